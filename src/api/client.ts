@@ -2,7 +2,13 @@
 // CONTRACT FILE: the public shape below is what the CLI and the queue code against.
 // Implementation is owned by the SDK work (src/api); signatures may grow, not change.
 
+import { ApiError, type ApiErrorInfo } from '../errors.js';
+import { resolveCredentials, tokenMissingError, type ResolveOptions } from '../config/credentials.js';
+import { dialectForHost, normalizeStock, toDialectBody } from './dialect.js';
+import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn } from './transport.js';
+import { PRIVATE_HOST, ENDPOINTS } from './types.js';
 import type {
+  Envelope,
   BlacklistBody,
   BlacklistEntry,
   Container,
@@ -42,6 +48,17 @@ export interface ClientOptions {
   debug?: (line: string) => void;
   /** Observes every HTTP attempt (for request counting / progress). */
   onRequest?: (info: { method: string; path: string; attempt: number }) => void;
+  /** Injected sleep for retry backoff (tests). */
+  sleep?: SleepFn;
+  /** Injected randomness for backoff jitter (tests), in [0, 1). */
+  random?: () => number;
+  /** Backoff base (default 200 ms) and cap (default 5000 ms). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Cap on an honoured Retry-After (default 60000 ms). */
+  maxRetryAfterMs?: number;
+  /** Where resolveCredentials() looks when token is omitted (default: process.env, process.cwd()). */
+  credentials?: ResolveOptions;
 }
 
 export interface PageOptions {
@@ -74,14 +91,71 @@ export type AnyCreateBody = CreateDeploymentBody<
   ContainerTemplateBase & { cuda_v?: number; cuda_v_from?: number; cuda_v_to?: number; dc_list?: string[] }
 >;
 
-export declare class AutodlClient {
-  constructor(options?: ClientOptions);
+/** Endpoints that are safe to retry (reads; the POST list/stock endpoints too). */
+export const SAFE_ENDPOINTS: ReadonlySet<EndpointName> = new Set<EndpointName>([
+  'listPrivateImages',
+  'listDeployments',
+  'listEvents',
+  'listContainers',
+  'listBlacklist',
+  'gpuStock',
+  'regionGpuStock',
+  'listSystemImages',
+  'ddpOverview',
+]);
+
+export function isSafeEndpoint(endpoint: EndpointName): boolean {
+  return SAFE_ENDPOINTS.has(endpoint);
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const DEFAULT_LIST_ALL_PAGE_SIZE = 100;
+/** A hard stop for listAll against a server whose max_page never ends. */
+const MAX_PAGES = 100_000;
+
+type Filter<T> = Omit<T, 'page_index' | 'page_size' | 'offset'>;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function int(v: unknown, fallback: number): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? Math.trunc(n) : fallback;
+}
+
+function toQuery(v: unknown): Query {
+  const q: Query = {};
+  if (!isRecord(v)) return q;
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined || x === null) continue;
+    q[k] = typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? x : JSON.stringify(x);
+  }
+  return q;
+}
+
+/** Iterate every item of a paged list: pages 1, 2, … until max_page or an empty page. */
+export async function* paginate<T>(fetchPage: (page: PageOptions) => Promise<Page<T>>, pageSize: number = DEFAULT_LIST_ALL_PAGE_SIZE): AsyncGenerator<T> {
+  const size = Math.max(1, Math.floor(pageSize));
+  for (let index = 1; index <= MAX_PAGES; index++) {
+    const p = await fetchPage({ page_index: index, page_size: size });
+    for (const item of p.list) yield item;
+    if (p.list.length === 0) return;
+    if (p.max_page > 0) {
+      if (index >= p.max_page) return;
+    } else if (p.list.length < size) {
+      return;
+    }
+  }
+}
+
+function eventKey(e: ContainerEvent): string {
+  return JSON.stringify([e.deployment_container_uuid, e.status, e.created_at]);
+}
+
+export class AutodlClient {
   readonly host: string;
   readonly dialect: Dialect;
-
-  /** Build (not send) the request for an endpoint: for --dry-run. Token shown as "***". */
-  prepare(endpoint: EndpointName, body?: unknown, query?: Record<string, string | number | undefined>): PreparedRequest;
-
   readonly images: {
     list(page?: PageOptions): Promise<Page<PrivateImage>>;
     listAll(pageSize?: number): AsyncIterable<PrivateImage>;
@@ -91,8 +165,8 @@ export declare class AutodlClient {
   readonly deployments: {
     /** Never retried. On a network error/timeout the ApiError has info.mayHaveApplied = true. */
     create(body: AnyCreateBody): Promise<CreateDeploymentResult>;
-    list(filter?: Omit<ListDeploymentsBody, 'page_index' | 'page_size' | 'offset'>, page?: PageOptions): Promise<Page<Deployment>>;
-    listAll(filter?: Omit<ListDeploymentsBody, 'page_index' | 'page_size' | 'offset'>, pageSize?: number): AsyncIterable<Deployment>;
+    list(filter?: Filter<ListDeploymentsBody>, page?: PageOptions): Promise<Page<Deployment>>;
+    listAll(filter?: Filter<ListDeploymentsBody>, pageSize?: number): AsyncIterable<Deployment>;
     /** One deployment by uuid (list filtered by deployment_uuid), or undefined. */
     get(uuid: string): Promise<Deployment | undefined>;
     setReplicas(uuid: string, replicaNum: number): Promise<void>;
@@ -101,13 +175,13 @@ export declare class AutodlClient {
     ddpOverview(uuid: string): Promise<DdpOverview[]>;
   };
   readonly containers: {
-    list(filter: Omit<ListContainersBody, 'page_index' | 'page_size' | 'offset'>, page?: PageOptions): Promise<Page<Container>>;
-    listAll(filter: Omit<ListContainersBody, 'page_index' | 'page_size' | 'offset'>, pageSize?: number): AsyncIterable<Container>;
+    list(filter: Filter<ListContainersBody>, page?: PageOptions): Promise<Page<Container>>;
+    listAll(filter: Filter<ListContainersBody>, pageSize?: number): AsyncIterable<Container>;
     stop(body: StopContainerBody): Promise<void>;
   };
   readonly events: {
-    list(filter: Omit<ListEventsBody, 'page_index' | 'page_size' | 'offset'>, page?: PageOptions): Promise<Page<ContainerEvent>>;
-    listAll(filter: Omit<ListEventsBody, 'page_index' | 'page_size' | 'offset'>, pageSize?: number): AsyncIterable<ContainerEvent>;
+    list(filter: Filter<ListEventsBody>, page?: PageOptions): Promise<Page<ContainerEvent>>;
+    listAll(filter: Filter<ListEventsBody>, pageSize?: number): AsyncIterable<ContainerEvent>;
     /** Polls with a growing offset; yields each new event once; ends when signal aborts. */
     follow(deploymentUuid: string, options?: FollowOptions): AsyncIterable<ContainerEvent>;
   };
@@ -121,4 +195,282 @@ export declare class AutodlClient {
     /** Region stock (public dialect): region_sign or dc_list. */
     region(body: RegionStockBody): Promise<Stock>;
   };
+
+  /** Where the token came from when it was resolved (undefined when passed in). */
+  readonly tokenSource: 'option' | 'env' | 'dotenv' | 'user_config' | undefined;
+
+  private readonly transport: Transport;
+
+  constructor(options: ClientOptions = {}) {
+    let token = options.token;
+    let host = options.host;
+    let dialect = options.dialect;
+    let searched: string[] = [];
+    let tokenSource: AutodlClient['tokenSource'] = token !== undefined ? 'option' : undefined;
+    if (token === undefined) {
+      const r = resolveCredentials(options.credentials);
+      token = r.token;
+      tokenSource = r.tokenSource;
+      searched = r.searched;
+      host ??= r.host;
+      dialect ??= r.dialect;
+    }
+    this.host = normalizeHost(host ?? PRIVATE_HOST);
+    this.dialect = dialect ?? dialectForHost(this.host);
+    this.tokenSource = tokenSource;
+    const t: ConstructorParameters<typeof Transport>[0] = {
+      host: this.host,
+      missingToken: () => tokenMissingError(searched),
+    };
+    if (token !== undefined) t.token = token;
+    if (options.timeoutMs !== undefined) t.timeoutMs = options.timeoutMs;
+    if (options.retries !== undefined) t.retries = options.retries;
+    if (options.fetch !== undefined) t.fetch = options.fetch;
+    if (options.debug !== undefined) t.debug = options.debug;
+    if (options.onRequest !== undefined) t.onRequest = options.onRequest;
+    if (options.sleep !== undefined) t.sleep = options.sleep;
+    if (options.random !== undefined) t.random = options.random;
+    if (options.retryBaseMs !== undefined) t.retryBaseMs = options.retryBaseMs;
+    if (options.retryMaxMs !== undefined) t.retryMaxMs = options.retryMaxMs;
+    if (options.maxRetryAfterMs !== undefined) t.maxRetryAfterMs = options.maxRetryAfterMs;
+    this.transport = new Transport(t);
+
+    const pageBody = (page: PageOptions | undefined, defSize = DEFAULT_PAGE_SIZE) => {
+      const b: PageOptions = { page_index: page?.page_index ?? 1, page_size: page?.page_size ?? defSize };
+      if (page?.offset !== undefined) b.offset = page.offset;
+      return b;
+    };
+
+    const listImages = async (page?: PageOptions) =>
+      this.page<PrivateImage>('listPrivateImages', pageBody(page), undefined, normalizePrivateImage);
+    const listSystem = async (page?: PageOptions) => this.page<SystemImage>('listSystemImages', pageBody(page));
+    this.images = {
+      list: listImages,
+      listAll: (pageSize) => paginate(listImages, pageSize),
+      listSystem,
+      listAllSystem: (pageSize) => paginate(listSystem, pageSize),
+    };
+
+    const listDeployments = (filter: Filter<ListDeploymentsBody> = {}, page?: PageOptions) =>
+      this.page<Deployment>('listDeployments', { ...filter, ...pageBody(page) });
+    this.deployments = {
+      create: async (body) => {
+        const { envelope } = await this.call('createDeployment', body);
+        const data = envelope.data;
+        const uuid = typeof data === 'string' ? data : isRecord(data) ? data.deployment_uuid : undefined;
+        if (typeof uuid !== 'string' || uuid === '') {
+          throw this.shapeError('createDeployment', 'reply has no data.deployment_uuid', envelope, true);
+        }
+        return { deployment_uuid: uuid };
+      },
+      list: listDeployments,
+      listAll: (filter = {}, pageSize) => paginate((p) => listDeployments(filter, p), pageSize),
+      get: async (uuid) => {
+        const p = await listDeployments({ deployment_uuid: uuid }, { page_index: 1, page_size: 10 });
+        const hit = p.list.find((d) => isRecord(d) && d.uuid === uuid);
+        if (hit || p.list.length === 0 || p.max_page <= 1) return hit;
+        // the server ignored the filter: scan
+        for await (const d of paginate((pg) => listDeployments({ deployment_uuid: uuid }, pg))) {
+          if (isRecord(d) && d.uuid === uuid) return d;
+        }
+        return undefined;
+      },
+      setReplicas: async (uuid, replicaNum) => {
+        await this.call('setReplicas', { deployment_uuid: uuid, replica_num: replicaNum });
+      },
+      stop: async (uuid) => {
+        await this.call('operateDeployment', { deployment_uuid: uuid, operate: 'stop' });
+      },
+      delete: async (uuid) => {
+        await this.call('deleteDeployment', { deployment_uuid: uuid });
+      },
+      ddpOverview: async (uuid) => {
+        const { envelope } = await this.call('ddpOverview', undefined, { deployment_uuid: uuid });
+        return this.array<DdpOverview>('ddpOverview', envelope);
+      },
+    };
+
+    const listContainers = (filter: Filter<ListContainersBody>, page?: PageOptions) =>
+      this.page<Container>('listContainers', { ...filter, ...pageBody(page) });
+    this.containers = {
+      list: listContainers,
+      listAll: (filter, pageSize) => paginate((p) => listContainers(filter, p), pageSize),
+      stop: async (body) => {
+        await this.call('stopContainer', body);
+      },
+    };
+
+    const listEvents = (filter: Filter<ListEventsBody>, page?: PageOptions, signal?: AbortSignal) =>
+      this.page<ContainerEvent>('listEvents', { ...filter, ...pageBody(page) }, signal);
+    const follow = async function* (deploymentUuid: string, o: FollowOptions = {}): AsyncGenerator<ContainerEvent> {
+      const interval = o.intervalMs ?? 2000;
+      const sleep = o.sleep ?? defaultSleep;
+      const pageSize = DEFAULT_LIST_ALL_PAGE_SIZE;
+      let offset = Math.max(0, o.offset ?? 0);
+      const seen = new Set<string>();
+      const filter: Filter<ListEventsBody> = { deployment_uuid: deploymentUuid };
+      if (o.deployment_container_uuid !== undefined) filter.deployment_container_uuid = o.deployment_container_uuid;
+      while (!o.signal?.aborted) {
+        let p: Page<ContainerEvent>;
+        try {
+          p = await listEvents(filter, { page_index: 1, page_size: pageSize, offset }, o.signal);
+        } catch (e) {
+          if (o.signal?.aborted) return;
+          throw e;
+        }
+        let fresh = 0;
+        for (const ev of p.list) {
+          const k = eventKey(ev);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          fresh++;
+          yield ev;
+          if (o.signal?.aborted) return;
+        }
+        offset += p.list.length;
+        if (p.list.length >= pageSize && fresh > 0) continue;
+        try {
+          await sleep(interval, o.signal);
+        } catch (e) {
+          if (o.signal?.aborted) return;
+          throw e;
+        }
+      }
+    };
+    this.events = {
+      list: (filter, page) => listEvents(filter, page),
+      listAll: (filter, pageSize) => paginate((p) => listEvents(filter, p), pageSize),
+      follow,
+    };
+
+    this.blacklist = {
+      add: async (body) => {
+        await this.call('addBlacklist', body);
+      },
+      list: async () => {
+        const { envelope } = await this.call('listBlacklist');
+        return this.array<BlacklistEntry>('listBlacklist', envelope);
+      },
+    };
+
+    this.stock = {
+      get: async () => {
+        const { envelope } = await this.call('gpuStock');
+        return this.stockOf('gpuStock', envelope);
+      },
+      region: async (body) => {
+        const { envelope } = await this.call('regionGpuStock', body);
+        return this.stockOf('regionGpuStock', envelope);
+      },
+    };
+  }
+
+  /** Build (not send) the request for an endpoint: for --dry-run. Token shown as "***". */
+  prepare(endpoint: EndpointName, body?: unknown, query?: Record<string, string | number | undefined>): PreparedRequest {
+    const r = this.build(endpoint, body, query);
+    const out: PreparedRequest = {
+      method: r.method,
+      url: this.transport.url(r.path, r.query),
+      headers: { Authorization: '***', 'Content-Type': 'application/json' },
+    };
+    if (r.body !== undefined) out.body = r.body;
+    return out;
+  }
+
+  /** Send one request to an endpoint and return the Success envelope (low level; resources wrap this). */
+  async call(
+    endpoint: EndpointName,
+    body?: unknown,
+    query?: Record<string, string | number | undefined>,
+    signal?: AbortSignal,
+  ): Promise<{ envelope: Envelope<unknown>; attempts: number }> {
+    const r = this.build(endpoint, body, query);
+    const spec: Parameters<Transport['request']>[0] = { method: r.method, path: r.path, safe: isSafeEndpoint(endpoint) };
+    if (r.query) spec.query = r.query;
+    if (r.body !== undefined) spec.body = r.body;
+    if (signal) spec.signal = signal;
+    const res = await this.transport.request(spec);
+    return { envelope: res.envelope, attempts: res.attempts };
+  }
+
+  private build(
+    endpoint: EndpointName,
+    body: unknown,
+    query: Record<string, string | number | undefined> | undefined,
+  ): { method: HttpMethod; path: string; body?: unknown; query?: Query } {
+    const ep = ENDPOINTS[endpoint];
+    const method = ep.method as HttpMethod;
+    let b = body;
+    if (endpoint === 'createDeployment' && isRecord(body)) b = toDialectBody(body as unknown as AnyCreateBody, this.dialect);
+    let q: Query | undefined = query ? { ...query } : undefined;
+    if (method === 'GET') {
+      // never a GET body: its fields go to the query string
+      if (b !== undefined) q = { ...toQuery(b), ...(q ?? {}) };
+      b = undefined;
+    }
+    const out: { method: HttpMethod; path: string; body?: unknown; query?: Query } = { method, path: ep.path };
+    if (b !== undefined) out.body = b;
+    if (q && Object.keys(q).length > 0) out.query = q;
+    return out;
+  }
+
+  private shapeError(endpoint: EndpointName, what: string, envelope: Envelope<unknown>, mayHaveApplied?: boolean): ApiError {
+    const ep = ENDPOINTS[endpoint];
+    const info: ApiErrorInfo = { kind: 'envelope', method: ep.method, path: ep.path, code: envelope.code };
+    if (typeof envelope.msg === 'string' && envelope.msg !== '') info.msg = this.transport.redact(envelope.msg);
+    if (typeof envelope.request_id === 'string') info.requestId = this.transport.redact(envelope.request_id);
+    if (mayHaveApplied !== undefined) info.mayHaveApplied = mayHaveApplied;
+    return new ApiError(`unexpected reply from ${ep.method} ${ep.path}: ${what}`, info);
+  }
+
+  private async page<T>(
+    endpoint: EndpointName,
+    body: PageOptions & object,
+    signal?: AbortSignal,
+    mapItem?: (item: unknown) => T,
+  ): Promise<Page<T>> {
+    const { envelope } = await this.call(endpoint, body, undefined, signal);
+    const d = envelope.data;
+    if (!isRecord(d)) {
+      throw this.shapeError(endpoint, d === undefined || d === null ? 'Success reply without data' : 'data is not a page object', envelope);
+    }
+    const raw = Array.isArray(d.list) ? d.list : [];
+    const list = (mapItem ? raw.map(mapItem) : raw) as T[];
+    const pageSize = int(d.page_size, body.page_size ?? DEFAULT_PAGE_SIZE);
+    const total = int(d.result_total, list.length);
+    return {
+      list,
+      page_index: int(d.page_index, body.page_index ?? 1),
+      page_size: pageSize,
+      offset: int(d.offset, body.offset ?? 0),
+      max_page: int(d.max_page, pageSize > 0 ? Math.ceil(total / pageSize) : 0),
+      result_total: total,
+    };
+  }
+
+  /** A list reply that may be an array, a page object, or null (Go's nil slice) → array. */
+  private array<T>(endpoint: EndpointName, envelope: Envelope<unknown>): T[] {
+    const d = envelope.data;
+    if (d === undefined || d === null) return [];
+    if (Array.isArray(d)) return d as T[];
+    if (isRecord(d)) {
+      if (Array.isArray(d.list)) return d.list as T[];
+      if (d.list === null || d.list === undefined) return [];
+    }
+    throw this.shapeError(endpoint, 'data is not a list', envelope);
+  }
+
+  private stockOf(endpoint: EndpointName, envelope: Envelope<unknown>): Stock {
+    const d = envelope.data;
+    if (d === undefined || d === null) throw this.shapeError(endpoint, 'Success reply without data', envelope);
+    if (typeof d !== 'object') throw this.shapeError(endpoint, 'stock data is neither an object nor a list', envelope);
+    return normalizeStock(d);
+  }
+}
+
+/** `image_name` (some hosts) → `name`. */
+function normalizePrivateImage(item: unknown): PrivateImage {
+  if (!isRecord(item)) return item as PrivateImage;
+  if (typeof item.name !== 'string' && typeof item.image_name === 'string') return { ...item, name: item.image_name } as unknown as PrivateImage;
+  return item as unknown as PrivateImage;
 }
