@@ -1,0 +1,332 @@
+// SQLite backend of the queue store (better-sqlite3 12): WAL, busy_timeout, schema
+// versions in PRAGMA user_version, claims in IMMEDIATE transactions so several worker
+// processes can share one file.
+
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { AutodlError } from '../errors.js';
+import { redactValue, redactText } from './ids.js';
+import { asArray, makeEntry } from './store.js';
+import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
+import type { CreateBody, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+
+/**
+ * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
+ * `$XDG_DATA_HOME/autodl/queue.db`, else `~/.local/share/autodl/queue.db`.
+ */
+export function defaultQueuePath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.AUTODL_QUEUE_DB) return env.AUTODL_QUEUE_DB;
+  const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
+  return join(base, 'autodl', 'queue.db');
+}
+
+const STATES_SQL = "('pending','submitting','submitted','running','finished','failed','cancelled')";
+
+/** Schema migrations: index i brings user_version from i to i + 1. Append only; never edit a shipped one. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE entries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    tag TEXT NOT NULL UNIQUE,
+    label TEXT,
+    body TEXT NOT NULL,
+    deployment_name TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL CHECK (state IN ${STATES_SQL}),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    error_details TEXT,
+    deployment_uuid TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    submitted_at INTEGER,
+    finished_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER
+  );
+  CREATE INDEX entries_state ON entries(state, created_at, seq);
+  CREATE INDEX entries_label ON entries(label);
+  CREATE TABLE history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entry_id TEXT NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    ts INTEGER NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX history_entry ON history(entry_id, seq);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+interface EntryRow {
+  seq: number;
+  id: string;
+  tag: string;
+  label: string | null;
+  body: string;
+  deployment_name: string;
+  priority: number;
+  state: EntryState;
+  attempts: number;
+  consecutive_failures: number;
+  last_error: string | null;
+  error_details: string | null;
+  deployment_uuid: string | null;
+  created_at: number;
+  updated_at: number;
+  submitted_at: number | null;
+  finished_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+function fromRow(r: EntryRow): QueueEntry {
+  return {
+    id: r.id,
+    tag: r.tag,
+    label: r.label,
+    body: JSON.parse(r.body) as CreateBody,
+    deployment_name: r.deployment_name,
+    priority: r.priority,
+    state: r.state,
+    attempts: r.attempts,
+    consecutive_failures: r.consecutive_failures,
+    last_error: r.last_error,
+    error_details: r.error_details === null ? null : (JSON.parse(r.error_details) as Record<string, unknown>),
+    deployment_uuid: r.deployment_uuid,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    submitted_at: r.submitted_at,
+    finished_at: r.finished_at,
+    lease_owner: r.lease_owner,
+    lease_until: r.lease_until,
+  };
+}
+
+const PATCH_COLUMNS = [
+  'attempts',
+  'consecutive_failures',
+  'last_error',
+  'error_details',
+  'deployment_uuid',
+  'submitted_at',
+  'finished_at',
+  'priority',
+  'lease_owner',
+  'lease_until',
+] as const satisfies ReadonlyArray<keyof EntryPatch>;
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. Default: defaultQueuePath(env). */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+  /** busy_timeout in ms (waiting for another process's write lock). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** Apply pending migrations (idempotent). Throws when the file is from a newer version. */
+export function migrate(db: BetterSqlite3.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new AutodlError(
+      'config_error',
+      `queue database schema version ${current} is newer than this autodl understands (${MIGRATIONS.length}); upgrade autodl`,
+      { path: db.name, schema_version: current, supported: MIGRATIONS.length },
+    );
+  }
+  if (current === MIGRATIONS.length) return current;
+  const run = db.transaction(() => {
+    // re-read inside the write lock: another process may have migrated meanwhile
+    const v = db.pragma('user_version', { simple: true }) as number;
+    for (let i = v; i < MIGRATIONS.length; i++) {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    }
+  });
+  run.immediate();
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Open (creating directories and schema as needed) a SQLite queue store. */
+export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+  const path = options.path ?? defaultQueuePath(options.env ?? process.env);
+  const mod = await import('better-sqlite3');
+  const Database = mod.default;
+  if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw new AutodlError('config_error', `cannot open queue database ${path}: ${(e as Error).message}`, { path });
+  }
+  return new SqliteStore(db, options.busyTimeoutMs ?? 5000);
+}
+
+export class SqliteStore implements QueueStore {
+  readonly db: BetterSqlite3.Database;
+  readonly path: string;
+
+  constructor(db: BetterSqlite3.Database, busyTimeoutMs = 5000) {
+    this.db = db;
+    this.path = db.name;
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    if (!db.memory) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  }
+
+  private row(id: string): EntryRow | undefined {
+    return this.db.prepare('SELECT * FROM entries WHERE id = ?').get(id) as EntryRow | undefined;
+  }
+
+  private event(id: string, ts: number, from: EntryState | null, to: EntryState, note: string | null): void {
+    this.db
+      .prepare('INSERT INTO history (entry_id, ts, from_state, to_state, note) VALUES (?, ?, ?, ?, ?)')
+      .run(id, ts, from, to, note === null ? null : redactText(note));
+  }
+
+  /** Apply a move to a row already read inside the current transaction. */
+  private apply(r: EntryRow, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {
+    const cols: string[] = ['state = @state', 'updated_at = @updated_at'];
+    const params: Record<string, unknown> = { id: r.id, state: to, updated_at: now };
+    for (const c of PATCH_COLUMNS) {
+      if (!(c in set)) continue;
+      let v: unknown = set[c];
+      if (c === 'error_details') v = v === null || v === undefined ? null : JSON.stringify(redactValue(v));
+      if (c === 'last_error') v = v === null || v === undefined ? null : redactText(String(v));
+      cols.push(`${c} = @${c}`);
+      params[c] = v ?? null;
+    }
+    if (to !== 'submitting' && r.state === 'submitting' && !('lease_owner' in set)) {
+      cols.push('lease_owner = NULL', 'lease_until = NULL');
+    }
+    this.db.prepare(`UPDATE entries SET ${cols.join(', ')} WHERE id = @id`).run(params);
+    if (r.state !== to || note) this.event(r.id, now, r.state, to, note);
+  }
+
+  async add(inputs: readonly NewEntry[], now: number): Promise<QueueEntry[]> {
+    const made = inputs.map((i) => makeEntry(i, now));
+    const ins = this.db.prepare(
+      `INSERT INTO entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures,
+         created_at, updated_at) VALUES (@id, @tag, @label, @body, @deployment_name, @priority, 'pending', 0, 0, @now, @now)`,
+    );
+    const exists = this.db.prepare('SELECT 1 FROM entries WHERE id = ?');
+    const tx = this.db.transaction(() => {
+      for (let i = 0; i < made.length; i++) {
+        let e = made[i]!;
+        while (exists.get(e.id)) e = made[i] = makeEntry(inputs[i]!, now);
+        ins.run({ ...e, body: JSON.stringify(e.body), now });
+        this.event(e.id, now, null, 'pending', 'added');
+      }
+    });
+    tx.immediate();
+    return made;
+  }
+
+  async get(id: string): Promise<QueueEntry | undefined> {
+    const r = this.row(id);
+    return r ? fromRow(r) : undefined;
+  }
+
+  async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.states) {
+      if (filter.states.length === 0) return [];
+      where.push(`state IN (${filter.states.map(() => '?').join(',')})`);
+      params.push(...filter.states);
+    }
+    if (filter.label !== undefined) {
+      where.push('label = ?');
+      params.push(filter.label);
+    }
+    if (filter.ids) {
+      if (filter.ids.length === 0) return [];
+      where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
+      params.push(...filter.ids);
+    }
+    let sql = 'SELECT * FROM entries';
+    if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
+    sql += ' ORDER BY created_at, seq';
+    if (filter.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(Math.max(0, Math.trunc(filter.limit)));
+    }
+    return (this.db.prepare(sql).all(...params) as EntryRow[]).map(fromRow);
+  }
+
+  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+    const tx = this.db.transaction(() => {
+      const out: QueueEntry[] = [];
+      for (const id of ids) {
+        const r = this.row(id);
+        if (!r || r.state !== 'pending') continue;
+        this.apply(r, 'submitting', now, `claimed by ${owner}`, {
+          lease_owner: owner,
+          lease_until: leaseUntil,
+          attempts: r.attempts + 1,
+        });
+        out.push(fromRow(this.row(id)!));
+      }
+      return out;
+    });
+    return tx.immediate();
+  }
+
+  async claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+    const tx = this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          "SELECT * FROM entries WHERE state = 'submitting' AND (lease_owner = ? OR lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, seq",
+        )
+        .all(owner, now) as EntryRow[];
+      return rows.map((r) => {
+        this.apply(r, 'submitting', now, `reclaimed by ${owner} (lease of ${r.lease_owner ?? 'nobody'})`, {
+          lease_owner: owner,
+          lease_until: leaseUntil,
+        });
+        return fromRow(this.row(r.id)!);
+      });
+    });
+    return tx.immediate();
+  }
+
+  async transition(id: string, to: EntryState, o: TransitionOptions): Promise<QueueEntry | undefined> {
+    const tx = this.db.transaction(() => {
+      const r = this.row(id);
+      if (!r) return undefined;
+      if (!asArray(o.from).includes(r.state)) return undefined;
+      if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      this.apply(r, to, o.now, o.note ?? null, o.set);
+      return fromRow(this.row(id)!);
+    });
+    return tx.immediate();
+  }
+
+  async cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined> {
+    const tx = this.db.transaction(() => {
+      const r = this.row(id);
+      if (!r) return undefined;
+      if (r.state === 'pending') this.apply(r, 'cancelled', now, note ?? 'cancelled');
+      return fromRow(this.row(id)!);
+    });
+    return tx.immediate();
+  }
+
+  async history(id: string): Promise<HistoryEvent[]> {
+    return this.db
+      .prepare('SELECT entry_id, ts, from_state, to_state, note FROM history WHERE entry_id = ? ORDER BY seq')
+      .all(id) as HistoryEvent[];
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,212 @@
+// The queue store: the interface every backend implements (SQLite now, PostgreSQL later),
+// and an in-memory backend for the one-shot submit and for tests.
+//
+// Rules every backend keeps:
+// - `claim` and `claimStale` are atomic: two workers on one store never both get an entry
+//   (SQLite: one IMMEDIATE transaction; PostgreSQL: UPDATE … WHERE state = 'pending' …
+//   RETURNING, or SELECT … FOR UPDATE SKIP LOCKED).
+// - `transition` is a compare-and-set on (state ∈ from, and lease_owner = owner when given);
+//   it returns undefined when the precondition no longer holds and then changes nothing.
+// - Every state change appends one history event, in the same transaction.
+// - Leaving `submitting` clears the lease.
+// - Bodies are stored as given by the caller (the engine passes them through
+//   normalizeBodyForQueue, which refuses secret-looking fields); errors are stored redacted.
+
+import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
+import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+
+export interface ListFilter {
+  states?: readonly EntryState[];
+  label?: string;
+  ids?: readonly string[];
+  /** Most entries returned (in order). */
+  limit?: number;
+}
+
+/** Fields a transition may set besides the state. */
+export type EntryPatch = Partial<
+  Pick<
+    QueueEntry,
+    | 'attempts'
+    | 'consecutive_failures'
+    | 'last_error'
+    | 'error_details'
+    | 'deployment_uuid'
+    | 'submitted_at'
+    | 'finished_at'
+    | 'priority'
+    | 'lease_owner'
+    | 'lease_until'
+  >
+>;
+
+export interface TransitionOptions {
+  /** The states the entry must be in for the move to happen. */
+  from: EntryState | readonly EntryState[];
+  /** When given, the entry's lease_owner must equal it (moves out of `submitting`). */
+  owner?: string;
+  now: number;
+  note?: string;
+  set?: EntryPatch;
+}
+
+export interface QueueStore {
+  /** Insert entries (state `pending`) atomically; returns them in the given order. */
+  add(entries: readonly NewEntry[], now: number): Promise<QueueEntry[]>;
+  get(id: string): Promise<QueueEntry | undefined>;
+  /** Entries in insertion order (created_at, then insertion). */
+  list(filter?: ListFilter): Promise<QueueEntry[]>;
+  /**
+   * pending → submitting for each id still pending: sets lease_owner/lease_until, attempts + 1,
+   * one history event each. Atomic. Returns the entries actually claimed.
+   */
+  claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]>;
+  /**
+   * Take over `submitting` entries whose lease expired (lease_until <= now) or whose lease
+   * belongs to `owner` (a previous incarnation of this worker): they need reconciling
+   * (look the deployment up by its mark) before anything else. Atomic.
+   */
+  claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]>;
+  /** Compare-and-set state move (see the rules above). `to` may equal the current state (a note/patch only). */
+  transition(id: string, to: EntryState, options: TransitionOptions): Promise<QueueEntry | undefined>;
+  /** pending → cancelled. Entries in other states are returned unchanged (check `.state`). */
+  cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined>;
+  history(id: string): Promise<HistoryEvent[]>;
+  close(): Promise<void>;
+}
+
+export function asArray<T>(x: T | readonly T[]): readonly T[] {
+  return Array.isArray(x) ? (x as readonly T[]) : [x as T];
+}
+
+/** Builds the row of a new entry (shared by the backends). */
+export function makeEntry(input: NewEntry, now: number, id = newEntryId()): QueueEntry {
+  const body = normalizeBodyForQueue(input.body);
+  return {
+    id,
+    tag: tagOf(id),
+    label: input.label ?? null,
+    body,
+    deployment_name: deploymentNameFor(body.name, id),
+    priority: Math.trunc(input.priority ?? 0),
+    state: 'pending',
+    attempts: 0,
+    consecutive_failures: 0,
+    last_error: null,
+    error_details: null,
+    deployment_uuid: null,
+    created_at: now,
+    updated_at: now,
+    submitted_at: null,
+    finished_at: null,
+    lease_owner: null,
+    lease_until: null,
+  };
+}
+
+function clone<T>(x: T): T {
+  return structuredClone(x);
+}
+
+/** In-memory store: for the one-shot submit (nothing to persist) and for tests. */
+export class MemoryStore implements QueueStore {
+  private readonly entries = new Map<string, QueueEntry>();
+  private readonly events: HistoryEvent[] = [];
+
+  async add(inputs: readonly NewEntry[], now: number): Promise<QueueEntry[]> {
+    const made: QueueEntry[] = [];
+    for (const input of inputs) {
+      let e = makeEntry(input, now);
+      while (this.entries.has(e.id) || made.some((m) => m.id === e.id)) e = makeEntry(input, now);
+      made.push(e);
+    }
+    for (const e of made) {
+      this.entries.set(e.id, e);
+      this.events.push({ entry_id: e.id, ts: now, from_state: null, to_state: 'pending', note: 'added' });
+    }
+    return made.map(clone);
+  }
+
+  async get(id: string): Promise<QueueEntry | undefined> {
+    const e = this.entries.get(id);
+    return e ? clone(e) : undefined;
+  }
+
+  async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+    let all = [...this.entries.values()];
+    if (filter.states) all = all.filter((e) => filter.states!.includes(e.state));
+    if (filter.label !== undefined) all = all.filter((e) => e.label === filter.label);
+    if (filter.ids) all = all.filter((e) => filter.ids!.includes(e.id));
+    // Map keeps insertion order; stable sort by created_at keeps it within equal times.
+    all.sort((a, b) => a.created_at - b.created_at);
+    if (filter.limit !== undefined) all = all.slice(0, filter.limit);
+    return all.map(clone);
+  }
+
+  private move(e: QueueEntry, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {
+    const from = e.state;
+    const patch: EntryPatch = { ...set };
+    if (typeof patch.last_error === 'string') patch.last_error = redactText(patch.last_error);
+    if (patch.error_details) patch.error_details = redactValue(patch.error_details) as Record<string, unknown>;
+    Object.assign(e, structuredClone(patch));
+    e.state = to;
+    e.updated_at = now;
+    if (to !== 'submitting' && from === 'submitting' && set.lease_owner === undefined) {
+      e.lease_owner = null;
+      e.lease_until = null;
+    }
+    if (from !== to || note) this.events.push({ entry_id: e.id, ts: now, from_state: from, to_state: to, note: note === null ? null : redactText(note) });
+  }
+
+  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+    const out: QueueEntry[] = [];
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (!e || e.state !== 'pending') continue;
+      this.move(e, 'submitting', now, `claimed by ${owner}`, {
+        lease_owner: owner,
+        lease_until: leaseUntil,
+        attempts: e.attempts + 1,
+      });
+      out.push(clone(e));
+    }
+    return out;
+  }
+
+  async claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+    const out: QueueEntry[] = [];
+    for (const e of this.entries.values()) {
+      if (e.state !== 'submitting') continue;
+      if (e.lease_owner !== owner && (e.lease_until ?? 0) > now) continue;
+      const prev = e.lease_owner;
+      this.move(e, 'submitting', now, `reclaimed by ${owner} (lease of ${prev ?? 'nobody'})`, {
+        lease_owner: owner,
+        lease_until: leaseUntil,
+      });
+      out.push(clone(e));
+    }
+    return out;
+  }
+
+  async transition(id: string, to: EntryState, o: TransitionOptions): Promise<QueueEntry | undefined> {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    if (!asArray(o.from).includes(e.state)) return undefined;
+    if (o.owner !== undefined && e.lease_owner !== o.owner) return undefined;
+    this.move(e, to, o.now, o.note ?? null, o.set);
+    return clone(e);
+  }
+
+  async cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined> {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    if (e.state === 'pending') this.move(e, 'cancelled', now, note ?? 'cancelled');
+    return clone(e);
+  }
+
+  async history(id: string): Promise<HistoryEvent[]> {
+    return this.events.filter((h) => h.entry_id === id).map(clone);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,223 @@
+// The submitter: the only code that sends creates. It records intent before it creates
+// and reconciles after any doubt, so neither a crash nor a lost reply makes a second
+// deployment.
+//
+//   claim (pending → submitting, attempts + 1, lease; one IMMEDIATE transaction)
+//   └─ attempts > 1 (a create may have been sent before)? look the mark up first
+//   └─ create { ...body, name: deployment_name }
+//        ok                          → submitted (uuid)
+//        lost reply (mayHaveApplied) → look up by mark: found → submitted; absent → pending
+//        transient (429, refused, 5xx not applied) → pending, not counted
+//        refused by the platform     → consecutive_failures + 1; the 3rd in a row → failed
+//                                      (submission_error details), else pending
+//   a lookup that fails leaves the entry in `submitting` under our lease: the next tick
+//   (or another worker once the lease expires) reconciles it before any new create.
+
+import { ApiError, AutodlError } from '../errors.js';
+import type { Deployment } from '../api/types.js';
+import { apiResponseOf, errorText } from './ids.js';
+import type { QueueStore } from './store.js';
+import type { Now, QueueApi, QueueEntry } from './types.js';
+
+export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
+/** Default lease: must be well above the SDK's request timeout (30 s) so a slow create is never taken over. */
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+export const SUBMISSION_SUGGESTION =
+  'GPUs of a requested type were free but the platform refused the create repeatedly. ' +
+  'Widen the ranges: price_from/price_to (milli-yuan per hour), cpu_num_from/cpu_num_to, ' +
+  'memory_size_from/memory_size_to (GB; a high floor can make a deployment unschedulable), ' +
+  'and the CUDA version (cuda_v, or cuda_v_from/cuda_v_to); check the image and the deployment name.';
+
+export type QueueEvent =
+  | { type: 'tick'; worker: string; pending: number; alive: number; planned: number; waiting: Record<string, number> }
+  | { type: 'claimed'; id: string; attempt: number; gpu_name?: string }
+  | { type: 'created'; id: string; deployment_uuid: string; deployment_name: string }
+  | { type: 'found'; id: string; deployment_uuid: string; deployment_name: string; duplicates: number }
+  | { type: 'requeued'; id: string; reason: string; consecutive_failures: number; error?: string }
+  | { type: 'failed'; id: string; error_type: 'submission_error'; details: Record<string, unknown> }
+  | { type: 'unresolved'; id: string; error: string }
+  | { type: 'state'; id: string; from: string; to: string; note: string }
+  | { type: 'error'; where: string; error: string };
+
+export interface SubmitterContext {
+  store: QueueStore;
+  api: QueueApi;
+  workerId: string;
+  leaseMs: number;
+  now: Now;
+  signal?: AbortSignal;
+  maxConsecutiveFailures: number;
+  onEvent?: (e: QueueEvent) => void;
+}
+
+export type Outcome =
+  | { kind: 'submitted'; entry: QueueEntry; via: 'create' | 'lookup' }
+  | { kind: 'requeued'; entry: QueueEntry; reason: string; counted: boolean; stopTick: boolean }
+  | { kind: 'failed'; entry: QueueEntry; details: Record<string, unknown> }
+  | { kind: 'unresolved'; entry: QueueEntry; error: string }
+  | { kind: 'aborted'; entry: QueueEntry }
+  | { kind: 'skipped'; id: string };
+
+/** Deployments whose name is exactly the entry's mark, oldest first. Throws on API failure. */
+export async function findByMark(api: QueueApi, deploymentName: string): Promise<Deployment[]> {
+  const out: Deployment[] = [];
+  for await (const d of api.deployments.listAll({ name: deploymentName }, 100)) {
+    if (d.name === deploymentName) out.push(d);
+  }
+  out.sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || a.uuid.localeCompare(b.uuid));
+  return out;
+}
+
+export function emit(ctx: SubmitterContext, e: QueueEvent): void {
+  try {
+    ctx.onEvent?.(e);
+  } catch {
+    /* an observer never breaks the engine */
+  }
+}
+
+type Classified = 'uncertain' | 'transient' | 'rejected';
+
+function classify(e: unknown): Classified {
+  if (e instanceof ApiError) {
+    const i = e.info;
+    if (i.mayHaveApplied === true) return 'uncertain';
+    if (i.mayHaveApplied === undefined && (i.kind === 'network' || i.kind === 'timeout')) return 'uncertain';
+    if (i.kind === 'refused' || i.kind === 'network' || i.kind === 'timeout') return 'transient';
+    if (i.httpStatus === 429 || (i.httpStatus !== undefined && i.httpStatus >= 500)) return 'transient';
+    return 'rejected';
+  }
+  return 'rejected';
+}
+
+/** Move a submitting entry we lease to submitted; tolerates a lost lease (the deployment exists either way). */
+async function markSubmitted(ctx: SubmitterContext, entry: QueueEntry, uuid: string, note: string): Promise<QueueEntry> {
+  const now = ctx.now();
+  const set = { deployment_uuid: uuid, submitted_at: now, consecutive_failures: 0, last_error: null, error_details: null };
+  const done =
+    (await ctx.store.transition(entry.id, 'submitted', { from: 'submitting', owner: ctx.workerId, now, note, set })) ??
+    // lease lost meanwhile (another worker took over, or it was put back): record what we know
+    (await ctx.store.transition(entry.id, 'submitted', { from: ['submitting', 'pending'], now, note: `${note} (after lease loss)`, set }));
+  return done ?? (await ctx.store.get(entry.id)) ?? entry;
+}
+
+async function requeue(
+  ctx: SubmitterContext,
+  entry: QueueEntry,
+  reason: string,
+  set: Record<string, unknown> = {},
+): Promise<QueueEntry> {
+  const now = ctx.now();
+  const r = await ctx.store.transition(entry.id, 'pending', { from: 'submitting', owner: ctx.workerId, now, note: reason, set });
+  return r ?? (await ctx.store.get(entry.id)) ?? entry;
+}
+
+/**
+ * Resolve an entry in `submitting` that we lease (after a crash, a lost reply or an
+ * expired lease): look the mark up; found → submitted, absent → pending.
+ */
+export async function reconcileEntry(ctx: SubmitterContext, entry: QueueEntry): Promise<Outcome> {
+  let found: Deployment[];
+  try {
+    found = await findByMark(ctx.api, entry.deployment_name);
+  } catch (e) {
+    const error = errorText(e);
+    emit(ctx, { type: 'unresolved', id: entry.id, error });
+    return { kind: 'unresolved', entry, error };
+  }
+  if (found.length > 0) {
+    const d = found[0]!;
+    const done = await markSubmitted(ctx, entry, d.uuid, `found by mark ${entry.deployment_name}`);
+    emit(ctx, { type: 'found', id: entry.id, deployment_uuid: d.uuid, deployment_name: entry.deployment_name, duplicates: found.length - 1 });
+    return { kind: 'submitted', entry: done, via: 'lookup' };
+  }
+  const back = await requeue(ctx, entry, 'not found by mark: the create did not happen');
+  emit(ctx, { type: 'requeued', id: entry.id, reason: 'not_found_by_mark', consecutive_failures: back.consecutive_failures });
+  return { kind: 'requeued', entry: back, reason: 'not_found_by_mark', counted: false, stopTick: false };
+}
+
+/** Claim one pending entry and create its deployment (see the header). */
+export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: string): Promise<Outcome> {
+  if (ctx.signal?.aborted) return { kind: 'skipped', id };
+  const now = ctx.now();
+  const [entry] = await ctx.store.claim([id], ctx.workerId, now + ctx.leaseMs, now);
+  if (!entry) return { kind: 'skipped', id };
+  emit(ctx, { type: 'claimed', id, attempt: entry.attempts, gpu_name: gpuName });
+
+  if (entry.attempts > 1) {
+    // A create may have been sent by an earlier attempt: never create before looking.
+    let found: Deployment[];
+    try {
+      found = await findByMark(ctx.api, entry.deployment_name);
+    } catch (e) {
+      const error = errorText(e);
+      emit(ctx, { type: 'unresolved', id, error });
+      return { kind: 'unresolved', entry, error };
+    }
+    if (found.length > 0) {
+      const done = await markSubmitted(ctx, entry, found[0]!.uuid, `found by mark ${entry.deployment_name} before create`);
+      emit(ctx, { type: 'found', id, deployment_uuid: found[0]!.uuid, deployment_name: entry.deployment_name, duplicates: found.length - 1 });
+      return { kind: 'submitted', entry: done, via: 'lookup' };
+    }
+  }
+
+  if (ctx.signal?.aborted) {
+    // Never create after an abort: give the claim back, uncounted.
+    const back = await requeue(ctx, entry, 'aborted before create', { attempts: entry.attempts - 1 });
+    return { kind: 'aborted', entry: back };
+  }
+
+  try {
+    const res = await ctx.api.deployments.create({ ...entry.body, name: entry.deployment_name });
+    const done = await markSubmitted(ctx, entry, res.deployment_uuid, 'created');
+    emit(ctx, { type: 'created', id, deployment_uuid: res.deployment_uuid, deployment_name: entry.deployment_name });
+    return { kind: 'submitted', entry: done, via: 'create' };
+  } catch (e) {
+    const kind = classify(e);
+    const error = errorText(e);
+    if (kind === 'uncertain') return reconcileEntry(ctx, { ...entry, last_error: error });
+    if (kind === 'transient') {
+      const back = await requeue(ctx, entry, `transient create failure: ${error}`, { last_error: error });
+      emit(ctx, { type: 'requeued', id, reason: 'transient', consecutive_failures: back.consecutive_failures, error });
+      const rateLimited = e instanceof ApiError && e.info.httpStatus === 429;
+      return { kind: 'requeued', entry: back, reason: 'transient', counted: false, stopTick: rateLimited || (e instanceof ApiError && e.info.kind === 'refused') };
+    }
+    const failures = entry.consecutive_failures + 1;
+    const api_response = apiResponseOf(e);
+    if (failures >= ctx.maxConsecutiveFailures) {
+      const details = {
+        api_response,
+        suggestion: SUBMISSION_SUGGESTION,
+        consecutive_failures: failures,
+        attempts: entry.attempts,
+        entry_id: entry.id,
+        deployment_name: entry.deployment_name,
+      };
+      const t = ctx.now();
+      const failed =
+        (await ctx.store.transition(id, 'failed', {
+          from: 'submitting',
+          owner: ctx.workerId,
+          now: t,
+          note: `create refused ${failures} times in a row while GPUs were free: ${error}`,
+          set: { consecutive_failures: failures, last_error: error, error_details: details, finished_at: t },
+        })) ?? entry;
+      emit(ctx, { type: 'failed', id, error_type: 'submission_error', details });
+      return { kind: 'failed', entry: failed, details };
+    }
+    const back = await requeue(ctx, entry, `create refused (${failures} in a row): ${error}`, {
+      consecutive_failures: failures,
+      last_error: error,
+      error_details: { api_response },
+    });
+    emit(ctx, { type: 'requeued', id, reason: 'create_refused', consecutive_failures: failures, error });
+    return { kind: 'requeued', entry: back, reason: 'create_refused', counted: true, stopTick: false };
+  }
+}
+
+/** The submission_error an Outcome of kind 'failed' stands for. */
+export function submissionError(details: Record<string, unknown>): AutodlError {
+  const n = typeof details.consecutive_failures === 'number' ? details.consecutive_failures : DEFAULT_MAX_CONSECUTIVE_FAILURES;
+  return new AutodlError('submission_error', `GPUs were free but the create failed ${n} times in a row`, details);
+}

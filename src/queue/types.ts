@@ -1,0 +1,97 @@
+// Types shared by the queue store, planner, worker and submit engine.
+
+import type { AnyCreateBody } from '../api/client.js';
+import type { CreateDeploymentResult, Deployment, PrivateImage, Stock, SystemImage } from '../api/types.js';
+
+/** A create body as the queue stores it (either CUDA form; the SDK converts to its dialect). */
+export type CreateBody = AnyCreateBody;
+
+/**
+ * Life of a queue entry. Only the worker (and `cancel`) moves `state`.
+ *
+ *   pending ──claim──► submitting ──create ok / found by mark──► submitted ──► running ──► finished
+ *      ▲                   │                                         │            │
+ *      └──requeue──────────┘ (certain failure < 3, lost reply        └────────────┴──► failed
+ *                             and not found, rate limit)
+ *   pending ──cancel──► cancelled           submitting ──3rd certain failure──► failed
+ */
+export type EntryState = 'pending' | 'submitting' | 'submitted' | 'running' | 'finished' | 'failed' | 'cancelled';
+
+export const ENTRY_STATES: readonly EntryState[] = [
+  'pending',
+  'submitting',
+  'submitted',
+  'running',
+  'finished',
+  'failed',
+  'cancelled',
+];
+
+/** States whose deployment exists and (may) hold GPUs: they count against the queue's limits. */
+export const ALIVE_STATES: readonly EntryState[] = ['submitted', 'running'];
+/** States that never change again (except an explicit retry of a failed entry). */
+export const TERMINAL_STATES: readonly EntryState[] = ['finished', 'failed', 'cancelled'];
+
+export interface QueueEntry {
+  /** `q-` + 8 lowercase Crockford base32 characters. */
+  id: string;
+  /** The 8 characters of the id: the idempotency tag. */
+  tag: string;
+  /** Free label (a sweep or batch name), or null. */
+  label: string | null;
+  /** The normalized create body, with the user's own `name` (no secret is ever stored). */
+  body: CreateBody;
+  /** The name actually sent to the platform: `<body.name>-q<tag>` — the idempotency mark. */
+  deployment_name: string;
+  /** Higher goes first. */
+  priority: number;
+  state: EntryState;
+  /** Creates that may have been sent (counted when the entry is claimed). */
+  attempts: number;
+  /** Certain create failures in a row (reset by a success). */
+  consecutive_failures: number;
+  /** Redacted one-line description of the last error. */
+  last_error: string | null;
+  /** Redacted structured details of the last error (for `failed`: the submission_error details). */
+  error_details: Record<string, unknown> | null;
+  deployment_uuid: string | null;
+  /** Epoch milliseconds. */
+  created_at: number;
+  updated_at: number;
+  submitted_at: number | null;
+  finished_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+export interface NewEntry {
+  body: CreateBody;
+  priority?: number;
+  label?: string | null;
+}
+
+export interface HistoryEvent {
+  entry_id: string;
+  /** Epoch milliseconds. */
+  ts: number;
+  from_state: EntryState | null;
+  to_state: EntryState;
+  note: string | null;
+}
+
+/** The narrow slice of the SDK (`AutodlClient`) the queue needs. `AutodlClient` satisfies it. */
+export interface QueueApi {
+  stock: { get(): Promise<Stock> };
+  images: {
+    listAll(pageSize?: number): AsyncIterable<PrivateImage>;
+    /** Optional: base images also count as existing images. */
+    listAllSystem?(pageSize?: number): AsyncIterable<SystemImage>;
+  };
+  deployments: {
+    create(body: CreateBody): Promise<CreateDeploymentResult>;
+    listAll(filter?: { name?: string; status?: string; deployment_uuid?: string }, pageSize?: number): AsyncIterable<Deployment>;
+  };
+}
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+export type Now = () => number;

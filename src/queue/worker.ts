@@ -1,0 +1,211 @@
+// The queue worker: every tick it (1) reconciles `submitting` entries whose lease expired
+// or that this worker id left behind (crash), (2) follows alive deployments to
+// running/finished/failed, (3) takes ONE stock snapshot, plans, and submits the planned
+// creates. There is no per-entry backoff: every waiting entry is re-examined each tick.
+
+import type { Deployment } from '../api/types.js';
+import { errorText } from './ids.js';
+import { plan } from './planner.js';
+import type { PlanLimits } from './planner.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
+import type { QueueEvent, SubmitterContext } from './submitter.js';
+import type { QueueStore } from './store.js';
+import { ALIVE_STATES } from './types.js';
+import type { EntryState, Now, QueueApi, QueueEntry, Sleep } from './types.js';
+
+export interface WorkerOptions {
+  store: QueueStore;
+  api: QueueApi;
+  /** Unique per worker process; reuse the same id after a restart to reclaim its leases at once. */
+  workerId: string;
+  /** Pause between ticks. */
+  intervalMs: number;
+  /** Run a single tick. */
+  once?: boolean;
+  /** Stop once nothing is pending or submitting (after following is no longer needed). */
+  drain?: boolean;
+  /** Stop after this many ticks. */
+  maxTicks?: number;
+  signal?: AbortSignal;
+  limits?: PlanLimits;
+  /** Lease on claimed entries. Default 5 min; keep it well above the SDK request timeout. */
+  leaseMs?: number;
+  /** Follow submitted deployments to running/finished/failed (default true). */
+  follow?: boolean;
+  /** A submitted deployment missing from the list is taken as finished only after this long. Default 60 s. */
+  followGraceMs?: number;
+  maxConsecutiveFailures?: number;
+  sleep?: Sleep;
+  now?: Now;
+  onEvent?: (e: QueueEvent) => void;
+}
+
+export interface WorkerSummary {
+  ticks: number;
+  created: number;
+  found: number;
+  failed: number;
+  requeued: number;
+  followed: number;
+  stopped: 'once' | 'drained' | 'aborted' | 'max_ticks';
+}
+
+/** Sleep that resolves early (without throwing) when the signal aborts. */
+export const defaultSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Where a followed deployment is: completion is read from the counts (a finished Job can
+ * still say status "running"). Returns undefined when nothing changes.
+ */
+export function followedState(d: Deployment, current: EntryState): { to: EntryState; note: string } | undefined {
+  const replicas = Math.max(1, d.replica_num || 1);
+  const countsComplete = d.deployment_type === 'Job' || d.deployment_type === 'Container';
+  if (countsComplete && d.finished_num >= replicas) return { to: 'finished', note: `finished ${d.finished_num}/${replicas}` };
+  if (countsComplete && d.failed_num > 0 && d.finished_num + d.failed_num >= replicas) {
+    return { to: 'failed', note: `containers failed: ${d.failed_num}, finished: ${d.finished_num}/${replicas}` };
+  }
+  if (d.status === 'stopped' || d.stopped_at) return { to: 'finished', note: `deployment ${d.status || 'stopped'}` };
+  if (current === 'submitted' && d.running_num > 0) return { to: 'running', note: `${d.running_num} running` };
+  return undefined;
+}
+
+export interface TickResult {
+  created: number;
+  found: number;
+  failed: number;
+  requeued: number;
+  followed: number;
+  pending: number;
+  submitting: number;
+}
+
+async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: number): Promise<number> {
+  const byUuid = new Map<string, Deployment>();
+  for await (const d of ctx.api.deployments.listAll({}, 100)) byUuid.set(d.uuid, d);
+  let moved = 0;
+  for (const e of alive) {
+    if (!e.deployment_uuid) continue;
+    const d = byUuid.get(e.deployment_uuid);
+    const now = ctx.now();
+    let next: { to: EntryState; note: string } | undefined;
+    if (!d) {
+      if (now - (e.submitted_at ?? e.updated_at) >= graceMs) next = { to: 'finished', note: 'deployment no longer listed' };
+    } else next = followedState(d, e.state);
+    if (!next) continue;
+    const set = next.to === 'finished' || next.to === 'failed' ? { finished_at: now } : {};
+    const r = await ctx.store.transition(e.id, next.to, { from: e.state, now, note: next.note, set });
+    if (r) {
+      moved++;
+      emit(ctx, { type: 'state', id: e.id, from: e.state, to: next.to, note: next.note });
+    }
+  }
+  return moved;
+}
+
+/** One tick of the worker (exported for callers that drive their own loop). */
+export async function workerTick(
+  ctx: SubmitterContext,
+  options: { limits?: PlanLimits; follow?: boolean; followGraceMs?: number } = {},
+): Promise<TickResult> {
+  const r: TickResult = { created: 0, found: 0, failed: 0, requeued: 0, followed: 0, pending: 0, submitting: 0 };
+  const count = (o: Awaited<ReturnType<typeof submitEntry>>) => {
+    if (o.kind === 'submitted') o.via === 'create' ? r.created++ : r.found++;
+    else if (o.kind === 'failed') r.failed++;
+    else if (o.kind === 'requeued') r.requeued++;
+  };
+
+  // 1. Reconcile before any new create.
+  const now0 = ctx.now();
+  for (const e of await ctx.store.claimStale(ctx.workerId, now0 + ctx.leaseMs, now0)) count(await reconcileEntry(ctx, e));
+
+  // 2. Follow what is alive (frees the limits as deployments end).
+  let alive = await ctx.store.list({ states: ALIVE_STATES });
+  if (options.follow !== false && alive.length > 0) {
+    try {
+      r.followed = await follow(ctx, alive, options.followGraceMs ?? 60_000);
+      if (r.followed > 0) alive = await ctx.store.list({ states: ALIVE_STATES });
+    } catch (e) {
+      emit(ctx, { type: 'error', where: 'follow', error: errorText(e) });
+    }
+  }
+
+  // 3. One stock snapshot for every pending entry.
+  const pending = await ctx.store.list({ states: ['pending'] });
+  if (pending.length > 0 && !ctx.signal?.aborted) {
+    let stock;
+    try {
+      stock = await ctx.api.stock.get();
+    } catch (e) {
+      emit(ctx, { type: 'error', where: 'stock', error: errorText(e) });
+    }
+    if (stock) {
+      const p = plan(stock, pending, options.limits ?? {}, ctx.now(), alive);
+      const waiting: Record<string, number> = {};
+      for (const d of p.decisions) if (d.action === 'wait') waiting[d.reason] = (waiting[d.reason] ?? 0) + 1;
+      emit(ctx, { type: 'tick', worker: ctx.workerId, pending: pending.length, alive: alive.length, planned: p.creates.length, waiting });
+      for (const c of p.creates) {
+        if (ctx.signal?.aborted) break;
+        const o = await submitEntry(ctx, c.id, c.gpu_name);
+        count(o);
+        if (o.kind === 'requeued' && o.stopTick) break;
+      }
+    }
+  }
+  const left = await ctx.store.list({ states: ['pending', 'submitting'] });
+  r.pending = left.filter((e) => e.state === 'pending').length;
+  r.submitting = left.length - r.pending;
+  return r;
+}
+
+export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
+  const sleep = o.sleep ?? defaultSleep;
+  const ctx: SubmitterContext = {
+    store: o.store,
+    api: o.api,
+    workerId: o.workerId,
+    leaseMs: o.leaseMs ?? DEFAULT_LEASE_MS,
+    now: o.now ?? Date.now,
+    signal: o.signal,
+    maxConsecutiveFailures: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    onEvent: o.onEvent,
+  };
+  const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };
+  for (;;) {
+    if (o.signal?.aborted) {
+      s.stopped = 'aborted';
+      break;
+    }
+    const r = await workerTick(ctx, { limits: o.limits, follow: o.follow, followGraceMs: o.followGraceMs });
+    s.ticks++;
+    s.created += r.created;
+    s.found += r.found;
+    s.failed += r.failed;
+    s.requeued += r.requeued;
+    s.followed += r.followed;
+    if (o.once) {
+      s.stopped = 'once';
+      break;
+    }
+    if (o.drain && r.pending === 0 && r.submitting === 0) {
+      s.stopped = 'drained';
+      break;
+    }
+    if (o.maxTicks !== undefined && s.ticks >= o.maxTicks) {
+      s.stopped = 'max_ticks';
+      break;
+    }
+    if (o.signal?.aborted) continue;
+    await sleep(o.intervalMs, o.signal);
+  }
+  return s;
+}
