@@ -1,0 +1,60 @@
+// Argument parsers for commander options. Light on purpose: main.ts imports this at top
+// level. A parser throws commander's InvalidArgumentError, which the top-level handler
+// turns into a config_error (exit 1).
+import { InvalidArgumentError } from 'commander';
+import { t } from '../i18n/index.js';
+
+function num(value: string): number {
+  const s = value.trim();
+  const n = s === '' ? NaN : Number(s);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(t('arg.notNumber', { value }));
+  return n;
+}
+
+/** A number > 0; fractions allowed (e.g. --interval 0.5). */
+export function positiveNumber(value: string): number {
+  const n = num(value);
+  if (n <= 0) throw new InvalidArgumentError(t('arg.notPositive', { value }));
+  return n;
+}
+
+/** A number >= 0; fractions allowed (e.g. --timeout 0 = none). */
+export function nonNegativeNumber(value: string): number {
+  const n = num(value);
+  if (n < 0) throw new InvalidArgumentError(t('arg.negative', { value }));
+  return n;
+}
+
+/** A whole number >= 0. */
+export function nonNegativeInt(value: string): number {
+  const n = num(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(t('arg.notInteger', { value }));
+  if (n < 0) throw new InvalidArgumentError(t('arg.negative', { value }));
+  return n;
+}
+
+/** A whole number >= 1. */
+export function positiveInt(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n < 1) throw new InvalidArgumentError(t('arg.notPositive', { value }));
+  return n;
+}
+
+/** A TCP port 0..65535. */
+export function port(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n > 65535) throw new InvalidArgumentError(t('arg.tooLarge', { value, max: 65535 }));
+  return n;
+}
+
+/** Expiry of a blacklist entry: 1..43200 minutes. */
+export function expireMinutes(value: string): number {
+  const n = positiveInt(value);
+  if (n > 43200) throw new InvalidArgumentError(t('arg.tooLarge', { value, max: 43200 }));
+  return n;
+}
+
+/** Collects a repeatable option into an array. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

@@ -1,0 +1,44 @@
+import type { ContainerEvent } from '../../api/types.js';
+import { t } from '../../i18n/index.js';
+import { makeClient, resolveDeployment, toArray } from '../client.js';
+import { renderTable } from '../output.js';
+import { eventHeaders, eventRow } from '../render.js';
+import type { CliContext } from '../runtime.js';
+
+export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const client = await makeClient(ctx);
+  const deployment = await resolveDeployment(ctx, client, String(args[0]));
+  const container = typeof opts.container === 'string' ? opts.container : undefined;
+  if (opts.follow !== true) {
+    const list: ContainerEvent[] = await toArray(
+      client.events.listAll({ deployment_uuid: deployment.uuid, ...(container ? { deployment_container_uuid: container } : {}) }),
+    );
+    ctx.result(list, () =>
+      list.length === 0 ? t('result.empty') : renderTable(eventHeaders(), list.map((e) => eventRow(e, ctx.out)), ctx.out),
+    );
+    return;
+  }
+
+  // --follow: one event per line as it arrives (NDJSON in machine mode) until Ctrl-C.
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  if (!ctx.json) ctx.log(ctx.err.dim(t('events.following', { uuid: deployment.uuid })));
+  const intervalMs = Math.round((typeof opts.interval === 'number' ? opts.interval : 2) * 1000);
+  try {
+    for await (const e of client.events.follow(deployment.uuid, {
+      intervalMs,
+      signal: ac.signal,
+      ...(container ? { deployment_container_uuid: container } : {}),
+    })) {
+      if (ctx.json) ctx.printJson(e);
+      else ctx.print(eventRow(e, ctx.out).join('  '));
+    }
+  } catch (e) {
+    if (!ac.signal.aborted) throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

@@ -1,0 +1,53 @@
+import { AutodlError } from '../../errors.js';
+import { t } from '../../i18n/index.js';
+import type { CliContext } from '../runtime.js';
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Prompt on the terminal without echo (raw mode; Backspace edits, Ctrl-C aborts). */
+function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return Promise.reject(new AutodlError('config_error', t('error.noTty'), {}));
+  ctx.io.stderr.write(prompt);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = (err?: AutodlError) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      ctx.io.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+        if (ch === '\u0003') return done(new AutodlError('interrupted', t('error.interrupted'), {}));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
+
+export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const raw = opts.tokenStdin === true ? await readAll(process.stdin) : await promptHidden(ctx, t('login.prompt'));
+  const token = raw.trim();
+  if (token === '') throw new AutodlError('config_error', t('error.tokenEmpty'), {});
+  ctx.addSecret(token);
+  const { writeUserConfig, userConfigPath } = await import('../../config/credentials.js');
+  const patch: { token: string; host?: string; dialect?: string } = { token };
+  if (ctx.global.host) patch.host = ctx.global.host;
+  if (ctx.global.dialect) patch.dialect = ctx.global.dialect;
+  writeUserConfig(patch, ctx.env);
+  const path = userConfigPath(ctx.env);
+  const stored = Object.keys(patch);
+  ctx.result({ status: 'success', path, stored }, () => t('result.loggedIn', { path }));
+}

@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+// The `autodl` command line. This file only declares commands (names, descriptions,
+// options); each command's implementation lives in ./commands/<name>.ts and is loaded with
+// a dynamic import() inside its action, so `autodl --help` loads commander and the message
+// catalog and nothing else. Never import zod, yaml, better-sqlite3, the simulator or the
+// SDK at the top level here.
+import { Command, Option, CommanderError } from 'commander';
+import { detectLang, setLang, t } from '../i18n/index.js';
+import { collect, expireMinutes, nonNegativeInt, nonNegativeNumber, port, positiveNumber } from './args.js';
+import type { CommandModule } from './runtime.js';
+import pkg from '../../package.json' with { type: 'json' };
+
+type Loader = () => Promise<CommandModule>;
+
+/** What the top-level handler needs before commander has parsed anything. */
+export interface EarlyOptions {
+  json?: boolean;
+  verbose: boolean;
+}
+
+function prescan(argv: string[]): EarlyOptions & { lang?: string } {
+  const out: EarlyOptions & { lang?: string } = { verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--json') out.json = true;
+    else if (a === '--no-json') out.json = false;
+    else if (a === '--verbose') out.verbose = true;
+    else if (a === '--lang') out.lang = argv[i + 1];
+    else if (a.startsWith('--lang=')) out.lang = a.slice('--lang='.length);
+  }
+  return out;
+}
+
+function lazy(load: Loader) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2);
+    const { runCommand } = await import('./runtime.js');
+    await runCommand(command, positional, load);
+  };
+}
+
+function dryRun(): Option {
+  return new Option('--dry-run', t('opt.dryRun'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('autodl');
+  program
+    .description(t('program.description'))
+    .version(pkg.version, '-V, --version', t('opt.version'))
+    .helpOption('-h, --help', t('opt.help'))
+    .helpCommand('help [command]', t('help.command'))
+    .option('--json', t('opt.json'))
+    .option('--no-json', t('opt.json'))
+    .addOption(new Option('--lang <lang>', t('opt.lang')).choices(['zh', 'en']))
+    .option('--host <url>', t('opt.host'))
+    .addOption(new Option('--dialect <dialect>', t('opt.dialect')).choices(['private', 'public']))
+    .option('--verbose', t('opt.verbose'))
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // Parse errors are reported by the top-level handler (JSON or coloured text).
+      outputError: () => {},
+    });
+
+  // ---------- read ----------
+  program
+    .command('images')
+    .description(t('cmd.images'))
+    .option('--system', t('cmd.images.system'))
+    .action(lazy(() => import('./commands/images.js')));
+
+  program
+    .command('stock')
+    .description(t('cmd.stock'))
+    .option('--region <sign>', t('cmd.stock.region'))
+    .option('--dc <id...>', t('cmd.stock.dc'))
+    .option('--gpu <name...>', t('cmd.stock.gpu'))
+    .action(lazy(() => import('./commands/stock.js')));
+
+  program
+    .command('deployments')
+    .alias('ls')
+    .description(t('cmd.deployments'))
+    .option('--name <name>', t('cmd.deployments.name'))
+    .option('--status <status>', t('cmd.deployments.status'))
+    .action(lazy(() => import('./commands/deployments.js')));
+
+  program
+    .command('describe')
+    .description(t('cmd.describe'))
+    .argument('<deployment>', t('arg.deployment'))
+    .option('--events <n>', t('cmd.describe.events'), nonNegativeInt, 10)
+    .action(lazy(() => import('./commands/describe.js')));
+
+  program
+    .command('containers')
+    .description(t('cmd.containers'))
+    .argument('<deployment>', t('arg.deployment'))
+    .option('--status <status...>', t('cmd.containers.status'))
+    .option('--gpu <name>', t('cmd.containers.gpu'))
+    .option('--released', t('cmd.containers.released'))
+    .option('--no-released', t('cmd.containers.released'))
+    .option('--container <uuid>', t('cmd.containers.container'))
+    .option('--date-from <date>', t('cmd.containers.dateFrom'))
+    .option('--date-to <date>', t('cmd.containers.dateTo'))
+    .option('--cpu-from <n>', t('cmd.containers.cpuFrom'), nonNegativeNumber)
+    .option('--cpu-to <n>', t('cmd.containers.cpuTo'), nonNegativeNumber)
+    .option('--mem-from <gb>', t('cmd.containers.memFrom'), nonNegativeNumber)
+    .option('--mem-to <gb>', t('cmd.containers.memTo'), nonNegativeNumber)
+    .option('--price-from <milli-yuan>', t('cmd.containers.priceFrom'), nonNegativeNumber)
+    .option('--price-to <milli-yuan>', t('cmd.containers.priceTo'), nonNegativeNumber)
+    .action(lazy(() => import('./commands/containers.js')));
+
+  program
+    .command('events')
+    .description(t('cmd.events'))
+    .argument('<deployment>', t('arg.deployment'))
+    .option('-f, --follow', t('cmd.events.follow'))
+    .option('--container <uuid>', t('cmd.events.container'))
+    .option('--interval <seconds>', t('cmd.events.interval'), positiveNumber, 2)
+    .action(lazy(() => import('./commands/events.js')));
+
+  const blacklist = program.command('blacklist').description(t('cmd.blacklist'));
+  blacklist
+    .command('ls')
+    .alias('list')
+    .description(t('cmd.blacklist.ls'))
+    .action(lazy(() => import('./commands/blacklist-ls.js')));
+  blacklist
+    .command('add')
+    .description(t('cmd.blacklist.add'))
+    .argument('<container>', t('arg.container'))
+    .option('--comment <text>', t('cmd.blacklist.comment'))
+    .option('--expire-minutes <n>', t('cmd.blacklist.expire'), expireMinutes)
+    .addOption(dryRun())
+    .action(lazy(() => import('./commands/blacklist-add.js')));
+
+  // ---------- change ----------
+  program
+    .command('create')
+    .description(t('cmd.create'))
+    .argument('<config>', t('arg.config'))
+    .addOption(dryRun())
+    .action(lazy(() => import('./commands/create.js')));
+
+  program
+    .command('submit')
+    .alias('queue-submit')
+    .description(t('cmd.submit'))
+    .argument('<config>', t('arg.config'))
+    .option('--interval <seconds>', t('cmd.submit.interval'), positiveNumber, 30)
+    .option('--timeout <seconds>', t('cmd.submit.timeout'), nonNegativeNumber, 0)
+    .addOption(dryRun())
+    .action(lazy(() => import('./commands/submit.js')));
+
+  program
+    .command('scale')
+    .description(t('cmd.scale'))
+    .argument('<deployment>', t('arg.deployment'))
+    .argument('<n>', t('arg.replicas'), nonNegativeInt)
+    .addOption(dryRun())
+    .action(lazy(() => import('./commands/scale.js')));
+
+  program
+    .command('stop-container')
+    .description(t('cmd.stopContainer'))
+    .argument('<container>', t('arg.container'))
+    .option('--decrease-replica', t('cmd.stopContainer.decrease'))
+    .option('--no-cache', t('cmd.stopContainer.noCache'))
+    .addOption(dryRun())
+    .action(lazy(() => import('./commands/stop-container.js')));
+
+  program
+    .command('stop')
+    .description(t('cmd.stop'))
+    .argument('<deployment>', t('arg.deployment'))
+    .addOption(dryRun())
+    .action(lazy(() => import('./commands/stop.js')));
+
+  program
+    .command('delete')
+    .alias('rm')
+    .description(t('cmd.delete'))
+    .argument('<deployment>', t('arg.deployment'))
+    .addOption(dryRun())
+    .action(lazy(() => import('./commands/delete.js')));
+
+  // ---------- offline ----------
+  program
+    .command('validate')
+    .description(t('cmd.validate'))
+    .argument('<config>', t('arg.config'))
+    .option('--strict', t('cmd.validate.strict'))
+    .action(lazy(() => import('./commands/validate.js')));
+
+  program
+    .command('login')
+    .description(t('cmd.login'))
+    .option('--token-stdin', t('cmd.login.tokenStdin'))
+    .action(lazy(() => import('./commands/login.js')));
+
+  program
+    .command('sim')
+    .description(t('cmd.sim'))
+    .option('--port <n>', t('cmd.sim.port'), port)
+    .option('--token <token>', t('cmd.sim.token'), collect)
+    .option('--speed <x>', t('cmd.sim.speed'), positiveNumber)
+    .option('--manual', t('cmd.sim.manual'))
+    .option('--seed <n>', t('cmd.sim.seed'), nonNegativeInt)
+    .option('--no-background', t('cmd.sim.noBackground'))
+    .action(lazy(() => import('./commands/sim.js')));
+
+  program
+    .command('schema')
+    .description(t('cmd.schema'))
+    .action(lazy(() => import('./commands/schema.js')));
+
+  // The queue work adds its command group here (queue add/ls/show/cancel/run, sweep),
+  // following the same pattern: declare options here, implement in ./commands/.
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = argv.slice(2);
+  const early = prescan(args);
+  setLang(detectLang(early.lang, process.env));
+  const program = buildProgram();
+  let code = 0;
+  try {
+    if (args.length === 0) {
+      program.outputHelp();
+    } else {
+      await program.parseAsync(argv);
+    }
+    const { exitCodeAfterRun } = await import('./runtime.js');
+    code = exitCodeAfterRun();
+    if (code < 0) return; // a long-running command (sim) keeps the process alive
+  } catch (e) {
+    if (e instanceof CommanderError && e.exitCode === 0) {
+      code = 0;
+    } else {
+      const { handleError } = await import('./runtime.js');
+      code = handleError(e, early);
+    }
+  }
+  // Flush both streams, then exit (open sockets must not keep a finished command alive).
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+void main(process.argv);

@@ -1,0 +1,100 @@
+// Progress of a long wait on stderr: one line rewritten in place on a terminal, NDJSON with
+// --json, occasional plain lines otherwise (a log file or a CI console).
+import { t } from '../i18n/index.js';
+import { formatDuration } from './output.js';
+import type { CliContext } from './runtime.js';
+
+export interface ProgressEvent {
+  type: string;
+  [k: string]: unknown;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function idleText(idle: unknown): string {
+  if (!idle || typeof idle !== 'object') return '-';
+  const parts = Object.entries(idle as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length > 0 ? parts.join(', ') : '-';
+}
+
+/** Plain lines at most this often (simulated seconds of the wait), unless something changes. */
+const PLAIN_EVERY_S = 60;
+
+export class ProgressRenderer {
+  private statusShown = false;
+  private lastPlainAt = -Infinity;
+  private lastIdle = '';
+
+  constructor(private readonly ctx: CliContext) {}
+
+  private get mode(): 'json' | 'tty' | 'plain' {
+    if (this.ctx.json) return 'json';
+    return this.ctx.io.stderr.isTTY ? 'tty' : 'plain';
+  }
+
+  /** Erase the in-place status line (before any other output). */
+  clear(): void {
+    if (this.statusShown) {
+      this.ctx.io.stderr.write('\r\x1b[2K');
+      this.statusShown = false;
+    }
+  }
+
+  private status(text: string): void {
+    const cols = this.ctx.io.stderr.columns ?? 0;
+    const line = cols > 10 && text.length > cols - 1 ? `${text.slice(0, cols - 2)}…` : text;
+    this.ctx.io.stderr.write(`\r\x1b[2K${this.ctx.err.cyan(line)}`);
+    this.statusShown = true;
+  }
+
+  private line(text: string): void {
+    this.clear();
+    this.ctx.log(text);
+  }
+
+  event(ev: ProgressEvent): void {
+    const mode = this.mode;
+    if (mode === 'json') {
+      this.ctx.io.stderr.write(`${JSON.stringify(this.ctx.sanitize(ev))}\n`);
+      return;
+    }
+    const elapsed = num(ev.elapsed_s) ?? num(ev.elapsed_seconds) ?? 0;
+    const attempt = num(ev.attempt) ?? 0;
+    switch (ev.type) {
+      case 'waiting': {
+        const idle = idleText(ev.idle);
+        const text = t('submit.waiting', {
+          elapsed: formatDuration(elapsed),
+          attempt,
+          idle,
+          next: Math.round((num(ev.next_check_s) ?? 0) * 10) / 10,
+        });
+        if (mode === 'tty') this.status(text);
+        else if (attempt <= 1 || elapsed - this.lastPlainAt >= PLAIN_EVERY_S || idle !== this.lastIdle) {
+          this.lastPlainAt = elapsed;
+          this.ctx.log(text);
+        }
+        this.lastIdle = idle;
+        return;
+      }
+      case 'checking':
+        if (mode === 'tty') this.status(t('submit.checking', { elapsed: formatDuration(elapsed), attempt }));
+        return;
+      case 'creating':
+        this.line(t('submit.creating', { attempt: attempt || 1 }));
+        return;
+      case 'create_failed':
+      case 'retry':
+        this.line(this.ctx.err.yellow(t('submit.retry', { message: String(ev.message ?? ev.msg ?? '') })));
+        return;
+      case 'warning':
+        this.clear();
+        this.ctx.warn(String(ev.message ?? ''));
+        return;
+      default:
+        if (typeof ev.message === 'string') this.line(ev.message);
+    }
+  }
+}

@@ -1,0 +1,218 @@
+// What every command shares: the context (global options, output mode, colours, secrets),
+// the dispatcher that main.ts calls from each lazy action, and the single top-level error
+// handler. Loaded only once a command runs (never for --help).
+import { CommanderError, type Command } from 'commander';
+import { AutodlError } from '../errors.js';
+import type { Dialect } from '../api/types.js';
+import { redactDeep } from '../api/redact.js';
+import { t, type Lang } from '../i18n/index.js';
+import { colorsFor, inlineValue, type Colors } from './output.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  lang?: Lang;
+  host?: string;
+  dialect?: Dialect;
+  verbose?: boolean;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** One file per command under ./commands exports this. */
+export interface CommandModule {
+  run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void>;
+}
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: Env;
+  cwd: string;
+}
+
+function defaultIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+/** Keys whose values are secrets wherever they appear in output. */
+const SECRET_KEYS = new Set(['root_password', 'token', 'Authorization', 'authorization']);
+
+/** Deep copy without secret-bearing keys (root_password dropped; token/Authorization shown as ***). */
+export function dropSecrets<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (SECRET_KEYS.has(k)) {
+        if (k === 'root_password') continue;
+        out[k] = typeof x === 'string' && x !== '***' ? '***' : x;
+        continue;
+      }
+      out[k] = walk(x);
+    }
+    return out;
+  };
+  return walk(value) as T;
+}
+
+export class CliContext {
+  readonly global: GlobalOptions;
+  readonly io: Io;
+  /** Machine output: --json, or stdout not a terminal (unless --no-json). */
+  readonly json: boolean;
+  /** Colours for stdout / stderr (off without a TTY or with NO_COLOR). */
+  readonly out: Colors;
+  readonly err: Colors;
+  /** Values never printed (the token once resolved; AUTODL_TOKEN from the start). */
+  readonly secrets: string[] = [];
+  /** A long-running command (sim) sets this: main.ts then does not exit. */
+  keepAlive = false;
+
+  constructor(global: GlobalOptions, io: Io = defaultIo()) {
+    this.global = global;
+    this.io = io;
+    this.json = global.json ?? !io.stdout.isTTY;
+    this.out = colorsFor(io.stdout, io.env);
+    this.err = colorsFor(io.stderr, io.env);
+    if (io.env.AUTODL_TOKEN) this.secrets.push(io.env.AUTODL_TOKEN);
+  }
+
+  get env(): Env {
+    return this.io.env;
+  }
+
+  get verbose(): boolean {
+    return this.global.verbose === true;
+  }
+
+  addSecret(s: string | undefined): void {
+    if (s && !this.secrets.includes(s)) this.secrets.push(s);
+  }
+
+  /** Secrets dropped (keys) and redacted (values): everything printed goes through here. */
+  sanitize<T>(value: T): T {
+    return redactDeep(dropSecrets(value), this.secrets);
+  }
+
+  private redactText(text: string): string {
+    return redactDeep(text, this.secrets);
+  }
+
+  /** A line (or block) on stdout. */
+  print(text: string): void {
+    this.io.stdout.write(`${this.redactText(text)}\n`);
+  }
+
+  /** JSON on stdout: indented on a terminal, one line otherwise. */
+  printJson(value: unknown): void {
+    const clean = this.sanitize(value);
+    this.io.stdout.write(`${this.io.stdout.isTTY ? JSON.stringify(clean, null, 2) : JSON.stringify(clean)}\n`);
+  }
+
+  /** The result of a command: JSON in machine mode, else the human rendering. */
+  result(value: unknown, human: () => string): void {
+    if (this.json) this.printJson(value);
+    else this.print(human());
+  }
+
+  /** A line on stderr (progress, logs). */
+  log(text: string): void {
+    this.io.stderr.write(`${this.redactText(text)}\n`);
+  }
+
+  /** A warning on stderr: NDJSON `{"type":"warning",…}` in machine mode, else a yellow line. */
+  warn(message: string, extra: Record<string, unknown> = {}): void {
+    if (this.json) this.io.stderr.write(`${JSON.stringify(this.sanitize({ type: 'warning', message, ...extra }))}\n`);
+    else this.log(`${this.err.yellow(t('warn.prefix'))}: ${message}`);
+  }
+
+  /** Debug lines, only with --verbose. */
+  debug(line: string): void {
+    if (this.verbose) this.log(this.err.dim(line));
+  }
+}
+
+// ---------- dispatch ----------
+
+interface RunState {
+  ctx?: CliContext;
+}
+const state: RunState = {};
+
+/** Global options as commander parsed them (`--no-json` → json false). */
+export function globalOptionsOf(command: Command): GlobalOptions {
+  const o = command.optsWithGlobals() as Record<string, unknown>;
+  const g: GlobalOptions = {};
+  if (typeof o.json === 'boolean') g.json = o.json;
+  if (o.lang === 'zh' || o.lang === 'en') g.lang = o.lang;
+  if (typeof o.host === 'string') g.host = o.host;
+  if (o.dialect === 'private' || o.dialect === 'public') g.dialect = o.dialect;
+  if (o.verbose === true) g.verbose = true;
+  return g;
+}
+
+export async function runCommand(command: Command, positional: unknown[], load: () => Promise<CommandModule>): Promise<void> {
+  const ctx = new CliContext(globalOptionsOf(command));
+  state.ctx = ctx;
+  const mod = await load();
+  await mod.run(ctx, positional, command.opts() as Record<string, unknown>);
+}
+
+/** Exit code once the command returned normally; -1 = keep the process alive (a server runs). */
+export function exitCodeAfterRun(): number {
+  return state.ctx?.keepAlive ? -1 : 0;
+}
+
+// ---------- the single error handler ----------
+
+function toAutodlError(e: unknown, verbose: boolean): { err: AutodlError; stack?: string } {
+  if (e instanceof AutodlError) return { err: e };
+  if (e instanceof CommanderError) {
+    const msg = e.message.replace(/^error:\s*/i, '');
+    return { err: new AutodlError('config_error', t('arg.invalid', { message: msg }), { code: e.code, reason: msg }) };
+  }
+  const base = e instanceof Error ? e : new Error(String(e));
+  const out: { err: AutodlError; stack?: string } = {
+    err: new AutodlError('api_error', t('error.unexpected', { message: base.message }), { kind: 'internal', name: base.name }, 3),
+  };
+  if (verbose && base.stack) out.stack = base.stack;
+  return out;
+}
+
+function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
+  const lines: string[] = [];
+  for (const [k, v] of Object.entries(details)) {
+    if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && 'message' in (x as object))) {
+      lines.push(`  ${c.dim(`${k}:`)}`);
+      for (const x of v as Array<Record<string, unknown>>) {
+        const where = x.path ?? x.field ?? x.line;
+        lines.push(`    - ${where !== undefined && where !== '' ? `${c.bold(String(where))}: ` : ''}${String(x.message)}`);
+      }
+    } else {
+      lines.push(`  ${c.dim(`${k}:`)} ${inlineValue(v)}`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Report any error once and return the exit code. Machine mode (--json, or stdout not a
+ * terminal): `{"status":"error",…}` on stdout. Terminal: a readable coloured message on stderr.
+ */
+export function handleError(e: unknown, early: { json?: boolean; verbose: boolean }, io: Io = defaultIo()): number {
+  const ctx = state.ctx ?? new CliContext({ ...(early.json !== undefined ? { json: early.json } : {}), verbose: early.verbose }, io);
+  const { err, stack } = toAutodlError(e, ctx.verbose || early.verbose);
+  const result = ctx.sanitize(err.toResult());
+  if (ctx.json) {
+    ctx.printJson(result);
+  } else {
+    const c = ctx.err;
+    const lines = [`${c.red(c.bold(t('error.title')))} ${c.dim(`[${result.error_type}]`)}: ${result.message}`];
+    lines.push(...humanDetails(result.details, c));
+    ctx.log(lines.join('\n'));
+  }
+  if (stack) ctx.log(ctx.err.dim(stack));
+  return err.exitCode;
+}
