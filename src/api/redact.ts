@@ -24,8 +24,16 @@ export function redact(text: string, secrets: ReadonlyArray<string | null | unde
     .flatMap(variants)
     // longest first, so a secret containing another is replaced whole
     .sort((a, b) => b.length - a.length);
-  for (const s of list) {
-    if (out.includes(s)) out = out.split(s).join(REDACTED);
+  // repeat until none is left: a replacement can complete a new occurrence ("a***" in "aa***");
+  // it terminates because every secret is longer than the mask
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of list) {
+      if (out.includes(s)) {
+        out = out.split(s).join(REDACTED);
+        changed = true;
+      }
+    }
   }
   return out;
 }
