@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './api/types.js';
 export * from './api/index.js';
 export * from './config/credentials.js';
+export * from './spec/index.js';

@@ -1,0 +1,179 @@
+// A strict JSON scanner that records where each value sits, so validation errors can
+// name a line. JSON.parse stays the authority for the value itself; this scanner gives
+// (a) the offset of every key / array item and (b) the exact offset of a syntax error,
+// which JSON.parse's message does not always carry.
+
+import type { FieldPath } from './types.js';
+
+export interface JsonScan {
+  /** JSON.stringify(path) → offset of the key (object member) or the value (array item, root). */
+  locations: Map<string, number>;
+  error?: { offset: number; message: string };
+}
+
+/** Nesting deeper than this is refused (no config needs it; deep junk would blow the stack). */
+export const MAX_JSON_DEPTH = 200;
+
+class ScanError extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function pathKey(path: FieldPath): string {
+  return JSON.stringify(path);
+}
+
+export function scanJson(text: string): JsonScan {
+  const locations = new Map<string, number>();
+  let i = 0;
+  const n = text.length;
+
+  const ws = () => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+      else break;
+    }
+  };
+  const describe = (at: number) => (at >= n ? 'unexpected end of input' : `unexpected character ${JSON.stringify(text[at])}`);
+
+  const str = (): string => {
+    // at '"'
+    const start = i;
+    i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return JSON.parse(text.slice(start, i)) as string;
+      }
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === undefined) throw new ScanError(n, 'unexpected end of input in a string');
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) throw new ScanError(i, 'bad \\u escape in a string');
+          i += 6;
+        } else if ('"\\/bfnrt'.includes(e)) i += 2;
+        else throw new ScanError(i, `bad escape \\${e} in a string`);
+        continue;
+      }
+      if (c < 0x20) throw new ScanError(i, 'control character in a string (unterminated string?)');
+      i++;
+    }
+    throw new ScanError(n, 'unterminated string');
+  };
+
+  const num = () => {
+    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m) throw new ScanError(i, describe(i));
+    i += m[0].length;
+  };
+
+  const value = (path: (string | number)[], depth: number): void => {
+    if (depth > MAX_JSON_DEPTH) throw new ScanError(i, `nesting deeper than ${MAX_JSON_DEPTH} levels`);
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      const seen = new Set<string>();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') throw new ScanError(i, i >= n ? 'unexpected end of input' : 'expected a property name in double quotes');
+        const keyAt = i;
+        const key = str();
+        if (seen.has(key)) throw new ScanError(keyAt, `duplicate key ${JSON.stringify(key)}`);
+        seen.add(key);
+        const childPath = [...path, key];
+        locations.set(pathKey(childPath), keyAt);
+        ws();
+        if (text[i] !== ':') throw new ScanError(i, i >= n ? 'unexpected end of input' : "expected ':' after a property name");
+        i++;
+        value(childPath, depth + 1);
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        throw new ScanError(i, i >= n ? 'unexpected end of input (missing "}"?)' : "expected ',' or '}'");
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (let idx = 0; ; idx++) {
+        ws();
+        const childPath = [...path, idx];
+        locations.set(pathKey(childPath), i);
+        value(childPath, depth + 1);
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        throw new ScanError(i, i >= n ? 'unexpected end of input (missing "]"?)' : "expected ',' or ']'");
+      }
+    }
+    if (c === '"') {
+      str();
+      return;
+    }
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      num();
+      return;
+    }
+    for (const lit of ['true', 'false', 'null']) {
+      if (text.startsWith(lit, i)) {
+        i += lit.length;
+        return;
+      }
+    }
+    throw new ScanError(i, describe(i));
+  };
+
+  try {
+    ws();
+    locations.set(pathKey([]), i);
+    value([], 0);
+    ws();
+    if (i < n) throw new ScanError(i, 'unexpected content after the end of the JSON value');
+    return { locations };
+  } catch (e) {
+    if (e instanceof ScanError) return { locations, error: { offset: e.offset, message: e.message } };
+    throw e;
+  }
+}
+
+/** 1-based line and column of an offset. */
+export function lineColAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let k = 0; k < end; k++) {
+    if (text.charCodeAt(k) === 0x0a) {
+      line++;
+      lineStart = k + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}

@@ -1,0 +1,171 @@
+// lint: warnings about configs that are valid but probably not what the user wants.
+// The CLI prints them; `--strict` turns them into validation errors.
+
+import { KNOWN_DATA_CENTERS } from '../api/types.js';
+import { endsInBackground, mixesAndOr, usesCondaActivate } from './shell.js';
+import type { DeploymentBody, HostShape, LintContext, SpecWarning } from './types.js';
+
+/**
+ * Typical AutoDL host shapes per GPU model — A GUESS, not platform data: one scheduling
+ * unit is 1 GPU + cpu_per_gpu vCPU + memory_gb_per_gpu GB, max_gpus per host. The RTX 3090
+ * row follows the platform's own example (8 × 3090, 128 cores, 720 GB). Private clouds
+ * differ; pass real shapes in `context.hostShapes` to override.
+ */
+export const DEFAULT_HOST_SHAPES: readonly HostShape[] = [
+  { gpu_name: 'RTX 4090', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 60 },
+  { gpu_name: 'RTX 4090 D', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 60 },
+  { gpu_name: 'RTX 3090', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 90 },
+  { gpu_name: 'RTX 3080 Ti', max_gpus: 8, cpu_per_gpu: 12, memory_gb_per_gpu: 60 },
+  { gpu_name: 'RTX 5090', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 90 },
+  { gpu_name: 'RTX A5000', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 60 },
+  { gpu_name: 'L20', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 120 },
+  { gpu_name: 'A100-SXM4-80GB', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 120 },
+  { gpu_name: 'A800-80GB', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 120 },
+  { gpu_name: 'H800', max_gpus: 8, cpu_per_gpu: 20, memory_gb_per_gpu: 200 },
+];
+
+/** Memory values above this many GB are probably bytes (or MB): 4 TB per container is implausible. */
+export const MEMORY_GB_PLAUSIBLE_MAX = 4096;
+
+/** "NVIDIA GeForce RTX 4090" and "RTX 4090" name the same model. */
+export function canonicalGpuName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/\bnvidia\b|\bgeforce\b/g, ' ')
+    .replace(/[\s_]+/g, ' ')
+    .trim();
+}
+
+const T = 'container_template';
+
+export function lint(body: DeploymentBody, context: LintContext = {}): SpecWarning[] {
+  const out: SpecWarning[] = [];
+  const tpl = body.container_template;
+  const cmd = typeof tpl.cmd === 'string' ? tpl.cmd : '';
+
+  if (mixesAndOr(cmd)) {
+    out.push({
+      code: 'cmd_and_or_trap',
+      path: `${T}.cmd`,
+      message: 'cmd mixes && with || (a && b || c): such a command can keep a Job container running for ever; use "a ; b ; c", "a && b && c" or an explicit if',
+    });
+  }
+  if (endsInBackground(cmd)) {
+    out.push({
+      code: 'cmd_background_only',
+      path: `${T}.cmd`,
+      message: 'cmd ends by sending its last command to the background (… &): the command returns at once and the container shuts down; keep it alive with "… & sleep infinity"',
+    });
+  }
+  if (usesCondaActivate(cmd)) {
+    out.push({
+      code: 'cmd_conda_activate',
+      path: `${T}.cmd`,
+      message: '"conda activate" does not work in cmd: call the environment\'s interpreter by path, e.g. /root/miniconda3/envs/<env>/bin/python',
+    });
+  }
+
+  for (const k of ['memory_size_from', 'memory_size_to'] as const) {
+    const v = tpl[k];
+    if (typeof v === 'number' && v > MEMORY_GB_PLAUSIBLE_MAX) {
+      const guess = v >= 1024 ** 3 ? `${Math.round(v / 1024 ** 3)} GB if it is bytes` : `${Math.round(v / 1024)} GB if it is MB`;
+      out.push({
+        code: 'memory_looks_like_bytes',
+        path: `${T}.${k}`,
+        message: `${k} is ${v}: memory is given in GB, and this looks like bytes or MB (${guess})`,
+      });
+    }
+  }
+
+  out.push(...lintShapes(body, context));
+
+  const prices = (context.pricesSeen ?? []).filter((p) => typeof p === 'number' && Number.isFinite(p));
+  if (typeof tpl.price_to === 'number' && prices.length > 0) {
+    const cheapest = Math.min(...prices);
+    // pricesSeen are per GPU; a container costs at least that much, whether price_to is per GPU or per container.
+    if (tpl.price_to < cheapest) {
+      out.push({
+        code: 'price_below_all',
+        path: `${T}.price_to`,
+        message: `price_to (${tpl.price_to} milli-yuan/h) is below every price seen (cheapest: ${cheapest} milli-yuan/h per GPU): nothing can be scheduled`,
+      });
+    }
+  }
+
+  if (context.liveNames?.includes(body.name)) {
+    out.push({ code: 'name_in_use', path: 'name', message: `a live deployment is already named "${body.name}"` });
+  }
+
+  if (body.deployment_type === 'Container' && (body.replica_num !== undefined || body.parallelism_num !== undefined)) {
+    out.push({
+      code: 'field_ignored',
+      path: body.replica_num !== undefined ? 'replica_num' : 'parallelism_num',
+      message: 'a Container deployment runs exactly one container: replica_num/parallelism_num do not apply',
+    });
+  }
+  if (body.deployment_type === 'ReplicaSet' && body.parallelism_num !== undefined) {
+    out.push({ code: 'field_ignored', path: 'parallelism_num', message: 'parallelism_num applies to Jobs only; a ReplicaSet ignores it' });
+  }
+
+  const dcs = 'dc_list' in tpl && Array.isArray(tpl.dc_list) ? tpl.dc_list : [];
+  dcs.forEach((dc, i) => {
+    if (typeof dc === 'string' && !(KNOWN_DATA_CENTERS as readonly string[]).includes(dc)) {
+      out.push({
+        code: 'unknown_data_center',
+        path: `${T}.dc_list[${i}]`,
+        message: `"${dc}" is not a data centre seen before (${KNOWN_DATA_CENTERS.join(', ')})`,
+      });
+    }
+  });
+  return out;
+}
+
+/** floor_unsatisfiable / ceiling_unsatisfiable: no known host shape gives gpu_num units inside the ranges. */
+function lintShapes(body: DeploymentBody, context: LintContext): SpecWarning[] {
+  const tpl = body.container_template;
+  const custom = context.hostShapes !== undefined;
+  const shapes = context.hostShapes ?? DEFAULT_HOST_SHAPES;
+  const names = new Set((tpl.gpu_name_set ?? []).map(canonicalGpuName));
+  const relevant = shapes.filter((s) => names.has(canonicalGpuName(s.gpu_name)));
+  // Only when every requested model has a known shape: an unknown model might fit.
+  const covered = [...names].every((n) => relevant.some((s) => canonicalGpuName(s.gpu_name) === n));
+  if (relevant.length === 0 || !covered) return [];
+  const n = tpl.gpu_num;
+  const source = custom ? 'the given host shapes' : 'the built-in host shapes (a guess; pass real ones to override)';
+  const out: SpecWarning[] = [];
+
+  const check = (
+    code: 'floor_unsatisfiable' | 'ceiling_unsatisfiable',
+    field: 'cpu_num_from' | 'cpu_num_to' | 'memory_size_from' | 'memory_size_to',
+    ok: (s: HostShape) => boolean,
+    what: string,
+  ) => {
+    const v = tpl[field];
+    if (typeof v !== 'number') return;
+    const fits = relevant.filter(ok);
+    if (fits.length === 0) {
+      const offers = relevant
+        .map((s) => `${s.gpu_name}: ${what === 'CPU' ? s.cpu_per_gpu * n : s.memory_gb_per_gpu * n}${what === 'CPU' ? ' vCPU' : ' GB'}`)
+        .join(', ');
+      out.push({
+        code,
+        path: `${T}.${field}`,
+        message: `${field} = ${v}: no host can give ${n} GPU unit(s) ${code === 'floor_unsatisfiable' ? 'with that much' : 'with so little'} ${what} (${offers}; from ${source})`,
+      });
+    }
+  };
+  check('floor_unsatisfiable', 'cpu_num_from', (s) => s.cpu_per_gpu * n >= (tpl.cpu_num_from ?? 0), 'CPU');
+  check('floor_unsatisfiable', 'memory_size_from', (s) => s.memory_gb_per_gpu * n >= (tpl.memory_size_from ?? 0), 'memory');
+  check('ceiling_unsatisfiable', 'cpu_num_to', (s) => s.cpu_per_gpu * n <= (tpl.cpu_num_to ?? Infinity), 'CPU');
+  check('ceiling_unsatisfiable', 'memory_size_to', (s) => s.memory_gb_per_gpu * n <= (tpl.memory_size_to ?? Infinity), 'memory');
+
+  const maxGpus = Math.max(...relevant.map((s) => s.max_gpus ?? Infinity));
+  if (n > maxGpus) {
+    out.push({
+      code: 'floor_unsatisfiable',
+      path: `${T}.gpu_num`,
+      message: `gpu_num = ${n}: no host of the requested models has more than ${maxGpus} GPUs (${source})`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,183 @@
+// Load a config file (JSON or YAML) into a plain value plus a path → line map.
+// Every failure is an AutodlError('config_error', …, { path, line?, column? }).
+
+import { readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { AutodlError } from '../errors.js';
+import { pathKey, scanJson } from './json-locate.js';
+import { isPlainObject, type ConfigFormat, type FieldPath, type LineOf, type LoadedConfig } from './types.js';
+
+/** Largest config accepted, in bytes. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** YAML aliases allowed per document (guards against "billion laughs" alias bombs). */
+export const MAX_YAML_ALIASES = 100;
+
+export interface LoadTextOptions {
+  /** Shown in errors; its extension picks the format when `format` is not given. */
+  path?: string;
+  format?: ConfigFormat;
+}
+
+function configError(message: string, path: string | undefined, extra: Record<string, unknown> = {}): AutodlError {
+  const details: Record<string, unknown> = {};
+  if (path !== undefined) details.path = path;
+  return new AutodlError('config_error', message, { ...details, ...extra });
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 0x0a) starts.push(k + 1);
+  return starts;
+}
+
+function lineColOf(starts: number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
+}
+
+/** Which format a file is: by extension, else by its first character. */
+export function detectFormat(text: string, path?: string): ConfigFormat {
+  const ext = path ? extname(path).toLowerCase() : '';
+  if (ext === '.json') return 'json';
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  const first = text.replace(/^\uFEFF/, '').trimStart()[0];
+  return first === '{' || first === '[' ? 'json' : 'yaml';
+}
+
+function describeTopLevel(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing (null)';
+  if (Array.isArray(v)) return 'a list';
+  return `a ${typeof v}`;
+}
+
+function loadJson(text: string, path: string | undefined): LoadedConfig {
+  const scan = scanJson(text);
+  const starts = lineStartsOf(text);
+  if (scan.error) {
+    const { line, column } = lineColOf(starts, scan.error.offset);
+    throw configError(`invalid JSON${path ? ` in ${path}` : ''} at line ${line}, column ${column}: ${scan.error.message}`, path, { line, column });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    // The scanner accepted what JSON.parse refused: should not happen; report without a position.
+    throw configError(`invalid JSON${path ? ` in ${path}` : ''}: ${(e as Error).message}`, path);
+  }
+  const lineOf: LineOf = (p: FieldPath) => {
+    const off = scan.locations.get(pathKey(p));
+    return off === undefined ? undefined : lineColOf(starts, off).line;
+  };
+  return { raw, format: 'json', lineOf, path };
+}
+
+function yamlLineOf(doc: Document, lc: LineCounter): LineOf {
+  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  return (p: FieldPath) => {
+    let node: unknown = doc.contents;
+    let offset: number | undefined = (doc.contents as YamlNode | null)?.range?.[0];
+    for (const seg of p) {
+      node = resolve(node);
+      if (isMap(node)) {
+        const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+        if (!pair) return undefined;
+        offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg];
+        if (item === undefined) return undefined;
+        offset = (item as YamlNode | null)?.range?.[0];
+        node = item;
+      } else return undefined;
+    }
+    return offset === undefined ? undefined : lc.linePos(offset).line;
+  };
+}
+
+function loadYaml(text: string, path: string | undefined): LoadedConfig {
+  const lc = new LineCounter();
+  let doc: Document;
+  let raw: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: true, strict: true });
+    const err = doc.errors[0];
+    if (err) {
+      const { line, col } = lc.linePos(err.pos[0]);
+      const msg = err.message.split('\n')[0] ?? err.message;
+      throw configError(`invalid YAML${path ? ` in ${path}` : ''} at line ${line}, column ${col}: ${msg}`, path, { line, column: col });
+    }
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    if (e instanceof AutodlError) throw e;
+    if (e instanceof RangeError) throw configError(`YAML${path ? ` in ${path}` : ''} is nested too deeply`, path);
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(msg)) {
+      throw configError(`YAML${path ? ` in ${path}` : ''} uses too many aliases (limit ${MAX_YAML_ALIASES}): ${msg}`, path);
+    }
+    throw configError(`invalid YAML${path ? ` in ${path}` : ''}: ${msg}`, path);
+  }
+  return { raw, format: 'yaml', lineOf: yamlLineOf(doc, lc), path };
+}
+
+/** Parse config text. `options.path` only names the source (and picks the format by extension). */
+export function loadConfigText(text: string, options: LoadTextOptions = {}): LoadedConfig {
+  const { path } = options;
+  if (typeof text !== 'string') throw configError('config text must be a string', path);
+  if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
+    throw configError(`config${path ? ` ${path}` : ''} is larger than ${MAX_CONFIG_BYTES} bytes`, path, { max_bytes: MAX_CONFIG_BYTES });
+  }
+  if (text.includes('\u0000')) throw configError(`config${path ? ` ${path}` : ''} looks binary (it contains NUL bytes)`, path);
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw configError(`config${path ? ` ${path}` : ''} is empty`, path);
+  const format = options.format ?? detectFormat(body, path);
+  let loaded: LoadedConfig;
+  try {
+    loaded = format === 'json' ? loadJson(body, path) : loadYaml(body, path);
+  } catch (e) {
+    if (e instanceof AutodlError) throw e;
+    // A parser blew up on hostile input (e.g. the stack): still a config error, never a crash.
+    throw configError(`cannot parse config${path ? ` ${path}` : ''}: ${e instanceof Error ? e.message : String(e)}`, path);
+  }
+  if (!isPlainObject(loaded.raw)) {
+    throw configError(`config${path ? ` ${path}` : ''} must be an object (a mapping of fields) at the top level, got ${describeTopLevel(loaded.raw)}`, path, {
+      line: 1,
+    });
+  }
+  return loaded;
+}
+
+/** Read and parse a config file (.json, .yaml, .yml; other extensions are sniffed). */
+export function loadConfigFile(path: string, options: { format?: ConfigFormat } = {}): LoadedConfig {
+  let buf: Buffer;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw configError(`config path ${path} is a directory, not a file`, path);
+    if (!st.isFile()) throw configError(`config path ${path} is not a regular file`, path);
+    if (st.size > MAX_CONFIG_BYTES) {
+      throw configError(`config ${path} is larger than ${MAX_CONFIG_BYTES} bytes (${st.size})`, path, { max_bytes: MAX_CONFIG_BYTES });
+    }
+    buf = readFileSync(path);
+  } catch (e) {
+    if (e instanceof AutodlError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw configError(`config file not found: ${path}`, path);
+    if (code === 'EACCES' || code === 'EPERM') throw configError(`config file is not readable (permission denied): ${path}`, path);
+    throw configError(`cannot read config file ${path}: ${code ?? (e as Error).message}`, path);
+  }
+  if (buf.length > MAX_CONFIG_BYTES) throw configError(`config ${path} is larger than ${MAX_CONFIG_BYTES} bytes`, path, { max_bytes: MAX_CONFIG_BYTES });
+  if (buf.includes(0)) throw configError(`config ${path} looks binary (it contains NUL bytes)`, path);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw configError(`config ${path} is not valid UTF-8 text (binary file?)`, path);
+  }
+  return loadConfigText(text, { path, format: options.format });
+}

@@ -1,0 +1,159 @@
+// THE schema of a deployment config file. Validation and the JSON Schema for editors are
+// both generated from these definitions; nothing here is written twice.
+//
+// The file schema is the create body of AutoDL's API plus three conveniences:
+//   `$schema` (stripped), `container_template.cuda` (a CUDA version, converted to the
+//   dialect's code form) and `sweep` (parameters for `{{name}}` placeholders).
+// The body schema is the same definitions without the conveniences. Dialect rules
+// (cuda_v vs cuda_v_from/cuda_v_to + dc_list) and cross-field rules (ranges, Job counts)
+// are checked in validate.ts, because they depend on the target dialect.
+
+import { z } from 'zod';
+import { KNOWN_CUDA_CODES } from './cuda.js';
+
+/**
+ * Deployment name rule (our choice; the platform's own limit is not documented):
+ * not blank, at most 64 characters, no control characters (newline, tab, NUL …).
+ */
+export const NAME_MAX_LENGTH = 64;
+// eslint-disable-next-line no-control-regex
+export const NAME_FORBIDDEN = /[\u0000-\u001f\u007f]/;
+
+const cudaCodeList = KNOWN_CUDA_CODES.join(', ');
+
+const count = () =>
+  z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' });
+
+const floor = (what: string, unit: string) =>
+  z
+    .number({ error: 'must be a number' })
+    .int({ error: `must be a whole number (${unit})` })
+    .min(0, { error: 'must not be negative' })
+    .describe(what);
+
+const cudaCode = (what: string) =>
+  z
+    .literal(KNOWN_CUDA_CODES as [number, ...number[]], {
+      error: (iss) =>
+        typeof iss.input === 'number'
+          ? `unknown CUDA code ${String(iss.input)}; known codes: ${cudaCodeList} (118 = CUDA 11.8)`
+          : `must be a CUDA code number such as 118 (= CUDA 11.8); known codes: ${cudaCodeList}`,
+    })
+    .describe(what)
+    .meta({ examples: [118] });
+
+const nonEmptyString = (what: string) => z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).describe(what);
+
+const portProtocol = (port: number) =>
+  z
+    .enum(['http', 'tcp'], { error: 'must be "http" or "tcp"' })
+    .describe(`Protocol of the service on port ${port}: "http" or "tcp".`);
+
+export const TemplateFields = {
+  gpu_name_set: z
+    .array(nonEmptyString('A GPU model name, exactly as the cloud spells it (e.g. "RTX 4090").'), { error: 'must be a list of GPU names' })
+    .min(1, { error: 'must list at least one GPU model' })
+    .describe('GPU models the container may run on (any one of them), e.g. ["RTX 4090", "RTX 3090"]. Names are exact strings of the target cloud.')
+    .meta({ examples: [['RTX 4090']] }),
+  gpu_num: count().describe('GPUs per container (whole scheduling units, ≥ 1).').meta({ examples: [1] }),
+  cuda_v: cudaCode(
+    `Private dialect: the minimum driver CUDA the container needs, as a code (118 = CUDA 11.8). Known codes: ${cudaCodeList}.`,
+  ).optional(),
+  cuda_v_from: cudaCode(`Public dialect: lowest acceptable CUDA code (118 = CUDA 11.8). Known codes: ${cudaCodeList}.`).optional(),
+  cuda_v_to: cudaCode(`Public dialect: highest acceptable CUDA code. Known codes: ${cudaCodeList}.`).optional(),
+  dc_list: z
+    .array(nonEmptyString('A data-centre id, e.g. "westDC2".'), { error: 'must be a list of data-centre ids' })
+    .describe('Public dialect (required there): data-centre ids to run in, e.g. ["westDC2", "beijingDC1"]. Dropped for the private dialect.')
+    .optional(),
+  cpu_num_from: floor('Minimum CPU cores per container (a scheduling floor, not a request).', 'cores').optional(),
+  cpu_num_to: floor('Maximum CPU cores per container.', 'cores').optional(),
+  memory_size_from: floor('Minimum memory per container, in GB (not bytes). A scheduling floor: too high makes the deployment unschedulable.', 'GB').optional(),
+  memory_size_to: floor('Maximum memory per container, in GB (not bytes).', 'GB').optional(),
+  price_from: floor('Minimum price, integer milli-yuan per hour (100 = 0.1 yuan/h).', 'milli-yuan per hour, 100 = 0.1 yuan').optional(),
+  price_to: floor('Maximum price, integer milli-yuan per hour (1000 = 1 yuan/h).', 'milli-yuan per hour, 1000 = 1 yuan').optional(),
+  image_uuid: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .regex(/^\S+$/, { error: 'must not contain spaces (it is an image UUID, not an image name)' })
+    .describe('UUID of one of your private images (not an image name), e.g. "image-xxxxxxxxxx".'),
+  cmd: z
+    .string({ error: 'must be a string' })
+    .refine((s) => s.trim() !== '', { error: 'must not be empty: the container lives exactly as long as its command' })
+    .describe('Shell command the container runs; the container lives exactly as long as this command. Keep background services alive with "… & sleep infinity"; do not mix && with ||; no "conda activate".'),
+  cmd_before_shutdown: z.string({ error: 'must be a string' }).describe('Command run before the container is shut down.').optional(),
+  service_6006_port_protocol: portProtocol(6006).optional(),
+  service_6008_port_protocol: portProtocol(6008).optional(),
+};
+
+export const TemplateBodySchema = z.strictObject(TemplateFields).describe('What each container looks like and where it may be scheduled.');
+
+export const TemplateFileSchema = z
+  .strictObject({
+    ...TemplateFields,
+    cuda: z
+      .union([z.string(), z.number()], { error: 'must be a CUDA version such as "11.8"' })
+      .describe(
+        'Convenience: the CUDA version the image needs, e.g. "11.8" or "12.1". Converted to the smallest known code not below it (cuda_v, or cuda_v_from/cuda_v_to for the public dialect). Give either this or cuda_v/cuda_v_from, not both.',
+      )
+      .meta({ examples: ['11.8'] })
+      .optional(),
+  })
+  .describe('What each container looks like and where it may be scheduled.');
+
+export const BodyFields = {
+  name: z
+    .string({ error: 'must be a string' })
+    .refine((s) => s.trim() !== '', { error: 'must not be blank' })
+    .refine((s) => s.length <= NAME_MAX_LENGTH, { error: `must be at most ${NAME_MAX_LENGTH} characters` })
+    .refine((s) => !NAME_FORBIDDEN.test(s), { error: 'must not contain control characters (newline, tab, …)' })
+    .describe(`Deployment name: not blank, at most ${NAME_MAX_LENGTH} characters, no control characters. Sweeps may use {{param}} placeholders.`),
+  deployment_type: z
+    .enum(['ReplicaSet', 'Job', 'Container'], { error: 'must be one of "ReplicaSet", "Job", "Container"' })
+    .describe('ReplicaSet keeps replica_num containers running; Job runs containers until replica_num have finished (parallelism_num at a time); Container runs one container until it ends.'),
+  replica_num: count().describe('ReplicaSet: containers to keep running. Job: containers that must finish. Required for both.').optional(),
+  parallelism_num: count().describe('Job only (required there): containers running at the same time, at most replica_num.').optional(),
+  reuse_container: z
+    .boolean({ error: 'must be true or false' })
+    .describe('Reuse a stopped container (kept up to 7 days): skips the image pull; the old container data is not wiped.')
+    .optional(),
+  reuse_container_scope: z
+    .enum(['all', 'deployment'], { error: 'must be "all" or "deployment"' })
+    .describe('Which stopped containers may be reused: "all" or only this "deployment".')
+    .optional(),
+};
+
+export const BodySchema = z.strictObject({ ...BodyFields, container_template: TemplateBodySchema });
+
+export const SweepSchema = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'sweep parameter names must be identifiers (letters, digits, _)' }),
+    z
+      .array(z.union([z.string(), z.number(), z.boolean()]), { error: 'must be a list of values' })
+      .min(1, { error: 'must list at least one value' }),
+    { error: 'must be a mapping of parameter name → list of values' },
+  )
+  .describe('Sweep parameters: each name maps to a list of values; every combination becomes one deployment, with {{name}} replaced in `name` and `cmd`.')
+  .meta({ examples: [{ lr: ['0.1', '0.01'], seed: [1, 2] }] });
+
+export const ConfigFileSchema = z
+  .strictObject({
+    $schema: z.string().describe('Path or URL of this JSON Schema (for editors); ignored.').optional(),
+    ...BodyFields,
+    container_template: TemplateFileSchema,
+    sweep: SweepSchema.optional(),
+  })
+  .describe('An AutoDL elastic deployment: the create-deployment request body, plus conveniences (cuda, sweep, $schema).');
+
+export type ConfigFile = z.input<typeof ConfigFileSchema>;
+
+/** JSON Schema (draft-07, widest editor support) of a config file, generated from ConfigFileSchema. */
+export function deploymentJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ConfigFileSchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    title: 'AutoDL elastic deployment config',
+  };
+}
