@@ -1,0 +1,1014 @@
+// The simulated AutoDL world: hosts, GPUs, tenants, deployments and containers moving on a
+// clock. A pure state machine: nothing happens unless time is advanced (advance/advanceTo)
+// or an operation is called. Every timed change sits in one event heap and runs in
+// (time, scheduling order), so advancing by a large amount replays intermediate steps in order.
+
+import { randomBytes } from 'node:crypto';
+import type {
+  BlacklistEntry,
+  Container,
+  ContainerEvent,
+  ContainerStatus,
+  DdpOverview,
+  Deployment,
+  DeploymentType,
+  Dialect,
+  PrivateImage,
+  SystemImage,
+} from '../api/types.js';
+import { planCmd, type CmdPlan } from './cmd.js';
+import {
+  DEFAULT_HOSTS,
+  DEMO_IMAGE_NAME,
+  DEMO_IMAGE_UUID,
+  DEMO_TOKEN,
+  SYSTEM_IMAGES,
+  TENANT_IMAGE_NAMES,
+  type HostConfig,
+} from './presets.js';
+import { createRng, EventHeap, fmtTime, hexFrom, stableHex } from './util.js';
+
+/** A logical failure: becomes an HTTP 200 envelope with this code/msg. */
+export class SimError extends Error {
+  constructor(
+    readonly code: string,
+    msg: string,
+    readonly httpStatus = 200,
+  ) {
+    super(msg);
+    this.name = 'SimError';
+  }
+}
+
+export const CODES = {
+  invalid: 'InvalidParameter',
+  imageNotFound: 'ImageNotFound',
+  unsatisfiable: 'NoMatchingMachine',
+  notFound: 'NotFound',
+  notAllowed: 'OperationNotAllowed',
+  unauthorized: 'Unauthorized',
+} as const;
+
+export function invalid(detail: string): SimError {
+  return new SimError(CODES.invalid, `请求参数错误: ${detail}`);
+}
+
+export interface SimTimings {
+  /** creating → created */
+  creatingMs: number;
+  /** created → running, fresh container (split 20 % / 40 % / 40 % over starting, oss_merged, running) */
+  coldStartMs: number;
+  /** created → running when a cached container is reused */
+  reuseStartMs: number;
+  /** shutting_down → shutdown */
+  shutdownMs: number;
+  /** how long a stopped container stays reusable */
+  cacheMs: number;
+}
+
+export const DEFAULT_TIMINGS: SimTimings = {
+  creatingMs: 1000,
+  coldStartMs: 7000,
+  reuseStartMs: 4000,
+  shutdownMs: 2000,
+  cacheMs: 7 * 24 * 3600 * 1000,
+};
+
+export interface BackgroundLoadConfig {
+  /** target share of GPUs held by invisible tenants, 0..1 (default 0.75) */
+  utilization?: number;
+  /** mean hold time of a background job in ms (default 20 min) */
+  meanHoldMs?: number;
+}
+
+export interface WorldConfig {
+  hosts?: HostConfig[];
+  /** extra private images for every tenant (name list) */
+  extraImages?: string[];
+  background?: BackgroundLoadConfig;
+}
+
+export interface WorldOptions {
+  dialect?: Dialect;
+  tokens?: string[];
+  seed?: number;
+  backgroundLoad?: boolean;
+  world?: WorldConfig;
+  defaultCmdSeconds?: number;
+  timings?: Partial<SimTimings>;
+  /** world time at start (ms since epoch); default 2026-07-01T08:00:00+08:00 */
+  startTime?: number;
+}
+
+export const DEFAULT_START_TIME = Date.UTC(2026, 6, 1, 0, 0, 0);
+
+// ---------- internal state ----------
+
+interface HostState {
+  cfg: HostConfig;
+  cpuShare: number;
+  memShareGb: number;
+  userUsed: number;
+  bgUsed: number;
+  adminUsed: number;
+}
+
+interface ImageRec {
+  id: number;
+  image_uuid: string;
+  name: string;
+  status: string;
+}
+
+interface BlacklistRec {
+  machine_id: string;
+  data_center: string;
+  expiresAt: number;
+  msg: string;
+  createdAt: number;
+}
+
+export interface Tenant {
+  readonly id: number;
+  readonly name: string;
+  images: ImageRec[];
+  deployments: DeploymentState[];
+  depByUuid: Map<string, DeploymentState>;
+  containerByUuid: Map<string, ContainerState>;
+  blacklist: Map<string, BlacklistRec>;
+  /** stopped containers available for reuse (pruned lazily) */
+  cache: ContainerState[];
+}
+
+export interface NormTemplate {
+  gpuNames: string[];
+  gpuNum: number;
+  cudaMin: number;
+  cudaMax?: number;
+  dcList?: string[];
+  cpuFrom?: number;
+  cpuTo?: number;
+  memFrom?: number;
+  memTo?: number;
+  priceFrom?: number;
+  priceTo?: number;
+  imageUuid: string;
+  cmd: string;
+}
+
+export interface CreateInput {
+  name: string;
+  deployment_type: DeploymentType;
+  replica_num: number;
+  parallelism_num: number;
+  reuse_container: boolean;
+  reuse_container_scope: 'all' | 'deployment';
+  template: NormTemplate;
+  rawTemplate: Record<string, unknown>;
+}
+
+type EndReason = 'exit' | 'stopped' | 'scaled' | 'deployment_stopped';
+
+interface ContainerState {
+  uuid: string;
+  dep: DeploymentState;
+  host: HostState;
+  status: ContainerStatus;
+  createdAt: number;
+  startedAt: number | null;
+  stoppedAt: number | null;
+  plan: CmdPlan;
+  reused: boolean;
+  /** incremented to invalidate pending timers */
+  gen: number;
+  exitCode: number | null;
+  endReason: EndReason | null;
+  noCache: boolean;
+  cacheConsumed: boolean;
+  holdsGpu: boolean;
+  info: Container['info'];
+}
+
+interface DeploymentState {
+  uuid: string;
+  tenant: Tenant;
+  name: string;
+  type: DeploymentType;
+  replicaNum: number;
+  parallelism: number;
+  reuse: boolean;
+  reuseScope: 'all' | 'deployment';
+  template: NormTemplate;
+  rawTemplate: Record<string, unknown>;
+  status: 'running' | 'stopped';
+  deleted: boolean;
+  createdAt: number;
+  stoppedAt: number | null;
+  containers: ContainerState[];
+  events: ContainerEvent[];
+  finished: number;
+  failed: number;
+  /** cheapest matching price_per_gpu at create time */
+  unitPrice: number;
+}
+
+const ACTIVE: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged', 'running']);
+const STARTING: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged']);
+
+export interface HostView extends HostConfig {
+  cpu_per_gpu: number;
+  memory_gb_per_gpu: number;
+  used_by_tenants: number;
+  used_by_background: number;
+  used_by_admin: number;
+  idle_gpu_num: number;
+}
+
+export interface AdminDeploymentView extends Deployment {
+  tenant: string;
+  deleted: boolean;
+}
+
+export interface PageResult<T> {
+  list: T[];
+  page_index: number;
+  page_size: number;
+  offset: number;
+  max_page: number;
+  result_total: number;
+}
+
+export function paginate<T>(all: readonly T[], pageIndex: number, pageSize: number, offset: number): PageResult<T> {
+  const start = offset + (pageIndex - 1) * pageSize;
+  const remaining = Math.max(0, all.length - offset);
+  return {
+    list: all.slice(start, start + pageSize),
+    page_index: pageIndex,
+    page_size: pageSize,
+    offset,
+    max_page: Math.ceil(remaining / pageSize),
+    result_total: all.length,
+  };
+}
+
+type Timer = () => void;
+
+export interface ContainerFilter {
+  container_uuid?: string;
+  date_from?: number;
+  date_to?: number;
+  gpu_name?: string;
+  cpu_num_from?: number;
+  cpu_num_to?: number;
+  /** bytes */
+  memory_from_bytes?: number;
+  /** bytes */
+  memory_to_bytes?: number;
+  price_from?: number;
+  price_to?: number;
+  released?: boolean;
+  status?: string[];
+}
+
+export interface DeploymentFilter {
+  name?: string;
+  status?: string;
+  deployment_uuid?: string;
+}
+
+const GB = 1024 ** 3;
+
+export class World {
+  readonly dialect: Dialect;
+  readonly seed: number;
+  readonly timings: SimTimings;
+  readonly defaultCmdSeconds: number;
+  readonly backgroundLoad: boolean;
+  private readonly config: WorldConfig;
+  private readonly tokens: string[];
+  private hostConfigs: HostConfig[];
+
+  private t: number;
+  private heap = new EventHeap<Timer>();
+  private hostsState: HostState[] = [];
+  private tenantsByToken = new Map<string, Tenant>();
+  private tenantList: Tenant[] = [];
+  /** deployments that may need scheduling (insertion order = fairness order) */
+  private wanting = new Set<DeploymentState>();
+  private idRng: () => number;
+  private bgRng: () => number;
+  private epoch = 0;
+
+  constructor(opts: WorldOptions = {}) {
+    this.dialect = opts.dialect ?? 'private';
+    this.seed = opts.seed ?? 1;
+    this.timings = { ...DEFAULT_TIMINGS, ...(opts.timings ?? {}) };
+    this.defaultCmdSeconds = opts.defaultCmdSeconds ?? 60;
+    this.backgroundLoad = opts.backgroundLoad ?? false;
+    this.config = opts.world ?? {};
+    this.tokens = opts.tokens && opts.tokens.length > 0 ? [...opts.tokens] : [DEMO_TOKEN];
+    this.hostConfigs = (this.config.hosts ?? DEFAULT_HOSTS).map((h) => ({ ...h }));
+    this.t = opts.startTime ?? DEFAULT_START_TIME;
+    this.idRng = createRng(this.seed ^ 0x5eed1d);
+    this.bgRng = createRng(this.seed);
+    this.init();
+  }
+
+  // ---------- setup ----------
+
+  private init(): void {
+    this.epoch++;
+    this.heap.clear();
+    this.wanting.clear();
+    this.idRng = createRng((this.seed ^ 0x5eed1d) + this.epoch * 7919);
+    this.bgRng = createRng(this.seed);
+    this.hostsState = this.hostConfigs.map((cfg) => ({
+      cfg,
+      cpuShare: cfg.cpu_num / cfg.gpu_num,
+      memShareGb: cfg.memory_gb / cfg.gpu_num,
+      userUsed: 0,
+      bgUsed: 0,
+      adminUsed: 0,
+    }));
+    this.tenantsByToken.clear();
+    this.tenantList = [];
+    this.tokens.forEach((token, i) => {
+      const name = token === DEMO_TOKEN ? 'demo' : `tenant-${i + 1}`;
+      const images: ImageRec[] = [{ id: 1, image_uuid: DEMO_IMAGE_UUID, name: DEMO_IMAGE_NAME, status: 'finished' }];
+      const names = [...TENANT_IMAGE_NAMES, ...(this.config.extraImages ?? [])];
+      names.forEach((n, k) => {
+        images.push({ id: k + 2, image_uuid: `image-${stableHex(`${name}/${i}/${n}`, 10)}`, name: n, status: 'finished' });
+      });
+      const tenant: Tenant = {
+        id: i + 1,
+        name,
+        images,
+        deployments: [],
+        depByUuid: new Map(),
+        containerByUuid: new Map(),
+        blacklist: new Map(),
+        cache: [],
+      };
+      if (!this.tenantsByToken.has(token)) {
+        this.tenantsByToken.set(token, tenant);
+        this.tenantList.push(tenant);
+      }
+    });
+    if (this.backgroundLoad) this.initBackground();
+  }
+
+  /** Forget every deployment, container, blacklist entry and occupation; keep the clock. */
+  reset(): void {
+    this.init();
+  }
+
+  /** Replace the hosts (resets the world, keeps the clock). */
+  setHosts(hosts: HostConfig[]): void {
+    this.hostConfigs = hosts.map((h) => ({ ...h }));
+    this.init();
+  }
+
+  // ---------- clock ----------
+
+  now(): number {
+    return this.t;
+  }
+
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('advance: ms must be >= 0');
+    this.advanceTo(this.t + ms);
+  }
+
+  /** Run every timed change up to `target`, in order, rescheduling after each. */
+  advanceTo(target: number): void {
+    if (target < this.t) return;
+    for (;;) {
+      const at = this.heap.peekAt();
+      if (at === undefined || at > target) break;
+      const ev = this.heap.pop()!;
+      this.t = Math.max(this.t, ev.at);
+      ev.value();
+      this.reconcile();
+    }
+    this.t = target;
+    this.reconcile();
+  }
+
+  private schedule(delayMs: number, fn: Timer): void {
+    this.heap.push(this.t + Math.max(0, delayMs), fn);
+  }
+
+  // ---------- tenants ----------
+
+  tenantFor(token: string | undefined): Tenant | undefined {
+    if (token === undefined) return undefined;
+    return this.tenantsByToken.get(token);
+  }
+
+  tenantNames(): string[] {
+    return this.tenantList.map((t) => t.name);
+  }
+
+  /** Add a private image to a tenant (by token); returns its uuid. */
+  addImage(token: string, name: string, imageUuid?: string): string {
+    const t = this.tenantFor(token);
+    if (!t) throw new Error('addImage: unknown token');
+    const uuid = imageUuid ?? `image-${hexFrom(this.idRng, 10)}`;
+    t.images.push({ id: t.images.length + 1, image_uuid: uuid, name, status: 'finished' });
+    return uuid;
+  }
+
+  // ---------- hosts, stock, occupancy ----------
+
+  private idle(h: HostState): number {
+    return h.cfg.gpu_num - h.userUsed - h.bgUsed - h.adminUsed;
+  }
+
+  hosts(): HostView[] {
+    return this.hostsState.map((h) => ({
+      ...h.cfg,
+      cpu_per_gpu: h.cpuShare,
+      memory_gb_per_gpu: h.memShareGb,
+      used_by_tenants: h.userUsed,
+      used_by_background: h.bgUsed,
+      used_by_admin: h.adminUsed,
+      idle_gpu_num: this.idle(h),
+    }));
+  }
+
+  gpuNames(): string[] {
+    return [...new Set(this.hostsState.map((h) => h.cfg.gpu_name))];
+  }
+
+  dataCenters(): string[] {
+    return [...new Set(this.hostsState.map((h) => h.cfg.data_center))];
+  }
+
+  /** Per GPU name: idle and total cards, optionally only on the given data centres. */
+  stock(dcs?: ReadonlySet<string>): Map<string, { idle: number; total: number }> {
+    const out = new Map<string, { idle: number; total: number }>();
+    for (const h of this.hostsState) {
+      if (dcs && !dcs.has(h.cfg.data_center)) continue;
+      const cur = out.get(h.cfg.gpu_name) ?? { idle: 0, total: 0 };
+      cur.idle += this.idle(h);
+      cur.total += h.cfg.gpu_num;
+      out.set(h.cfg.gpu_name, cur);
+    }
+    return out;
+  }
+
+  /** Take up to `n` idle GPUs of this name (admin occupation, as if other users held them). Returns how many. */
+  occupy(gpuName: string, n: number): number {
+    let left = Math.max(0, Math.floor(n));
+    for (const h of this.hostsState) {
+      if (left === 0) break;
+      if (h.cfg.gpu_name !== gpuName) continue;
+      const take = Math.min(left, this.idle(h));
+      h.adminUsed += take;
+      left -= take;
+    }
+    return Math.floor(n) - left;
+  }
+
+  /**
+   * Free up to `n` GPUs of this name held by others: admin occupation first, then background
+   * load. GPUs of tenants' containers are never freed. Returns how many.
+   */
+  free(gpuName: string, n: number): number {
+    let left = Math.max(0, Math.floor(n));
+    for (const key of ['adminUsed', 'bgUsed'] as const) {
+      for (const h of this.hostsState) {
+        if (left === 0) break;
+        if (h.cfg.gpu_name !== gpuName) continue;
+        const give = Math.min(left, h[key]);
+        h[key] -= give;
+        left -= give;
+      }
+    }
+    const freed = Math.floor(n) - left;
+    if (freed > 0) this.reconcile();
+    return freed;
+  }
+
+  // ---------- background load ----------
+
+  private bgRate(): { meanHold: number; meanGap: number } {
+    const util = Math.min(0.98, Math.max(0, this.config.background?.utilization ?? 0.75));
+    const meanHold = this.config.background?.meanHoldMs ?? 20 * 60_000;
+    const total = this.hostsState.reduce((s, h) => s + h.cfg.gpu_num, 0);
+    const meanGpus = 2.5;
+    const rate = total > 0 && util > 0 ? (util * total) / (meanGpus * meanHold) : 0; // jobs per ms
+    return { meanHold, meanGap: rate > 0 ? 1 / rate : Infinity };
+  }
+
+  private initBackground(): void {
+    const util = Math.min(0.98, Math.max(0, this.config.background?.utilization ?? 0.75));
+    const { meanHold, meanGap } = this.bgRate();
+    // initial occupation: each host starts around the target utilisation, with seeded jitter
+    for (const h of this.hostsState) {
+      const r1 = this.bgRng();
+      const r2 = this.bgRng();
+      const take = Math.min(h.cfg.gpu_num, Math.round(h.cfg.gpu_num * util * (0.5 + r1)));
+      if (take > 0) {
+        h.bgUsed += take;
+        const hold = Math.round(meanHold * (0.2 + 1.6 * r2));
+        const epoch = this.epoch;
+        this.schedule(hold, () => {
+          if (this.epoch === epoch) h.bgUsed = Math.max(0, h.bgUsed - take);
+        });
+      }
+    }
+    if (Number.isFinite(meanGap)) this.scheduleBgArrival(meanGap, meanHold);
+  }
+
+  private scheduleBgArrival(meanGap: number, meanHold: number): void {
+    // the draw sequence does not depend on the world's state: same seed → same schedule
+    const gap = Math.max(1000, Math.round(-Math.log(1 - this.bgRng()) * meanGap));
+    const epoch = this.epoch;
+    this.schedule(gap, () => {
+      if (this.epoch !== epoch) return;
+      const hostIdx = Math.floor(this.bgRng() * this.hostsState.length);
+      const want = 1 + Math.floor(this.bgRng() * 4);
+      const hold = Math.round(meanHold * (0.1 + 1.8 * this.bgRng()));
+      const h = this.hostsState[hostIdx];
+      if (h) {
+        const take = Math.min(want, this.idle(h));
+        if (take > 0) {
+          h.bgUsed += take;
+          this.schedule(hold, () => {
+            if (this.epoch === epoch) h.bgUsed = Math.max(0, h.bgUsed - take);
+          });
+        }
+      }
+      this.scheduleBgArrival(meanGap, meanHold);
+    });
+  }
+
+  // ---------- placement ----------
+
+  /** Hosts that satisfy the template ignoring occupancy and blacklist; or the reason none does. */
+  staticCandidates(tpl: NormTemplate): { hosts: HostState[]; reason?: string } {
+    const steps: Array<[string, (h: HostState) => boolean]> = [
+      [`GPU型号不存在: ${tpl.gpuNames.join(', ')} (可用: ${this.gpuNames().join(', ')})`, (h) => tpl.gpuNames.includes(h.cfg.gpu_name)],
+      [`所选数据中心 ${(tpl.dcList ?? []).join(', ')} 没有所需GPU型号的主机`, (h) => !tpl.dcList || tpl.dcList.includes(h.cfg.data_center)],
+      [`没有单台主机拥有 ${tpl.gpuNum} 张所需GPU`, (h) => h.cfg.gpu_num >= tpl.gpuNum],
+      [`没有主机的驱动支持 CUDA ${tpl.cudaMin}`, (h) => h.cfg.max_cuda >= tpl.cudaMin],
+      [
+        `CPU 核数范围 [${tpl.cpuFrom ?? ''}, ${tpl.cpuTo ?? ''}] 无法满足 (每卡 CPU 由主机决定)`,
+        (h) => inRange(h.cpuShare * tpl.gpuNum, tpl.cpuFrom, tpl.cpuTo),
+      ],
+      [
+        `内存范围 [${tpl.memFrom ?? ''}, ${tpl.memTo ?? ''}] GB 无法满足 (每卡内存由主机决定)`,
+        (h) => inRange(h.memShareGb * tpl.gpuNum, tpl.memFrom, tpl.memTo),
+      ],
+      [`价格范围 [${tpl.priceFrom ?? ''}, ${tpl.priceTo ?? ''}] 无法满足`, (h) => inRange(h.cfg.price_per_gpu, tpl.priceFrom, tpl.priceTo)],
+    ];
+    let hosts = this.hostsState;
+    for (const [reason, pred] of steps) {
+      hosts = hosts.filter(pred);
+      if (hosts.length === 0) return { hosts, reason };
+    }
+    return { hosts };
+  }
+
+  private reconcile(): void {
+    if (this.wanting.size === 0) return;
+    for (const dep of [...this.wanting]) {
+      if (this.reconcileDeployment(dep)) this.wanting.delete(dep);
+    }
+  }
+
+  /** Returns true when the deployment needs nothing more right now. */
+  private reconcileDeployment(dep: DeploymentState): boolean {
+    if (dep.status !== 'running' || dep.deleted) return true;
+    const active = dep.containers.filter((c) => ACTIVE.has(c.status));
+    let need: number;
+    if (dep.type === 'ReplicaSet') {
+      if (active.length > dep.replicaNum) {
+        // scale down: not-yet-running first, newest first
+        const victims = [...active].sort((a, b) => {
+          const ar = a.status === 'running' ? 1 : 0;
+          const br = b.status === 'running' ? 1 : 0;
+          return ar - br || b.createdAt - a.createdAt;
+        });
+        for (const c of victims.slice(0, active.length - dep.replicaNum)) this.beginShutdown(c, 'scaled');
+        return true;
+      }
+      need = dep.replicaNum - active.length;
+    } else {
+      const remaining = dep.replicaNum - dep.finished - active.length;
+      need = Math.max(0, Math.min(dep.parallelism - active.length, remaining));
+    }
+    while (need > 0) {
+      if (!this.placeOne(dep)) return false;
+      need--;
+    }
+    return true;
+  }
+
+  private placeOne(dep: DeploymentState): boolean {
+    const tpl = dep.template;
+    const tenant = dep.tenant;
+    const candidates = this.staticCandidates(tpl).hosts.filter((h) => {
+      if (this.idle(h) < tpl.gpuNum) return false;
+      const bl = tenant.blacklist.get(h.cfg.machine_id);
+      return !(bl && bl.expiresAt > this.t);
+    });
+    if (candidates.length === 0) return false;
+    let host: HostState | undefined;
+    let reuseFrom: ContainerState | undefined;
+    if (dep.reuse) {
+      tenant.cache = tenant.cache.filter((c) => !c.cacheConsumed && c.stoppedAt !== null && c.stoppedAt + this.timings.cacheMs > this.t);
+      reuseFrom = tenant.cache.find(
+        (c) =>
+          (dep.reuseScope === 'all' || c.dep === dep) &&
+          c.dep.template.imageUuid === tpl.imageUuid &&
+          candidates.includes(c.host),
+      );
+      if (reuseFrom) {
+        reuseFrom.cacheConsumed = true;
+        host = reuseFrom.host;
+      }
+    }
+    if (!host) {
+      host = [...candidates].sort((a, b) => a.cfg.price_per_gpu - b.cfg.price_per_gpu)[0]!;
+    }
+    this.startContainer(dep, host, reuseFrom !== undefined);
+    return true;
+  }
+
+  // ---------- containers ----------
+
+  private setStatus(c: ContainerState, status: ContainerStatus): void {
+    c.status = status;
+    c.dep.events.push({ deployment_container_uuid: c.uuid, status, created_at: fmtTime(this.t) });
+  }
+
+  private startContainer(dep: DeploymentState, host: HostState, reused: boolean): void {
+    const suffix = hexFrom(this.idRng, 8);
+    const port = 10000 + Math.floor(this.idRng() * 50000);
+    const proxy = `connect.${host.cfg.data_center.toLowerCase()}.autodl-sim.local`;
+    const c: ContainerState = {
+      uuid: `${dep.uuid}-${host.cfg.machine_id}-${suffix}`,
+      dep,
+      host,
+      status: 'creating',
+      createdAt: this.t,
+      startedAt: null,
+      stoppedAt: null,
+      plan: planCmd(dep.template.cmd, this.defaultCmdSeconds),
+      reused,
+      gen: 0,
+      exitCode: null,
+      endReason: null,
+      noCache: false,
+      cacheConsumed: false,
+      holdsGpu: true,
+      info: {
+        ssh_command: `ssh -p ${port} root@${proxy}`,
+        root_password: randomBytes(9).toString('base64url'),
+        proxy_host: proxy,
+        custom_port: port,
+        service_url: `https://u${suffix}-${port}.${proxy}:8443`,
+        service_6006_port_url: `https://u${suffix}-6006.${proxy}:8443`,
+        service_6008_port_url: `https://u${suffix}-6008.${proxy}:8443`,
+      },
+    };
+    host.userUsed += dep.template.gpuNum;
+    dep.containers.push(c);
+    dep.tenant.containerByUuid.set(c.uuid, c);
+    this.setStatus(c, 'creating');
+    const total = reused ? this.timings.reuseStartMs : this.timings.coldStartMs;
+    const t1 = this.timings.creatingMs;
+    const t2 = t1 + Math.round(total * 0.2);
+    const t3 = t1 + Math.round(total * 0.6);
+    const t4 = t1 + total;
+    this.after(c, t1, () => this.setStatus(c, 'created'));
+    this.after(c, t2, () => this.setStatus(c, 'starting'));
+    this.after(c, t3, () => this.setStatus(c, 'oss_merged'));
+    this.after(c, t4, () => {
+      this.setStatus(c, 'running');
+      c.startedAt = this.t;
+      const plan = c.plan;
+      if (plan.kind === 'exit') {
+        this.after(c, plan.afterMs, () => {
+          c.exitCode = plan.code;
+          if (plan.code === 0) dep.finished++;
+          else dep.failed++;
+          this.beginShutdown(c, 'exit');
+        });
+      }
+    });
+  }
+
+  /** Schedule `fn` for container `c`, cancelled when the container's generation changes. */
+  private after(c: ContainerState, delayMs: number, fn: () => void): void {
+    const gen = c.gen;
+    this.schedule(delayMs, () => {
+      if (c.gen === gen) fn();
+    });
+  }
+
+  private beginShutdown(c: ContainerState, reason: EndReason): void {
+    if (!ACTIVE.has(c.status)) return;
+    c.gen++; // cancel pending start/exit timers
+    c.endReason = reason;
+    const dep = c.dep;
+    if (reason === 'stopped' && dep.type !== 'ReplicaSet' && c.exitCode === null) {
+      // a Job/Container container stopped by the user counts as done and is not replaced
+      dep.finished++;
+    }
+    this.setStatus(c, 'shutting_down');
+    this.after(c, this.timings.shutdownMs, () => {
+      c.stoppedAt = this.t;
+      this.setStatus(c, 'shutdown');
+      if (c.holdsGpu) {
+        c.host.userUsed -= dep.template.gpuNum;
+        c.holdsGpu = false;
+      }
+      if (!c.noCache) {
+        dep.tenant.cache.push(c);
+        if (dep.deleted) this.setStatus(c, 'in_cache');
+      }
+    });
+    this.wanting.add(dep);
+  }
+
+  // ---------- tenant operations (endpoints) ----------
+
+  listImages(t: Tenant): PrivateImage[] {
+    return t.images.map((i) => ({ id: i.id, image_uuid: i.image_uuid, name: i.name, image_name: i.name, status: i.status }) as PrivateImage);
+  }
+
+  systemImages(): SystemImage[] {
+    return SYSTEM_IMAGES.map((s, i) => ({
+      id: i + 1,
+      image_uuid: `base-image-${stableHex(s.name, 10)}`,
+      name: s.name,
+      cuda_version: s.cuda_version,
+      framework: s.framework,
+      status: 'finished',
+    }));
+  }
+
+  createDeployment(t: Tenant, input: CreateInput): string {
+    if (!t.images.some((i) => i.image_uuid === input.template.imageUuid)) {
+      throw new SimError(CODES.imageNotFound, `镜像不存在: ${input.template.imageUuid}`);
+    }
+    const { hosts, reason } = this.staticCandidates(input.template);
+    if (hosts.length === 0) {
+      throw new SimError(CODES.unsatisfiable, `没有任何主机能满足该容器模板: ${reason ?? ''}`);
+    }
+    let uuid = hexFrom(this.idRng, 15);
+    while (t.depByUuid.has(uuid)) uuid = hexFrom(this.idRng, 15);
+    const dep: DeploymentState = {
+      uuid,
+      tenant: t,
+      name: input.name,
+      type: input.deployment_type,
+      replicaNum: input.deployment_type === 'Container' ? 1 : input.replica_num,
+      parallelism: input.deployment_type === 'Job' ? input.parallelism_num : input.deployment_type === 'Container' ? 1 : input.replica_num,
+      reuse: input.reuse_container,
+      reuseScope: input.reuse_container_scope,
+      template: input.template,
+      rawTemplate: input.rawTemplate,
+      status: 'running',
+      deleted: false,
+      createdAt: this.t,
+      stoppedAt: null,
+      containers: [],
+      events: [],
+      finished: 0,
+      failed: 0,
+      unitPrice: Math.min(...hosts.map((h) => h.cfg.price_per_gpu)),
+    };
+    t.deployments.push(dep);
+    t.depByUuid.set(uuid, dep);
+    this.wanting.add(dep);
+    this.reconcile();
+    return uuid;
+  }
+
+  private dep(t: Tenant, uuid: string): DeploymentState {
+    const d = t.depByUuid.get(uuid);
+    if (!d || d.deleted) throw new SimError(CODES.notFound, `部署不存在: ${uuid}`);
+    return d;
+  }
+
+  listDeployments(t: Tenant, f: DeploymentFilter): Deployment[] {
+    const out: Deployment[] = [];
+    for (let i = t.deployments.length - 1; i >= 0; i--) {
+      const d = t.deployments[i]!;
+      if (d.deleted) continue;
+      if (f.deployment_uuid !== undefined && d.uuid !== f.deployment_uuid) continue;
+      if (f.name !== undefined && f.name !== '' && !d.name.includes(f.name)) continue;
+      if (f.status !== undefined && f.status !== '' && d.status !== f.status) continue;
+      out.push(this.wireDeployment(d));
+    }
+    return out;
+  }
+
+  private wireDeployment(d: DeploymentState): Deployment {
+    let starting = 0;
+    let running = 0;
+    for (const c of d.containers) {
+      if (STARTING.has(c.status)) starting++;
+      else if (c.status === 'running') running++;
+    }
+    const concurrent = d.type === 'ReplicaSet' ? d.replicaNum : Math.min(d.parallelism, d.replicaNum);
+    return {
+      uuid: d.uuid,
+      name: d.name,
+      deployment_type: d.type,
+      status: d.status,
+      replica_num: d.replicaNum,
+      parallelism_num: d.parallelism,
+      reuse_container: d.reuse,
+      starting_num: starting,
+      running_num: running,
+      finished_num: d.finished,
+      failed_num: d.failed,
+      price_estimates: concurrent * d.template.gpuNum * d.unitPrice,
+      image_uuid: d.template.imageUuid,
+      template: d.rawTemplate,
+      created_at: fmtTime(d.createdAt),
+      stopped_at: d.stoppedAt === null ? null : fmtTime(d.stoppedAt),
+    };
+  }
+
+  private wireContainer(c: ContainerState): Container {
+    const g = c.dep.template.gpuNum;
+    return {
+      uuid: c.uuid,
+      deployment_uuid: c.dep.uuid,
+      machine_id: c.host.cfg.machine_id,
+      data_center: c.host.cfg.data_center,
+      status: c.status,
+      gpu_name: c.host.cfg.gpu_name,
+      gpu_num: g,
+      cpu_num: c.host.cpuShare * g,
+      memory_size: Math.round(c.host.memShareGb * g * GB),
+      image_uuid: c.dep.template.imageUuid,
+      price: c.host.cfg.price_per_gpu * g,
+      info: { ...c.info },
+      started_at: c.startedAt === null ? null : fmtTime(c.startedAt),
+      stopped_at: c.stoppedAt === null ? null : fmtTime(c.stoppedAt),
+      created_at: fmtTime(c.createdAt),
+    };
+  }
+
+  /** Containers of a deployment (also of a deleted one); another tenant's uuid gives an empty list. */
+  listContainers(t: Tenant, deploymentUuid: string, f: ContainerFilter): Container[] {
+    const d = t.depByUuid.get(deploymentUuid);
+    if (!d) return [];
+    const statuses = f.status && f.status.length > 0 ? new Set(f.status) : undefined;
+    const out: Container[] = [];
+    for (const c of d.containers) {
+      if (f.container_uuid !== undefined && f.container_uuid !== '' && c.uuid !== f.container_uuid) continue;
+      if (f.date_from !== undefined && c.createdAt < f.date_from) continue;
+      if (f.date_to !== undefined && c.createdAt > f.date_to) continue;
+      if (f.gpu_name !== undefined && f.gpu_name !== '' && c.host.cfg.gpu_name !== f.gpu_name) continue;
+      const g = d.template.gpuNum;
+      if (!inRange(c.host.cpuShare * g, f.cpu_num_from, f.cpu_num_to)) continue;
+      if (!inRange(c.host.memShareGb * g * GB, f.memory_from_bytes, f.memory_to_bytes)) continue;
+      if (!inRange(c.host.cfg.price_per_gpu * g, f.price_from, f.price_to)) continue;
+      if (f.released !== undefined) {
+        const released = c.status === 'shutdown' || c.status === 'in_cache';
+        if (released !== f.released) continue;
+      }
+      if (statuses && !statuses.has(c.status)) continue;
+      out.push(this.wireContainer(c));
+    }
+    return out;
+  }
+
+  listEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): ContainerEvent[] {
+    const d = t.depByUuid.get(deploymentUuid);
+    if (!d) return [];
+    if (containerUuid === undefined || containerUuid === '') return d.events;
+    return d.events.filter((e) => e.deployment_container_uuid === containerUuid);
+  }
+
+  private container(t: Tenant, uuid: string): ContainerState {
+    const c = t.containerByUuid.get(uuid);
+    if (!c) throw new SimError(CODES.notFound, `容器不存在: ${uuid}`);
+    return c;
+  }
+
+  stopContainer(t: Tenant, uuid: string, opts: { decrease_one_replica_num?: boolean; no_cache?: boolean }): void {
+    const c = this.container(t, uuid);
+    if (opts.no_cache) c.noCache = true;
+    if (!ACTIVE.has(c.status)) return; // already stopping or stopped: nothing to do
+    const dep = c.dep;
+    if (opts.decrease_one_replica_num && dep.type === 'ReplicaSet' && dep.replicaNum > 0) dep.replicaNum--;
+    this.beginShutdown(c, 'stopped');
+    this.reconcile();
+  }
+
+  setReplicas(t: Tenant, uuid: string, n: number): void {
+    const d = this.dep(t, uuid);
+    if (d.type !== 'ReplicaSet') throw new SimError(CODES.notAllowed, `仅 ReplicaSet 类型的部署可以修改副本数 (当前: ${d.type})`);
+    if (d.status !== 'running') throw new SimError(CODES.notAllowed, '部署已停止, 无法修改副本数');
+    d.replicaNum = n;
+    this.wanting.add(d);
+    this.reconcile();
+  }
+
+  stopDeployment(t: Tenant, uuid: string): void {
+    const d = this.dep(t, uuid);
+    this.stopDep(d);
+  }
+
+  private stopDep(d: DeploymentState): void {
+    if (d.status === 'stopped') return;
+    d.status = 'stopped';
+    d.stoppedAt = this.t;
+    this.wanting.delete(d);
+    for (const c of d.containers) this.beginShutdown(c, 'deployment_stopped');
+    this.wanting.delete(d);
+  }
+
+  deleteDeployment(t: Tenant, uuid: string): void {
+    const d = this.dep(t, uuid);
+    this.stopDep(d);
+    d.deleted = true;
+    for (const c of d.containers) {
+      if (c.status === 'shutdown' && !c.noCache) this.setStatus(c, 'in_cache');
+    }
+  }
+
+  addBlacklist(t: Tenant, containerUuid: string, minutes: number, comment: string): void {
+    const c = this.container(t, containerUuid);
+    const h = c.host.cfg;
+    const prev = t.blacklist.get(h.machine_id);
+    t.blacklist.set(h.machine_id, {
+      machine_id: h.machine_id,
+      data_center: h.data_center,
+      expiresAt: this.t + minutes * 60_000,
+      msg: comment,
+      createdAt: prev?.createdAt ?? this.t,
+    });
+    // expiry frees the host for waiting deployments: wake the scheduler then
+    const at = minutes * 60_000;
+    this.schedule(at, () => {
+      for (const d of t.deployments) if (d.status === 'running' && !d.deleted) this.wanting.add(d);
+    });
+  }
+
+  listBlacklist(t: Tenant): BlacklistEntry[] {
+    const out: BlacklistEntry[] = [];
+    for (const [id, b] of t.blacklist) {
+      if (b.expiresAt <= this.t) {
+        t.blacklist.delete(id);
+        continue;
+      }
+      out.push({ machine_id: b.machine_id, data_center: b.data_center, expired_time: fmtTime(b.expiresAt), msg: b.msg, created_at: fmtTime(b.createdAt) });
+    }
+    return out;
+  }
+
+  /**
+   * Duration packages (endpoint 15), a guess: one entry per GPU type of the template, a 100-hour
+   * package per type, balance reduced by the GPU-seconds the deployment's containers ran on it.
+   */
+  ddpOverview(t: Tenant, uuid: string): DdpOverview[] {
+    const d = this.dep(t, uuid);
+    const total = 100 * 3600;
+    return d.template.gpuNames.map((g) => {
+      let used = 0;
+      for (const c of d.containers) {
+        if (c.host.cfg.gpu_name !== g || c.startedAt === null) continue;
+        const end = c.stoppedAt ?? this.t;
+        used += Math.max(0, Math.floor((end - c.startedAt) / 1000)) * d.template.gpuNum;
+      }
+      const dcs = [...new Set(this.hostsState.filter((h) => h.cfg.gpu_name === g).map((h) => h.cfg.data_center))];
+      return { gpu_type: g, total, balance: Math.max(0, total - used), dc_list: d.template.dcList ? dcs.filter((x) => d.template.dcList!.includes(x)) : dcs };
+    });
+  }
+
+  // ---------- admin views ----------
+
+  allDeployments(includeDeleted = false): AdminDeploymentView[] {
+    const out: AdminDeploymentView[] = [];
+    for (const t of this.tenantList) {
+      for (const d of t.deployments) {
+        if (d.deleted && !includeDeleted) continue;
+        out.push({ ...this.wireDeployment(d), tenant: t.name, deleted: d.deleted });
+      }
+    }
+    return out;
+  }
+
+  /** Number of containers holding GPUs, all tenants (for assertions). */
+  activeContainerCount(): number {
+    let n = 0;
+    for (const t of this.tenantList) for (const c of t.containerByUuid.values()) if (c.holdsGpu) n++;
+    return n;
+  }
+}
+
+function inRange(v: number, from?: number, to?: number): boolean {
+  if (from !== undefined && v < from) return false;
+  if (to !== undefined && v > to) return false;
+  return true;
+}
