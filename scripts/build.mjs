@@ -16,7 +16,8 @@ await build({
   packages: 'bundle',
   external: ['better-sqlite3'],
   chunkNames: 'chunks/[name]-[hash]',
-  banner: { js: '' },
+  // Bundled CommonJS packages (commander) call require() for Node builtins: give ESM chunks one.
+  banner: { js: "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);" },
   sourcemap: false,
   logLevel: 'warning',
 });
