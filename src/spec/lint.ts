@@ -6,21 +6,27 @@ import { endsInBackground, mixesAndOr, usesCondaActivate } from './shell.js';
 import type { DeploymentBody, HostShape, LintContext, SpecWarning } from './types.js';
 
 /**
- * Typical AutoDL host shapes per GPU model — A GUESS, not platform data: one scheduling
- * unit is 1 GPU + cpu_per_gpu vCPU + memory_gb_per_gpu GB, max_gpus per host. The RTX 3090
- * row follows the platform's own example (8 × 3090, 128 cores, 720 GB). Private clouds
- * differ; pass real shapes in `context.hostShapes` to override.
+ * Typical AutoDL host shapes per GPU model — A GUESS, not platform data. One scheduling
+ * unit is 1 GPU + cpu_per_gpu vCPU + memory_gb_per_gpu GB; max_gpus per host. A model may
+ * have several shapes (a floor or ceiling is flagged only when NO shape of ANY requested
+ * model can meet it). Sources: the platform's own example (8 × RTX 3090, 128 cores, 720 GB
+ * → 16 vCPU + 90 GB), the observation that a 16 GB memory floor fails on RTX 4090 D where
+ * 8 GB works (a small unit), common AutoDL instance sizes. Private clouds differ: pass real
+ * shapes in `context.hostShapes` to override.
  */
 export const DEFAULT_HOST_SHAPES: readonly HostShape[] = [
   { gpu_name: 'RTX 4090', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 60 },
-  { gpu_name: 'RTX 4090 D', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 60 },
+  { gpu_name: 'RTX 4090', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 90 },
+  { gpu_name: 'RTX 4090', max_gpus: 8, cpu_per_gpu: 14, memory_gb_per_gpu: 60 },
+  { gpu_name: 'RTX 4090 D', max_gpus: 8, cpu_per_gpu: 12, memory_gb_per_gpu: 15 },
   { gpu_name: 'RTX 3090', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 90 },
+  { gpu_name: 'RTX 3090', max_gpus: 8, cpu_per_gpu: 12, memory_gb_per_gpu: 45 },
   { gpu_name: 'RTX 3080 Ti', max_gpus: 8, cpu_per_gpu: 12, memory_gb_per_gpu: 60 },
+  { gpu_name: 'RTX 2080 Ti', max_gpus: 8, cpu_per_gpu: 8, memory_gb_per_gpu: 32 },
   { gpu_name: 'RTX 5090', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 90 },
-  { gpu_name: 'RTX A5000', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 60 },
-  { gpu_name: 'L20', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 120 },
-  { gpu_name: 'A100-SXM4-80GB', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 120 },
-  { gpu_name: 'A800-80GB', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 120 },
+  { gpu_name: 'L20', max_gpus: 8, cpu_per_gpu: 16, memory_gb_per_gpu: 90 },
+  { gpu_name: 'A800-80GB', max_gpus: 8, cpu_per_gpu: 14, memory_gb_per_gpu: 120 },
+  { gpu_name: 'A100-SXM4-80GB', max_gpus: 8, cpu_per_gpu: 14, memory_gb_per_gpu: 120 },
   { gpu_name: 'H800', max_gpus: 8, cpu_per_gpu: 20, memory_gb_per_gpu: 200 },
 ];
 
@@ -144,9 +150,9 @@ function lintShapes(body: DeploymentBody, context: LintContext): SpecWarning[] {
     if (typeof v !== 'number') return;
     const fits = relevant.filter(ok);
     if (fits.length === 0) {
-      const offers = relevant
-        .map((s) => `${s.gpu_name}: ${what === 'CPU' ? s.cpu_per_gpu * n : s.memory_gb_per_gpu * n}${what === 'CPU' ? ' vCPU' : ' GB'}`)
-        .join(', ');
+      const offers = [
+        ...new Set(relevant.map((s) => `${s.gpu_name}: ${what === 'CPU' ? `${s.cpu_per_gpu * n} vCPU` : `${s.memory_gb_per_gpu * n} GB`}`)),
+      ].join(', ');
       out.push({
         code,
         path: `${T}.${field}`,
