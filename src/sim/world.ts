@@ -548,25 +548,25 @@ export class World {
 
   /** Hosts that satisfy the template ignoring occupancy and blacklist; or the reason none does. */
   staticCandidates(tpl: NormTemplate): { hosts: HostState[]; reason?: string } {
-    const steps: Array<[string, (h: HostState) => boolean]> = [
-      [`GPU型号不存在: ${tpl.gpuNames.join(', ')} (可用: ${this.gpuNames().join(', ')})`, (h) => tpl.gpuNames.includes(h.cfg.gpu_name)],
-      [`所选数据中心 ${(tpl.dcList ?? []).join(', ')} 没有所需GPU型号的主机`, (h) => !tpl.dcList || tpl.dcList.includes(h.cfg.data_center)],
-      [`没有单台主机拥有 ${tpl.gpuNum} 张所需GPU`, (h) => h.cfg.gpu_num >= tpl.gpuNum],
-      [`没有主机的驱动支持 CUDA ${tpl.cudaMin}`, (h) => h.cfg.max_cuda >= tpl.cudaMin],
+    const steps: Array<[() => string, (h: HostState) => boolean]> = [
+      [() => `GPU型号不存在: ${tpl.gpuNames.join(', ')} (可用: ${this.gpuNames().join(', ')})`, (h) => tpl.gpuNames.includes(h.cfg.gpu_name)],
+      [() => `所选数据中心 ${(tpl.dcList ?? []).join(', ')} 没有所需GPU型号的主机`, (h) => !tpl.dcList || tpl.dcList.includes(h.cfg.data_center)],
+      [() => `没有单台主机拥有 ${tpl.gpuNum} 张所需GPU`, (h) => h.cfg.gpu_num >= tpl.gpuNum],
+      [() => `没有主机的驱动支持 CUDA ${tpl.cudaMin}`, (h) => h.cfg.max_cuda >= tpl.cudaMin],
       [
-        `CPU 核数范围 [${tpl.cpuFrom ?? ''}, ${tpl.cpuTo ?? ''}] 无法满足 (每卡 CPU 由主机决定)`,
+        () => `CPU 核数范围 [${tpl.cpuFrom ?? ''}, ${tpl.cpuTo ?? ''}] 无法满足 (每卡 CPU 由主机决定)`,
         (h) => inRange(h.cpuShare * tpl.gpuNum, tpl.cpuFrom, tpl.cpuTo),
       ],
       [
-        `内存范围 [${tpl.memFrom ?? ''}, ${tpl.memTo ?? ''}] GB 无法满足 (每卡内存由主机决定)`,
+        () => `内存范围 [${tpl.memFrom ?? ''}, ${tpl.memTo ?? ''}] GB 无法满足 (每卡内存由主机决定)`,
         (h) => inRange(h.memShareGb * tpl.gpuNum, tpl.memFrom, tpl.memTo),
       ],
-      [`价格范围 [${tpl.priceFrom ?? ''}, ${tpl.priceTo ?? ''}] 无法满足`, (h) => inRange(h.cfg.price_per_gpu, tpl.priceFrom, tpl.priceTo)],
+      [() => `价格范围 [${tpl.priceFrom ?? ''}, ${tpl.priceTo ?? ''}] 无法满足`, (h) => inRange(h.cfg.price_per_gpu, tpl.priceFrom, tpl.priceTo)],
     ];
     let hosts = this.hostsState;
     for (const [reason, pred] of steps) {
       hosts = hosts.filter(pred);
-      if (hosts.length === 0) return { hosts, reason };
+      if (hosts.length === 0) return { hosts, reason: reason() };
     }
     return { hosts };
   }
