@@ -38,19 +38,30 @@ function editDistance(a: string, b: string): number {
   return dp[b.length] ?? 0;
 }
 
+function commonPrefix(a: string, b: string): number {
+  let k = 0;
+  while (k < a.length && k < b.length && a[k] === b[k]) k++;
+  return k;
+}
+
+/** " (did you mean "x"?)" for a near-miss of a known field, else ''. */
 function suggest(key: string, parent: string): string {
   const known = KNOWN_FIELDS[parent];
   if (!known) return '';
+  const lower = key.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    const d = editDistance(lower, k.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = k;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4)) ? ` (did you mean "${best}"?)` : '';
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4))) return ` (did you mean "${best}"?)`;
+  // "replicas" → "replica_num": a long shared prefix
+  const byPrefix = known.filter((k) => commonPrefix(lower, k.toLowerCase()) >= Math.min(6, Math.max(4, lower.length - 1)));
+  return byPrefix.length === 1 ? ` (did you mean "${byPrefix[0]}"?)` : '';
 }
 
 function getAt(root: unknown, path: readonly PropertyKey[]): unknown {
