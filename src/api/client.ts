@@ -348,8 +348,21 @@ export class AutodlClient {
         await this.call('addBlacklist', body);
       },
       list: async () => {
+        // documented as a plain list; if a server pages it, fetch the remaining pages too
         const { envelope } = await this.call('listBlacklist');
-        return this.array<BlacklistEntry>('listBlacklist', envelope);
+        const out = this.array<BlacklistEntry>('listBlacklist', envelope);
+        const d = envelope.data;
+        if (isRecord(d) && Array.isArray(d.list) && d.list.length > 0) {
+          const maxPage = int(d.max_page, 1);
+          const size = int(d.page_size, d.list.length);
+          for (let i = int(d.page_index, 1) + 1; i <= Math.min(maxPage, MAX_PAGES); i++) {
+            const next = await this.call('listBlacklist', undefined, { page_index: i, page_size: size });
+            const items = this.array<BlacklistEntry>('listBlacklist', next.envelope);
+            if (items.length === 0) break;
+            out.push(...items);
+          }
+        }
+        return out;
       },
     };
 

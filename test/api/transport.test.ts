@@ -287,6 +287,20 @@ describe('pagination', () => {
     assert.equal(server.requests.length, 6);
   });
 
+  test('blacklist.list: a plain GET; a paged reply is followed to max_page', async () => {
+    const entries = Array.from({ length: 25 }, (_, i) => ({ machine_id: `m${i}`, data_center: 'westDC2', expired_time: '', msg: '', created_at: '' }));
+    const { client, server } = await setup((r, res) => {
+      const pi = Number(r.query.get('page_index') ?? 1);
+      const ps = Number(r.query.get('page_size') ?? 10);
+      ok(res, { list: entries.slice((pi - 1) * ps, pi * ps), page_index: pi, page_size: ps, max_page: Math.ceil(entries.length / ps) });
+    });
+    const got = await client.blacklist.list();
+    assert.deepEqual(got.map((e) => e.machine_id), entries.map((e) => e.machine_id));
+    assert.equal(server.requests.length, 3);
+    assert.equal(server.requests[0]!.url, '/api/v1/dev/deployment/blacklist');
+    assert.ok(server.requests.every((r) => r.method === 'GET' && r.body === ''));
+  });
+
   test('images: image_name → name', async () => {
     const { client } = await setup((_r, res) => ok(res, { list: [{ id: 1, image_uuid: 'image-1', image_name: 'torch', status: 'ok' }], max_page: 1 }));
     const imgs: string[] = [];
