@@ -53,7 +53,7 @@ export function buildProgram(): Command {
     .helpOption('-h, --help', t('opt.help'))
     .helpCommand('help [command]', t('help.command'))
     .option('--json', t('opt.json'))
-    .option('--no-json', t('opt.json'))
+    .addOption(new Option('--no-json').hideHelp())
     .addOption(new Option('--lang <lang>', t('opt.lang')).choices(['zh', 'en']))
     .option('--host <url>', t('opt.host'))
     .addOption(new Option('--dialect <dialect>', t('opt.dialect')).choices(['private', 'public']))

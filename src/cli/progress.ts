@@ -80,14 +80,22 @@ export class ProgressRenderer {
         return;
       }
       case 'checking':
-        if (mode === 'tty') this.status(t('submit.checking', { elapsed: formatDuration(elapsed), attempt }));
+        if (mode === 'tty') this.status(t('submit.checking', { what: String(ev.what ?? '') }));
         return;
       case 'creating':
-        this.line(t('submit.creating', { attempt: attempt || 1 }));
+        this.line(t('submit.creating', { attempt: attempt || 1, gpu: String(ev.gpu_name ?? '') }));
         return;
-      case 'create_failed':
-      case 'retry':
-        this.line(this.ctx.err.yellow(t('submit.retry', { message: String(ev.message ?? ev.msg ?? '') })));
+      case 'stock_error':
+        this.line(this.ctx.err.yellow(t('submit.stockError', { message: String(ev.message ?? '') })));
+        return;
+      case 'event': {
+        const inner = ev.event as { type?: string; reason?: string; error?: string } | undefined;
+        if (inner?.type === 'requeued') {
+          this.line(this.ctx.err.yellow(t('submit.retry', { message: String(inner.error ?? inner.reason ?? '') })));
+        }
+        return;
+      }
+      case 'queued':
         return;
       case 'warning':
         this.clear();

@@ -11,6 +11,5 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   if (typeof opts.speed === 'number') o.speed = opts.speed;
   if (opts.manual === true) o.manual = true;
   if (typeof opts.seed === 'number') o.seed = opts.seed;
-  ctx.keepAlive = true;
   await runSimCommand(o);
 }
