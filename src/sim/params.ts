@@ -83,7 +83,7 @@ export class Params {
       if (opts.required) throw invalid(`缺少 ${this.label(key)}`);
       return undefined;
     }
-    if (typeof v === 'string') v = this.source === 'query' ? v.split(',').filter((x) => x !== '') : [v];
+    if (typeof v === 'string' && this.source === 'query') v = v.split(',').filter((x) => x !== '');
     if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) {
       throw invalid(`${this.label(key)} 必须是字符串列表`);
     }

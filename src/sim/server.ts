@@ -408,10 +408,15 @@ async function handleAdmin(ctx: ServerContext, req: IncomingMessage, res: Server
     case 'POST /__sim/occupy':
     case 'POST /__sim/free': {
       const g = body.gpu_name;
+      const m = body.machine_id;
       const n = body.count;
-      if (typeof g !== 'string' || typeof n !== 'number' || !Number.isInteger(n) || n < 0) return adminError(res, 400, 'need {gpu_name: string, count: integer >= 0}');
+      if ((typeof g !== 'string' && typeof m !== 'string') || typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+        return adminError(res, 400, 'need {gpu_name: string | machine_id: string, count: integer >= 0}');
+      }
       clock.sync();
-      const done = path === '/__sim/occupy' ? world.occupy(g, n) : world.free(g, n);
+      const occ = path === '/__sim/occupy';
+      const done =
+        typeof m === 'string' ? (occ ? world.occupyHost(m, n) : world.freeHost(m, n)) : occ ? world.occupy(g as string, n) : world.free(g as string, n);
       return adminOk(res, path === '/__sim/occupy' ? { occupied: done } : { freed: done });
     }
     case 'POST /__sim/reset':

@@ -470,6 +470,30 @@ export class World {
     return Math.floor(n) - left;
   }
 
+  /** Take up to `n` idle GPUs of one host (admin occupation). Returns how many. */
+  occupyHost(machineId: string, n: number): number {
+    const h = this.hostsState.find((x) => x.cfg.machine_id === machineId);
+    if (!h) return 0;
+    const take = Math.max(0, Math.min(Math.floor(n), this.idle(h)));
+    h.adminUsed += take;
+    return take;
+  }
+
+  /** Free up to `n` GPUs of one host held by admin occupation or background load. Returns how many. */
+  freeHost(machineId: string, n: number): number {
+    const h = this.hostsState.find((x) => x.cfg.machine_id === machineId);
+    if (!h) return 0;
+    let left = Math.max(0, Math.floor(n));
+    for (const key of ['adminUsed', 'bgUsed'] as const) {
+      const give = Math.min(left, h[key]);
+      h[key] -= give;
+      left -= give;
+    }
+    const freed = Math.floor(n) - left;
+    if (freed > 0) this.reconcile();
+    return freed;
+  }
+
   /**
    * Free up to `n` GPUs of this name held by others: admin occupation first, then background
    * load. GPUs of tenants' containers are never freed. Returns how many.
