@@ -52,7 +52,7 @@ describe('normalize: CUDA forms', () => {
     delete b.container_template.cuda_v;
     b.container_template.cuda = '11.8';
     const r = prepareSpec(b, { dialect: 'private' });
-    assert.equal(r.body.container_template.cuda_v as unknown, 118);
+    assert.equal((r.body.container_template as unknown as Json).cuda_v, 118);
     assert.equal('cuda' in r.body.container_template, false);
     assert.deepEqual(r.warnings, []);
   });
