@@ -1,0 +1,198 @@
+// Commands that change something, end to end; and --dry-run, which must send nothing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Container, Deployment } from '../../src/api/types.js';
+import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
+import { assertTokenNeverPrinted, ensureBuilt, json, runCli, startSim, writeConfig, type SimHandle } from './helpers.js';
+
+function rsConfig(name: string, replicas = 2): string {
+  return writeConfig(`${name}.yaml`, [
+    `name: ${name}`,
+    'deployment_type: ReplicaSet',
+    `replica_num: ${replicas}`,
+    'container_template:',
+    '  gpu_name_set: [RTX 3090]',
+    '  gpu_num: 1',
+    '  cuda: "11.8"',
+    '  cpu_num_from: 1',
+    '  cpu_num_to: 200',
+    '  memory_size_from: 8',
+    '  memory_size_to: 800',
+    '  price_from: 100',
+    '  price_to: 90000',
+    `  image_uuid: ${DEMO_IMAGE_UUID}`,
+    '  cmd: sleep infinity',
+    '',
+  ].join('\n'));
+}
+
+let sim: SimHandle;
+
+before(async () => {
+  ensureBuilt();
+  sim = await startSim();
+});
+
+after(async () => {
+  await sim.close();
+  assertTokenNeverPrinted();
+});
+
+function tenant() {
+  return sim.world.tenantFor(sim.token)!;
+}
+
+function deployment(uuid: string): Deployment | undefined {
+  return sim.world.listDeployments(tenant(), { deployment_uuid: uuid })[0];
+}
+
+async function create(name: string, replicas = 2): Promise<string> {
+  const r = await runCli(['create', rsConfig(name, replicas)], { sim });
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const res = json<{ status: string; deployment_uuid: string }>(r);
+  assert.equal(res.status, 'success');
+  assert.ok(deployment(res.deployment_uuid), 'the deployment exists in the simulator');
+  sim.world.advance(60_000);
+  return res.deployment_uuid;
+}
+
+describe('change commands', () => {
+  test('create converts "cuda: 11.8" to cuda_v 118 and creates exactly one deployment', async () => {
+    const before = sim.world.listDeployments(tenant(), {}).length;
+    const uuid = await create('chg-create');
+    assert.equal(sim.world.listDeployments(tenant(), {}).length, before + 1);
+    const d = deployment(uuid)!;
+    assert.equal(d.name, 'chg-create');
+    assert.equal(d.replica_num, 2);
+  });
+
+  test('create: human line on --no-json', async () => {
+    const r = await runCli(['create', rsConfig('chg-human', 1), '--no-json'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^created deployment \S+\n$/);
+  });
+
+  test('scale by name sets the replica count', async () => {
+    const uuid = await create('chg-scale');
+    const r = await runCli(['scale', 'chg-scale', '3'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(json(r), { status: 'success', deployment_uuid: uuid, replica_num: 3 });
+    assert.equal(deployment(uuid)!.replica_num, 3);
+  });
+
+  test('scale rejects a non-integer count before any request (config_error)', async () => {
+    const n = sim.requests();
+    const r = await runCli(['scale', 'x', '2.5'], { sim });
+    assert.equal(r.code, 1);
+    assert.equal(json<{ error_type: string }>(r).error_type, 'config_error');
+    assert.equal(sim.requests(), n);
+  });
+
+  test('stop-container --decrease-replica --no-cache', async () => {
+    const uuid = await create('chg-stopc');
+    const containers = json<Container[]>(await runCli(['containers', uuid, '--status', 'running'], { sim }));
+    assert.equal(containers.length, 2);
+    const target = containers[0]!.uuid;
+    const r = await runCli(['stop-container', target, '--decrease-replica', '--no-cache'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(json(r), { status: 'success', deployment_container_uuid: target, decrease_one_replica_num: true, no_cache: true });
+    assert.equal(deployment(uuid)!.replica_num, 1);
+    sim.world.advance(60_000);
+    const after = sim.world.listContainers(tenant(), uuid, { container_uuid: target })[0]!;
+    assert.notEqual(after.status, 'running');
+  });
+
+  test('stop then delete', async () => {
+    const uuid = await create('chg-stop');
+    const s = await runCli(['stop', uuid], { sim });
+    assert.equal(s.code, 0, s.stderr);
+    assert.deepEqual(json(s), { status: 'success', deployment_uuid: uuid });
+    assert.equal(deployment(uuid)!.status, 'stopped');
+    const d = await runCli(['delete', uuid], { sim });
+    assert.equal(d.code, 0, d.stderr);
+    assert.deepEqual(json(d), { status: 'success', deployment_uuid: uuid });
+    assert.equal(deployment(uuid), undefined);
+  });
+
+  test('blacklist add then ls shows the host', async () => {
+    const uuid = await create('chg-bl', 1);
+    const [c] = json<Container[]>(await runCli(['containers', uuid], { sim }));
+    const r = await runCli(['blacklist', 'add', c!.uuid, '--comment', 'flaky disk', '--expire-minutes', '60'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(json(r), { status: 'success', deployment_container_uuid: c!.uuid, comment: 'flaky disk', expire_in_minutes: 60 });
+    const list = json<Array<{ machine_id: string }>>(await runCli(['blacklist', 'ls'], { sim }));
+    assert.ok(list.some((b) => b.machine_id === c!.machine_id));
+  });
+
+  test('blacklist add: --expire-minutes above 43200 is a config_error', async () => {
+    const r = await runCli(['blacklist', 'add', 'c-1', '--expire-minutes', '50000'], { sim });
+    assert.equal(r.code, 1);
+    assert.equal(json<{ error_type: string }>(r).error_type, 'config_error');
+  });
+});
+
+describe('--dry-run sends nothing', () => {
+  const cases: Array<{ args: string[]; method: string; path: string; body: Record<string, unknown> | undefined }> = [
+    { args: ['scale', 'dep-1', '4'], method: 'PUT', path: '/api/v1/dev/deployment/replica_num', body: { deployment_uuid: 'dep-1', replica_num: 4 } },
+    { args: ['stop', 'dep-1'], method: 'PUT', path: '/api/v1/dev/deployment/operate', body: { deployment_uuid: 'dep-1', operate: 'stop' } },
+    { args: ['delete', 'dep-1'], method: 'DELETE', path: '/api/v1/dev/deployment', body: { deployment_uuid: 'dep-1' } },
+    {
+      args: ['stop-container', 'c-1', '--no-cache'],
+      method: 'PUT',
+      path: '/api/v1/dev/deployment/container/stop',
+      body: { deployment_container_uuid: 'c-1', no_cache: true },
+    },
+    {
+      args: ['blacklist', 'add', 'c-1', '--comment', 'x'],
+      method: 'POST',
+      path: '/api/v1/dev/deployment/blacklist',
+      body: { deployment_container_uuid: 'c-1', comment: 'x' },
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.args.join(' ')} --dry-run`, async () => {
+      const n = sim.requests();
+      const r = await runCli([...c.args, '--dry-run'], { sim });
+      assert.equal(r.code, 0, r.stderr);
+      const out = json<{ dry_run: boolean; method: string; url: string; headers: Record<string, string>; body: unknown }>(r);
+      assert.equal(out.dry_run, true);
+      assert.equal(out.method, c.method);
+      assert.equal(out.url, `${sim.url}${c.path}`);
+      assert.equal(out.headers.Authorization, '***');
+      assert.deepEqual(out.body, c.body);
+      assert.equal(sim.requests(), n, 'no request reached the simulator');
+    });
+  }
+
+  test('create --dry-run: the dialect body, nothing created, works without a token', async () => {
+    const n = sim.requests();
+    const count = sim.world.listDeployments(tenant(), {}).length;
+    const r = await runCli(['create', rsConfig('chg-dry'), '--dry-run'], { sim, env: { AUTODL_TOKEN: undefined } });
+    assert.equal(r.code, 0, r.stderr);
+    const out = json<{ method: string; url: string; body: { name: string; container_template: Record<string, unknown> } }>(r);
+    assert.equal(out.method, 'POST');
+    assert.equal(out.url, `${sim.url}/api/v1/dev/deployment`);
+    assert.equal(out.body.name, 'chg-dry');
+    assert.equal(out.body.container_template.cuda_v, 118);
+    assert.ok(!('cuda' in out.body.container_template));
+    assert.equal(sim.requests(), n);
+    assert.equal(sim.world.listDeployments(tenant(), {}).length, count);
+  });
+
+  test('create --dry-run --dialect public sends the range form (and needs dc_list)', async () => {
+    const n = sim.requests();
+    const r = await runCli(['--dialect', 'public', 'create', rsConfig('chg-dry-pub'), '--dry-run'], { sim });
+    assert.equal(r.code, 1, 'the public dialect requires dc_list');
+    assert.equal(json<{ error_type: string }>(r).error_type, 'validation_error');
+    assert.equal(sim.requests(), n);
+  });
+
+  test('dry-run on a table: method, URL, redacted header, body', async () => {
+    const r = await runCli(['stop', 'dep-9', '--dry-run', '--no-json'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^PUT ${sim.url}/api/v1/dev/deployment/operate$`, 'm'));
+    assert.match(r.stdout, /^Authorization: \*\*\*$/m);
+    assert.match(r.stdout, /"operate": "stop"/);
+    assert.match(r.stdout, /dry run: nothing was sent/);
+  });
+});

@@ -1,0 +1,228 @@
+// `autodl submit`: the queued create, end to end against the simulator. Waiting is driven
+// by occupying / freeing GPUs in the in-process world; intervals are fractions of a second.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
+import { assertTokenNeverPrinted, collect, ensureBuilt, json, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from './helpers.js';
+
+function cfg(name: string, gpus: string[], extra: Record<string, unknown> = {}): string {
+  return writeConfig(`${name}.json`, {
+    name,
+    deployment_type: 'Job',
+    replica_num: 1,
+    parallelism_num: 1,
+    container_template: {
+      gpu_name_set: gpus,
+      gpu_num: 1,
+      cuda_v: 118,
+      cpu_num_from: 1,
+      cpu_num_to: 200,
+      memory_size_from: 8,
+      memory_size_to: 800,
+      price_from: 100,
+      price_to: 90000,
+      image_uuid: DEMO_IMAGE_UUID,
+      cmd: 'sleep 20',
+      ...extra,
+    },
+  });
+}
+
+let sim: SimHandle;
+
+before(async () => {
+  ensureBuilt();
+  sim = await startSim();
+});
+
+after(async () => {
+  await sim.close();
+  assertTokenNeverPrinted();
+});
+
+const tenant = () => sim.world.tenantFor(sim.token)!;
+const deploymentsNamed = (prefix: string) => sim.world.listDeployments(tenant(), {}).filter((d) => d.name.startsWith(prefix));
+
+interface ErrorOut {
+  status: string;
+  error_type: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+describe('submit', () => {
+  test('GPUs free: creates at once; the contract result on stdout', async () => {
+    const r = await runCli(['submit', cfg('sub-now', ['RTX 4090']), '--interval', '0.05'], { sim });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const res = json<{ status: string; deployment_uuid: string; waited_seconds: number }>(r);
+    assert.equal(res.status, 'success');
+    assert.equal(typeof res.waited_seconds, 'number');
+    const d = sim.world.listDeployments(tenant(), { deployment_uuid: res.deployment_uuid });
+    assert.equal(d.length, 1);
+    assert.ok(d[0]!.name.startsWith('sub-now'));
+  });
+
+  test('waits while no GPU is idle, NDJSON progress on stderr with --json, creates once one is freed', async () => {
+    const took = sim.world.occupy('RTX 2080 Ti', 1000);
+    assert.ok(took > 0);
+    // RTX 2080 Ti hosts' drivers stop at CUDA 11.6
+    const child = spawnCli(['submit', cfg('sub-wait', ['RTX 2080 Ti'], { cuda_v: 116 }), '--interval', '0.05', '--json'], { sim });
+    const done = collect(child);
+    await waitFor(child, 'stderr', '"type":"waiting"');
+    assert.equal(deploymentsNamed('sub-wait').length, 0, 'nothing created while waiting');
+    sim.world.free('RTX 2080 Ti', took);
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    const res = json<{ status: string; deployment_uuid: string }>(r);
+    assert.equal(res.status, 'success');
+    assert.equal(deploymentsNamed('sub-wait').length, 1);
+    const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; idle?: Record<string, number>; attempt?: number });
+    const waiting = events.filter((e) => e.type === 'waiting');
+    assert.ok(waiting.length >= 1);
+    assert.deepEqual(waiting[0]!.idle, { 'RTX 2080 Ti': 0 });
+    assert.equal(typeof waiting[0]!.attempt, 'number');
+  });
+
+  test('timeout: exit 2, elapsed/timeout/last_stock in details, nothing created', async () => {
+    const took = sim.world.occupy('L20', 1000);
+    try {
+      const r = await runCli(['submit', cfg('sub-timeout', ['L20']), '--interval', '0.05', '--timeout', '0.3'], { sim });
+      assert.equal(r.code, 2, r.stderr + r.stdout);
+      const e = json<ErrorOut>(r);
+      assert.equal(e.status, 'error');
+      assert.equal(e.error_type, 'timeout');
+      assert.equal(typeof e.message, 'string');
+      assert.equal(e.details.timeout_seconds, 0.3);
+      assert.equal(typeof e.details.elapsed_seconds, 'number');
+      const total = sim.world.stock().get('L20')!.total;
+      assert.deepEqual(e.details.last_stock, { L20: { idle: 0, total } });
+      assert.equal(deploymentsNamed('sub-timeout').length, 0);
+    } finally {
+      sim.world.free('L20', took);
+    }
+  });
+
+  test('Ctrl-C while waiting: exit 130, error_type interrupted, nothing created', async () => {
+    const took = sim.world.occupy('A800-80GB', 1000);
+    try {
+      const child = spawnCli(['submit', cfg('sub-int', ['A800-80GB']), '--interval', '0.05', '--json'], { sim });
+      const done = collect(child);
+      await waitFor(child, 'stderr', '"type":"waiting"');
+      child.kill('SIGINT');
+      const r = await done;
+      assert.equal(r.code, 130, r.stderr + r.stdout);
+      const e = json<ErrorOut>(r);
+      assert.equal(e.error_type, 'interrupted');
+      assert.equal(deploymentsNamed('sub-int').length, 0);
+    } finally {
+      sim.world.free('A800-80GB', took);
+    }
+    // freeing the GPUs afterwards creates nothing either: the process is gone
+    sim.world.advance(10_000);
+    assert.equal(deploymentsNamed('sub-int').length, 0);
+  });
+
+  test('plain progress lines on a non-TTY stderr without --json; zh with --lang zh', async () => {
+    const took = sim.world.occupy('RTX 3090', 1000);
+    try {
+      for (const [lang, pattern] of [
+        ['en', /waiting for GPUs · .* · check #1 · idle RTX 3090=0/],
+        ['zh', /等待 GPU · .* · 第 1 次检查 · 空闲 RTX 3090=0/],
+      ] as const) {
+        const r = await runCli(['submit', cfg(`sub-plain-${lang}`, ['RTX 3090']), '--interval', '0.05', '--timeout', '0.2', '--no-json', '--lang', lang], { sim });
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, pattern);
+        assert.ok(!r.stderr.includes('\r'), 'no in-place updates off a terminal');
+        assert.ok(!r.stderr.includes('\x1b['), 'no colour off a terminal');
+        assert.equal(r.stdout, '', 'a human error goes to stderr');
+      }
+    } finally {
+      sim.world.free('RTX 3090', took);
+    }
+  });
+
+  test('image_not_found: requested and available_images', async () => {
+    const r = await runCli(['submit', cfg('sub-img', ['RTX 4090'], { image_uuid: 'image-does-not-exist' }), '--interval', '0.05'], { sim });
+    assert.equal(r.code, 1);
+    const e = json<ErrorOut>(r);
+    assert.equal(e.status, 'error');
+    assert.equal(e.error_type, 'image_not_found');
+    assert.equal(e.details.requested, 'image-does-not-exist');
+    const available = e.details.available_images as Array<{ image_uuid: string }>;
+    assert.ok(available.some((i) => i.image_uuid === DEMO_IMAGE_UUID));
+    assert.equal(deploymentsNamed('sub-img').length, 0);
+  });
+
+  test('gpu_type_not_found: requested and available_gpus', async () => {
+    const r = await runCli(['queue-submit', cfg('sub-gpu', ['H100 NVL', 'B200']), '--interval', '0.05'], { sim });
+    assert.equal(r.code, 1);
+    const e = json<ErrorOut>(r);
+    assert.equal(e.error_type, 'gpu_type_not_found');
+    assert.deepEqual(e.details.requested, ['H100 NVL', 'B200']);
+    assert.deepEqual([...(e.details.available_gpus as string[])].sort(), [...sim.world.stock().keys()].sort());
+  });
+
+  test('a missing GPU type among existing ones is a warning on stderr, not an error', async () => {
+    const r = await runCli(['submit', cfg('sub-warn', ['H100 NVL', 'RTX 4090']), '--interval', '0.05', '--json'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; missing?: string[] }).filter((e) => e.type === 'warning');
+    assert.deepEqual(warnings.map((w) => w.missing), [['H100 NVL']]);
+  });
+
+  test('submission_error (natural): GPUs idle, but no host of that type can run the CUDA asked for', async () => {
+    const creates = sim.stats.count('POST', '/api/v1/dev/deployment');
+    const r = await runCli(['submit', cfg('sub-cuda', ['RTX 2080 Ti'], { cuda_v: 122 }), '--interval', '0.05'], { sim });
+    assert.equal(r.code, 3, r.stderr + r.stdout);
+    const e = json<ErrorOut>(r);
+    assert.equal(e.status, 'error');
+    assert.equal(e.error_type, 'submission_error');
+    const resp = e.details.api_response as { code?: string; msg?: string };
+    assert.equal(typeof resp.code, 'string');
+    assert.notEqual(resp.code, 'Success');
+    assert.match(String(e.details.suggestion), /cuda/i);
+    assert.equal(sim.stats.count('POST', '/api/v1/dev/deployment') - creates, 3, 'exactly three creates');
+    assert.equal(deploymentsNamed('sub-cuda').length, 0);
+  });
+
+  test('submission_error (fault): GPUs idle but the create fails 3 times', async () => {
+    const creates = sim.stats.count('POST', '/api/v1/dev/deployment');
+    sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'envelope_error', count: 10, code: 'Failed', msg: '请求参数错误' });
+    try {
+      const r = await runCli(['submit', cfg('sub-fail', ['RTX 4090']), '--interval', '0.05'], { sim });
+      assert.equal(r.code, 3, r.stderr + r.stdout);
+      const e = json<ErrorOut>(r);
+      assert.equal(e.error_type, 'submission_error');
+      assert.ok(e.details.api_response !== undefined, 'api_response present');
+      assert.match(JSON.stringify(e.details.api_response), /请求参数错误/);
+      assert.equal(typeof e.details.suggestion, 'string');
+      assert.equal(sim.stats.count('POST', '/api/v1/dev/deployment') - creates, 3);
+      assert.equal(deploymentsNamed('sub-fail').length, 0);
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
+  test('--dry-run validates offline and sends nothing', async () => {
+    const n = sim.requests();
+    const r = await runCli(['submit', cfg('sub-dry', ['RTX 4090']), '--dry-run'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    const out = json<{ dry_run: boolean; method: string; url: string; body: { name: string } }>(r);
+    assert.equal(out.dry_run, true);
+    assert.equal(out.method, 'POST');
+    assert.equal(out.url, `${sim.url}/api/v1/dev/deployment`);
+    assert.equal(out.body.name, 'sub-dry');
+    assert.equal(sim.requests(), n);
+  });
+
+  test('bad --interval / --timeout values are config_error before any request', async () => {
+    const n = sim.requests();
+    for (const args of [['--interval', '0'], ['--interval', 'soon'], ['--timeout', '-1']]) {
+      const r = await runCli(['submit', cfg('sub-args', ['RTX 4090']), ...args], { sim });
+      assert.equal(r.code, 1, args.join(' '));
+      const e = json<ErrorOut>(r);
+      assert.equal(e.error_type, 'config_error');
+      assert.equal(e.details.code, 'commander.invalidArgument');
+    }
+    assert.equal(sim.requests(), n);
+  });
+});
