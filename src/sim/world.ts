@@ -210,6 +210,8 @@ interface DeploymentState {
   failed: number;
   /** cheapest matching price_per_gpu at create time */
   unitPrice: number;
+  /** hosts satisfying the template, occupancy and blacklist aside (hosts only change on reset) */
+  staticHosts: HostState[];
 }
 
 const ACTIVE: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged', 'running']);
@@ -295,6 +297,8 @@ export class World {
   private tenantList: Tenant[] = [];
   /** deployments that may need scheduling (insertion order = fairness order) */
   private wanting = new Set<DeploymentState>();
+  /** set when something that could let a waiting deployment progress happened */
+  private dirty = false;
   private idRng: () => number;
   private bgRng: () => number;
   private epoch = 0;
@@ -394,6 +398,11 @@ export class World {
     this.reconcile();
   }
 
+  private wake(dep?: DeploymentState): void {
+    if (dep) this.wanting.add(dep);
+    this.dirty = true;
+  }
+
   private schedule(delayMs: number, fn: Timer): void {
     this.heap.push(this.t + Math.max(0, delayMs), fn);
   }
@@ -490,7 +499,10 @@ export class World {
       left -= give;
     }
     const freed = Math.floor(n) - left;
-    if (freed > 0) this.reconcile();
+    if (freed > 0) {
+      this.wake();
+      this.reconcile();
+    }
     return freed;
   }
 
@@ -510,7 +522,10 @@ export class World {
       }
     }
     const freed = Math.floor(n) - left;
-    if (freed > 0) this.reconcile();
+    if (freed > 0) {
+      this.wake();
+      this.reconcile();
+    }
     return freed;
   }
 
@@ -538,7 +553,10 @@ export class World {
         const hold = Math.round(meanHold * (0.2 + 1.6 * r2));
         const epoch = this.epoch;
         this.schedule(hold, () => {
-          if (this.epoch === epoch) h.bgUsed = Math.max(0, h.bgUsed - take);
+          if (this.epoch === epoch) {
+            h.bgUsed = Math.max(0, h.bgUsed - take);
+            this.wake();
+          }
         });
       }
     }
@@ -560,7 +578,10 @@ export class World {
         if (take > 0) {
           h.bgUsed += take;
           this.schedule(hold, () => {
-            if (this.epoch === epoch) h.bgUsed = Math.max(0, h.bgUsed - take);
+            if (this.epoch === epoch) {
+            h.bgUsed = Math.max(0, h.bgUsed - take);
+            this.wake();
+          }
           });
         }
       }
@@ -596,7 +617,8 @@ export class World {
   }
 
   private reconcile(): void {
-    if (this.wanting.size === 0) return;
+    if (!this.dirty || this.wanting.size === 0) return;
+    this.dirty = false;
     for (const dep of [...this.wanting]) {
       if (this.reconcileDeployment(dep)) this.wanting.delete(dep);
     }
@@ -633,7 +655,7 @@ export class World {
   private placeOne(dep: DeploymentState): boolean {
     const tpl = dep.template;
     const tenant = dep.tenant;
-    const candidates = this.staticCandidates(tpl).hosts.filter((h) => {
+    const candidates = dep.staticHosts.filter((h) => {
       if (this.idle(h) < tpl.gpuNum) return false;
       const bl = tenant.blacklist.get(h.cfg.machine_id);
       return !(bl && bl.expiresAt > this.t);
@@ -654,9 +676,8 @@ export class World {
         host = reuseFrom.host;
       }
     }
-    if (!host) {
-      host = [...candidates].sort((a, b) => a.cfg.price_per_gpu - b.cfg.price_per_gpu)[0]!;
-    }
+    // staticHosts is sorted by price: the first candidate is the cheapest
+    host ??= candidates[0]!;
     this.startContainer(dep, host, reuseFrom !== undefined);
     return true;
   }
@@ -743,19 +764,20 @@ export class World {
       dep.finished++;
     }
     this.setStatus(c, 'shutting_down');
+    this.wake(dep);
     this.after(c, this.timings.shutdownMs, () => {
       c.stoppedAt = this.t;
       this.setStatus(c, 'shutdown');
       if (c.holdsGpu) {
         c.host.userUsed -= dep.template.gpuNum;
         c.holdsGpu = false;
+        this.wake();
       }
       if (!c.noCache) {
         dep.tenant.cache.push(c);
         if (dep.deleted) this.setStatus(c, 'in_cache');
       }
     });
-    this.wanting.add(dep);
   }
 
   // ---------- tenant operations (endpoints) ----------
@@ -805,10 +827,11 @@ export class World {
       finished: 0,
       failed: 0,
       unitPrice: Math.min(...hosts.map((h) => h.cfg.price_per_gpu)),
+      staticHosts: [...hosts].sort((a, b) => a.cfg.price_per_gpu - b.cfg.price_per_gpu),
     };
     t.deployments.push(dep);
     t.depByUuid.set(uuid, dep);
-    this.wanting.add(dep);
+    this.wake(dep);
     this.reconcile();
     return uuid;
   }
@@ -934,7 +957,7 @@ export class World {
     if (d.type !== 'ReplicaSet') throw new SimError(CODES.notAllowed, `仅 ReplicaSet 类型的部署可以修改副本数 (当前: ${d.type})`);
     if (d.status !== 'running') throw new SimError(CODES.notAllowed, '部署已停止, 无法修改副本数');
     d.replicaNum = n;
-    this.wanting.add(d);
+    this.wake(d);
     this.reconcile();
   }
 
@@ -975,7 +998,7 @@ export class World {
     // expiry frees the host for waiting deployments: wake the scheduler then
     const at = minutes * 60_000;
     this.schedule(at, () => {
-      for (const d of t.deployments) if (d.status === 'running' && !d.deleted) this.wanting.add(d);
+      for (const d of t.deployments) if (d.status === 'running' && !d.deleted) this.wake(d);
     });
   }
 
