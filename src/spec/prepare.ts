@@ -37,11 +37,11 @@ function withLine<T extends { path: string; line?: number }>(item: T, lineOf: Li
 }
 
 /**
- * Turn a config file path (or an already-parsed object) into an API-ready body.
+ * Turn a config file path (a string) or an already-parsed config object into an API-ready body.
  * Throws AutodlError config_error (unreadable/unparsable file) or validation_error
  * (details.errors lists every problem, with lines).
  */
-export function prepareSpec(input: string | Record<string, unknown>, options: PrepareOptions): PreparedSpec {
+export function prepareSpec(input: string | object, options: PrepareOptions): PreparedSpec {
   let raw: unknown;
   let lineOf = options.lineOf;
   let file = options.file;
