@@ -187,8 +187,10 @@ function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
     if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && 'message' in (x as object))) {
       lines.push(`  ${c.dim(`${k}:`)}`);
       for (const x of v as Array<Record<string, unknown>>) {
-        const where = x.path ?? x.field ?? x.line;
-        lines.push(`    - ${where !== undefined && where !== '' ? `${c.bold(String(where))}: ` : ''}${String(x.message)}`);
+        const where = x.path ?? x.field;
+        const line = typeof x.line === 'number' ? c.dim(` (line ${x.line})`) : '';
+        const head = where !== undefined && where !== '' ? `${c.bold(String(where))}${line}: ` : line ? `${line.trim()}: ` : '';
+        lines.push(`    - ${head}${String(x.message)}`);
       }
     } else {
       lines.push(`  ${c.dim(`${k}:`)} ${inlineValue(v)}`);
