@@ -22,7 +22,8 @@ export async function prepareConfig(
   const warnings = (prepared.warnings ?? []) as PreparedConfig['warnings'];
   for (const w of warnings) {
     const where = [w.path, w.line !== undefined ? `line ${w.line}` : undefined].filter(Boolean).join(', ');
-    ctx.warn(where ? `${where}: ${w.message}` : w.message, { ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}) });
+    if (ctx.json) ctx.warn(w.message, { ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}), ...(w.line !== undefined ? { line: w.line } : {}) });
+    else ctx.warn(where ? `${where}: ${w.message}` : w.message);
   }
   return { body: prepared.body as AnyCreateBody, warnings };
 }

@@ -125,8 +125,9 @@ const en = {
 
   // ---- submit progress ----
   'submit.waiting': 'waiting for GPUs · {elapsed} · check #{attempt} · idle {idle} · next in {next}s',
-  'submit.checking': 'checking stock · {elapsed} · check #{attempt}',
-  'submit.creating': 'GPUs free: creating the deployment (attempt {attempt})',
+  'submit.checking': 'checking {what}…',
+  'submit.creating': '{gpu} free: creating the deployment (attempt {attempt})',
+  'submit.stockError': 'stock check failed ({message}); will retry',
   'submit.retry': 'create failed ({message}); retrying',
   'submit.interrupting': 'interrupting… (Ctrl-C again to force)',
   'events.following': 'following events of {uuid} (Ctrl-C to stop)',
@@ -285,8 +286,9 @@ const zh: Catalog = {
   'login.prompt': 'AutoDL 开发者令牌（控制台 → 设置 → 开发者令牌）：',
 
   'submit.waiting': '等待 GPU · {elapsed} · 第 {attempt} 次检查 · 空闲 {idle} · {next} 秒后再查',
-  'submit.checking': '检查库存 · {elapsed} · 第 {attempt} 次检查',
-  'submit.creating': 'GPU 空闲：正在创建部署（第 {attempt} 次）',
+  'submit.checking': '正在检查 {what}……',
+  'submit.creating': '{gpu} 有空闲：正在创建部署（第 {attempt} 次）',
+  'submit.stockError': '库存查询失败（{message}），稍后重试',
   'submit.retry': '创建失败（{message}），重试中',
   'submit.interrupting': '正在中断……（再按一次 Ctrl-C 强制退出）',
   'events.following': '正在跟踪 {uuid} 的事件（Ctrl-C 停止）',

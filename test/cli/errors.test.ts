@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, emptyDir, ensureBuilt, json, runCli, startSim, tempHome, writeConfig, type SimHandle } from './helpers.js';
+import { assertTokenNeverPrinted, emptyDir, ensureBuilt, json, runCli, startSim, tempHome, writeConfig, type RunResult, type SimHandle } from './helpers.js';
 
 interface ErrorOut {
   status: string;
@@ -15,7 +15,7 @@ interface ErrorOut {
   details: Record<string, unknown>;
 }
 
-function errorOf(r: { stdout: string; stderr: string; code: number | null }): ErrorOut {
+function errorOf(r: RunResult): ErrorOut {
   const e = json<ErrorOut>(r);
   assert.deepEqual(Object.keys(e).sort(), ['details', 'error_type', 'message', 'status']);
   assert.equal(e.status, 'error');
