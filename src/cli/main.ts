@@ -218,6 +218,49 @@ export function buildProgram(): Command {
     .description(t('cmd.schema'))
     .action(lazy(() => import('./commands/schema.js')));
 
+  // ---------- after the submit: watch, wait, cost, ssh, notify-test (issue 5) ----------
+  program
+    .command('watch')
+    .description(t('watch.cmd'))
+    .argument('[deployment]', t('arg.deployment'))
+    .option('--interval <seconds>', t('watch.opt.interval'), positiveNumber, 2)
+    .option('--count <n>', t('watch.opt.count'), nonNegativeInt)
+    .option('--no-events', t('watch.opt.noEvents'))
+    .action(lazy(() => import('./commands/watch.js')));
+
+  program
+    .command('wait')
+    .description(t('wait.cmd'))
+    .argument('<deployment>', t('arg.deployment'))
+    .requiredOption('--for <condition>', t('wait.opt.for'))
+    .option('--timeout <seconds>', t('wait.opt.timeout'), nonNegativeNumber, 0)
+    .option('--interval <seconds>', t('wait.opt.interval'), positiveNumber, 5)
+    .action(lazy(() => import('./commands/wait.js')));
+
+  program
+    .command('cost')
+    .description(t('cost.cmd'))
+    .argument('[deployment]', t('arg.deployment'))
+    .option('--since <time>', t('cost.opt.since'))
+    .option('--at <time>', t('cost.opt.at'))
+    .action(lazy(() => import('./commands/cost.js')));
+
+  program
+    .command('ssh')
+    .description(t('ssh.cmd'))
+    .argument('<container>', t('arg.container'))
+    .option('--show-password', t('ssh.opt.showPassword'))
+    .option('--exec', t('ssh.opt.exec'))
+    .action(lazy(() => import('./commands/ssh.js')));
+
+  program
+    .command('notify-test')
+    .description(t('notify.cmd'))
+    .option('--url <url>', t('notify.opt.url'))
+    .option('--type <type>', t('notify.opt.type'))
+    .option('--secret <secret>', t('notify.opt.secret'))
+    .action(lazy(() => import('./commands/notify-test.js')));
+
   // The queue work adds its command group here (queue add/ls/show/cancel/run, sweep),
   // following the same pattern: declare options here, implement in ./commands/.
 

@@ -1,0 +1,32 @@
+// `autodl notify-test [--url <url>] [--type <sink type>] [--secret <s>]`: send a test event to
+// every sink in the user config's `notify` list (or to the one given by --url). Exit 0 when
+// every sink accepted it, 3 (api_error) when any failed; results per sink on stdout.
+import { AutodlError } from '../../errors.js';
+import { t } from '../../i18n/index.js';
+import type { CliContext } from '../runtime.js';
+
+export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const { loadNotifySinks, notify, sinksFromConfig, SINK_TYPES } = await import('../../notify/index.js');
+  let sinks;
+  if (typeof opts.url === 'string') {
+    const type = typeof opts.type === 'string' ? opts.type : 'webhook';
+    if (!(SINK_TYPES as readonly string[]).includes(type)) {
+      throw new AutodlError('config_error', t('notify.badType', { type, types: SINK_TYPES.join(', ') }), { field: '--type', value: type });
+    }
+    sinks = sinksFromConfig([{ type, url: opts.url, ...(typeof opts.secret === 'string' ? { secret: opts.secret } : {}) }], '--url');
+  } else {
+    sinks = loadNotifySinks(ctx.env);
+  }
+  for (const s of sinks) {
+    ctx.addSecret(s.secret);
+  }
+  if (sinks.length === 0) {
+    throw new AutodlError('config_error', t('notify.none'), { hint: 'add "notify": [{"type": "webhook", "url": "https://…"}] to the user config file, or pass --url' });
+  }
+  const results = await notify({ kind: 'test', message: t('notify.testMessage') }, sinks);
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length > 0) {
+    throw new AutodlError('api_error', t('notify.failed', { n: failed.length, total: results.length }), { kind: 'notify', results });
+  }
+  ctx.result({ status: 'success', results }, () => results.map((r) => `${ctx.out.green('✓')} ${r.type}  ${r.target}  (${t('notify.attempts', { n: r.attempts })})`).join('\n'));
+}

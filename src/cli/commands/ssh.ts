@@ -1,0 +1,90 @@
+// `autodl ssh <container> [--show-password] [--exec]`: the container's SSH command (from
+// container.info.ssh_command); the root password only with --show-password; --exec runs ssh.
+import { spawn } from 'node:child_process';
+import { AutodlError } from '../../errors.js';
+import type { Container } from '../../api/types.js';
+import { t } from '../../i18n/index.js';
+import { makeClient } from '../client.js';
+import type { CliContext } from '../runtime.js';
+import type { AutodlClient } from '../../api/client.js';
+
+/** `<deployment_uuid>-<machine_id>-<suffix>` → the deployment uuid (everything before the first '-'). */
+export function deploymentOfContainer(containerUuid: string): string | undefined {
+  const i = containerUuid.indexOf('-');
+  return i > 0 ? containerUuid.slice(0, i) : undefined;
+}
+
+export async function findContainer(client: AutodlClient, ref: string): Promise<Container> {
+  const dep = deploymentOfContainer(ref);
+  if (dep === undefined) throw new AutodlError('not_found', t('ssh.badUuid', { ref }), { container: ref });
+  const page = await client.containers.list({ deployment_uuid: dep, container_uuid: ref }, { page_index: 1, page_size: 10 });
+  let hit = page.list.find((c) => c.uuid === ref);
+  if (!hit && page.list.length > 0) {
+    // the server ignored the filter: scan
+    for await (const c of client.containers.listAll({ deployment_uuid: dep })) {
+      if (c.uuid === ref) {
+        hit = c;
+        break;
+      }
+    }
+  }
+  if (!hit) throw new AutodlError('not_found', t('ssh.notFound', { ref }), { container: ref, deployment_uuid: dep });
+  return hit;
+}
+
+/** `ssh -p 12345 root@host` → argv for spawn (no shell). */
+export function sshArgv(command: string): string[] {
+  const parts = command.trim().split(/\s+/).filter((p) => p !== '');
+  if (parts[0] === 'ssh') parts.shift();
+  return parts;
+}
+
+export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const ref = String(args[0]);
+  const showPassword = opts.showPassword === true;
+  const client = await makeClient(ctx);
+  const c = await findContainer(client, ref);
+  const info = (c.info ?? {}) as Partial<Container['info']>;
+  const cmd = typeof info.ssh_command === 'string' ? info.ssh_command.trim() : '';
+  if (cmd === '') {
+    throw new AutodlError('not_found', t('ssh.noCommand', { ref, status: String(c.status) }), { container: ref, status: c.status });
+  }
+  const password = typeof info.root_password === 'string' ? info.root_password : undefined;
+
+  if (opts.exec === true) {
+    if (!ctx.json && c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
+    if (showPassword && password) ctx.io.stderr.write(`${t('ssh.password')}: ${password}\n`);
+    const argv = sshArgv(cmd);
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn('ssh', argv, { stdio: 'inherit' });
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') reject(new AutodlError('api_error', t('ssh.missing'), { kind: 'runtime', program: 'ssh', command: cmd }, 3));
+        else reject(new AutodlError('api_error', t('ssh.failed', { message: e.message }), { kind: 'runtime', program: 'ssh' }, 3));
+      });
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1)));
+    });
+    // the ssh session's exit code is ours (255 = ssh could not connect)
+    if (code !== 0) process.stdout.write('', () => process.exit(code));
+    return;
+  }
+
+  const result: Record<string, unknown> = {
+    container_uuid: c.uuid,
+    deployment_uuid: c.deployment_uuid,
+    status: c.status,
+    ssh_command: cmd,
+    ...(info.proxy_host ? { host: info.proxy_host } : {}),
+    ...(typeof info.custom_port === 'number' ? { port: info.custom_port } : {}),
+  };
+  if (ctx.json) {
+    // the password is printed only on request; printJson would drop root_password, so write it here
+    const clean = ctx.sanitize(result);
+    if (showPassword && password !== undefined) clean.root_password = password;
+    ctx.io.stdout.write(`${ctx.io.stdout.isTTY ? JSON.stringify(clean, null, 2) : JSON.stringify(clean)}\n`);
+    return;
+  }
+  ctx.print(cmd);
+  if (showPassword && password !== undefined) ctx.print(`${t('ssh.password')}: ${password}`);
+  else ctx.io.stderr.write(`${ctx.err.dim(t('ssh.passwordHint'))}\n`);
+  if (c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
+}

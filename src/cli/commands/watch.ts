@@ -1,0 +1,298 @@
+// `autodl watch [deployment] [--interval S] [--count N] [--no-events]`: a live view of
+// deployments (or of one deployment's containers) and their new events.
+//   terminal (stdout a TTY, no --json): a table redrawn in place (ANSI: cursor hidden, moved up,
+//     screen below cleared); the last events underneath. Ctrl-C restores the cursor, exit 0.
+//   --json / stdout not a terminal: NDJSON on stdout, one object per line with a `type`:
+//     snapshot | event | deleted | error.
+//   --no-json without a terminal: the first table, then one plain line per change or event.
+// Events are followed per deployment with a growing offset (history before the start is skipped).
+import { AutodlError } from '../../errors.js';
+import type { ContainerEvent, Deployment } from '../../api/types.js';
+import type { AutodlClient } from '../../api/client.js';
+import { t } from '../../i18n/index.js';
+import { makeClient, resolveDeployment, toArray } from '../client.js';
+import { dash, formatDuration, renderTable, statusColor, stripAnsi, displayWidth } from '../output.js';
+import type { CliContext } from '../runtime.js';
+import { containerRow, deploymentRow, diffRows, type ContainerRow, type DeploymentRow, type WatchEvent, type RowChange } from '../../watch/rows.js';
+
+/** At most this many deployments have their events followed in the all-deployments view. */
+const MAX_EVENT_DEPLOYMENTS = 20;
+const EVENT_PAGE = 100;
+/** Consecutive failed polls tolerated before giving up. */
+const MAX_FAILURES = 5;
+const SHOWN_EVENTS = 8;
+
+export interface Snapshot {
+  type: 'snapshot';
+  seq: number;
+  time: string;
+  deployment?: DeploymentRow;
+  containers?: ContainerRow[];
+  deployments?: DeploymentRow[];
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Follows each deployment's events with a growing offset. */
+class EventFollower {
+  private readonly offsets = new Map<string, number>();
+  constructor(private readonly client: AutodlClient) {}
+
+  /** First sight of a deployment already there at the start: skip its history, return its last `keep` events. */
+  async skipHistory(uuid: string, keep: number): Promise<WatchEvent[]> {
+    const head = await this.client.events.list({ deployment_uuid: uuid }, { page_index: 1, page_size: 1 });
+    const total = head.result_total;
+    this.offsets.set(uuid, total);
+    if (keep <= 0 || total === 0) return [];
+    const from = Math.max(0, total - keep);
+    const p = await this.client.events.list({ deployment_uuid: uuid }, { page_index: 1, page_size: total - from, offset: from });
+    return p.list.map((e) => ({ ...e, deployment_uuid: uuid }));
+  }
+
+  has(uuid: string): boolean {
+    return this.offsets.has(uuid);
+  }
+
+  /** New events since the last call (a deployment seen for the first time here: all of them). */
+  async poll(uuid: string): Promise<WatchEvent[]> {
+    let offset = this.offsets.get(uuid) ?? 0;
+    const out: WatchEvent[] = [];
+    for (;;) {
+      const p = await this.client.events.list({ deployment_uuid: uuid }, { page_index: 1, page_size: EVENT_PAGE, offset });
+      for (const e of p.list) out.push({ ...e, deployment_uuid: uuid });
+      offset += p.list.length;
+      if (p.list.length < EVENT_PAGE) break;
+    }
+    this.offsets.set(uuid, offset);
+    return out;
+  }
+
+  forget(uuid: string): void {
+    this.offsets.delete(uuid);
+  }
+}
+
+function fmtAge(s: number | null): string {
+  return s === null ? '-' : formatDuration(s);
+}
+
+function fmtPrice(y: number): string {
+  return y === 0 ? '-' : String(Math.round(y * 1000) / 1000);
+}
+
+function shortTime(iso: string): string {
+  const m = /T(\d{2}:\d{2}:\d{2})/.exec(iso) ?? / (\d{2}:\d{2}:\d{2})/.exec(iso);
+  return m ? m[1]! : iso;
+}
+
+export function deploymentTable(rows: DeploymentRow[], ctx: CliContext): string {
+  const c = ctx.out;
+  return renderTable(
+    [t('col.uuid'), t('col.name'), t('col.type'), t('col.status'), t('watch.colReplicas'), t('col.gpu'), t('watch.colAge'), t('col.price')],
+    rows.map((r) => [
+      r.uuid,
+      r.name,
+      r.deployment_type,
+      statusColor(r.status, c),
+      `${r.running_num}/${r.replica_num}${r.starting_num ? ` +${r.starting_num}` : ''}${r.deployment_type !== 'ReplicaSet' ? ` ✓${r.finished_num}${r.failed_num ? ` ✗${r.failed_num}` : ''}` : ''}`,
+      dash(r.gpu),
+      fmtAge(r.age_seconds),
+      fmtPrice(r.price_yuan_per_hour),
+    ]),
+    c,
+    { right: [6, 7] },
+  );
+}
+
+export function containerTable(rows: ContainerRow[], ctx: CliContext): string {
+  const c = ctx.out;
+  return renderTable(
+    [t('col.container'), t('col.status'), t('col.machine'), t('col.dc'), t('col.gpu'), t('watch.colAge'), t('col.price')],
+    rows.map((r) => [
+      r.uuid,
+      statusColor(r.status, c),
+      dash(r.machine_id),
+      dash(r.data_center),
+      `${dash(r.gpu_name)}${r.gpu_num > 1 ? ` ×${r.gpu_num}` : ''}`,
+      fmtAge(r.age_seconds),
+      fmtPrice(r.price_yuan_per_hour),
+    ]),
+    c,
+    { right: [5, 6] },
+  );
+}
+
+function eventLine(e: WatchEvent, ctx: CliContext, withDeployment: boolean): string {
+  const c = ctx.out;
+  // a container uuid starts with its deployment's: no need to repeat it
+  const who = withDeployment || e.deployment_container_uuid.startsWith(e.deployment_uuid) ? e.deployment_container_uuid : `${e.deployment_uuid} ${e.deployment_container_uuid}`;
+  return `${c.dim(shortTime(e.created_at))}  ${who}  ${statusColor(String(e.status), c)}`;
+}
+
+function changeLine(ch: RowChange, ctx: CliContext): string {
+  const c = ctx.out;
+  const when = c.dim(shortTime(new Date().toISOString().replace('Z', '')));
+  if (ch.change === 'added') return `${when}  ${c.green('+')} ${ch.uuid}  ${ch.to ?? ''}`;
+  if (ch.change === 'removed') return `${when}  ${c.red('-')} ${ch.uuid}  ${ch.from ?? ''}`;
+  return `${when}  ~ ${ch.uuid}  ${ch.from ?? ''} → ${ch.to ?? ''}`;
+}
+
+/** Fit a frame to the terminal: lines cut to the width, the frame to the height (so cursor-up stays exact). */
+function fitFrame(lines: string[], columns: number | undefined, rows: number | undefined): string[] {
+  let out = lines.flatMap((l) => l.split('\n'));
+  if (columns && columns > 10) {
+    out = out.map((l) => {
+      if (displayWidth(l) <= columns - 1) return l;
+      const plain = stripAnsi(l);
+      let s = '';
+      for (const ch of plain) {
+        if (displayWidth(s + ch) > columns - 2) break;
+        s += ch;
+      }
+      return `${s}…`;
+    });
+  }
+  if (rows && rows > 3 && out.length > rows - 1) out = [...out.slice(0, rows - 2), '…'];
+  return out;
+}
+
+export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const intervalMs = Math.max(10, Math.round((typeof opts.interval === 'number' ? opts.interval : 2) * 1000));
+  const count = typeof opts.count === 'number' && opts.count > 0 ? opts.count : undefined;
+  const withEvents = opts.events !== false;
+  const client = await makeClient(ctx);
+  const ref = typeof args[0] === 'string' && args[0] !== '' ? args[0] : undefined;
+  const target: Deployment | undefined = ref !== undefined ? await resolveDeployment(ctx, client, ref) : undefined;
+  const stdout = ctx.io.stdout as NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+  const mode: 'json' | 'tty' | 'plain' = ctx.json ? 'json' : stdout.isTTY ? 'tty' : 'plain';
+  const emit = (v: Record<string, unknown>) => stdout.write(`${JSON.stringify(ctx.sanitize(v))}\n`);
+
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const follower = new EventFollower(client);
+  const recent: WatchEvent[] = [];
+  let prevLines = 0;
+  let prevRows: Array<DeploymentRow | ContainerRow> | undefined;
+  let failures = 0;
+  let cursorHidden = false;
+  const restore = () => {
+    if (cursorHidden) stdout.write('\x1b[?25h');
+    cursorHidden = false;
+  };
+  const onExit = () => restore();
+  process.once('exit', onExit);
+
+  try {
+    for (let seq = 1; !ac.signal.aborted; seq++) {
+      let snapshot: Snapshot;
+      let fresh: WatchEvent[] = [];
+      let gone = false;
+      try {
+        const now = Date.now();
+        snapshot = { type: 'snapshot', seq, time: new Date(now).toISOString() };
+        let tracked: string[];
+        if (target) {
+          const d = await client.deployments.get(target.uuid);
+          if (!d) gone = true;
+          else snapshot.deployment = deploymentRow(d, now);
+          const cs = await toArray(client.containers.listAll({ deployment_uuid: target.uuid }));
+          snapshot.containers = cs.map((c) => containerRow(c, now));
+          tracked = [target.uuid];
+        } else {
+          const ds = await toArray(client.deployments.listAll());
+          snapshot.deployments = ds.map((d) => deploymentRow(d, now));
+          tracked = ds.slice(0, MAX_EVENT_DEPLOYMENTS).map((d) => d.uuid);
+        }
+        if (withEvents) {
+          for (const uuid of tracked) {
+            if (seq === 1) {
+              const hist = await follower.skipHistory(uuid, mode === 'tty' ? SHOWN_EVENTS : 0);
+              recent.push(...hist);
+            } else {
+              fresh.push(...(await follower.poll(uuid)));
+            }
+          }
+          fresh.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+        }
+        failures = 0;
+      } catch (e) {
+        if (ac.signal.aborted) break;
+        failures++;
+        if (failures >= MAX_FAILURES || !(e instanceof AutodlError) || e.errorType !== 'api_error') throw e;
+        const msg = e.message;
+        if (mode === 'json') emit({ type: 'error', error_type: e.errorType, message: msg, consecutive_failures: failures });
+        else ctx.warn(t('watch.pollFailed', { message: msg, n: failures }));
+        await sleep(intervalMs, ac.signal);
+        continue;
+      }
+
+      // ---- render ----
+      if (mode === 'json') {
+        for (const e of fresh) emit({ type: 'event', ...e });
+        emit(snapshot as unknown as Record<string, unknown>);
+        if (gone) emit({ type: 'deleted', deployment_uuid: target!.uuid });
+      } else if (mode === 'plain') {
+        const rows = (snapshot.containers ?? snapshot.deployments ?? []) as Array<DeploymentRow | ContainerRow>;
+        if (prevRows === undefined) {
+          if (snapshot.deployment) ctx.print(deploymentTable([snapshot.deployment], ctx));
+          if (snapshot.containers) ctx.print(snapshot.containers.length > 0 ? containerTable(snapshot.containers, ctx) : t('result.empty'));
+          if (snapshot.deployments) ctx.print(snapshot.deployments.length > 0 ? deploymentTable(snapshot.deployments, ctx) : t('result.empty'));
+        } else {
+          for (const ch of diffRows(prevRows as DeploymentRow[], rows as DeploymentRow[])) ctx.print(changeLine(ch, ctx));
+        }
+        for (const e of fresh) ctx.print(eventLine(e, ctx, target === undefined));
+        if (gone) ctx.print(t('watch.deleted', { uuid: target!.uuid }));
+        prevRows = rows;
+      } else {
+        recent.push(...fresh);
+        if (recent.length > SHOWN_EVENTS) recent.splice(0, recent.length - SHOWN_EVENTS);
+        const c = ctx.out;
+        const lines: string[] = [];
+        lines.push(c.dim(t('watch.header', { time: new Date().toLocaleTimeString(), interval: intervalMs / 1000 })));
+        if (snapshot.deployment) lines.push(deploymentTable([snapshot.deployment], ctx), '');
+        if (gone) lines.push(c.red(t('watch.deleted', { uuid: target!.uuid })), '');
+        if (snapshot.containers) lines.push(snapshot.containers.length > 0 ? containerTable(snapshot.containers, ctx) : t('result.empty'));
+        if (snapshot.deployments) lines.push(snapshot.deployments.length > 0 ? deploymentTable(snapshot.deployments, ctx) : t('result.empty'));
+        if (withEvents) {
+          lines.push('', c.bold(t('watch.events')));
+          if (recent.length === 0) lines.push(c.dim(t('result.empty')));
+          for (const e of recent) lines.push(eventLine(e, ctx, target === undefined));
+        }
+        const frame = fitFrame(lines, stdout.columns, stdout.rows);
+        let out = '';
+        if (!cursorHidden) {
+          out += '\x1b[?25l';
+          cursorHidden = true;
+        }
+        if (prevLines > 0) out += `\x1b[${prevLines}F\x1b[J`;
+        out += `${frame.join('\n')}\n`;
+        stdout.write(out);
+        prevLines = frame.length;
+      }
+
+      if (gone) break;
+      if (count !== undefined && seq >= count) break;
+      await sleep(intervalMs, ac.signal);
+    }
+  } finally {
+    restore();
+    process.off('exit', onExit);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  // Ctrl-C is the normal way to end a watch: exit 0 (docs/watch.md)
+}

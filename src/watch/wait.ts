@@ -1,0 +1,132 @@
+// The conditions of `autodl wait --for …`, evaluated as a pure function of what the API
+// last reported. Definitions (docs/watch.md):
+//
+//   deleted     met when the deployment is gone (the list no longer returns it). Never unreachable.
+//   running     ReplicaSet: running_num >= replica_num.
+//               Job / Container: at least one container, and every current container is
+//               running (from the container list when given, else running_num >= 1 and
+//               starting_num == 0).
+//               Unreachable: deleted; stopped; a Job/Container whose work is over
+//               (finished_num + failed_num >= replica_num with nothing starting or running).
+//   finished    Job / Container: finished_num >= replica_num (read from the counts: a finished
+//               Job still says status "running").
+//               Unreachable: deleted; a ReplicaSet (it never finishes); stopped before
+//               finishing; every replica ended but some failed (finished_num + failed_num >=
+//               replica_num, nothing starting or running).
+//   replicas=N  running_num == N and starting_num == 0.
+//               Unreachable: deleted; stopped with N > 0; a Job/Container whose work is over.
+//
+// "met" is checked before "unreachable": a stopped Job whose counts say finished is finished.
+import type { Container, Deployment } from '../api/types.js';
+
+export type WaitCondition = { kind: 'running' } | { kind: 'finished' } | { kind: 'deleted' } | { kind: 'replicas'; n: number };
+
+export type WaitState = 'met' | 'pending' | 'unreachable';
+
+export interface WaitEvaluation {
+  state: WaitState;
+  /** Why, in a few words (stable English, for logs and error details). */
+  reason: string;
+}
+
+/** `running` | `finished` | `deleted` | `replicas=N` → a condition, or undefined. */
+export function parseWaitCondition(s: string): WaitCondition | undefined {
+  const v = s.trim().toLowerCase();
+  if (v === 'running' || v === 'finished' || v === 'deleted') return { kind: v };
+  if (v === 'delete') return { kind: 'deleted' };
+  if (v === 'complete' || v === 'completed') return { kind: 'finished' };
+  const m = /^replicas?\s*=\s*(\d+)$/.exec(v);
+  if (m) return { kind: 'replicas', n: Number(m[1]) };
+  return undefined;
+}
+
+export function formatWaitCondition(c: WaitCondition): string {
+  return c.kind === 'replicas' ? `replicas=${c.n}` : c.kind;
+}
+
+const ACTIVE = new Set(['creating', 'created', 'starting', 'oss_merged', 'running']);
+
+function n(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** A Job/Container whose every replica has ended (some failed) with nothing left running or starting. */
+function workOver(d: Deployment): boolean {
+  if (d.deployment_type === 'ReplicaSet') return false;
+  return n(d.finished_num) + n(d.failed_num) >= n(d.replica_num) && n(d.running_num) + n(d.starting_num) === 0;
+}
+
+function isStopped(d: Deployment): boolean {
+  return d.status === 'stopped';
+}
+
+export function evaluateWaitDetailed(condition: WaitCondition, deployment: Deployment | undefined, containers?: readonly Container[]): WaitEvaluation {
+  if (condition.kind === 'deleted') {
+    return deployment === undefined ? { state: 'met', reason: 'deployment deleted' } : { state: 'pending', reason: `deployment is ${deployment.status}` };
+  }
+  if (deployment === undefined) return { state: 'unreachable', reason: 'deployment was deleted' };
+  const d = deployment;
+  const replicas = n(d.replica_num);
+  const running = n(d.running_num);
+  const starting = n(d.starting_num);
+  const finished = n(d.finished_num);
+  const failed = n(d.failed_num);
+  const counts = `running ${running}/${replicas}, starting ${starting}, finished ${finished}, failed ${failed}`;
+
+  switch (condition.kind) {
+    case 'running': {
+      if (d.deployment_type === 'ReplicaSet') {
+        if (running >= replicas) return { state: 'met', reason: counts };
+      } else if (containers !== undefined) {
+        const active = containers.filter((c) => ACTIVE.has(String(c.status)));
+        if (active.length > 0 && active.every((c) => c.status === 'running')) return { state: 'met', reason: counts };
+      } else if (running >= 1 && starting === 0) {
+        return { state: 'met', reason: counts };
+      }
+      if (isStopped(d)) return { state: 'unreachable', reason: 'deployment is stopped' };
+      if (d.deployment_type !== 'ReplicaSet' && finished >= replicas) return { state: 'unreachable', reason: `the ${d.deployment_type} has already finished (${counts})` };
+      if (workOver(d)) return { state: 'unreachable', reason: `every replica has ended (${counts})` };
+      return { state: 'pending', reason: counts };
+    }
+    case 'finished': {
+      if (d.deployment_type === 'ReplicaSet') return { state: 'unreachable', reason: 'a ReplicaSet never finishes' };
+      if (finished >= replicas) return { state: 'met', reason: counts };
+      if (isStopped(d)) return { state: 'unreachable', reason: `deployment stopped before finishing (${counts})` };
+      if (workOver(d)) return { state: 'unreachable', reason: `every replica has ended and ${failed} failed (${counts})` };
+      return { state: 'pending', reason: counts };
+    }
+    case 'replicas': {
+      if (running === condition.n && starting === 0) return { state: 'met', reason: counts };
+      if (isStopped(d)) return { state: 'unreachable', reason: 'deployment is stopped' };
+      if (workOver(d) || (d.deployment_type !== 'ReplicaSet' && finished >= replicas)) {
+        return { state: 'unreachable', reason: `the ${d.deployment_type} has ended (${counts})` };
+      }
+      return { state: 'pending', reason: counts };
+    }
+  }
+}
+
+/** met / pending / unreachable for a condition, given the deployment (undefined = gone) and optionally its containers. */
+export function evaluateWait(condition: WaitCondition, deployment: Deployment | undefined, containers?: readonly Container[]): WaitState {
+  return evaluateWaitDetailed(condition, deployment, containers).state;
+}
+
+/** Does evaluating this condition on this deployment need its container list? */
+export function needsContainers(condition: WaitCondition, deployment: Deployment | undefined): boolean {
+  return condition.kind === 'running' && deployment !== undefined && deployment.deployment_type !== 'ReplicaSet';
+}
+
+/** The fields of a deployment worth reporting as "last observed state" (no template, no secrets). */
+export function observedState(d: Deployment | undefined): Record<string, unknown> {
+  if (d === undefined) return { exists: false };
+  return {
+    exists: true,
+    status: d.status,
+    deployment_type: d.deployment_type,
+    replica_num: d.replica_num,
+    running_num: d.running_num,
+    starting_num: d.starting_num,
+    finished_num: d.finished_num,
+    failed_num: d.failed_num,
+  };
+}
