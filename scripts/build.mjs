@@ -1,23 +1,46 @@
 // Bundles the CLI (and the library entry) with esbuild. Code splitting keeps
 // `autodl --help` fast: commands load their heavy modules (YAML, zod, SQLite,
 // the simulator) through dynamic import(), which become separate chunks.
+//
+// The build goes to a fresh temporary directory and is then moved into dist/ without ever
+// removing dist/ as a whole: chunks (content-hashed names) are added first, the entry files
+// are replaced by rename (atomic), and chunks no entry uses any more are removed only when
+// older than 10 minutes. A CLI process that is running while someone rebuilds (parallel test
+// files, several people in one tree) keeps finding the chunks it lazy-loads.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
-rmSync('dist', { recursive: true, force: true });
-await build({
-  entryPoints: { autodl: 'src/cli/main.ts', index: 'src/index.ts' },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'bundle',
-  external: ['better-sqlite3'],
-  chunkNames: 'chunks/[name]-[hash]',
-  // Bundled CommonJS packages (commander) call require() for Node builtins: give ESM chunks one.
-  banner: { js: "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);" },
-  sourcemap: false,
-  logLevel: 'warning',
-});
+const tmp = `dist.tmp-${process.pid}-${Date.now()}`;
+try {
+  await build({
+    entryPoints: { autodl: 'src/cli/main.ts', index: 'src/index.ts' },
+    outdir: tmp,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'bundle',
+    external: ['better-sqlite3'],
+    chunkNames: 'chunks/[name]-[hash]',
+    // Bundled CommonJS packages (commander) call require() for Node builtins: give ESM chunks one.
+    banner: { js: "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);" },
+    sourcemap: false,
+    logLevel: 'warning',
+  });
+
+  mkdirSync('dist/chunks', { recursive: true });
+  const fresh = new Set(readdirSync(join(tmp, 'chunks')));
+  for (const name of fresh) renameSync(join(tmp, 'chunks', name), join('dist', 'chunks', name));
+  for (const name of readdirSync(tmp)) {
+    if (name !== 'chunks') renameSync(join(tmp, name), join('dist', name));
+  }
+  const cutoff = Date.now() - 10 * 60_000;
+  for (const name of readdirSync('dist/chunks')) {
+    const p = join('dist', 'chunks', name);
+    if (!fresh.has(name) && statSync(p).mtimeMs < cutoff) rmSync(p, { force: true });
+  }
+} finally {
+  if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+}
