@@ -218,6 +218,20 @@ export function buildProgram(): Command {
     .description(t('cmd.schema'))
     .action(lazy(() => import('./commands/schema.js')));
 
+  // ---------- agents: MCP server and skill (issue 7) ----------
+  program
+    .command('mcp')
+    .description(t('mcp.description'))
+    .action(lazy(() => import('./commands/mcp.js')));
+  program
+    .command('skill')
+    .description(t('skill.description'))
+    .command('install')
+    .description(t('skill.install.description'))
+    .option('--dir <path>', t('skill.install.dir'))
+    .addOption(new Option('--agent <agent>', t('skill.install.agent')).choices(['claude', 'cursor', 'codex']).default('claude'))
+    .action(lazy(() => import('./commands/skill-install.js')));
+
   // ---------- after the submit: watch, wait, cost, ssh, notify-test (issue 5) ----------
   program
     .command('watch')

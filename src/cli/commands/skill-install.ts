@@ -1,0 +1,66 @@
+// `autodl skill install [--dir <path>] [--agent claude|cursor|codex]`: copy the package's
+// skill/SKILL.md into an agent's skills directory and say where.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AutodlError } from '../../errors.js';
+import { t } from '../../i18n/index.js';
+import type { CliContext, Env } from '../runtime.js';
+
+export const SKILL_NAME = 'autodl-elastic';
+export type Agent = 'claude' | 'cursor' | 'codex';
+
+/**
+ * skill/SKILL.md of the installed package. The bundle's chunks sit in dist/chunks/, the
+ * sources in src/cli/commands/: walk up from this module until a directory holds
+ * skill/SKILL.md beside a package.json (package.json "files" ships "skill").
+ */
+export function packagedSkillPath(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'skill', 'SKILL.md');
+    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return candidate;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  throw new AutodlError('config_error', t('skill.missing'), { looked_from: from });
+}
+
+/** Default skills directory of each agent (user level). */
+export function defaultSkillDir(agent: Agent, env: Env): string {
+  const home = env.HOME && env.HOME !== '' ? env.HOME : homedir();
+  switch (agent) {
+    case 'claude':
+      return join(home, '.claude', 'skills', SKILL_NAME);
+    case 'cursor':
+      return join(home, '.cursor', 'skills', SKILL_NAME);
+    case 'codex': {
+      const codexHome = env.CODEX_HOME && env.CODEX_HOME !== '' ? env.CODEX_HOME : join(home, '.codex');
+      return join(codexHome, 'skills', SKILL_NAME);
+    }
+  }
+}
+
+export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const agent = (typeof opts.agent === 'string' ? opts.agent : 'claude') as Agent;
+  const dir = typeof opts.dir === 'string' && opts.dir !== '' ? resolve(ctx.io.cwd, opts.dir) : defaultSkillDir(agent, ctx.env);
+  const source = packagedSkillPath();
+  const text = readFileSync(source, 'utf8');
+  const path = join(dir, 'SKILL.md');
+  let previous: string | undefined;
+  try {
+    previous = readFileSync(path, 'utf8');
+  } catch {
+    previous = undefined;
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new AutodlError('config_error', t('skill.writeFailed', { path, message: (e as Error).message }), { path });
+  }
+  const state = previous === undefined ? 'installed' : previous === text ? 'unchanged' : 'updated';
+  ctx.result({ status: 'success', agent, path, state }, () => t('skill.installed', { agent, path, state }));
+}

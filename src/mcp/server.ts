@@ -1,0 +1,563 @@
+// `autodl mcp`: the Model Context Protocol face of the package. The same library the CLI
+// uses (SDK, config pipeline, one-shot queue submit) behind MCP tools, served over stdio
+// with the official TypeScript SDK.
+//
+// Contract (as the CLI's --json output):
+//   - a success is the same JSON object/array the CLI prints with --json;
+//   - a failure is `{status:'error', error_type, message, details}` with isError: true;
+//   - a changing tool called without `confirm: true` sends nothing and returns the exact
+//     request it would send (`dry_run: true`, token shown as ***);
+//   - the token never appears in a result (results are scrubbed of it and of
+//     `root_password`).
+// Credentials resolve exactly as in the CLI: AUTODL_TOKEN / AUTODL_HOST / AUTODL_DIALECT,
+// then ./.env, then the user config written by `autodl login`.
+
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { AutodlClient, type AnyCreateBody, type PreparedRequest } from '../api/client.js';
+import { dialectForHost } from '../api/dialect.js';
+import { redactDeep } from '../api/redact.js';
+import type { Deployment, Dialect, ListContainersBody, Stock, StopContainerBody } from '../api/types.js';
+import { requireToken, resolveCredentials, type Env } from '../config/credentials.js';
+import { AutodlError, type ErrorResult } from '../errors.js';
+import { deploymentJsonSchema } from '../spec/schema.js';
+import { prepareSpec, type PreparedSpec } from '../spec/prepare.js';
+import { loadConfigText } from '../spec/load.js';
+import { submitAndWait, type SubmitProgress } from '../queue/submit.js';
+import pkg from '../../package.json' with { type: 'json' };
+
+export interface AutodlMcpOptions {
+  env?: Env;
+  cwd?: string;
+  /** Overrides of the resolved host / dialect (the CLI's global --host / --dialect). */
+  host?: string;
+  dialect?: Dialect;
+}
+
+/** A placeholder token for requests that are only prepared (shown as *** anyway). */
+const PREVIEW_TOKEN = 'preview-placeholder';
+
+/** Keys whose values are secrets wherever they appear in a result. */
+const SECRET_KEYS = new Set(['root_password', 'token', 'authorization']);
+
+function dropSecretKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(dropSecretKeys);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const lk = k.toLowerCase();
+    if (SECRET_KEYS.has(lk)) {
+      if (lk === 'root_password') continue;
+      out[k] = typeof x === 'string' ? '***' : x;
+      continue;
+    }
+    out[k] = dropSecretKeys(x);
+  }
+  return out;
+}
+
+// ---------- argument schemas (the config argument reuses src/spec's schema) ----------
+
+/**
+ * The JSON Schema advertised for a config: generated from ConfigFileSchema (src/spec), the
+ * same definition `autodl validate` and docs/deployment.schema.json come from. Parsing is
+ * left to prepareSpec (the CLI's pipeline), so a bad config gets the contract's
+ * validation_error with every problem listed, not the SDK's generic "invalid arguments".
+ */
+function configJsonSchema(): Record<string, unknown> {
+  const { $schema: _drop, title: _title, ...rest } = deploymentJsonSchema();
+  return rest;
+}
+
+const configArg = () =>
+  z
+    .union([z.string().min(1), z.record(z.string(), z.unknown())])
+    .meta({
+      anyOf: [
+        {
+          type: 'string',
+          description:
+            'Path of a YAML or JSON config file (relative to the server working directory), or the config text itself (JSON or YAML).',
+        },
+        configJsonSchema(),
+      ],
+    })
+    .describe(
+      'The deployment config: an object (the create-deployment body; `cuda: "11.8"` accepted), a file path, or JSON/YAML text. Memory in GB, price in milli-yuan per hour, CUDA as a code (118 = CUDA 11.8) or `cuda`.',
+    );
+
+const confirmArg = () =>
+  z
+    .boolean()
+    .optional()
+    .describe('Must be true to actually send the request. Without it nothing is sent and the exact request is returned for review.');
+
+const deploymentArg = () => z.string().min(1).describe('Deployment uuid or exact name.');
+
+const dialectArg = () => z.enum(['private', 'public']).optional().describe('API dialect to prepare for (default: from the configured host).');
+
+// ---------- helpers ----------
+
+interface Target {
+  host: string;
+  dialect: Dialect;
+  token?: string;
+}
+
+class Tools {
+  private readonly secrets: string[] = [];
+
+  constructor(private readonly options: AutodlMcpOptions) {
+    const t = this.env.AUTODL_TOKEN;
+    if (t) this.secrets.push(t);
+  }
+
+  get env(): Env {
+    return this.options.env ?? process.env;
+  }
+
+  get cwd(): string {
+    return this.options.cwd ?? process.cwd();
+  }
+
+  target(needToken: boolean): Target {
+    const r = resolveCredentials({ env: this.env, cwd: this.cwd });
+    const token = needToken ? requireToken(r) : r.token;
+    if (token && !this.secrets.includes(token)) this.secrets.push(token);
+    const host = this.options.host ?? r.host;
+    const dialect = this.options.dialect ?? r.dialect ?? dialectForHost(host);
+    return { host, dialect, ...(token ? { token } : {}) };
+  }
+
+  client(needToken = true): AutodlClient {
+    const t = this.target(needToken);
+    return new AutodlClient({ token: t.token ?? PREVIEW_TOKEN, host: t.host, dialect: t.dialect });
+  }
+
+  sanitize<T>(value: T): T {
+    return redactDeep(dropSecretKeys(value), this.secrets) as T;
+  }
+
+  ok(value: unknown): CallToolResult {
+    return { content: [{ type: 'text', text: JSON.stringify(this.sanitize(value), null, 2) }] };
+  }
+
+  fail(e: unknown): CallToolResult {
+    let result: ErrorResult;
+    if (e instanceof AutodlError) result = e.toResult();
+    else {
+      const err = e instanceof Error ? e : new Error(String(e));
+      result = { status: 'error', error_type: 'api_error', message: `unexpected error: ${err.message}`, details: { kind: 'internal', name: err.name } };
+    }
+    return { content: [{ type: 'text', text: JSON.stringify(this.sanitize(result), null, 2) }], isError: true };
+  }
+
+  /** Run a handler; any throw becomes the contract's error object. */
+  async run(fn: () => Promise<unknown>): Promise<CallToolResult> {
+    try {
+      return this.ok(await fn());
+    } catch (e) {
+      return this.fail(e);
+    }
+  }
+
+  /** The request that would be sent, as `autodl … --dry-run --json` prints it. */
+  preview(req: PreparedRequest): Record<string, unknown> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = k.toLowerCase() === 'authorization' ? '***' : v;
+    return {
+      dry_run: true,
+      sent: false,
+      message: 'Nothing was sent. Show this request to the user; call the tool again with confirm: true to send it.',
+      method: req.method,
+      url: req.url,
+      headers,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+    };
+  }
+
+  /** Config (object, path or text) → API-ready body, through the CLI's pipeline. */
+  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean } = {}): PreparedSpec {
+    const popts = { dialect, ...(opts.strict ? { strict: true } : {}) };
+    let prepared: PreparedSpec;
+    if (typeof config === 'string') {
+      const s = config.trim();
+      const inline = s.startsWith('{') || s.includes('\n');
+      if (inline) {
+        const loaded = loadConfigText(config, { path: '<inline config>' });
+        prepared = prepareSpec(loaded.raw as object, { ...popts, lineOf: loaded.lineOf, file: '<inline config>' });
+      } else {
+        prepared = prepareSpec(isAbsolute(s) ? s : join(this.cwd, s), popts);
+      }
+    } else {
+      prepared = prepareSpec((config ?? {}) as object, popts);
+    }
+    if (prepared.sweep && !opts.allowSweep) {
+      throw new AutodlError('config_error', 'this config describes a sweep: run it with `autodl sweep <file>` (not available over MCP)', { sweep: true });
+    }
+    return prepared;
+  }
+
+  async resolveDeployment(client: AutodlClient, ref: string): Promise<Deployment> {
+    const byUuid = await client.deployments.get(ref);
+    if (byUuid) return byUuid;
+    const matches: Deployment[] = [];
+    for await (const d of client.deployments.listAll({ name: ref })) if (d.name === ref) matches.push(d);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) {
+      throw new AutodlError('not_found', `more than one deployment is named "${ref}": use its uuid`, {
+        deployment: ref,
+        candidates: matches.map((d) => d.uuid),
+      });
+    }
+    throw new AutodlError('not_found', `no deployment with uuid or name "${ref}"`, { deployment: ref });
+  }
+}
+
+async function toArray<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+// ---------- the server ----------
+
+export const TOOL_NAMES = [
+  'list_stock',
+  'list_images',
+  'list_deployments',
+  'list_containers',
+  'list_events',
+  'validate_config',
+  'submit_deployment',
+  'create_deployment',
+  'scale_deployment',
+  'stop_deployment',
+  'stop_container',
+  'delete_deployment',
+] as const;
+
+export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer {
+  const server = new McpServer(
+    { name: 'autodl-elastic', version: pkg.version },
+    {
+      instructions:
+        'AutoDL elastic deployment (弹性部署) tools. Read tools need a token (AUTODL_TOKEN or `autodl login`). ' +
+        'Changing tools send nothing unless confirm: true; show the returned request to the user first. ' +
+        'Prefer submit_deployment (waits for free GPUs) over create_deployment. On an error result, branch on error_type ' +
+        'and ask the user; never retry blindly after submission_error.',
+    },
+  );
+  const tools = new Tools(options);
+  const readOnly = { readOnlyHint: true, openWorldHint: true } as const;
+
+  // ---------- read ----------
+  server.registerTool(
+    'list_stock',
+    {
+      title: 'GPU stock',
+      description: 'GPU stock per GPU type: idle and total cards (counted per single card). Same as `autodl stock --json`.',
+      inputSchema: {
+        gpu: z.array(z.string().min(1)).optional().describe('Only these GPU types (exact names).'),
+        region: z.string().min(1).optional().describe('Public dialect only: region sign, e.g. westDC2.'),
+        dc_list: z.array(z.string().min(1)).optional().describe('Public dialect only: data-centre ids.'),
+      },
+      annotations: readOnly,
+    },
+    async (args) =>
+      tools.run(async () => {
+        if (args.region && args.dc_list) throw new AutodlError('config_error', 'give region or dc_list, not both', {});
+        const client = tools.client();
+        let stock: Stock;
+        if (args.region || args.dc_list) {
+          if (client.dialect !== 'public') throw new AutodlError('config_error', 'region stock exists only in the public dialect', { dialect: client.dialect });
+          stock = await client.stock.region(args.region ? { region_sign: args.region } : { dc_list: args.dc_list ?? [] });
+        } else stock = await client.stock.get();
+        const out: Stock = {};
+        for (const name of Object.keys(stock).sort()) if (!args.gpu || args.gpu.includes(name)) out[name] = stock[name]!;
+        return out;
+      }),
+  );
+
+  server.registerTool(
+    'list_images',
+    {
+      title: 'Images',
+      description: 'Your private images (image_uuid is what a config needs), or with system: true the base images. Same as `autodl images --json`.',
+      inputSchema: { system: z.boolean().optional().describe('List the system base images instead.') },
+      annotations: readOnly,
+    },
+    async (args) =>
+      tools.run(async () => {
+        const client = tools.client();
+        return args.system ? toArray(client.images.listAllSystem()) : toArray(client.images.listAll());
+      }),
+  );
+
+  server.registerTool(
+    'list_deployments',
+    {
+      title: 'Deployments',
+      description: 'List deployments (all pages). Same as `autodl deployments --json`.',
+      inputSchema: {
+        name: z.string().min(1).optional().describe('Filter by name.'),
+        status: z.string().min(1).optional().describe('Filter by status (running, stopped, …).'),
+      },
+      annotations: readOnly,
+    },
+    async (args) =>
+      tools.run(async () => {
+        const filter: { name?: string; status?: string } = {};
+        if (args.name) filter.name = args.name;
+        if (args.status) filter.status = args.status;
+        return toArray(tools.client().deployments.listAll(filter));
+      }),
+  );
+
+  server.registerTool(
+    'list_containers',
+    {
+      title: 'Containers',
+      description:
+        "A deployment's containers. memory_size is in BYTES here (configs use GB); price is milli-yuan per hour. root_password is never returned. Same as `autodl containers <deployment> --json`.",
+      inputSchema: {
+        deployment: deploymentArg(),
+        status: z.array(z.string().min(1)).optional().describe('Only these statuses (creating, running, shutdown, …).'),
+        gpu: z.string().min(1).optional().describe('Only this GPU type.'),
+        released: z.boolean().optional().describe('Only released (true) or unreleased (false) containers.'),
+      },
+      annotations: readOnly,
+    },
+    async (args) =>
+      tools.run(async () => {
+        const client = tools.client();
+        const d = await tools.resolveDeployment(client, args.deployment);
+        const f: Omit<ListContainersBody, 'page_index' | 'page_size' | 'offset'> = { deployment_uuid: d.uuid };
+        if (args.status?.length) f.status = args.status;
+        if (args.gpu) f.gpu_name = args.gpu;
+        if (typeof args.released === 'boolean') f.released = args.released;
+        return toArray(client.containers.listAll(f));
+      }),
+  );
+
+  server.registerTool(
+    'list_events',
+    {
+      title: 'Container events',
+      description: "A deployment's container events (status changes), oldest first. Same as `autodl events <deployment> --json`.",
+      inputSchema: {
+        deployment: deploymentArg(),
+        container: z.string().min(1).optional().describe('Only this container uuid.'),
+        last: z.number().int().min(1).optional().describe('Only the latest N events.'),
+      },
+      annotations: readOnly,
+    },
+    async (args) =>
+      tools.run(async () => {
+        const client = tools.client();
+        const d = await tools.resolveDeployment(client, args.deployment);
+        const list = await toArray(client.events.listAll({ deployment_uuid: d.uuid, ...(args.container ? { deployment_container_uuid: args.container } : {}) }));
+        return args.last ? list.slice(-args.last) : list;
+      }),
+  );
+
+  // ---------- offline ----------
+  server.registerTool(
+    'validate_config',
+    {
+      title: 'Validate a config',
+      description:
+        'Check a deployment config offline (no token, no request) and return the body it would send, with warnings (&&/|| trap, background-only cmd, conda activate, memory in bytes …). Same as `autodl validate <config> --json`.',
+      inputSchema: {
+        config: configArg(),
+        dialect: dialectArg(),
+        strict: z.boolean().optional().describe('Treat warnings as errors.'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const dialect = args.dialect ?? tools.target(false).dialect;
+        const p = tools.prepare(args.config, dialect, { strict: args.strict === true, allowSweep: true });
+        return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}) };
+      }),
+  );
+
+  // ---------- change ----------
+  server.registerTool(
+    'submit_deployment',
+    {
+      title: 'Submit (wait for GPUs, then create)',
+      description:
+        'The recommended way to create: validates the config, checks the image and the GPU types, waits until a requested GPU type has enough idle cards, then creates (up to 3 attempts). ' +
+        'Without confirm: true nothing is sent and the create request is returned. Errors: validation_error, image_not_found (details.available_images), gpu_type_not_found (details.available_gpus), ' +
+        'submission_error (ask the user; do not retry blindly), timeout (details.last_stock). Same as `autodl submit <config> --json`.',
+      inputSchema: {
+        config: configArg(),
+        timeout_seconds: z
+          .number()
+          .min(0)
+          .optional()
+          .describe('Give up waiting for GPUs after this many seconds (0 = no limit). Default 50: MCP clients often time out a call after about 60 s.'),
+        interval_seconds: z.number().positive().optional().describe('Seconds between stock checks (default 10).'),
+        confirm: confirmArg(),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args, extra) =>
+      tools.run(async () => {
+        const client = tools.client(args.confirm === true);
+        const { body } = tools.prepare(args.config, client.dialect);
+        if (args.confirm !== true) return tools.preview(client.prepare('createDeployment', body));
+        const progressToken = extra._meta?.progressToken;
+        let step = 0;
+        const onProgress = (p: SubmitProgress) => {
+          if (progressToken === undefined) return;
+          step++;
+          const message = p.type === 'waiting' ? `waiting for GPUs (${p.elapsed_s}s, idle ${JSON.stringify(p.idle)})` : p.type;
+          void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: step, message } }).catch(() => {});
+        };
+        return submitAndWait({
+          api: client,
+          body: body as AnyCreateBody,
+          intervalMs: Math.round((args.interval_seconds ?? 10) * 1000),
+          timeoutSec: args.timeout_seconds ?? 50,
+          signal: extra.signal,
+          onProgress,
+        });
+      }),
+  );
+
+  server.registerTool(
+    'create_deployment',
+    {
+      title: 'Create now (no waiting)',
+      description:
+        'Create a deployment at once, without checking stock (the platform does not queue: with no free GPU it fails or stays unscheduled). Prefer submit_deployment unless the user asks for a raw create. ' +
+        'Without confirm: true nothing is sent and the request is returned. Same as `autodl create <config> --json`.',
+      inputSchema: { config: configArg(), confirm: confirmArg() },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const client = tools.client(args.confirm === true);
+        const { body } = tools.prepare(args.config, client.dialect);
+        if (args.confirm !== true) return tools.preview(client.prepare('createDeployment', body));
+        const res = await client.deployments.create(body as AnyCreateBody);
+        return { status: 'success', deployment_uuid: res.deployment_uuid };
+      }),
+  );
+
+  /** scale / stop / delete: resolve the name with reads, then preview or send. */
+  const change = (
+    name: string,
+    title: string,
+    description: string,
+    destructive: boolean,
+    extraShape: Record<string, z.ZodType>,
+    build: (uuid: string, args: Record<string, unknown>) => { endpoint: 'setReplicas' | 'operateDeployment' | 'deleteDeployment'; body: Record<string, unknown> },
+    send: (client: AutodlClient, uuid: string, args: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  ) =>
+    server.registerTool(
+      name,
+      {
+        title,
+        description,
+        inputSchema: { deployment: deploymentArg(), ...extraShape, confirm: confirmArg() },
+        annotations: { readOnlyHint: false, destructiveHint: destructive, idempotentHint: true, openWorldHint: true },
+      },
+      async (args: Record<string, unknown>) =>
+        tools.run(async () => {
+          const client = tools.client();
+          const d = await tools.resolveDeployment(client, String(args.deployment));
+          if (args.confirm !== true) {
+            const { endpoint, body } = build(d.uuid, args);
+            return { ...tools.preview(client.prepare(endpoint, body)), deployment: { uuid: d.uuid, name: d.name, status: d.status } };
+          }
+          return send(client, d.uuid, args);
+        }),
+    );
+
+  change(
+    'scale_deployment',
+    'Set replica count',
+    "Set a ReplicaSet's replica_num. Without confirm: true nothing is sent and the request is returned. Same as `autodl scale <deployment> <n> --json`.",
+    false,
+    { replica_num: z.number().int().min(0).describe('New replica count.') },
+    (uuid, a) => ({ endpoint: 'setReplicas', body: { deployment_uuid: uuid, replica_num: Number(a.replica_num) } }),
+    async (client, uuid, a) => {
+      await client.deployments.setReplicas(uuid, Number(a.replica_num));
+      return { status: 'success', deployment_uuid: uuid, replica_num: Number(a.replica_num) };
+    },
+  );
+
+  change(
+    'stop_deployment',
+    'Stop a deployment',
+    'Stop a deployment and all its containers. Without confirm: true nothing is sent and the request is returned. Same as `autodl stop <deployment> --json`.',
+    true,
+    {},
+    (uuid) => ({ endpoint: 'operateDeployment', body: { deployment_uuid: uuid, operate: 'stop' } }),
+    async (client, uuid) => {
+      await client.deployments.stop(uuid);
+      return { status: 'success', deployment_uuid: uuid };
+    },
+  );
+
+  change(
+    'delete_deployment',
+    'Delete a deployment',
+    'Delete a deployment (a running one is stopped first). Without confirm: true nothing is sent and the request is returned. Same as `autodl delete <deployment> --json`.',
+    true,
+    {},
+    (uuid) => ({ endpoint: 'deleteDeployment', body: { deployment_uuid: uuid } }),
+    async (client, uuid) => {
+      await client.deployments.delete(uuid);
+      return { status: 'success', deployment_uuid: uuid };
+    },
+  );
+
+  server.registerTool(
+    'stop_container',
+    {
+      title: 'Stop one container',
+      description: 'Stop one container. Without confirm: true nothing is sent and the request is returned. Same as `autodl stop-container <container> --json`.',
+      inputSchema: {
+        container: z.string().min(1).describe('Container uuid (deployment_container_uuid).'),
+        decrease_replica: z.boolean().optional().describe('Also decrease the replica count by one (ReplicaSet).'),
+        no_cache: z.boolean().optional().describe('Do not keep the stopped container for reuse.'),
+        confirm: confirmArg(),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const body: StopContainerBody = { deployment_container_uuid: args.container };
+        if (args.decrease_replica) body.decrease_one_replica_num = true;
+        if (args.no_cache) body.no_cache = true;
+        const client = tools.client(args.confirm === true);
+        if (args.confirm !== true) return tools.preview(client.prepare('stopContainer', body));
+        await client.containers.stop(body);
+        return { status: 'success', ...body };
+      }),
+  );
+
+  return server;
+}
+
+/** Serve over stdin/stdout until stdin closes. Nothing else may write to stdout meanwhile. */
+export async function serveStdio(options: AutodlMcpOptions = {}): Promise<void> {
+  const server = createAutodlMcpServer(options);
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.stdin.once('end', done);
+    process.stdin.once('close', done);
+    server.server.onclose = done;
+  });
+  await server.close().catch(() => {});
+}
