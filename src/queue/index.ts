@@ -7,3 +7,4 @@ export * from './planner.js';
 export * from './submitter.js';
 export * from './worker.js';
 export * from './submit.js';
+export * from './ops.js';
