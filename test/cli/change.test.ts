@@ -1,6 +1,7 @@
 // Commands that change something, end to end; and --dry-run, which must send nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Container, Deployment } from '../../src/api/types.js';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import { assertTokenNeverPrinted, ensureBuilt, json, runCli, startSim, writeConfig, type SimHandle } from './helpers.js';
@@ -179,11 +180,19 @@ describe('--dry-run sends nothing', () => {
     assert.equal(sim.world.listDeployments(tenant(), {}).length, count);
   });
 
-  test('create --dry-run --dialect public sends the range form (and needs dc_list)', async () => {
+  test('create --dry-run --dialect public: needs dc_list; with it, sends the CUDA range form', async () => {
     const n = sim.requests();
     const r = await runCli(['--dialect', 'public', 'create', rsConfig('chg-dry-pub'), '--dry-run'], { sim });
     assert.equal(r.code, 1, 'the public dialect requires dc_list');
     assert.equal(json<{ error_type: string }>(r).error_type, 'validation_error');
+    const withDc = writeConfig('pub.yaml', `${readFileSync(rsConfig('chg-dry-pub2'), 'utf8')}  dc_list: [westDC2]\n`);
+    const ok = await runCli(['--dialect', 'public', 'create', withDc, '--dry-run'], { sim });
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    const tpl = json<{ body: { container_template: Record<string, unknown> } }>(ok).body.container_template;
+    assert.equal(tpl.cuda_v_from, 118);
+    assert.equal(typeof tpl.cuda_v_to, 'number');
+    assert.ok(!('cuda_v' in tpl));
+    assert.deepEqual(tpl.dc_list, ['westDC2']);
     assert.equal(sim.requests(), n);
   });
 

@@ -208,6 +208,25 @@ describe('token_missing, api_error', () => {
     assert.ok(!/\n\s+at /.test(r.stdout + r.stderr));
   });
 
+  test('any other exception → api_error, exit 3; the stack only with --verbose', async () => {
+    const busy: Server = createServer();
+    const port = await new Promise<number>((res) => busy.listen(0, '127.0.0.1', () => res((busy.address() as { port: number }).port)));
+    try {
+      const r = await runCli(['sim', '--port', String(port)]);
+      assert.equal(r.code, 3);
+      const e = errorOf(r);
+      assert.equal(e.error_type, 'api_error');
+      assert.match(e.message, /EADDRINUSE/);
+      assert.ok(!/\n\s+at /.test(r.stdout + r.stderr), 'no stack trace');
+      const v = await runCli(['--verbose', 'sim', '--port', String(port)]);
+      assert.equal(v.code, 3);
+      assert.equal(errorOf(v).error_type, 'api_error');
+      assert.match(v.stderr, /\n\s+at /, 'stack on stderr with --verbose');
+    } finally {
+      await new Promise<void>((res) => busy.close(() => res()));
+    }
+  });
+
   test('--host beats AUTODL_HOST', async () => {
     const r = await runCli(['--host', sim.url, 'stock'], { sim, env: { AUTODL_HOST: 'http://127.0.0.1:9' } });
     assert.equal(r.code, 0, r.stderr + r.stdout);
