@@ -1,0 +1,334 @@
+// `autodl mcp` end to end: the official SDK's Client spawns `node dist/autodl.js mcp` over
+// stdio, with AUTODL_HOST / AUTODL_TOKEN pointing at an in-process simulator on loopback.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { DEMO_IMAGE_UUID } from '../../src/sim/presets.js';
+import { TOOL_NAMES } from '../../src/mcp/server.js';
+import { CLI, ROOT, childEnv, emptyDir, ensureBuilt, startSim, tempHome, type Home, type SimHandle } from '../cli/helpers.js';
+
+const CREATE = ['POST', '/api/v1/dev/deployment'] as const;
+const REPLICAS = ['PUT', '/api/v1/dev/deployment/replica_num'] as const;
+const OPERATE = ['PUT', '/api/v1/dev/deployment/operate'] as const;
+const DELETE = ['DELETE', '/api/v1/dev/deployment'] as const;
+
+/** Every text a server sent (results and stderr), for the token search. */
+const seen: string[] = [];
+
+interface Session {
+  client: Client;
+  stderr: () => string;
+  close(): Promise<void>;
+}
+
+async function connect(env: Record<string, string>, cwd: string): Promise<Session> {
+  ensureBuilt();
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp'], env, cwd, stderr: 'pipe' });
+  let err = '';
+  transport.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const client = new Client({ name: 'autodl-mcp-test', version: '0.0.0' });
+  await client.connect(transport);
+  return {
+    client,
+    stderr: () => err,
+    close: async () => {
+      await client.close();
+      seen.push(err);
+    },
+  };
+}
+
+interface ToolOutcome<T> {
+  isError: boolean;
+  value: T;
+  text: string;
+}
+
+async function call<T = Record<string, unknown>>(s: Session, name: string, args: Record<string, unknown> = {}): Promise<ToolOutcome<T>> {
+  const r = await s.client.callTool({ name, arguments: args });
+  const content = r.content as Array<{ type: string; text?: string }>;
+  assert.equal(content.length, 1, `${name}: one content item`);
+  assert.equal(content[0]!.type, 'text');
+  const text = content[0]!.text ?? '';
+  seen.push(text);
+  let value: T;
+  try {
+    value = JSON.parse(text) as T;
+  } catch {
+    throw new Error(`${name} did not return JSON: ${text}`);
+  }
+  return { isError: r.isError === true, value, text };
+}
+
+function example(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(ROOT, 'examples', name), 'utf8')) as Record<string, unknown>;
+}
+
+function withTemplate(cfg: Record<string, unknown>, patch: Record<string, unknown>, top: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...cfg, ...top, container_template: { ...(cfg.container_template as Record<string, unknown>), ...patch } };
+}
+
+let sim: SimHandle;
+let home: Home;
+let s: Session;
+const cwd = emptyDir();
+
+before(async () => {
+  sim = await startSim();
+  home = tempHome();
+  s = await connect(childEnv({ sim, home }), cwd);
+});
+
+after(async () => {
+  await s?.close();
+  await sim?.close();
+  home?.cleanup();
+  const hits = seen.filter((t) => t.includes(sim.token));
+  assert.equal(hits.length, 0, `the token appeared in MCP output: ${hits[0]?.slice(0, 300)}`);
+});
+
+const tenant = () => sim.world.tenantFor(sim.token)!;
+const count = (r: readonly [string, string]) => sim.stats.count(r[0], r[1]);
+
+describe('autodl mcp: tools', () => {
+  it('lists every tool, with the config argument described by the spec schema', async () => {
+    const { tools } = await s.client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), [...TOOL_NAMES].sort());
+    const validate = tools.find((t) => t.name === 'validate_config')!;
+    const config = (validate.inputSchema.properties as Record<string, { anyOf?: Array<Record<string, unknown>> }>).config!;
+    const objectForm = config.anyOf?.find((x) => x.type === 'object') as { properties?: Record<string, { properties?: Record<string, { description?: string }> }> };
+    assert.ok(objectForm?.properties?.container_template, 'the object form is the deployment config schema');
+    assert.match(objectForm.properties!.container_template!.properties!.memory_size_from!.description ?? '', /GB/);
+    for (const name of ['create_deployment', 'submit_deployment', 'scale_deployment', 'stop_deployment', 'delete_deployment', 'stop_container']) {
+      const t = tools.find((x) => x.name === name)!;
+      assert.ok((t.inputSchema.properties as Record<string, unknown>).confirm, `${name} takes confirm`);
+      assert.equal(t.annotations?.readOnlyHint, false, name);
+    }
+    assert.equal(tools.find((t) => t.name === 'list_stock')!.annotations?.readOnlyHint, true);
+  });
+
+  it('list_stock returns the simulator stock per GPU type', async () => {
+    const r = await call<Record<string, { idle: number; total: number }>>(s, 'list_stock');
+    assert.equal(r.isError, false, r.text);
+    const expected = Object.fromEntries(sim.world.stock());
+    assert.deepEqual(Object.keys(r.value).sort(), Object.keys(expected).sort());
+    for (const [name, v] of Object.entries(r.value)) assert.deepEqual(v, expected[name], name);
+    const one = await call<Record<string, unknown>>(s, 'list_stock', { gpu: ['RTX 4090'] });
+    assert.deepEqual(Object.keys(one.value), ['RTX 4090']);
+  });
+
+  it('list_images shows the demo image', async () => {
+    const r = await call<Array<{ image_uuid: string }>>(s, 'list_images');
+    assert.equal(r.isError, false, r.text);
+    assert.ok(r.value.some((i) => i.image_uuid === DEMO_IMAGE_UUID));
+  });
+
+  it('validate_config: a good inline config, a file path and YAML text give the body', async () => {
+    const before = sim.requests();
+    const inline = await call<{ status: string; valid: boolean; body: { container_template: Record<string, unknown> } }>(s, 'validate_config', {
+      config: withTemplate(example('train-job.json'), { cuda_v: undefined, cuda: '11.8' }),
+    });
+    assert.equal(inline.isError, false, inline.text);
+    assert.equal(inline.value.status, 'ok');
+    assert.equal(inline.value.body.container_template.cuda_v, 118, 'cuda "11.8" → code 118');
+    const file = await call<{ body: { name: string } }>(s, 'validate_config', { config: resolve(ROOT, 'examples', 'train-job.yaml') });
+    assert.equal(file.isError, false, file.text);
+    assert.equal(file.value.body.name, 'demo-train');
+    const yamlText = readFileSync(join(ROOT, 'examples', 'debug-container.yaml'), 'utf8');
+    const text = await call<{ body: { deployment_type: string } }>(s, 'validate_config', { config: yamlText });
+    assert.equal(text.isError, false, text.text);
+    assert.equal(text.value.body.deployment_type, 'Container');
+    assert.equal(sim.requests(), before, 'validation sends no request');
+  });
+
+  it('validate_config: a bad config → validation_error listing every problem', async () => {
+    const bad = withTemplate(example('train-job.json'), { memory_size_from: 300, memory_size_to: 10, cuda_v: 119 }, { deployment_type: 'Deployment' });
+    const r = await call<{ status: string; error_type: string; message: string; details: { errors: Array<{ path: string; message: string }> } }>(
+      s,
+      'validate_config',
+      { config: bad },
+    );
+    assert.equal(r.isError, true);
+    assert.equal(r.value.status, 'error');
+    assert.equal(r.value.error_type, 'validation_error');
+    assert.equal(typeof r.value.message, 'string');
+    const paths = r.value.details.errors.map((e) => e.path);
+    assert.ok(paths.includes('deployment_type'), paths.join());
+    assert.ok(paths.some((p) => p.includes('cuda_v')), paths.join());
+    assert.ok(paths.some((p) => p.includes('memory_size')), paths.join());
+  });
+
+  it('validate_config: an unreadable file → config_error', async () => {
+    const r = await call<{ error_type: string }>(s, 'validate_config', { config: 'no/such/file.yaml' });
+    assert.equal(r.isError, true);
+    assert.equal(r.value.error_type, 'config_error');
+  });
+});
+
+describe('autodl mcp: changes need confirm', () => {
+  let uuid = '';
+
+  it('create_deployment without confirm sends nothing and returns the request', async () => {
+    const creates = count(CREATE);
+    const total = sim.requests();
+    const r = await call<{ dry_run: boolean; sent: boolean; method: string; url: string; headers: Record<string, string>; body: { name: string } }>(
+      s,
+      'create_deployment',
+      { config: example('debug-container.json') },
+    );
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.value.dry_run, true);
+    assert.equal(r.value.sent, false);
+    assert.equal(r.value.method, 'POST');
+    assert.equal(r.value.url, `${sim.url}/api/v1/dev/deployment`);
+    assert.equal(r.value.headers.Authorization ?? r.value.headers.authorization, '***');
+    assert.equal(r.value.body.name, 'demo-debug');
+    assert.equal(count(CREATE), creates, 'no create request reached the simulator');
+    assert.equal(sim.requests(), total, 'no request at all');
+  });
+
+  it('create_deployment with confirm creates it', async () => {
+    const r = await call<{ status: string; deployment_uuid: string }>(s, 'create_deployment', { config: example('replicaset-service.json'), confirm: true });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.value.status, 'success');
+    uuid = r.value.deployment_uuid;
+    const d = sim.world.listDeployments(tenant(), { deployment_uuid: uuid })[0];
+    assert.ok(d, 'the deployment exists in the simulator');
+    assert.equal(d.name, 'demo-service');
+    const listed = await call<Array<{ uuid: string }>>(s, 'list_deployments', { name: 'demo-service' });
+    assert.ok(listed.value.some((x) => x.uuid === uuid));
+  });
+
+  it('list_containers and list_events of it; no root_password', async () => {
+    sim.world.advance(60_000);
+    const c = await call<Array<Record<string, unknown>>>(s, 'list_containers', { deployment: uuid });
+    assert.equal(c.isError, false, c.text);
+    assert.ok(c.value.length >= 1);
+    assert.doesNotMatch(c.text, /root_password/);
+    const byName = await call<Array<Record<string, unknown>>>(s, 'list_containers', { deployment: 'demo-service' });
+    assert.equal(byName.value.length, c.value.length, 'a deployment by exact name');
+    const e = await call<Array<{ status: string }>>(s, 'list_events', { deployment: uuid });
+    assert.equal(e.isError, false, e.text);
+    assert.ok(e.value.length >= 1);
+    const last = await call<unknown[]>(s, 'list_events', { deployment: uuid, last: 1 });
+    assert.equal(last.value.length, 1);
+  });
+
+  it('scale_deployment: preview without confirm, then applied', async () => {
+    const puts = count(REPLICAS);
+    const p = await call<{ dry_run: boolean; method: string; body: { deployment_uuid: string; replica_num: number } }>(s, 'scale_deployment', {
+      deployment: 'demo-service',
+      replica_num: 3,
+    });
+    assert.equal(p.isError, false, p.text);
+    assert.equal(p.value.dry_run, true);
+    assert.equal(p.value.method, 'PUT');
+    assert.deepEqual(p.value.body, { deployment_uuid: uuid, replica_num: 3 }, 'the name resolved to the uuid');
+    assert.equal(count(REPLICAS), puts, 'nothing sent');
+    const r = await call<{ status: string; replica_num: number }>(s, 'scale_deployment', { deployment: uuid, replica_num: 3, confirm: true });
+    assert.equal(r.value.status, 'success', r.text);
+    assert.equal(count(REPLICAS), puts + 1);
+    assert.equal(sim.world.listDeployments(tenant(), { deployment_uuid: uuid })[0]!.replica_num, 3);
+  });
+
+  it('stop_deployment and delete_deployment: preview, then applied', async () => {
+    const ops = count(OPERATE);
+    const p = await call<{ dry_run: boolean; body: Record<string, unknown> }>(s, 'stop_deployment', { deployment: uuid });
+    assert.deepEqual(p.value.body, { deployment_uuid: uuid, operate: 'stop' });
+    assert.equal(count(OPERATE), ops);
+    const stopped = await call<{ status: string }>(s, 'stop_deployment', { deployment: uuid, confirm: true });
+    assert.equal(stopped.value.status, 'success', stopped.text);
+    assert.equal(count(OPERATE), ops + 1);
+    assert.equal(sim.world.listDeployments(tenant(), { deployment_uuid: uuid })[0]!.status, 'stopped');
+
+    const dels = count(DELETE);
+    const pd = await call<{ dry_run: boolean; method: string }>(s, 'delete_deployment', { deployment: uuid });
+    assert.equal(pd.value.method, 'DELETE');
+    assert.equal(count(DELETE), dels);
+    const deleted = await call<{ status: string }>(s, 'delete_deployment', { deployment: uuid, confirm: true });
+    assert.equal(deleted.value.status, 'success', deleted.text);
+    assert.equal(count(DELETE), dels + 1);
+    assert.equal(sim.world.listDeployments(tenant(), { deployment_uuid: uuid }).length, 0, 'gone from the list');
+  });
+
+  it('stop_container: preview only without confirm', async () => {
+    const r = await call<{ dry_run: boolean; body: Record<string, unknown> }>(s, 'stop_container', { container: 'c-1', decrease_replica: true });
+    assert.equal(r.value.dry_run, true);
+    assert.deepEqual(r.value.body, { deployment_container_uuid: 'c-1', decrease_one_replica_num: true });
+  });
+
+  it('submit_deployment: preview, then queued submit creates once', async () => {
+    const creates = count(CREATE);
+    const p = await call<{ dry_run: boolean }>(s, 'submit_deployment', { config: example('train-job.json') });
+    assert.equal(p.value.dry_run, true, p.text);
+    assert.equal(count(CREATE), creates);
+    const r = await call<{ status: string; deployment_uuid: string; waited_seconds: number }>(s, 'submit_deployment', {
+      config: example('train-job.json'),
+      confirm: true,
+      timeout_seconds: 0,
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.value.status, 'success');
+    assert.equal(typeof r.value.waited_seconds, 'number');
+    assert.equal(count(CREATE), creates + 1);
+    assert.ok(sim.world.listDeployments(tenant(), { deployment_uuid: r.value.deployment_uuid })[0]);
+  });
+});
+
+describe('autodl mcp: errors in the contract shape', () => {
+  it('submit with an unknown image → image_not_found with the available images, nothing created', async () => {
+    const creates = count(CREATE);
+    const r = await call<{ status: string; error_type: string; details: { requested: string; available_images: Array<{ image_uuid: string }> } }>(
+      s,
+      'submit_deployment',
+      { config: withTemplate(example('train-job.json'), { image_uuid: 'image-doesnotexist' }), confirm: true },
+    );
+    assert.equal(r.isError, true);
+    assert.equal(r.value.status, 'error');
+    assert.equal(r.value.error_type, 'image_not_found');
+    assert.equal(r.value.details.requested, 'image-doesnotexist');
+    assert.ok(r.value.details.available_images.some((i) => i.image_uuid === DEMO_IMAGE_UUID));
+    assert.equal(count(CREATE), creates);
+  });
+
+  it('an unknown deployment → not_found', async () => {
+    const r = await call<{ error_type: string; details: Record<string, unknown> }>(s, 'scale_deployment', { deployment: 'no-such-deployment', replica_num: 1 });
+    assert.equal(r.isError, true);
+    assert.equal(r.value.error_type, 'not_found');
+    assert.equal(r.value.details.deployment, 'no-such-deployment');
+  });
+
+  it('without a token: reads → token_missing; previews still work', async () => {
+    const noTokenHome = tempHome();
+    const env = childEnv({ home: noTokenHome, env: { AUTODL_HOST: sim.url } });
+    const t = await connect(env, emptyDir());
+    try {
+      const r = await call<{ status: string; error_type: string; message: string; details: Record<string, unknown> }>(t, 'list_stock');
+      assert.equal(r.isError, true);
+      assert.equal(r.value.error_type, 'token_missing');
+      assert.deepEqual(Object.keys(r.value).sort(), ['details', 'error_type', 'message', 'status']);
+      const p = await call<{ dry_run: boolean }>(t, 'create_deployment', { config: example('debug-container.json') });
+      assert.equal(p.isError, false, p.text);
+      assert.equal(p.value.dry_run, true);
+    } finally {
+      await t.close();
+      noTokenHome.cleanup();
+    }
+  });
+});
+
+describe('autodl mcp: process', () => {
+  it('exits 0 when stdin closes, and prints nothing but protocol on stdout', async () => {
+    const { runCli } = await import('../cli/helpers.js');
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } };
+    const r = await runCli(['mcp'], { sim, home, input: `${JSON.stringify(init)}\n` });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => l !== '');
+    assert.ok(lines.length >= 1);
+    for (const l of lines) assert.equal((JSON.parse(l) as { jsonrpc: string }).jsonrpc, '2.0', l);
+    assert.equal((JSON.parse(lines[0]!) as { result: { serverInfo: { name: string } } }).result.serverInfo.name, 'autodl-elastic');
+  });
+});
