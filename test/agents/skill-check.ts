@@ -42,7 +42,7 @@ export function codeTexts(markdown: string): string[] {
   return out;
 }
 
-const OPERATORS = new Set(['|', '||', '&&', ';', '&', '>', '>>', '<', '2>&1', ')']);
+const OPERATORS = new Set(['--', '|', '||', '&&', ';', '&', '>', '>>', '<', '2>&1', ')']);
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -55,7 +55,7 @@ function tokenize(text: string): string[] {
 export function extractInvocations(markdown: string): Invocation[] {
   const out: Invocation[] = [];
   for (const text of codeTexts(markdown)) {
-    for (const m of text.matchAll(/(?<![\w./@-])autodl(?![\w-])/g)) {
+    for (const m of text.matchAll(/(?<![\w./@"-])autodl(?![\w"-])/g)) {
       const rest = text.slice(m.index! + m[0].length);
       const tokens: string[] = [];
       for (const tok of tokenize(rest)) {

@@ -67,6 +67,13 @@ describe('skill/SKILL.md', () => {
     assert.deepEqual(problems, [], `SKILL.md disagrees with the CLI:\n${problems.join('\n')}`);
   });
 
+  it('docs/agents.md also shows only real commands and flags', () => {
+    const invocations = extractInvocations(readFileSync('docs/agents.md', 'utf8'));
+    assert.ok(invocations.length >= 10, `found ${invocations.length} invocations`);
+    const problems = invocations.flatMap(checkInvocation);
+    assert.deepEqual(problems, [], `docs/agents.md disagrees with the CLI:\n${problems.join('\n')}`);
+  });
+
   it('teaches the key commands', () => {
     const commands = new Set(extractInvocations(SKILL).map((i) => i.tokens.filter((t) => !t.startsWith('-'))[0]));
     for (const c of ['login', 'stock', 'images', 'validate', 'submit', 'deployments', 'containers', 'events', 'scale', 'stop', 'delete', 'sim', 'schema', 'mcp'])
