@@ -125,13 +125,18 @@ describe('submit', () => {
   test('plain progress lines on a non-TTY stderr without --json; zh with --lang zh', async () => {
     const took = sim.world.occupy('RTX 3090', 1000);
     try {
-      for (const [lang, pattern] of [
-        ['en', /waiting for GPUs · .* · check #1 · idle RTX 3090=0/],
-        ['zh', /等待 GPU · .* · 第 1 次检查 · 空闲 RTX 3090=0/],
+      for (const [lang, pattern, interrupted] of [
+        ['en', /waiting for GPUs · .* · check #1 · idle RTX 3090=0/, /interrupted/],
+        ['zh', /等待 GPU · .* · 第 1 次检查 · 空闲 RTX 3090=0/, /中断/],
       ] as const) {
-        const r = await runCli(['submit', cfg(`sub-plain-${lang}`, ['RTX 3090']), '--interval', '0.05', '--timeout', '0.2', '--no-json', '--lang', lang], { sim });
-        assert.equal(r.code, 2);
+        const child = spawnCli(['submit', cfg(`sub-plain-${lang}`, ['RTX 3090']), '--interval', '0.05', '--no-json', '--lang', lang], { sim });
+        const done = collect(child);
+        await waitFor(child, 'stderr', pattern);
+        child.kill('SIGINT');
+        const r = await done;
+        assert.equal(r.code, 130);
         assert.match(r.stderr, pattern);
+        assert.match(r.stderr, interrupted);
         assert.ok(!r.stderr.includes('\r'), 'no in-place updates off a terminal');
         assert.ok(!r.stderr.includes('\x1b['), 'no colour off a terminal');
         assert.equal(r.stdout, '', 'a human error goes to stderr');
