@@ -249,6 +249,7 @@ export function buildProgram(): Command {
     .requiredOption('--for <condition>', t('wait.opt.for'))
     .option('--timeout <seconds>', t('wait.opt.timeout'), nonNegativeNumber, 0)
     .option('--interval <seconds>', t('wait.opt.interval'), positiveNumber, 5)
+    .option('--notify', t('wait.opt.notify'))
     .action(lazy(() => import('./commands/wait.js')));
 
   program

@@ -361,6 +361,27 @@ describe('notify-test', () => {
     assert.equal(JSON.parse(bodies.find((b) => b.path.startsWith('/wecom'))!.body).msgtype, 'text');
   });
 
+  test('wait --notify: all_running to the configured sinks when met; failed when unreachable', async () => {
+    const home = tempHome();
+    mkdirSync(join(home.env.XDG_CONFIG_HOME, 'autodl'), { recursive: true });
+    writeFileSync(join(home.env.XDG_CONFIG_HOME, 'autodl', 'config.json'), JSON.stringify({ notify: [{ type: 'webhook', url: `${base}/wait-hook` }] }));
+    const uuid = await create('w-notify', 'ReplicaSet', 1, 'sleep infinity');
+    sim.world.advance(30_000);
+    const r = await runCli(['wait', uuid, '--for', 'running', '--notify', '--json'], { sim, home });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const got = bodies.filter((b) => b.path === '/wait-hook').map((b) => JSON.parse(b.body) as { kind: string; deployment: { uuid: string; name: string } });
+    assert.equal(got.length, 1);
+    assert.equal(got[0]!.kind, 'all_running');
+    assert.deepEqual(got[0]!.deployment, { uuid, name: 'w-notify' });
+    await api.deployments.stop(uuid);
+    const u = await runCli(['wait', uuid, '--for', 'finished', '--notify', '--json'], { sim, home });
+    home.cleanup();
+    assert.equal(u.code, 3);
+    const last = JSON.parse(bodies.filter((b) => b.path === '/wait-hook').at(-1)!.body) as { kind: string; error_type: string };
+    assert.equal(last.kind, 'failed');
+    assert.equal(last.error_type, 'unreachable');
+  });
+
   test('--url that rejects: exit 3 with per-sink results; no sinks at all: config_error', async () => {
     const r = await runCli(['notify-test', '--url', `${base}/reject`, '--json']);
     assert.equal(r.code, 3, r.stdout + r.stderr);

@@ -29,6 +29,34 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** --notify: tell the configured sinks how the wait ended. Never fails the command (a warning at most). */
+async function notifyEnd(ctx: CliContext, condition: WaitCondition, outcome: 'met' | 'unreachable' | 'timeout', d: { uuid: string; name?: string | undefined }, message: string): Promise<void> {
+  const kind = outcome !== 'met' ? 'failed' : condition.kind === 'finished' ? 'job_finished' : condition.kind === 'deleted' ? undefined : 'all_running';
+  if (kind === undefined) return;
+  try {
+    const { loadNotifySinks, notify } = await import('../../notify/index.js');
+    const sinks = loadNotifySinks(ctx.env);
+    for (const s of sinks) ctx.addSecret(s.secret);
+    if (sinks.length === 0) {
+      ctx.warn(t('notify.none'));
+      return;
+    }
+    const results = await notify(
+      {
+        kind,
+        message,
+        deployment: { uuid: d.uuid, ...(d.name !== undefined ? { name: d.name } : {}) },
+        ...(outcome !== 'met' ? { error_type: outcome === 'timeout' ? 'timeout' : 'unreachable' } : {}),
+      },
+      sinks,
+    );
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length > 0) ctx.warn(t('notify.failed', { n: failed.length, total: results.length }), { results: failed });
+  } catch (e) {
+    ctx.warn(e instanceof Error ? e.message : String(e));
+  }
+}
+
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const ref = String(args[0]);
   const forText = typeof opts.for === 'string' ? opts.for : '';
@@ -94,12 +122,15 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
       if (ev.state === 'met') {
         clearStatus();
         const res = { status: 'success', deployment_uuid: uuid, ...(name !== undefined ? { name } : {}), condition: condText, elapsed_seconds: elapsed(), observed: observedState(d) };
+        if (opts.notify === true) await notifyEnd(ctx, condition, 'met', { uuid, name }, t('wait.met', { uuid, condition: condText, seconds: res.elapsed_seconds }));
         ctx.result(res, () => t('wait.met', { uuid, condition: condText, seconds: res.elapsed_seconds }));
         return;
       }
       if (ev.state === 'unreachable') {
         clearStatus();
-        throw new AutodlError('unreachable', t('wait.unreachable', { uuid, condition: condText, reason: ev.reason }), {
+        const message = t('wait.unreachable', { uuid, condition: condText, reason: ev.reason });
+        if (opts.notify === true) await notifyEnd(ctx, condition, 'unreachable', { uuid, name }, message);
+        throw new AutodlError('unreachable', message, {
           deployment_uuid: uuid,
           condition: condText,
           reason: ev.reason,
@@ -131,7 +162,9 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   if (ac.signal.aborted) {
     throw new AutodlError('interrupted', t('wait.interrupted'), { deployment_uuid: uuid, condition: condText, elapsed_seconds: elapsed(), last_state: observedState(last) });
   }
-  throw new AutodlError('timeout', t('wait.timeout', { uuid, condition: condText, seconds: timeoutS }), {
+  const message = t('wait.timeout', { uuid, condition: condText, seconds: timeoutS });
+  if (opts.notify === true) await notifyEnd(ctx, condition, 'timeout', { uuid, name }, message);
+  throw new AutodlError('timeout', message, {
     deployment_uuid: uuid,
     condition: condText,
     elapsed_seconds: elapsed(),

@@ -235,7 +235,10 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
         if (failures >= MAX_FAILURES || !(e instanceof AutodlError) || e.errorType !== 'api_error') throw e;
         const msg = e.message;
         if (mode === 'json') emit({ type: 'error', error_type: e.errorType, message: msg, consecutive_failures: failures });
-        else ctx.warn(t('watch.pollFailed', { message: msg, n: failures }));
+        else {
+          ctx.warn(t('watch.pollFailed', { message: msg, n: failures }));
+          prevLines = 0; // the warning moved the screen: draw the next frame below it
+        }
         await sleep(intervalMs, ac.signal);
         continue;
       }
@@ -259,6 +262,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
         prevRows = rows;
       } else {
         recent.push(...fresh);
+        if (seq === 1) recent.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
         if (recent.length > SHOWN_EVENTS) recent.splice(0, recent.length - SHOWN_EVENTS);
         const c = ctx.out;
         const lines: string[] = [];
