@@ -58,3 +58,97 @@ test('dropSecrets removes root_password and masks tokens at any depth', () => {
   const v = dropSecrets({ list: [{ info: { root_password: 'pw', ssh_command: 'ssh x' } }], token: 'abc', headers: { Authorization: 'abc' } });
   assert.deepEqual(v, { list: [{ info: { ssh_command: 'ssh x' } }], token: '***', headers: { Authorization: '***' } });
 });
+
+// ---------- progress and error rendering with fake terminals ----------
+import { CliContext, handleError, type Io } from '../../src/cli/runtime.js';
+import { ProgressRenderer } from '../../src/cli/progress.js';
+import { AutodlError } from '../../src/errors.js';
+import { PassThrough } from 'node:stream';
+
+function fakeIo(o: { stdoutTTY: boolean; stderrTTY: boolean; env?: Record<string, string> }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const mk = (sink: string[], isTTY: boolean) =>
+    Object.assign(new PassThrough(), {
+      isTTY,
+      columns: 200,
+      write(chunk: string | Uint8Array) {
+        sink.push(String(chunk));
+        return true;
+      },
+    });
+  const io: Io = { stdout: mk(out, o.stdoutTTY), stderr: mk(err, o.stderrTTY), stdin: new PassThrough(), env: o.env ?? {}, cwd: '/' };
+  return { io, out, err };
+}
+
+test('submit progress on a terminal: one status line rewritten in place, cleared before the result', () => {
+  const { io, err } = fakeIo({ stdoutTTY: true, stderrTTY: true });
+  const ctx = new CliContext({}, io);
+  const p = new ProgressRenderer(ctx);
+  for (let i = 1; i <= 3; i++) p.event({ type: 'waiting', elapsed_s: i * 30, attempt: i, idle: { 'RTX 4090': 0 }, next_check_s: 30 });
+  p.clear();
+  const text = err.join('');
+  assert.equal(text.split('\n').length, 1, 'no new lines: the line is rewritten');
+  assert.equal((text.match(/\r\x1b\[2K/g) ?? []).length, 4, 'three updates and one clear');
+  assert.match(stripAnsi(text), /check #3 · idle RTX 4090=0 · next in 30s/);
+  assert.ok(text.endsWith('\r\x1b[2K'));
+});
+
+test('submit progress off a terminal: plain lines only now and then (first, on change, each minute)', () => {
+  const { io, err } = fakeIo({ stdoutTTY: true, stderrTTY: false });
+  const ctx = new CliContext({ json: false }, io);
+  const p = new ProgressRenderer(ctx);
+  for (let i = 1; i <= 10; i++) p.event({ type: 'waiting', elapsed_s: i * 10, attempt: i, idle: { L20: 0 }, next_check_s: 10 });
+  p.event({ type: 'waiting', elapsed_s: 105, attempt: 11, idle: { L20: 1 }, next_check_s: 10 });
+  const lines = err.join('').trimEnd().split('\n');
+  assert.deepEqual(
+    lines.map((l) => /check #(\d+)/.exec(l)![1]),
+    ['1', '7', '11'],
+  );
+  assert.ok(!err.join('').includes('\r'));
+});
+
+test('submit progress with --json: every event as one NDJSON line', () => {
+  const { io, err } = fakeIo({ stdoutTTY: false, stderrTTY: true });
+  const ctx = new CliContext({ json: true }, io);
+  const p = new ProgressRenderer(ctx);
+  p.event({ type: 'checking', what: 'image' });
+  p.event({ type: 'waiting', elapsed_s: 0, attempt: 1, idle: { L20: 0 }, next_check_s: 1 });
+  const lines = err.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string });
+  assert.deepEqual(lines.map((l) => l.type), ['checking', 'waiting']);
+});
+
+test('error handler: readable coloured text on a terminal, JSON on stdout otherwise; exit codes', () => {
+  const e = new AutodlError('timeout', 'no GPU became free within 60 s', { elapsed_seconds: 61, last_stock: { L20: { idle: 0, total: 8 } } });
+  const tty = fakeIo({ stdoutTTY: true, stderrTTY: true });
+  assert.equal(handleError(e, { verbose: false }, tty.io), 2);
+  assert.deepEqual(tty.out, []);
+  const text = tty.err.join('');
+  assert.ok(text.includes('\x1b['), 'coloured');
+  assert.match(stripAnsi(text), /^Error \[timeout\]: no GPU became free within 60 s\n {2}elapsed_seconds: 61\n {2}last_stock: \{"L20"/);
+
+  const piped = fakeIo({ stdoutTTY: false, stderrTTY: true });
+  assert.equal(handleError(e, { verbose: false }, piped.io), 2);
+  assert.deepEqual(JSON.parse(piped.out.join('')), e.toResult());
+
+  const noColor = fakeIo({ stdoutTTY: true, stderrTTY: true, env: { NO_COLOR: '1' } });
+  handleError(e, { verbose: false }, noColor.io);
+  assert.ok(!noColor.err.join('').includes('\x1b['));
+
+  const boom = fakeIo({ stdoutTTY: false, stderrTTY: false });
+  assert.equal(handleError(new TypeError('x is undefined'), { verbose: false }, boom.io), 3);
+  const r = JSON.parse(boom.out.join('')) as { error_type: string; message: string };
+  assert.equal(r.error_type, 'api_error');
+  assert.match(r.message, /x is undefined/);
+  assert.equal(boom.err.join(''), '', 'no stack without --verbose');
+});
+
+test('secrets in an error are redacted: the token from the environment, root passwords dropped', () => {
+  const token = 'tok-1234567890-secret';
+  const { io, out } = fakeIo({ stdoutTTY: false, stderrTTY: false, env: { AUTODL_TOKEN: token } });
+  handleError(new AutodlError('api_error', `refused token ${token}`, { echo: token, info: { root_password: 'pw-123456' } }), { verbose: false }, io);
+  const text = out.join('');
+  assert.ok(!text.includes(token));
+  assert.ok(!text.includes('pw-123456'));
+  assert.match(text, /refused token \*\*\*/);
+});
