@@ -268,7 +268,7 @@ describe('autodl mcp: changes need confirm', () => {
     const r = await call<{ status: string; deployment_uuid: string; waited_seconds: number }>(s, 'submit_deployment', {
       config: example('train-job.json'),
       confirm: true,
-      timeout_seconds: 0,
+      timeout_seconds: 120,
     });
     assert.equal(r.isError, false, r.text);
     assert.equal(r.value.status, 'success');
@@ -292,6 +292,31 @@ describe('autodl mcp: errors in the contract shape', () => {
     assert.equal(r.value.details.requested, 'image-doesnotexist');
     assert.ok(r.value.details.available_images.some((i) => i.image_uuid === DEMO_IMAGE_UUID));
     assert.equal(count(CREATE), creates);
+  });
+
+  it('submit while no requested GPU is free → timeout with last_stock, progress notified, nothing created', async () => {
+    const gpus = ['RTX 4090', 'RTX 3090'];
+    const taken = gpus.map((g) => sim.world.occupy(g, 10_000));
+    const creates = count(CREATE);
+    const progress: Array<{ progress: number; message?: string }> = [];
+    try {
+      const r = await s.client.callTool(
+        { name: 'submit_deployment', arguments: { config: example('train-job.json'), confirm: true, timeout_seconds: 1, interval_seconds: 0.2 } },
+        undefined,
+        { onprogress: (p) => progress.push(p) },
+      );
+      const text = (r.content as Array<{ text: string }>)[0]!.text;
+      seen.push(text);
+      const v = JSON.parse(text) as { error_type: string; details: { timeout_seconds: number; last_stock: Record<string, { idle: number }> } };
+      assert.equal(r.isError, true, text);
+      assert.equal(v.error_type, 'timeout');
+      assert.equal(v.details.timeout_seconds, 1);
+      for (const g of gpus) assert.equal(v.details.last_stock[g]?.idle, 0, `${g} shown with 0 idle`);
+      assert.ok(progress.some((p) => /waiting for GPUs/.test(p.message ?? '')), JSON.stringify(progress));
+      assert.equal(count(CREATE), creates, 'nothing created');
+    } finally {
+      gpus.forEach((g, i) => sim.world.free(g, taken[i]!));
+    }
   });
 
   it('an unknown deployment → not_found', async () => {
