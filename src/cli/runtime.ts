@@ -154,6 +154,11 @@ export function globalOptionsOf(command: Command): GlobalOptions {
 }
 
 export async function runCommand(command: Command, positional: unknown[], load: () => Promise<CommandModule>): Promise<void> {
+  // `autodl deployments | head -1`: a closed pipe is a normal end, not a crash
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const ctx = new CliContext(globalOptionsOf(command));
   state.ctx = ctx;
   const mod = await load();

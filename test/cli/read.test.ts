@@ -201,3 +201,36 @@ describe('deployments / describe / containers / events', () => {
     assert.ok(Array.isArray(list));
   });
 });
+
+describe('public dialect', () => {
+  let pub: SimHandle;
+  before(async () => {
+    pub = await startSim({ dialect: 'public' });
+  });
+  after(async () => {
+    await pub.close();
+  });
+
+  test('stock --region and --dc: only those data centres', async () => {
+    const all = json<Stock>(await runCli(['--dialect', 'public', 'stock'], { sim: pub }));
+    const west = json<Stock>(await runCli(['--dialect', 'public', 'stock', '--region', 'westDC2'], { sim: pub }));
+    assert.deepEqual(west, Object.fromEntries([...pub.world.stock(new Set(['westDC2']))].sort(([a], [b]) => a.localeCompare(b))));
+    assert.ok(Object.keys(west).length < Object.keys(all).length);
+    const dcs = json<Stock>(await runCli(['--dialect', 'public', 'stock', '--dc', 'westDC3', 'yangzhouDC1'], { sim: pub }));
+    assert.deepEqual(dcs, Object.fromEntries([...pub.world.stock(new Set(['westDC3', 'yangzhouDC1']))].sort(([a], [b]) => a.localeCompare(b))));
+    const both = await runCli(['--dialect', 'public', 'stock', '--region', 'westDC2', '--dc', 'westDC3'], { sim: pub });
+    assert.equal(both.code, 1);
+    assert.equal(json<{ error_type: string }>(both).error_type, 'config_error');
+  });
+
+  test('create with the private CUDA form is converted to the range form and accepted', async () => {
+    const path = writeConfig('pub.json', job('pub-rs', { dc_list: ['westDC2'] }));
+    const r = await runCli(['--dialect', 'public', 'create', path], { sim: pub });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const uuid = json<{ deployment_uuid: string }>(r).deployment_uuid;
+    pub.world.advance(60_000);
+    const list = json<Container[]>(await runCli(['--dialect', 'public', 'containers', uuid], { sim: pub }));
+    assert.equal(list.length, 2);
+    assert.ok(list.every((c) => c.data_center === 'westDC2'));
+  });
+});
