@@ -9,17 +9,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundleFixture } from './fixtures/bundle.js';
 import { startSimulator, DEMO_IMAGE_UUID, type HostConfig, type Simulator } from '../../src/sim/index.js';
 import { openSqliteStore } from '../../src/queue/index.js';
 import type { CreateBody, QueueEntry } from '../../src/queue/index.js';
 
 const TOKEN = 'queue-crash-token-0123456789';
 const ROUNDS = Number(process.env.QUEUE_CRASH_ROUNDS ?? 10);
-const ENTRIES = Number(process.env.QUEUE_CRASH_ENTRIES ?? 40);
-const script = fileURLToPath(new URL('./fixtures/worker-proc.ts', import.meta.url));
+const ENTRIES = Number(process.env.QUEUE_CRASH_ENTRIES ?? 30);
+let script = '';
+let removeScript = () => {};
 const dir = mkdtempSync(join(tmpdir(), 'autodl-queue-crash-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  removeScript();
+});
 
 const host = (id: string, n: number): HostConfig => ({
   machine_id: id, data_center: 'westDC2', gpu_name: 'RTX 4090', gpu_num: n, cpu_num: 16 * n, memory_gb: 90 * n, max_cuda: 122, price_per_gpu: 1500,
@@ -38,16 +42,20 @@ const body = (name: string): CreateBody => ({
 
 let sim: Simulator;
 before(async () => {
+  const b = await bundleFixture('worker-proc');
+  script = b.path;
+  removeScript = b.remove;
   const hosts = Array.from({ length: Math.ceil((ENTRIES * 2) / 8) }, (_, i) => host(`h${i}`, 8));
   sim = await startSimulator({ tokens: [TOKEN], clock: 'manual', backgroundLoad: false, world: { hosts } });
 });
 after(() => sim.close());
 
 function startWorker(db: string, workerId: string, extra: Record<string, string> = {}): { child: ChildProcess; done: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, SIM_URL: sim.url, SIM_TOKEN: TOKEN, QUEUE_DB: db, WORKER_ID: workerId, ...extra },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  child.stderr!.resume(); // never let a full pipe block the child
   const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, done };
 }
@@ -80,14 +88,19 @@ test(`SIGKILL at random instants for ${ROUNDS} rounds: exactly one deployment pe
     // mostly the same worker id (reclaims its own leases at once), sometimes a new one (waits for lease expiry)
     const id = rand() < 0.7 ? 'crashy' : `crashy-${round}`;
     const w = startWorker(db, id, { CRASH_AFTER_CREATE: '0.15', SEED: String(round + 1), LEASE_MS: '300' });
-    const delay = 150 + Math.floor(rand() * 900);
+    // kill at a random point of its progress: after the k-th claim it reports (the signal lands
+    // somewhere between that claim, the create and the recording of its result)
+    const k = 1 + Math.floor(rand() * 4);
     let fired = false;
-    const timer = setTimeout(() => {
-      fired = true;
-      w.child.kill('SIGKILL');
-    }, delay);
+    let claims = 0;
+    w.child.stderr!.on('data', (d: Buffer) => {
+      claims += (d.toString().match(/"type":"claimed"/g) ?? []).length;
+      if (!fired && claims >= k) {
+        fired = true;
+        w.child.kill('SIGKILL');
+      }
+    });
     await w.done;
-    clearTimeout(timer);
     if (fired) killedByUs++;
   }
   if (ROUNDS > 0) assert.ok(killedByUs > 0, 'at least one round was killed from outside');

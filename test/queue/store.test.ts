@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { bundleFixture } from './fixtures/bundle.js';
 import Database from 'better-sqlite3';
 import { MemoryStore, SCHEMA_VERSION, SqliteStore, defaultQueuePath, openSqliteStore } from '../../src/queue/index.js';
 import type { QueueStore } from '../../src/queue/index.js';
@@ -187,10 +187,11 @@ describe('SqliteStore specifics', () => {
     const s = await openSqliteStore({ path });
     const entries = await s.add(Array.from({ length: 120 }, (_, i) => ({ body: body({ name: `r${i}` }) })), T);
     await s.close();
-    const script = fileURLToPath(new URL('./fixtures/claim-proc.ts', import.meta.url));
+    const { path: script, remove } = await bundleFixture('claim-proc');
+    after(remove);
     const run = (owner: string) =>
       new Promise<string[]>((resolve, reject) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', script, path, owner], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const p = spawn(process.execPath, [script, path, owner], { stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
         p.stdout.on('data', (d: Buffer) => (out += d.toString()));
         p.on('error', reject);
