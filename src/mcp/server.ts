@@ -410,8 +410,8 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args, extra) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body } = tools.prepare(args.config, client.dialect);
-        if (args.confirm !== true) return tools.preview(client.prepare('createDeployment', body));
+        const { body, warnings } = tools.prepare(args.config, client.dialect);
+        if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         const progressToken = extra._meta?.progressToken;
         let step = 0;
         const onProgress = (p: SubmitProgress) => {
@@ -444,8 +444,8 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body } = tools.prepare(args.config, client.dialect);
-        if (args.confirm !== true) return tools.preview(client.prepare('createDeployment', body));
+        const { body, warnings } = tools.prepare(args.config, client.dialect);
+        if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         const res = await client.deployments.create(body as AnyCreateBody);
         return { status: 'success', deployment_uuid: res.deployment_uuid };
       }),

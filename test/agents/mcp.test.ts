@@ -186,6 +186,12 @@ describe('autodl mcp: changes need confirm', () => {
     assert.equal(r.value.url, `${sim.url}/api/v1/dev/deployment`);
     assert.equal(r.value.headers.Authorization ?? r.value.headers.authorization, '***');
     assert.equal(r.value.body.name, 'demo-debug');
+    assert.deepEqual((r.value as unknown as { warnings: unknown[] }).warnings, [], 'lint warnings come with the preview');
+    const trap = await call<{ warnings: Array<{ code?: string; message: string }> }>(s, 'create_deployment', {
+      config: withTemplate(example('debug-container.json'), { cmd: 'ls /data && python x.py || echo fallback' }),
+    });
+    assert.ok(trap.value.warnings.length >= 1, trap.text);
+    assert.match(JSON.stringify(trap.value.warnings), /&&|\|\|/);
     assert.equal(count(CREATE), creates, 'no create request reached the simulator');
     assert.equal(sim.requests(), total, 'no request at all');
   });
