@@ -32,7 +32,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
       signal: ac.signal,
       ...(container ? { deployment_container_uuid: container } : {}),
     })) {
-      if (ctx.json) ctx.printJson(e);
+      if (ctx.json) ctx.io.stdout.write(`${JSON.stringify(ctx.sanitize(e))}\n`); // NDJSON, even on a terminal
       else ctx.print(eventRow(e, ctx.out).join('  '));
     }
   } catch (e) {
