@@ -155,6 +155,18 @@ describe('wait', () => {
     assert.equal(res.details.last_state.running_num, 0);
   });
 
+  test('a few failed polls in a row are warnings, not the end of the wait', async () => {
+    const uuid = await create('w-faults', 'ReplicaSet', 1, 'sleep infinity');
+    const r = await waitWhile([uuid, '--for', 'running'], () => {
+      sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment/list', kind: 'envelope_error', count: 2 });
+      sim.world.advance(30_000);
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('"type":"warning"'));
+    assert.equal(warnings.length, 2, r.stderr);
+    assert.equal(json<{ status: string }>(r).status, 'success');
+  });
+
   test('a bad --for is a config_error (exit 1) before any request', async () => {
     const n = sim.requests();
     const r = await runCli(['wait', 'x', '--for', 'ready', '--json'], { sim });

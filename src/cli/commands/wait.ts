@@ -16,6 +16,9 @@ import {
   type WaitEvaluation,
 } from '../../watch/wait.js';
 
+/** Failed polls in a row before the wait gives up with the API error. */
+const MAX_FAILURES = 5;
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -113,11 +116,27 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
 
   let last: Deployment | undefined;
   try {
+    let failures = 0;
     for (;;) {
-      const d = await client.deployments.get(uuid);
-      last = d;
+      let d: Deployment | undefined;
       let containers: Container[] | undefined;
-      if (needsContainers(condition, d)) containers = await toArray(client.containers.listAll({ deployment_uuid: uuid }));
+      try {
+        d = await client.deployments.get(uuid);
+        if (needsContainers(condition, d)) containers = await toArray(client.containers.listAll({ deployment_uuid: uuid }));
+        failures = 0;
+      } catch (e) {
+        // a long wait survives a few failed polls in a row (the SDK already retried each one)
+        failures++;
+        if (ac.signal.aborted || failures >= MAX_FAILURES || !(e instanceof AutodlError) || e.errorType !== 'api_error') throw e;
+        clearStatus();
+        ctx.warn(t('wait.pollFailed', { message: e.message, n: failures }));
+        lastReason = '';
+        await sleep(intervalS * 1000, ac.signal);
+        if (ac.signal.aborted) break;
+        if (timeoutS > 0 && Date.now() - started >= timeoutS * 1000) break;
+        continue;
+      }
+      last = d;
       const ev = evaluateWaitDetailed(condition, d, containers);
       if (ev.state === 'met') {
         clearStatus();
