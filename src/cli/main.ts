@@ -218,6 +218,15 @@ export function buildProgram(): Command {
     .description(t('cmd.schema'))
     .action(lazy(() => import('./commands/schema.js')));
 
+  program
+    .command('demo')
+    .description(t('cmd.demo'))
+    .argument('[config]', t('arg.config'))
+    .option('--speed <x>', t('cmd.demo.speed'), positiveNumber)
+    .option('--busy <seconds>', t('cmd.demo.busy'), nonNegativeNumber)
+    .option('--interval <seconds>', t('cmd.demo.interval'), positiveNumber)
+    .action(lazy(() => import('./commands/demo.js')));
+
   // ---------- agents: MCP server and skill (issue 7) ----------
   program
     .command('mcp')
