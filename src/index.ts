@@ -1,6 +1,13 @@
-// Library entry: the SDK, the config pipeline, the simulator and the queue.
+// Library entry: the SDK, the config pipeline, the queue, watch/wait/cost helpers,
+// notifications and the simulator.
 export * from './errors.js';
 export * from './api/types.js';
 export * from './api/index.js';
 export * from './config/credentials.js';
 export * from './spec/index.js';
+export * from './queue/index.js';
+export * from './watch/index.js';
+export * from './notify/index.js';
+// both api/ and queue/ have a defaultSleep (same behaviour); the SDK's is the public one
+export { defaultSleep } from './api/index.js';
+export { startSimulator, runSimCommand, DEMO_TOKEN, DEMO_IMAGE_UUID, World, type SimOptions, type Simulator } from './sim/index.js';

@@ -141,7 +141,9 @@ export function readUserConfig(env: Env = process.env): UserConfig {
 /** Merge `patch` into the user config file (a key set to undefined/null is removed); creates the directory; mode 0600. */
 export function writeUserConfig(patch: Partial<Record<keyof UserConfig, string | null | undefined>>, env: Env = process.env): UserConfig {
   const path = userConfigPath(env);
-  const current = readUserConfig(env) as Record<string, unknown>;
+  readUserConfig(env); // validates the known keys (config_error on a broken file)
+  // merge into the raw object so that keys this module does not type (e.g. `notify`) survive
+  const current = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8') || '{}') as Record<string, unknown>) : {};
   const next: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(patch)) {
     if (k === '__proto__') continue;

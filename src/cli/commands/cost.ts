@@ -15,21 +15,32 @@ function yuan(v: number): string {
 }
 
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  let now = Date.now();
+  let at: number | undefined;
   if (typeof opts.at === 'string') {
-    const at = parseApiTime(opts.at);
+    at = parseApiTime(opts.at);
     if (at === undefined) throw new AutodlError('config_error', t('cost.badTime', { option: '--at', value: opts.at }), { field: '--at', value: opts.at });
-    now = at;
   }
-  let since: number | undefined;
-  if (typeof opts.since === 'string') {
-    since = parseSince(opts.since, now);
-    if (since === undefined) throw new AutodlError('config_error', t('cost.badTime', { option: '--since', value: opts.since }), { field: '--since', value: opts.since });
+  if (typeof opts.since === 'string' && parseSince(opts.since, at ?? Date.now()) === undefined) {
+    throw new AutodlError('config_error', t('cost.badTime', { option: '--since', value: opts.since }), { field: '--since', value: opts.since });
   }
   const client = await makeClient(ctx);
   const deployments: Deployment[] = typeof args[0] === 'string' && args[0] !== '' ? [await resolveDeployment(ctx, client, args[0])] : await toArray(client.deployments.listAll());
   const items: Array<{ deployment: Deployment; containers: Container[] }> = [];
   for (const d of deployments) items.push({ deployment: d, containers: await toArray(client.containers.listAll({ deployment_uuid: d.uuid })) });
+  // "Now" is this machine's clock, unless the server's clock is ahead of it (clock skew, or a
+  // simulator running faster than real time): then the newest timestamp the server reported.
+  let now = at ?? Date.now();
+  if (at === undefined) {
+    for (const { containers } of items) {
+      for (const c of containers) {
+        for (const ts of [c.created_at, c.started_at, c.stopped_at]) {
+          const v = parseApiTime(ts);
+          if (v !== undefined && v > now) now = v;
+        }
+      }
+    }
+  }
+  const since = typeof opts.since === 'string' ? parseSince(opts.since, now) : undefined;
   const report = costReport(items, { now, ...(since !== undefined ? { since } : {}) });
   ctx.result(report, () => {
     const c = ctx.out;
