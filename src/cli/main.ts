@@ -8,6 +8,7 @@ import { Command, Option, CommanderError } from 'commander';
 import { detectLang, setLang, t } from '../i18n/index.js';
 import { collect, expireMinutes, nonNegativeInt, nonNegativeNumber, port, positiveNumber } from './args.js';
 import type { CommandModule } from './runtime.js';
+import { integerArg, paramArg } from './commands/queue-args.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 type Loader = () => Promise<CommandModule>;
@@ -285,8 +286,76 @@ export function buildProgram(): Command {
     .option('--secret <secret>', t('notify.opt.secret'))
     .action(lazy(() => import('./commands/notify-test.js')));
 
-  // The queue work adds its command group here (queue add/ls/show/cancel/run, sweep),
-  // following the same pattern: declare options here, implement in ./commands/.
+  // ---------- the durable queue and sweeps (issue 4) ----------
+  const queue = program
+    .command('queue')
+    .description(t('cmd.queue'))
+    .option('--db <path>', t('queue.opt.db'));
+  // `--db` belongs to the group; hand it to the subcommand that runs.
+  queue.hook('preAction', (group, action) => {
+    const db = group.opts().db as string | undefined;
+    if (db !== undefined && action.getOptionValue('db') === undefined) action.setOptionValue('db', db);
+  });
+  queue
+    .command('add')
+    .description(t('queue.cmd.add'))
+    .argument('<config...>', t('arg.config'))
+    .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
+    .option('--label <label>', t('queue.opt.label'))
+    .addOption(new Option('--dry-run', t('queue.opt.dryRun')))
+    .action(lazy(() => import('./commands/queue-add.js')));
+  queue
+    .command('ls')
+    .alias('list')
+    .description(t('queue.cmd.ls'))
+    .option('--state <state...>', t('queue.opt.state'))
+    .option('--label <label>', t('queue.opt.labelFilter'))
+    .option('--all', t('queue.opt.all'))
+    .action(lazy(() => import('./commands/queue-ls.js')));
+  queue
+    .command('show')
+    .description(t('queue.cmd.show'))
+    .argument('<id>', t('queue.arg.id'))
+    .action(lazy(() => import('./commands/queue-show.js')));
+  queue
+    .command('cancel')
+    .description(t('queue.cmd.cancel'))
+    .argument('<id...>', t('queue.arg.id'))
+    .action(lazy(() => import('./commands/queue-cancel.js')));
+  queue
+    .command('retry')
+    .description(t('queue.cmd.retry'))
+    .argument('<id...>', t('queue.arg.id'))
+    .action(lazy(() => import('./commands/queue-retry.js')));
+  queue
+    .command('priority')
+    .description(t('queue.cmd.priority'))
+    .argument('<id>', t('queue.arg.id'))
+    .argument('<n>', t('queue.arg.priority'), integerArg)
+    .action(lazy(() => import('./commands/queue-priority.js')));
+  queue
+    .command('run')
+    .description(t('queue.cmd.run'))
+    .option('--once', t('queue.opt.once'))
+    .option('--drain', t('queue.opt.drain'))
+    .option('--interval <seconds>', t('queue.opt.interval'), positiveNumber, 30)
+    .option('--max-running <n>', t('queue.opt.maxRunning'), nonNegativeInt)
+    .option('--max-gpus <n>', t('queue.opt.maxGpus'), nonNegativeInt)
+    .option('--max-price <yuan>', t('queue.opt.maxPrice'), nonNegativeNumber)
+    .option('--worker-id <id>', t('queue.opt.workerId'))
+    .option('--no-follow', t('queue.opt.noFollow'))
+    .action(lazy(() => import('./commands/queue-run.js')));
+
+  program
+    .command('sweep')
+    .description(t('sweep.cmd'))
+    .argument('<template>', t('sweep.arg.template'))
+    .option('--param <name=v1,v2>', t('sweep.opt.param'), paramArg)
+    .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
+    .option('--label <label>', t('sweep.opt.label'))
+    .option('--db <path>', t('queue.opt.db'))
+    .addOption(new Option('--dry-run', t('sweep.opt.dryRun')))
+    .action(lazy(() => import('./commands/sweep.js')));
 
   return program;
 }

@@ -1,0 +1,159 @@
+// Shared by the queue commands and `autodl sweep`: the store location, entry ids, the
+// config pipeline with sweeps allowed, and the JSON / table shapes of an entry.
+import { basename, extname } from 'node:path';
+import { AutodlError } from '../../errors.js';
+import { t } from '../../i18n/index.js';
+import type { QueueEntry, QueueStore } from '../../queue/index.js';
+import type { Dialect } from '../../api/types.js';
+import type { DeploymentBody, SweepParams } from '../../spec/index.js';
+import { dash, formatDuration, statusColor, type Colors } from '../output.js';
+import type { CliContext } from '../runtime.js';
+
+/** `--db`, else AUTODL_QUEUE_DB, else the XDG data directory (see defaultQueuePath). */
+export async function queuePath(ctx: CliContext, opts: Record<string, unknown>): Promise<string> {
+  if (typeof opts.db === 'string' && opts.db.length > 0) return opts.db;
+  const { defaultQueuePath } = await import('../../queue/sqlite-store.js');
+  return defaultQueuePath(ctx.env as NodeJS.ProcessEnv);
+}
+
+/** Open the SQLite store (created with its directory on first use). */
+export async function openStore(ctx: CliContext, opts: Record<string, unknown>): Promise<{ store: QueueStore; path: string }> {
+  const path = await queuePath(ctx, opts);
+  const { openSqliteStore } = await import('../../queue/sqlite-store.js');
+  try {
+    return { store: await openSqliteStore({ path }), path };
+  } catch (e) {
+    if (e instanceof AutodlError) throw e;
+    throw new AutodlError('config_error', `cannot open the queue database ${path}: ${e instanceof Error ? e.message : String(e)}`, { path });
+  }
+}
+
+/** Run `fn` with the store open; always closes it. */
+export async function withStore<T>(ctx: CliContext, opts: Record<string, unknown>, fn: (store: QueueStore, path: string) => Promise<T>): Promise<T> {
+  const { store, path } = await openStore(ctx, opts);
+  try {
+    return await fn(store, path);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `q-abc12345` or `abc12345` → `q-abc12345`. */
+export function entryId(ref: unknown): string {
+  const s = String(ref ?? '').trim().toLowerCase();
+  return s.startsWith('q-') ? s : `q-${s}`;
+}
+
+export function notFound(id: string): AutodlError {
+  return new AutodlError('not_found', t('queue.notFound', { id }), { id });
+}
+
+/** The dialect of the target (for the CUDA form), without needing a token. */
+export async function targetDialect(ctx: CliContext): Promise<Dialect> {
+  const { makeClient } = await import('../client.js');
+  const client = await makeClient(ctx, { requireToken: false });
+  return client.dialect;
+}
+
+export interface PreparedTemplate {
+  body: DeploymentBody;
+  sweep?: SweepParams;
+  path: string;
+}
+
+/** prepareSpec with sweeps allowed; lint warnings on stderr (NDJSON with --json). */
+export async function prepareTemplate(ctx: CliContext, path: string, dialect: Dialect): Promise<PreparedTemplate> {
+  const { prepareSpec } = await import('../../spec/index.js');
+  const prepared = prepareSpec(path, { dialect });
+  for (const w of prepared.warnings ?? []) {
+    const where = [w.path, w.line !== undefined ? `line ${w.line}` : undefined].filter(Boolean).join(', ');
+    const extra = { file: path, ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}), ...(w.line !== undefined ? { line: w.line } : {}) };
+    if (ctx.json) ctx.warn(w.message, extra);
+    else ctx.warn(`${path}${where ? ` (${where})` : ''}: ${w.message}`);
+  }
+  return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), path };
+}
+
+/** Default label of a sweep: the template's file name without extension. */
+export function labelOf(path: string): string {
+  return basename(path, extname(path));
+}
+
+/** What `add` / `sweep` print per added (or, with --dry-run, would-be) entry. */
+export interface AddedItem {
+  id?: string;
+  name: string;
+  deployment_name?: string;
+  priority: number;
+  label: string | null;
+  params?: Record<string, string>;
+  body?: DeploymentBody;
+}
+
+export function addedView(e: QueueEntry, params?: Record<string, string>): AddedItem {
+  return {
+    id: e.id,
+    name: e.body.name,
+    deployment_name: e.deployment_name,
+    priority: e.priority,
+    label: e.label,
+    ...(params && Object.keys(params).length > 0 ? { params } : {}),
+  };
+}
+
+/** The JSON of an entry in lists: no body (see `queue show`), times as ISO strings. */
+export function entryView(e: QueueEntry, now = Date.now()): Record<string, unknown> {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: e.id,
+    name: e.body.name,
+    deployment_name: e.deployment_name,
+    label: e.label,
+    state: e.state,
+    priority: e.priority,
+    attempts: e.attempts,
+    consecutive_failures: e.consecutive_failures,
+    deployment_uuid: e.deployment_uuid,
+    gpu_name_set: e.body.container_template.gpu_name_set,
+    gpu_num: e.body.container_template.gpu_num,
+    age_seconds: Math.max(0, Math.round((now - e.created_at) / 1000)),
+    created_at: iso(e.created_at),
+    updated_at: iso(e.updated_at),
+    submitted_at: iso(e.submitted_at),
+    finished_at: iso(e.finished_at),
+    last_error: e.last_error,
+    lease_owner: e.lease_owner,
+    lease_until: iso(e.lease_until),
+  };
+}
+
+export function stateColor(state: string, c: Colors): string {
+  switch (state) {
+    case 'pending':
+    case 'submitting':
+      return c.yellow(state);
+    case 'submitted':
+      return c.cyan(state);
+    case 'cancelled':
+    case 'finished':
+      return c.dim(state);
+    default:
+      return statusColor(state, c);
+  }
+}
+
+export const ENTRY_HEADERS = ['ID', 'NAME', 'STATE', 'PRIO', 'TRIES', 'DEPLOYMENT', 'AGE', 'LAST ERROR'];
+
+export function entryRow(e: QueueEntry, c: Colors, now = Date.now()): string[] {
+  const err = e.last_error ? (e.last_error.length > 60 ? `${e.last_error.slice(0, 59)}…` : e.last_error) : '-';
+  return [
+    e.id,
+    e.body.name,
+    stateColor(e.state, c),
+    String(e.priority),
+    String(e.attempts),
+    dash(e.deployment_uuid),
+    formatDuration((now - e.created_at) / 1000),
+    err,
+  ];
+}

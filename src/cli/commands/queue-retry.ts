@@ -1,0 +1,18 @@
+// `autodl queue retry <id...>`: failed or cancelled → pending (failure count reset).
+import type { QueueEntry } from '../../queue/types.js';
+import { t } from '../../i18n/index.js';
+import type { CliContext } from '../runtime.js';
+import { entryId, notFound, withStore } from './queue-common.js';
+
+export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const ids = (Array.isArray(args[0]) ? args[0] : [args[0]]).map(entryId);
+  const { retryEntry } = await import('../../queue/ops.js');
+  await withStore(ctx, opts, async (store) => {
+    for (const id of ids) if (!(await store.get(id))) throw notFound(id);
+    const done: QueueEntry[] = [];
+    for (const id of ids) done.push(await retryEntry(store, id));
+    ctx.result({ status: 'success', entries: done.map((e) => ({ id: e.id, state: e.state })) }, () =>
+      done.map((e) => t('queue.retried', { id: e.id })).join('\n'),
+    );
+  });
+}

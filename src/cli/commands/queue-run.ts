@@ -1,0 +1,168 @@
+// `autodl queue run [--once] [--drain] [--interval S] [--max-running N] [--max-gpus N]
+// [--max-price YUAN] [--worker-id ID] [--no-follow]`: a foreground worker over the queue
+// database (see src/queue/worker.ts: reconcile, follow, ONE stock call per tick, plan, create).
+//
+// Progress on stderr: one status line rewritten in place on a terminal, NDJSON events with
+// --json, plain lines otherwise. The summary goes to stdout when the worker stops.
+// Ctrl-C: the worker finishes the step it is in (a create already sent is recorded), gives
+// back a claim it has not used, and stops: exit 130 (error_type interrupted). A second
+// Ctrl-C quits at once; an entry left in `submitting` is reconciled by its mark once its
+// lease expires (5 min) or at once by a worker restarted with the same --worker-id.
+import { hostname } from 'node:os';
+import { AutodlError } from '../../errors.js';
+import { t } from '../../i18n/index.js';
+import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
+import { makeClient } from '../client.js';
+import type { CliContext } from '../runtime.js';
+import { openStore } from './queue-common.js';
+
+class RunRenderer {
+  private statusShown = false;
+  private created = 0;
+  private ticks = 0;
+  private lastPlain = '';
+
+  constructor(private readonly ctx: CliContext) {}
+
+  private get mode(): 'json' | 'tty' | 'plain' {
+    if (this.ctx.json) return 'json';
+    return this.ctx.io.stderr.isTTY ? 'tty' : 'plain';
+  }
+
+  clear(): void {
+    if (this.statusShown) {
+      this.ctx.io.stderr.write('\r\x1b[2K');
+      this.statusShown = false;
+    }
+  }
+
+  private line(text: string): void {
+    this.clear();
+    this.ctx.log(text);
+  }
+
+  private status(text: string): void {
+    const cols = this.ctx.io.stderr.columns ?? 0;
+    const shown = cols > 10 && text.length > cols - 1 ? `${text.slice(0, cols - 2)}…` : text;
+    this.ctx.io.stderr.write(`\r\x1b[2K${this.ctx.err.cyan(shown)}`);
+    this.statusShown = true;
+  }
+
+  /** A free-form NDJSON record (json mode only). */
+  record(obj: Record<string, unknown>): void {
+    if (this.mode === 'json') this.ctx.io.stderr.write(`${JSON.stringify(this.ctx.sanitize(obj))}\n`);
+  }
+
+  event(ev: QueueEvent): void {
+    if (ev.type === 'created') this.created++;
+    if (ev.type === 'tick') this.ticks++;
+    const mode = this.mode;
+    if (mode === 'json') {
+      this.ctx.io.stderr.write(`${JSON.stringify(this.ctx.sanitize({ ...ev, ts: new Date().toISOString() }))}\n`);
+      return;
+    }
+    const c = this.ctx.err;
+    switch (ev.type) {
+      case 'tick': {
+        const w = Object.entries(ev.waiting).map(([k, v]) => `${k}=${v}`).join(', ');
+        const text = t('queue.run.status', { ticks: this.ticks, pending: ev.pending, alive: ev.alive, created: this.created, waiting: w ? ` (${w})` : '' });
+        if (mode === 'tty') this.status(text);
+        else {
+          // plain (a log file): a tick line only when the picture changed
+          const key = `${ev.pending}|${ev.alive}|${w}`;
+          if (key !== this.lastPlain) this.ctx.log(text);
+          this.lastPlain = key;
+        }
+        return;
+      }
+      case 'created':
+        this.line(c.green(t('queue.run.created', { id: ev.id, uuid: ev.deployment_uuid, name: ev.deployment_name })));
+        return;
+      case 'found':
+        this.line(t('queue.run.found', { id: ev.id, uuid: ev.deployment_uuid }));
+        return;
+      case 'failed':
+        this.line(c.red(t('queue.run.failed', { id: ev.id, message: String((ev.details.api_response as { msg?: string } | undefined)?.msg ?? ev.error_type) })));
+        return;
+      case 'requeued':
+        this.line(c.yellow(t('queue.run.requeued', { id: ev.id, reason: ev.error ? `${ev.reason}: ${ev.error}` : ev.reason })));
+        return;
+      case 'unresolved':
+        this.line(c.yellow(t('queue.run.error', { where: ev.id, message: ev.error })));
+        return;
+      case 'state':
+        this.line(t('queue.run.state', { id: ev.id, from: ev.from, to: ev.to, note: ev.note }));
+        return;
+      case 'error':
+        this.line(c.yellow(t('queue.run.error', { where: ev.where, message: ev.error })));
+        return;
+      case 'claimed':
+        return;
+    }
+  }
+}
+
+function limitsOf(opts: Record<string, unknown>): PlanLimits {
+  const l: PlanLimits = {};
+  if (typeof opts.maxRunning === 'number') l.maxRunning = opts.maxRunning;
+  if (typeof opts.maxGpus === 'number') l.maxGpus = opts.maxGpus;
+  if (typeof opts.maxPrice === 'number') l.maxPrice = opts.maxPrice;
+  return l;
+}
+
+export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const intervalS = typeof opts.interval === 'number' ? opts.interval : 30;
+  const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : `${hostname()}-${process.pid}`;
+  const limits = limitsOf(opts);
+  const client = await makeClient(ctx);
+  const { runWorker } = await import('../../queue/worker.js');
+  const { store, path } = await openStore(ctx, opts);
+  const renderer = new RunRenderer(ctx);
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    renderer.clear();
+    if (ctx.json) renderer.record({ type: 'stopping' });
+    else ctx.log(ctx.err.yellow(t('queue.run.stopping')));
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  renderer.record({ type: 'start', worker: workerId, db: path, interval_s: intervalS, limits });
+  let summary: WorkerSummary;
+  let left: { pending: number; submitting: number; alive: number };
+  try {
+    summary = await runWorker({
+      store,
+      api: client,
+      workerId,
+      intervalMs: Math.round(intervalS * 1000),
+      once: opts.once === true,
+      drain: opts.drain === true,
+      follow: opts.follow !== false,
+      signal: ac.signal,
+      limits,
+      onEvent: (e) => renderer.event(e),
+    });
+    const all = await store.list({ states: ['pending', 'submitting', 'submitted', 'running'] });
+    left = {
+      pending: all.filter((e) => e.state === 'pending').length,
+      submitting: all.filter((e) => e.state === 'submitting').length,
+      alive: all.filter((e) => e.state === 'submitted' || e.state === 'running').length,
+    };
+  } finally {
+    renderer.clear();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+  const result = { status: 'success', worker: workerId, db: path, ...summary, ...left };
+  if (summary.stopped === 'aborted') {
+    throw new AutodlError('interrupted', t('queue.interrupted'), { ...summary, ...left, worker: workerId });
+  }
+  ctx.result(result, () =>
+    t('queue.run.done', { stopped: summary.stopped, ticks: summary.ticks, created: summary.created, found: summary.found, failed: summary.failed, pending: left.pending }),
+  );
+}

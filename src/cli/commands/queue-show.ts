@@ -1,0 +1,35 @@
+// `autodl queue show <id>`: one entry (with its stored body) and its history.
+import { t } from '../../i18n/index.js';
+import { dash, renderFields, renderTable } from '../output.js';
+import type { CliContext } from '../runtime.js';
+import { entryId, entryView, notFound, stateColor, withStore } from './queue-common.js';
+
+export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+  const id = entryId(args[0]);
+  await withStore(ctx, opts, async (store) => {
+    const e = await store.get(id);
+    if (!e) throw notFound(id);
+    const history = (await store.history(id)).map((h) => ({ ...h, at: new Date(h.ts).toISOString() }));
+    const view = { ...entryView(e), error_details: e.error_details, body: e.body };
+    ctx.result({ entry: view, history }, () => {
+      const c = ctx.out;
+      const fields: Array<[string, string]> = [
+        ['id', e.id],
+        ['name', e.body.name],
+        ['deployment name', e.deployment_name],
+        ['state', stateColor(e.state, c)],
+        ['priority', String(e.priority)],
+        ['label', dash(e.label)],
+        ['attempts', String(e.attempts)],
+        ['deployment', dash(e.deployment_uuid)],
+        ['gpu', `${e.body.container_template.gpu_num} × ${e.body.container_template.gpu_name_set.join(' | ')}`],
+        ['cmd', dash(e.body.container_template.cmd)],
+        ['created', new Date(e.created_at).toISOString()],
+        ['last error', dash(e.last_error)],
+      ];
+      if (e.lease_owner) fields.push(['lease', `${e.lease_owner} until ${new Date(e.lease_until ?? 0).toISOString()}`]);
+      const rows = history.map((h) => [h.at, dash(h.from_state), stateColor(h.to_state, c), dash(h.note)]);
+      return `${renderFields(fields, c)}\n\n${c.bold(t('queue.history'))}\n${renderTable(['TIME', 'FROM', 'TO', 'NOTE'], rows, c)}`;
+    });
+  });
+}
