@@ -378,6 +378,15 @@ export class AutodlClient {
     };
   }
 
+  /**
+   * The server's clock now, from the Date header of the last reply (1 s resolution), or
+   * this machine's clock before any reply. Age and cost use it, so a skewed local clock
+   * (or a simulator running faster than real time) does not distort them.
+   */
+  serverNow(): number {
+    return this.transport.serverNow() ?? Date.now();
+  }
+
   /** Build (not send) the request for an endpoint: for --dry-run. Token shown as "***". */
   prepare(endpoint: EndpointName, body?: unknown, query?: Record<string, string | number | undefined>): PreparedRequest {
     const r = this.build(endpoint, body, query);

@@ -206,6 +206,19 @@ export class Transport {
     this.secrets = [options.token, ...(options.secrets ?? [])].filter((s): s is string => typeof s === 'string' && s !== '');
   }
 
+  private serverDate: { server: number; local: number } | undefined;
+
+  private noteServerDate(header: string | null): void {
+    if (!header) return;
+    const server = Date.parse(header);
+    if (Number.isFinite(server)) this.serverDate = { server, local: Date.now() };
+  }
+
+  /** The server's clock now (from the last reply's Date header, 1 s resolution), or undefined before any reply. */
+  serverNow(): number | undefined {
+    return this.serverDate ? this.serverDate.server + (Date.now() - this.serverDate.local) : undefined;
+  }
+
   /** Redact every known secret from a text. */
   redact(text: string): string {
     return redact(text, this.secrets);
@@ -323,6 +336,7 @@ export class Transport {
       const res = await this.fetchImpl(url, init);
       status = res.status;
       retryAfter = res.headers.get('retry-after');
+      this.noteServerDate(res.headers.get('date'));
       text = await res.text();
     } catch (e) {
       if (spec.signal?.aborted && !timedOut) throw interrupted();

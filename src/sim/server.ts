@@ -463,6 +463,14 @@ export function createSimServer(ctx: ServerContext): Server {
     }
     let path = url.pathname;
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    // Like any HTTP server, answer with a Date header — the simulated clock's time, so a
+    // client can tell server time from its own (cost estimates against a fast clock).
+    try {
+      ctx.clock.sync();
+      res.setHeader('Date', new Date(ctx.world.now()).toUTCString());
+    } catch {
+      /* never fail a request over a header */
+    }
     const work = path === '/__sim' || path.startsWith('/__sim/') ? handleAdmin(ctx, req, res, url, path) : handleApi(ctx, req, res, url, path);
     work.catch((e: unknown) => {
       if (e instanceof SimError) sendJson(res, e.httpStatus, envelope(ctx, e.code, e.message, null));

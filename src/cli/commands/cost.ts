@@ -27,9 +27,10 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   const deployments: Deployment[] = typeof args[0] === 'string' && args[0] !== '' ? [await resolveDeployment(ctx, client, args[0])] : await toArray(client.deployments.listAll());
   const items: Array<{ deployment: Deployment; containers: Container[] }> = [];
   for (const d of deployments) items.push({ deployment: d, containers: await toArray(client.containers.listAll({ deployment_uuid: d.uuid })) });
-  // "Now" is this machine's clock, unless the server's clock is ahead of it (clock skew, or a
-  // simulator running faster than real time): then the newest timestamp the server reported.
-  let now = at ?? Date.now();
+  // "Now" is the server's clock (the Date header of its last reply), so a skewed local clock
+  // or a simulator running faster than real time does not distort the estimate; never
+  // earlier than the newest timestamp the server reported.
+  let now = at ?? client.serverNow();
   if (at === undefined) {
     for (const { containers } of items) {
       for (const c of containers) {
