@@ -202,7 +202,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
       let fresh: WatchEvent[] = [];
       let gone = false;
       try {
-        const now = Date.now();
+        const now = client.serverNow(); // ages by the server clock (skew, fast simulator)
         snapshot = { type: 'snapshot', seq, time: new Date(now).toISOString() };
         let tracked: string[];
         if (target) {
