@@ -2,6 +2,7 @@
 // typed errors, retries for safe calls only, refusal of plain http to non-loopback
 // hosts, and redaction of the token from everything it reports.
 
+import { httpFetch } from './http-fetch.js';
 import { ApiError, AutodlError, type ApiFailureKind, type ApiErrorInfo } from '../errors.js';
 import type { Envelope } from './types.js';
 import { redact } from './redact.js';
@@ -202,7 +203,7 @@ export class Transport {
     this.opts = options;
     this.host = normalizeHost(options.host);
     this.token = options.token;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.fetchImpl = options.fetch ?? (httpFetch as unknown as typeof fetch);
     this.secrets = [options.token, ...(options.secrets ?? [])].filter((s): s is string => typeof s === 'string' && s !== '');
   }
 
