@@ -186,12 +186,15 @@ export function runCli(args: string[], o: RunOptions = {}): Promise<RunResult> {
   return collect(child, o.input);
 }
 
-export function collect(child: ChildProcess, input?: string): Promise<RunResult> {
+/** Collect a child's output until it ends. `input`: written then stdin closed; 'keep-open': stdin left for the caller. */
+export function collect(child: ChildProcess, input?: string | 'keep-open'): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  if (input !== undefined) child.stdin!.end(input);
+  if (input === 'keep-open') {
+    /* the caller writes */
+  } else if (input !== undefined) child.stdin!.end(input);
   else child.stdin!.end();
   return new Promise((res, rej) => {
     child.on('error', rej);
