@@ -114,7 +114,8 @@ describe('validate / schema', () => {
     const n = sim.requests();
     const r = await runCli(['validate', trap()], { sim });
     assert.equal(r.code, 0, r.stderr);
-    const out = json<{ valid: boolean; dialect: string; body: { container_template: { cuda_v: number } }; warnings: Array<{ code: string; line?: number }> }>(r);
+    const out = json<{ status: string; valid: boolean; dialect: string; body: { container_template: { cuda_v: number } }; warnings: Array<{ code: string; line?: number }> }>(r);
+    assert.equal(out.status, 'success');
     assert.equal(out.valid, true);
     assert.equal(out.dialect, 'private');
     assert.equal(out.body.container_template.cuda_v, 118);

@@ -10,7 +10,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   const { dialectForHost } = await import('../../api/dialect.js');
   const dialect = target.dialect ?? dialectForHost(target.host);
   const { body, warnings } = await prepareConfig(ctx, path, { dialect, strict: opts.strict === true, allowSweep: true });
-  ctx.result({ status: 'ok', valid: true, path, dialect, warnings, body }, () =>
+  ctx.result({ status: 'success', valid: true, path, dialect, warnings, body }, () =>
     [ctx.out.green(`✓ ${t('result.valid', { path })}`), JSON.stringify(ctx.sanitize(body), null, 2)].join('\n'),
   );
 }
