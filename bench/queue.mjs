@@ -19,7 +19,8 @@
 // No thresholds: this is a measurement, not a test.
 //
 // Usage: npm run build && node bench/queue.mjs [--sizes 10,100,500] [--speed 300]
-//        [--interval 0.1] [--hold 300] [--pool 100] [--seed 7]
+//        [--interval 0.1] [--hold 300] [--pool 100] [--seed 7] [--gpus 'RTX 4090,RTX 3090']
+// (--gpus L20: 8 cards, so the Jobs contend for GPUs and the independent submits really wait)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ const interval = Number(opt('interval', 0.1));
 const hold = Number(opt('hold', 300));
 const pool = Number(opt('pool', 100));
 const seed = Number(opt('seed', 7));
+const gpus = String(opt('gpus', 'RTX 4090,RTX 3090')).split(',');
 
 const node = process.execPath;
 const CLI = 'dist/autodl.js';
@@ -52,7 +54,7 @@ function template(name, i) {
     replica_num: 1,
     parallelism_num: 1,
     container_template: {
-      gpu_name_set: ['RTX 4090', 'RTX 3090'],
+      gpu_name_set: gpus,
       gpu_num: 1,
       cuda_v: 117,
       cpu_num_from: 1,
@@ -187,7 +189,7 @@ const fmt = (x, d = 1) => (Number.isInteger(x) ? String(x) : x.toFixed(d));
 const rows = [];
 console.log(
   `node ${process.version}; sim --speed ${speed} --seed ${seed} (background load on); interval ${interval} s real = ${fmt(interval * speed)} s simulated; ` +
-    `hold ${hold} s simulated; independent submits at most ${pool} at once`,
+    `gpu_name_set ${gpus.join('|')}; hold ${hold} s simulated; independent submits at most ${pool} at once`,
 );
 for (const n of sizes) {
   const q = await queueMode(n);
