@@ -139,6 +139,8 @@ export async function* paginate<T>(fetchPage: (page: PageOptions) => Promise<Pag
   const size = Math.max(1, Math.floor(pageSize));
   for (let index = 1; index <= MAX_PAGES; index++) {
     const p = await fetchPage({ page_index: index, page_size: size });
+    // a server that ignores paging answers page 1 again: stop rather than walk a lying max_page
+    if (index > 1 && p.page_index !== index) return;
     for (const item of p.list) yield item;
     if (p.list.length === 0) return;
     if (p.max_page > 0) {
@@ -357,6 +359,9 @@ export class AutodlClient {
           const size = int(d.page_size, d.list.length);
           for (let i = int(d.page_index, 1) + 1; i <= Math.min(maxPage, MAX_PAGES); i++) {
             const next = await this.call('listBlacklist', undefined, { page_index: i, page_size: size });
+            const nd = next.envelope.data;
+            // a server that ignores paging answers page 1 again: stop rather than walk a lying max_page
+            if (isRecord(nd) && int(nd.page_index, i) !== i) break;
             const items = this.array<BlacklistEntry>('listBlacklist', next.envelope);
             if (items.length === 0) break;
             out.push(...items);
