@@ -11,6 +11,24 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+// commander requires node:child_process at load time but uses it only for executable
+// subcommands (which autodl has none of): hand it a proxy that loads the module on first
+// use, so `autodl --help` does not compile child_process, net and dgram.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents:
+        "let real; const load = () => (real ??= require('node:' + 'child_process'));\n" +
+        'module.exports = new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() });\n',
+      loader: 'js',
+    }));
+  },
+};
+
 const tmp = `dist.tmp-${process.pid}-${Date.now()}`;
 try {
   await build({
@@ -28,6 +46,7 @@ try {
     banner: { js: "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);" },
     sourcemap: false,
     logLevel: 'warning',
+    plugins: [lazyChildProcess],
   });
 
   mkdirSync('dist/chunks', { recursive: true });
