@@ -87,6 +87,7 @@ const en = {
   'demo.stepFailed': 'demo step {step} failed (exit {code})',
   'demo.noConfig': 'demo config not found: {path}',
   'demo.done': 'Done. Try the same against the real platform: autodl login, then autodl submit <config>.',
+  'queue.notifyFailed': 'notification "{kind}" to {target} failed: {error}',
   // ---- agents: MCP server and skill (issue 7) ----
   'mcp.description': 'serve the Model Context Protocol on stdin/stdout: tools for AI agents (stock, images, deployments, validate, submit, create, scale, stop, delete)',
   'skill.description': 'the agent skill (SKILL.md) shipped with this package',
@@ -377,6 +378,7 @@ const zh: Catalog = {
   'demo.stepFailed': '演示步骤 {step} 失败（退出码 {code}）',
   'demo.noConfig': '找不到演示配置：{path}',
   'demo.done': '完成。对真实平台同样操作：先 autodl login，再 autodl submit <配置文件>。',
+  'queue.notifyFailed': '通知“{kind}”发送到 {target} 失败：{error}',
   // ---- agents: MCP server and skill (issue 7) ----
   'mcp.description': '在 stdin/stdout 上提供 Model Context Protocol 服务：供 AI agent 使用的工具（库存、镜像、部署、校验、排队提交、创建、扩缩、停止、删除）',
   'skill.description': '本包自带的 agent 技能（SKILL.md）',

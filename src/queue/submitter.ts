@@ -29,6 +29,18 @@ export const SUBMISSION_SUGGESTION =
   'memory_size_from/memory_size_to (GB; a high floor can make a deployment unschedulable), ' +
   'and the CUDA version (cuda_v, or cuda_v_from/cuda_v_to); check the image and the deployment name.';
 
+/** The counts of a followed deployment, as the list endpoint reports them. */
+export interface DeploymentCounts {
+  deployment_type: string;
+  status: string;
+  replica_num: number;
+  parallelism_num: number;
+  starting_num: number;
+  running_num: number;
+  finished_num: number;
+  failed_num: number;
+}
+
 export type QueueEvent =
   | { type: 'tick'; worker: string; pending: number; alive: number; planned: number; waiting: Record<string, number> }
   | { type: 'claimed'; id: string; attempt: number; gpu_name?: string }
@@ -38,6 +50,8 @@ export type QueueEvent =
   | { type: 'failed'; id: string; error_type: 'submission_error'; details: Record<string, unknown> }
   | { type: 'unresolved'; id: string; error: string }
   | { type: 'state'; id: string; from: string; to: string; note: string }
+  /** Each tick, for every followed entry whose deployment is listed: its counts (for notifications). */
+  | { type: 'observed'; id: string; deployment_uuid: string; deployment_name: string; deployment: DeploymentCounts }
   | { type: 'error'; where: string; error: string };
 
 export interface SubmitterContext {

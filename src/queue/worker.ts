@@ -100,7 +100,25 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
     let next: { to: EntryState; note: string } | undefined;
     if (!d) {
       if (now - (e.submitted_at ?? e.updated_at) >= graceMs) next = { to: 'finished', note: 'deployment no longer listed' };
-    } else next = followedState(d, e.state);
+    } else {
+      next = followedState(d, e.state);
+      emit(ctx, {
+        type: 'observed',
+        id: e.id,
+        deployment_uuid: d.uuid,
+        deployment_name: e.deployment_name,
+        deployment: {
+          deployment_type: d.deployment_type,
+          status: d.status,
+          replica_num: d.replica_num,
+          parallelism_num: d.parallelism_num,
+          starting_num: d.starting_num,
+          running_num: d.running_num,
+          finished_num: d.finished_num,
+          failed_num: d.failed_num,
+        },
+      });
+    }
     if (!next) continue;
     const set = next.to === 'finished' || next.to === 'failed' ? { finished_at: now } : {};
     const r = await ctx.store.transition(e.id, next.to, { from: e.state, now, note: next.note, set });

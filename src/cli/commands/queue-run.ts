@@ -54,6 +54,7 @@ class RunRenderer {
   }
 
   event(ev: QueueEvent): void {
+    if (ev.type === 'observed') return; // per-tick counts: for notifications, not for the screen
     if (ev.type === 'created') this.created++;
     if (ev.type === 'tick') this.ticks++;
     const mode = this.mode;
@@ -110,6 +111,25 @@ function limitsOf(opts: Record<string, unknown>): PlanLimits {
   return l;
 }
 
+/** Notifications from the user config's `notify` sinks (docs/notifications.md); none configured → undefined. */
+async function makeNotifier(ctx: CliContext): Promise<{ handle(e: QueueEvent): void; flush(): Promise<void> } | undefined> {
+  const [{ loadNotifySinks }, { QueueNotifier }] = await Promise.all([import('../../notify/index.js'), import('../../notify/queue.js')]);
+  let sinks;
+  try {
+    sinks = loadNotifySinks(ctx.env);
+  } catch (e) {
+    // a broken notify section must not stop the worker
+    ctx.warn(e instanceof Error ? e.message : String(e));
+    return undefined;
+  }
+  if (sinks.length === 0) return undefined;
+  return new QueueNotifier(sinks, (event, results) => {
+    for (const r of results) {
+      if (!r.ok) ctx.warn(t('queue.notifyFailed', { kind: event.kind, target: r.target, error: r.error ?? String(r.status ?? '') }));
+    }
+  });
+}
+
 export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const intervalS = typeof opts.interval === 'number' ? opts.interval : 30;
   const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : `${hostname()}-${process.pid}`;
@@ -118,6 +138,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const { runWorker } = await import('../../queue/worker.js');
   const { store, path } = await openStore(ctx, opts);
   const renderer = new RunRenderer(ctx);
+  const notifier = await makeNotifier(ctx);
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
@@ -144,7 +165,10 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       follow: opts.follow !== false,
       signal: ac.signal,
       limits,
-      onEvent: (e) => renderer.event(e),
+      onEvent: (e) => {
+        renderer.event(e);
+        notifier?.handle(e);
+      },
     });
     const all = await store.list({ states: ['pending', 'submitting', 'submitted', 'running'] });
     left = {
@@ -154,6 +178,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
     };
   } finally {
     renderer.clear();
+    await notifier?.flush();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await store.close();
