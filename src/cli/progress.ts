@@ -22,14 +22,17 @@ function idleText(idle: unknown): string {
 /** Plain lines at most this often (simulated seconds of the wait), unless something changes. */
 const PLAIN_EVERY_S = 60;
 
-export class ProgressRenderer {
-  private statusShown = false;
-  private lastPlainAt = -Infinity;
-  private lastIdle = '';
+/**
+ * One status line on stderr, rewritten in place on a terminal; `line()` prints a lasting
+ * line above it. The mode says how progress is shown: NDJSON (--json), the in-place line
+ * (a terminal), or plain lines (a log file or a CI console).
+ */
+export class StatusLine {
+  protected statusShown = false;
 
-  constructor(private readonly ctx: CliContext) {}
+  constructor(protected readonly ctx: CliContext) {}
 
-  private get mode(): 'json' | 'tty' | 'plain' {
+  protected get mode(): 'json' | 'tty' | 'plain' {
     if (this.ctx.json) return 'json';
     return this.ctx.io.stderr.isTTY ? 'tty' : 'plain';
   }
@@ -42,17 +45,22 @@ export class ProgressRenderer {
     }
   }
 
-  private status(text: string): void {
+  protected status(text: string): void {
     const cols = this.ctx.io.stderr.columns ?? 0;
     const line = cols > 10 && text.length > cols - 1 ? `${text.slice(0, cols - 2)}…` : text;
     this.ctx.io.stderr.write(`\r\x1b[2K${this.ctx.err.cyan(line)}`);
     this.statusShown = true;
   }
 
-  private line(text: string): void {
+  protected line(text: string): void {
     this.clear();
     this.ctx.log(text);
   }
+}
+
+export class ProgressRenderer extends StatusLine {
+  private lastPlainAt = -Infinity;
+  private lastIdle = '';
 
   event(ev: ProgressEvent): void {
     const mode = this.mode;

@@ -3,6 +3,7 @@
 // running/finished/failed, (3) takes ONE stock snapshot, plans, and submits the planned
 // creates. There is no per-entry backoff: every waiting entry is re-examined each tick.
 
+import { sleepOrAbort } from '../util/sleep.js';
 import type { Deployment } from '../api/types.js';
 import { errorText } from './ids.js';
 import { plan } from './planner.js';
@@ -51,17 +52,7 @@ export interface WorkerSummary {
 }
 
 /** Sleep that resolves early (without throwing) when the signal aborts. */
-export const defaultSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, Math.max(0, ms));
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export const defaultSleep: Sleep = sleepOrAbort;
 
 /**
  * Where a followed deployment is: completion is read from the counts (a finished Job can

@@ -13,40 +13,14 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
 import { makeClient } from '../client.js';
+import { StatusLine } from '../progress.js';
 import type { CliContext } from '../runtime.js';
 import { openStore } from './queue-common.js';
 
-class RunRenderer {
-  private statusShown = false;
+class RunRenderer extends StatusLine {
   private created = 0;
   private ticks = 0;
   private lastPlain = '';
-
-  constructor(private readonly ctx: CliContext) {}
-
-  private get mode(): 'json' | 'tty' | 'plain' {
-    if (this.ctx.json) return 'json';
-    return this.ctx.io.stderr.isTTY ? 'tty' : 'plain';
-  }
-
-  clear(): void {
-    if (this.statusShown) {
-      this.ctx.io.stderr.write('\r\x1b[2K');
-      this.statusShown = false;
-    }
-  }
-
-  private line(text: string): void {
-    this.clear();
-    this.ctx.log(text);
-  }
-
-  private status(text: string): void {
-    const cols = this.ctx.io.stderr.columns ?? 0;
-    const shown = cols > 10 && text.length > cols - 1 ? `${text.slice(0, cols - 2)}…` : text;
-    this.ctx.io.stderr.write(`\r\x1b[2K${this.ctx.err.cyan(shown)}`);
-    this.statusShown = true;
-  }
 
   /** A free-form NDJSON record (json mode only). */
   record(obj: Record<string, unknown>): void {

@@ -6,6 +6,7 @@
 //     snapshot | event | deleted | error.
 //   --no-json without a terminal: the first table, then one plain line per change or event.
 // Events are followed per deployment with a growing offset (history before the start is skipped).
+import { sleepOrAbort } from '../../util/sleep.js';
 import { AutodlError } from '../../errors.js';
 import type { ContainerEvent, Deployment } from '../../api/types.js';
 import type { AutodlClient } from '../../api/client.js';
@@ -31,18 +32,7 @@ export interface Snapshot {
   deployments?: DeploymentRow[];
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+const sleep = sleepOrAbort;
 
 /** Follows each deployment's events with a growing offset. */
 class EventFollower {
