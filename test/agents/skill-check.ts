@@ -133,7 +133,12 @@ export function checkInvocation(inv: Invocation): string[] {
   const path = [first];
   i++;
   let info = help(path);
+  const group = info;
   if (info.commands.size > 0) {
+    // options of the group itself (e.g. `queue --db x ls`) may stand before the sub-command
+    while (i < t.length && t[i]!.startsWith('-') && group.options.has(t[i]!.split('=')[0]!)) {
+      i += group.options.get(t[i]!.split('=')[0]!) && !t[i]!.includes('=') ? 2 : 1;
+    }
     const sub = t[i];
     if (sub === undefined || sub.startsWith('-')) {
       if (!(sub === '--help' || sub === '-h')) problems.push(`${where}: "${first}" needs a sub-command (${[...info.commands].join(', ')})`);
@@ -150,7 +155,7 @@ export function checkInvocation(inv: Invocation): string[] {
     const tok = t[i]!;
     if (!/^--?[A-Za-z]/.test(tok)) continue;
     const name = tok.split('=')[0]!;
-    if (!info.options.has(name) && !root.options.has(name)) problems.push(`${where}: "autodl ${path.join(' ')}" has no option ${name}`);
+    if (!info.options.has(name) && !group.options.has(name) && !root.options.has(name)) problems.push(`${where}: "autodl ${path.join(' ')}" has no option ${name}`);
   }
   return problems;
 }

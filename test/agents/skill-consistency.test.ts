@@ -74,6 +74,15 @@ describe('skill/SKILL.md', () => {
     assert.deepEqual(problems, [], `docs/agents.md disagrees with the CLI:\n${problems.join('\n')}`);
   });
 
+  for (const doc of ['README.md', 'docs/queue.md', 'docs/watch.md', 'docs/notifications.md']) {
+    it(`${doc} also shows only real commands and flags`, () => {
+      const invocations = extractInvocations(readFileSync(doc, 'utf8'));
+      assert.ok(invocations.length >= 3, `found ${invocations.length} invocations`);
+      const problems = invocations.flatMap(checkInvocation);
+      assert.deepEqual(problems, [], `${doc} disagrees with the CLI:\n${problems.join('\n')}`);
+    });
+  }
+
   it('teaches the key commands', () => {
     const commands = new Set(extractInvocations(SKILL).map((i) => i.tokens.filter((t) => !t.startsWith('-'))[0]));
     for (const c of ['login', 'stock', 'images', 'validate', 'submit', 'deployments', 'containers', 'events', 'scale', 'stop', 'delete', 'sim', 'schema', 'mcp'])
