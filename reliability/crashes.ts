@@ -28,7 +28,7 @@ export async function crashes(suite: Suite): Promise<Section> {
   const sec = newSection('crashes', '3. Crashes', `The queue worker as a child process (test/queue/fixtures/worker-proc.ts, bundled), killed with SIGKILL at random instants for ${rounds} rounds — a random delay after start, or right after its k-th claim, or by itself right after a create returned and before it was recorded — while 1–2 entries arrive per round and 10 % of create replies are lost after the create committed. A final undisturbed worker drains the queue.`);
   const token = `rel-crash-${randomBytes(12).toString('hex')}`;
   suite.secret(token);
-  const sim = await startSimulator({ tokens: [token], clock: 'manual', backgroundLoad: false, world: { hosts: manyHosts(8) } });
+  const sim = await startSimulator({ tokens: [token], clock: 'manual', backgroundLoad: false, world: { hosts: manyHosts(Math.ceil((10 + 2 * rounds) / 8) + 1) } }); // room for every entry: the final drain never waits for GPUs
   const fixture = await bundleFixture('worker-proc');
   const db = join(suite.work, 'crash.db');
   const cmd = `${suite.rerun('crashes')} (worker-proc child, SIGKILL, ${rounds} rounds)`;
