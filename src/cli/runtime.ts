@@ -5,7 +5,7 @@ import { CommanderError, type Command } from 'commander';
 import { AutodlError } from '../errors.js';
 import type { Dialect } from '../api/types.js';
 import { redactDeep } from '../api/redact.js';
-import { t, type Lang } from '../i18n/index.js';
+import { getLang, t, type Lang } from '../i18n/index.js';
 import { colorsFor, inlineValue, type Colors } from './output.js';
 
 export interface GlobalOptions {
@@ -208,10 +208,48 @@ function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
  * Report any error once and return the exit code. Machine mode (--json, or stdout not a
  * terminal): `{"status":"error",…}` on stdout. Terminal: a readable coloured message on stderr.
  */
+/**
+ * The library layers (spec, queue, SDK) word their messages in English. In another
+ * language the headline comes from the catalog, built from error_type and details — the
+ * details themselves (field paths, API code/msg) stay as they are.
+ */
+function localizedMessage(r: { error_type: string; message: string; details: Record<string, unknown> }): string {
+  if (getLang() === 'en') return r.message;
+  if (/[\u4e00-\u9fff]/.test(r.message) && r.error_type !== 'api_error') return r.message; // already from the catalog
+  const d = r.details;
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
+  switch (r.error_type) {
+    case 'validation_error': {
+      const errors = Array.isArray(d.errors) ? (d.errors as Array<{ path?: unknown; message?: unknown }>) : [];
+      if (errors.length === 0) break;
+      const first = errors[0]!;
+      return t('errmsg.validation', { count: errors.length, first: `${String(first.path ?? '')}: ${String(first.message ?? '')}` });
+    }
+    case 'config_error':
+      return t('errmsg.config', { message: r.message });
+    case 'image_not_found':
+      return t('errmsg.imageNotFound', { requested: list(d.requested) });
+    case 'gpu_type_not_found':
+      return t('errmsg.gpuTypeNotFound', { requested: list(d.requested) });
+    case 'submission_error':
+      return t('errmsg.submission', { message: r.message });
+    case 'timeout':
+      return t('errmsg.timeout', { elapsed: String(d.elapsed_seconds ?? '?'), message: r.message });
+    case 'token_missing':
+      return t('errmsg.tokenMissing', { searched: list(d.searched) });
+    case 'api_error':
+      return t('errmsg.api', { message: r.message });
+    default:
+      break;
+  }
+  return r.message;
+}
+
 export function handleError(e: unknown, early: { json?: boolean; verbose: boolean }, io: Io = defaultIo()): number {
   const ctx = state.ctx ?? new CliContext({ ...(early.json !== undefined ? { json: early.json } : {}), verbose: early.verbose }, io);
   const { err, stack } = toAutodlError(e, ctx.verbose || early.verbose);
   const result = ctx.sanitize(err.toResult());
+  result.message = localizedMessage(result);
   if (ctx.json) {
     ctx.printJson(result);
   } else {
