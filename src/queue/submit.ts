@@ -48,6 +48,8 @@ export interface SubmitOptions {
   skipImageCheck?: boolean;
   /** Consecutive stock-call failures tolerated while waiting before giving up. Default 5. */
   maxStockErrors?: number;
+  /** Settle window after a create with an unknown outcome (default DEFAULT_SETTLE_MS). */
+  settleMs?: number;
 }
 
 export interface SubmitResult {
@@ -152,6 +154,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
     now,
     signal: o.signal,
     maxConsecutiveFailures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}),
     onEvent: (event) => progress({ type: 'event', event }),
   };
   const success = (e: QueueEntry): SubmitResult => ({

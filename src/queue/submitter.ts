@@ -22,6 +22,15 @@ import type { Now, QueueApi, QueueEntry } from './types.js';
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
 /** Default lease: must be well above the SDK's request timeout (30 s) so a slow create is never taken over. */
 export const DEFAULT_LEASE_MS = 5 * 60_000;
+/**
+ * After a create whose outcome is unknown (timeout, reset, 5xx) and whose deployment is not
+ * listed yet, the entry stays in `submitting` this long before it is looked up again and
+ * only then, if still absent, put back to pending: a request the server applies late (after
+ * the client gave up on it) is found instead of created a second time.
+ */
+export const DEFAULT_SETTLE_MS = 90_000;
+/** The lease owner of an entry that is settling: no worker has this id, so only expiry frees it. */
+export const SETTLE_OWNER = '(settling)';
 
 export const SUBMISSION_SUGGESTION =
   'GPUs of a requested type were free but the platform refused the create repeatedly. ' +
@@ -62,6 +71,8 @@ export interface SubmitterContext {
   now: Now;
   signal?: AbortSignal;
   maxConsecutiveFailures: number;
+  /** See DEFAULT_SETTLE_MS; 0 looks once and re-queues at once. */
+  settleMs?: number;
   onEvent?: (e: QueueEvent) => void;
 }
 
@@ -151,6 +162,39 @@ export async function reconcileEntry(ctx: SubmitterContext, entry: QueueEntry): 
   return { kind: 'requeued', entry: back, reason: 'not_found_by_mark', counted: false, stopTick: false };
 }
 
+/**
+ * A create whose outcome is unknown: look the mark up now (the reply may have been lost
+ * after the create was applied); if it is not listed yet, hold the entry in `submitting`
+ * for the settle window (lease owned by nobody) — the next look, and any new create, come
+ * only after it, through reconcileEntry once the lease expires.
+ */
+async function settle(ctx: SubmitterContext, entry: QueueEntry, error: string): Promise<Outcome> {
+  const settleMs = ctx.settleMs ?? DEFAULT_SETTLE_MS;
+  if (settleMs <= 0) return reconcileEntry(ctx, entry);
+  let found: Deployment[] = [];
+  try {
+    found = await findByMark(ctx.api, entry.deployment_name);
+  } catch {
+    /* unknown either way: settle, then look again */
+  }
+  if (found.length > 0) {
+    const d = found[0]!;
+    const done = await markSubmitted(ctx, entry, d.uuid, `found by mark ${entry.deployment_name} after an unknown create outcome`);
+    emit(ctx, { type: 'found', id: entry.id, deployment_uuid: d.uuid, deployment_name: entry.deployment_name, duplicates: found.length - 1 });
+    return { kind: 'submitted', entry: done, via: 'lookup' };
+  }
+  const now = ctx.now();
+  const held = await ctx.store.transition(entry.id, 'submitting', {
+    from: 'submitting',
+    owner: ctx.workerId,
+    now,
+    note: `create outcome unknown (${error}); not listed yet: looking again in ${Math.round(settleMs / 1000)} s before any new create`,
+    set: { lease_owner: SETTLE_OWNER, lease_until: now + settleMs, last_error: error },
+  });
+  emit(ctx, { type: 'unresolved', id: entry.id, error: `settling ${Math.round(settleMs / 1000)} s: ${error}` });
+  return { kind: 'unresolved', entry: held ?? entry, error };
+}
+
 /** Claim one pending entry and create its deployment (see the header). */
 export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: string): Promise<Outcome> {
   if (ctx.signal?.aborted) return { kind: 'skipped', id };
@@ -190,7 +234,7 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
   } catch (e) {
     const kind = classify(e);
     const error = errorText(e);
-    if (kind === 'uncertain') return reconcileEntry(ctx, { ...entry, last_error: error });
+    if (kind === 'uncertain') return settle(ctx, { ...entry, last_error: error }, error);
     if (kind === 'transient') {
       const back = await requeue(ctx, entry, `transient create failure: ${error}`, { last_error: error });
       emit(ctx, { type: 'requeued', id, reason: 'transient', consecutive_failures: back.consecutive_failures, error });

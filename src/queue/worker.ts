@@ -31,6 +31,8 @@ export interface WorkerOptions {
   limits?: PlanLimits;
   /** Lease on claimed entries. Default 5 min; keep it well above the SDK request timeout. */
   leaseMs?: number;
+  /** Settle window after a create with an unknown outcome (default DEFAULT_SETTLE_MS). */
+  settleMs?: number;
   /** Follow submitted deployments to running/finished/failed (default true). */
   follow?: boolean;
   /** A submitted deployment missing from the list is taken as finished only after this long. Default 60 s. */
@@ -186,6 +188,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     now: o.now ?? Date.now,
     signal: o.signal,
     maxConsecutiveFailures: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}),
     onEvent: o.onEvent,
   };
   const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };

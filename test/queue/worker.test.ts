@@ -155,3 +155,63 @@ test('abort: the worker stops and creates nothing after the signal', async () =>
   assert.equal(s.ticks, 3);
   assert.equal(api.createCalls.length, 0);
 });
+
+test('a create applied late (after the client timed out) is found after the settle window, not created twice', async () => {
+  const api = new FakeApi(stock({ 'RTX 4090': 8 }));
+  const clock = manualClock();
+  const store = new MemoryStore();
+  const [a] = await store.add([{ body: body({ name: 'late' }) }], clock.now());
+  // the server takes the request but applies it 20 s later; the client times out first
+  let applyAt: number | undefined;
+  let pending: Parameters<FakeApi['commit']>[0] | undefined;
+  api.script = [
+    (b) => {
+      pending = b;
+      applyAt = clock.now() + 20_000;
+      throw new ApiError('no reply within 30000 ms', { kind: 'timeout', method: 'POST', path: '/api/v1/dev/deployment', mayHaveApplied: true });
+    },
+  ];
+  const realList = api.deployments.listAll;
+  api.deployments.listAll = (filter) => {
+    if (pending && applyAt !== undefined && clock.now() >= applyAt) {
+      api.commit(pending);
+      pending = undefined;
+    }
+    return realList(filter);
+  };
+  const events: QueueEvent[] = [];
+  await runWorker({ store, api, workerId: 'w', intervalMs: 1000, drain: true, now: clock.now, sleep: clock.sleep, follow: false, settleMs: 60_000, onEvent: (e) => events.push(e) });
+  const e = (await store.get(a!.id))!;
+  assert.equal(e.state, 'submitted');
+  assert.equal(api.createCalls.length, 1, 'no second create');
+  assert.equal(api.created.length, 1);
+  assert.ok(events.some((x) => x.type === 'unresolved' && /settling/.test(x.error)));
+  assert.ok(events.some((x) => x.type === 'found'));
+
+  // without the settle window the same story creates twice: the window is what prevents it
+  const api2 = new FakeApi(stock({ 'RTX 4090': 8 }));
+  const store2 = new MemoryStore();
+  await store2.add([{ body: body({ name: 'late' }) }], clock.now());
+  let pending2: Parameters<FakeApi['commit']>[0] | undefined;
+  let applyAt2 = 0;
+  api2.script = [
+    (b) => {
+      pending2 = b;
+      applyAt2 = clock.now() + 20_000;
+      throw new ApiError('no reply', { kind: 'timeout', method: 'POST', path: '/api/v1/dev/deployment', mayHaveApplied: true });
+    },
+  ];
+  const realList2 = api2.deployments.listAll;
+  api2.deployments.listAll = (filter) => {
+    if (pending2 && clock.now() >= applyAt2) {
+      api2.commit(pending2);
+      pending2 = undefined;
+    }
+    return realList2(filter);
+  };
+  await runWorker({ store: store2, api: api2, workerId: 'w', intervalMs: 1000, maxTicks: 40, now: clock.now, sleep: clock.sleep, follow: false, settleMs: 0 });
+  clock.advance(30_000);
+  for await (const _ of api2.deployments.listAll({})) void _; // the platform applies the late request
+  assert.equal(api2.createCalls.length, 2);
+  assert.equal(api2.created.length, 2, 'the late create lands next to the second one');
+});
