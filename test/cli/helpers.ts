@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator, type Simulator, type SimOptions, type World } from '../../src/sim/index.js';
+import { DEMO_IMAGE_UUID, startSimulator, type Simulator, type SimOptions, type World } from '../../src/sim/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'autodl.js');
@@ -232,6 +232,38 @@ export function json<T = Record<string, unknown>>(r: RunResult): T {
 }
 
 /** A config file in a temp dir; returns its path. */
+/**
+ * A deployment config the default simulator world can place (demo image, CUDA 11.8, wide
+ * ranges): `type` and `replicas` set the counts, `tpl` overrides container_template fields.
+ */
+export function deploymentConfig(
+  name: string,
+  o: { type?: 'ReplicaSet' | 'Job' | 'Container'; replicas?: number; parallelism?: number; tpl?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  const type = o.type ?? 'Job';
+  const replicas = o.replicas ?? 1;
+  return {
+    name,
+    deployment_type: type,
+    ...(type === 'Container' ? {} : { replica_num: replicas }),
+    ...(type === 'Job' ? { parallelism_num: o.parallelism ?? replicas } : {}),
+    container_template: {
+      gpu_name_set: ['RTX 4090'],
+      gpu_num: 1,
+      cuda_v: 118,
+      cpu_num_from: 1,
+      cpu_num_to: 200,
+      memory_size_from: 8,
+      memory_size_to: 800,
+      price_from: 100,
+      price_to: 90000,
+      image_uuid: DEMO_IMAGE_UUID,
+      cmd: 'sleep infinity',
+      ...o.tpl,
+    },
+  };
+}
+
 export function writeConfig(name: string, content: string | Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'autodl-cli-cfg-'));
   const p = join(dir, name);

@@ -3,27 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BlacklistEntry, Container, ContainerEvent, Deployment, PrivateImage, Stock, SystemImage } from '../../src/api/types.js';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, ensureBuilt, json, runCli, startSim, writeConfig, type SimHandle } from './helpers.js';
+import { assertTokenNeverPrinted, deploymentConfig, ensureBuilt, json, runCli, startSim, writeConfig, type SimHandle } from './helpers.js';
 
-const job = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  deployment_type: 'ReplicaSet',
-  replica_num: 2,
-  container_template: {
-    gpu_name_set: ['RTX 4090'],
-    gpu_num: 1,
-    cuda_v: 118,
-    cpu_num_from: 1,
-    cpu_num_to: 200,
-    memory_size_from: 8,
-    memory_size_to: 800,
-    price_from: 100,
-    price_to: 90000,
-    image_uuid: DEMO_IMAGE_UUID,
-    cmd: 'sleep infinity',
-    ...extra,
-  },
-});
+const job = (name: string, extra: Record<string, unknown> = {}) => deploymentConfig(name, { type: 'ReplicaSet', replicas: 2, tpl: extra });
 
 let sim: SimHandle;
 let depUuid: string;

@@ -3,29 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, collect, ensureBuilt, json, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from './helpers.js';
+import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from './helpers.js';
 
 function cfg(name: string, gpus: string[], extra: Record<string, unknown> = {}): string {
-  return writeConfig(`${name}.json`, {
-    name,
-    deployment_type: 'Job',
-    replica_num: 1,
-    parallelism_num: 1,
-    container_template: {
-      gpu_name_set: gpus,
-      gpu_num: 1,
-      cuda_v: 118,
-      cpu_num_from: 1,
-      cpu_num_to: 200,
-      memory_size_from: 8,
-      memory_size_to: 800,
-      price_from: 100,
-      price_to: 90000,
-      image_uuid: DEMO_IMAGE_UUID,
-      cmd: 'sleep 20',
-      ...extra,
-    },
-  });
+  return writeConfig(`${name}.json`, deploymentConfig(name, { tpl: { gpu_name_set: gpus, cmd: 'sleep 20', ...extra } }));
 }
 
 let sim: SimHandle;

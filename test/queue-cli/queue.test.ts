@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, collect, ensureBuilt, json, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from '../cli/helpers.js';
+import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from '../cli/helpers.js';
 
 let sim: SimHandle;
 const dirs: string[] = [];
@@ -36,26 +35,7 @@ function newDb(): string {
 }
 
 function template(name: string, extra: Record<string, unknown> = {}, cmd = 'sleep 600'): Record<string, unknown> {
-  return {
-    name,
-    deployment_type: 'Job',
-    replica_num: 1,
-    parallelism_num: 1,
-    container_template: {
-      gpu_name_set: ['RTX 4090'],
-      gpu_num: 1,
-      cuda_v: 118,
-      cpu_num_from: 1,
-      cpu_num_to: 200,
-      memory_size_from: 8,
-      memory_size_to: 800,
-      price_from: 100,
-      price_to: 90000,
-      image_uuid: DEMO_IMAGE_UUID,
-      cmd,
-    },
-    ...extra,
-  };
+  return { ...deploymentConfig(name, { tpl: { cmd } }), ...extra };
 }
 
 const cfg = (name: string, extra: Record<string, unknown> = {}, cmd?: string) => writeConfig(`${name}.json`, template(name, extra, cmd));

@@ -7,10 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutodlClient } from '../../src/api/client.js';
+import { AutodlClient, type AnyCreateBody } from '../../src/api/client.js';
 import type { Container, DeploymentType } from '../../src/api/types.js';
-import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, collect, ensureBuilt, json, runCli, spawnCli, startSim, tempHome, waitFor, type RunResult, type SimHandle } from '../cli/helpers.js';
+import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, runCli, spawnCli, startSim, tempHome, waitFor, type RunResult, type SimHandle } from '../cli/helpers.js';
 
 let sim: SimHandle;
 let api: AutodlClient;
@@ -27,25 +26,9 @@ after(async () => {
 });
 
 async function create(name: string, type: DeploymentType, replicas: number, cmd: string): Promise<string> {
-  const { deployment_uuid } = await api.deployments.create({
-    name,
-    deployment_type: type,
-    replica_num: replicas,
-    ...(type === 'Job' ? { parallelism_num: replicas } : {}),
-    container_template: {
-      gpu_name_set: ['RTX 3090'],
-      gpu_num: 1,
-      cuda_v: 118,
-      cpu_num_from: 1,
-      cpu_num_to: 200,
-      memory_size_from: 8,
-      memory_size_to: 800,
-      price_from: 100,
-      price_to: 90000,
-      image_uuid: DEMO_IMAGE_UUID,
-      cmd,
-    },
-  });
+  const { deployment_uuid } = await api.deployments.create(
+    deploymentConfig(name, { type, replicas, tpl: { gpu_name_set: ['RTX 3090'], cmd } }) as unknown as AnyCreateBody,
+  );
   return deployment_uuid;
 }
 
