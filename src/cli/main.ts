@@ -60,6 +60,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--dialect <dialect>', t('opt.dialect')).choices(['private', 'public']))
     .option('--verbose', t('opt.verbose'))
     .showSuggestionAfterError(true)
+    // a command's help also lists the options it inherits (--json, --lang…, queue's --db)
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({
       // Parse errors are reported by the top-level handler (JSON or coloured text).
