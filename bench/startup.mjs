@@ -1,6 +1,7 @@
 // Startup speed, measured side by side in one run (issue 3, §7):
 // `autodl --help` and `autodl stock --json` (against a local simulator) versus `node -e 0`.
 // Usage: npm run build && node bench/startup.mjs [runs]
+// Also measures the floor of any network command: plain node making one HTTP GET.
 // Prints medians and ratios; no thresholds (this is a measurement, not a test).
 import { spawnSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,6 +20,8 @@ const env = { ...process.env, AUTODL_HOST: url.trim(), AUTODL_TOKEN: 'autodl-sim
 
 const cases = {
   'node -e 0': [node, ['-e', '0']],
+  // the floor for any network command: node itself making one HTTP request to the simulator
+  'node: one http GET': [node, ['-e', `require('node:http').get(${JSON.stringify(`${url.trim()}/api/v1/dev/machine/gpu_stock`)}, { headers: { Authorization: 'autodl-sim-demo-token' } }, (r) => r.resume())`]],
   'autodl --help': [node, ['dist/autodl.js', '--help']],
   'autodl stock --json': [node, ['dist/autodl.js', 'stock', '--json']],
 };
