@@ -5,7 +5,7 @@
 import { ApiError, type ApiErrorInfo } from '../errors.js';
 import { resolveCredentials, tokenMissingError, type ResolveOptions } from '../config/credentials.js';
 import { dialectForHost, normalizeStock, toDialectBody } from './dialect.js';
-import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn } from './transport.js';
+import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn, type TransportTuning } from './transport.js';
 import { PRIVATE_HOST, ENDPOINTS } from './types.js';
 import type {
   Envelope,
@@ -31,32 +31,13 @@ import type {
   ContainerTemplateBase,
 } from './types.js';
 
-export interface ClientOptions {
+export interface ClientOptions extends TransportTuning {
   /** Developer token; sent raw in `Authorization`. Resolved by resolveCredentials() when omitted. */
   token?: string;
   /** Base URL, default https://private.autodl.com */
   host?: string;
   /** Default: from the host (api.autodl.com → public, anything else → private). */
   dialect?: Dialect;
-  /** Per-request timeout, default 30000 ms. */
-  timeoutMs?: number;
-  /** Retries for safe calls (reads), default 3. Creates are never retried. */
-  retries?: number;
-  /** Injected fetch (tests of the transport alone). */
-  fetch?: typeof fetch;
-  /** Debug log sink; lines never contain the token. */
-  debug?: (line: string) => void;
-  /** Observes every HTTP attempt (for request counting / progress). */
-  onRequest?: (info: { method: string; path: string; attempt: number }) => void;
-  /** Injected sleep for retry backoff (tests). */
-  sleep?: SleepFn;
-  /** Injected randomness for backoff jitter (tests), in [0, 1). */
-  random?: () => number;
-  /** Backoff base (default 200 ms) and cap (default 5000 ms). */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  /** Cap on an honoured Retry-After (default 60000 ms). */
-  maxRetryAfterMs?: number;
   /** Where resolveCredentials() looks when token is omitted (default: process.env, process.cwd()). */
   credentials?: ResolveOptions;
 }
@@ -220,22 +201,13 @@ export class AutodlClient {
     this.host = normalizeHost(host ?? PRIVATE_HOST);
     this.dialect = dialect ?? dialectForHost(this.host);
     this.tokenSource = tokenSource;
-    const t: ConstructorParameters<typeof Transport>[0] = {
+    const { token: _token, host: _host, dialect: _dialect, credentials: _credentials, ...tuning } = options;
+    this.transport = new Transport({
+      ...tuning,
       host: this.host,
       missingToken: () => tokenMissingError(searched),
-    };
-    if (token !== undefined) t.token = token;
-    if (options.timeoutMs !== undefined) t.timeoutMs = options.timeoutMs;
-    if (options.retries !== undefined) t.retries = options.retries;
-    if (options.fetch !== undefined) t.fetch = options.fetch;
-    if (options.debug !== undefined) t.debug = options.debug;
-    if (options.onRequest !== undefined) t.onRequest = options.onRequest;
-    if (options.sleep !== undefined) t.sleep = options.sleep;
-    if (options.random !== undefined) t.random = options.random;
-    if (options.retryBaseMs !== undefined) t.retryBaseMs = options.retryBaseMs;
-    if (options.retryMaxMs !== undefined) t.retryMaxMs = options.retryMaxMs;
-    if (options.maxRetryAfterMs !== undefined) t.maxRetryAfterMs = options.maxRetryAfterMs;
-    this.transport = new Transport(t);
+      ...(token !== undefined ? { token } : {}),
+    });
 
     const pageBody = (page: PageOptions | undefined, defSize = DEFAULT_PAGE_SIZE) => {
       const b: PageOptions = { page_index: page?.page_index ?? 1, page_size: page?.page_size ?? defSize };

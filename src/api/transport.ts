@@ -13,17 +13,17 @@ export type Query = Record<string, QueryValue>;
 
 export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export interface TransportOptions {
-  host: string;
-  token?: string;
-  /** Builds the error thrown when a request needs a token and there is none. */
-  missingToken?: () => Error;
+/** How requests are sent, timed out and retried (also the tuning part of ClientOptions). */
+export interface TransportTuning {
   /** Per-request timeout (default 30000 ms). */
   timeoutMs?: number;
-  /** Retries for safe calls (default 3). */
+  /** Retries for safe calls (reads), default 3. Creates are never retried. */
   retries?: number;
+  /** Injected fetch (tests of the transport alone); default node:http(s). */
   fetch?: typeof fetch;
+  /** Debug log sink; lines never contain the token. */
   debug?: (line: string) => void;
+  /** Observes every HTTP attempt (for request counting / progress). */
   onRequest?: (info: { method: string; path: string; attempt: number }) => void;
   /** Injected sleep for backoff (tests). */
   sleep?: SleepFn;
@@ -34,6 +34,13 @@ export interface TransportOptions {
   retryMaxMs?: number;
   /** Cap on an honoured Retry-After (default 60000 ms). */
   maxRetryAfterMs?: number;
+}
+
+export interface TransportOptions extends TransportTuning {
+  host: string;
+  token?: string;
+  /** Builds the error thrown when a request needs a token and there is none. */
+  missingToken?: () => Error;
   /** Extra secrets to redact besides the token. */
   secrets?: string[];
 }

@@ -64,48 +64,15 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-interface EntryRow {
-  seq: number;
-  id: string;
-  tag: string;
-  label: string | null;
-  body: string;
-  deployment_name: string;
-  priority: number;
-  state: EntryState;
-  attempts: number;
-  consecutive_failures: number;
-  last_error: string | null;
-  error_details: string | null;
-  deployment_uuid: string | null;
-  created_at: number;
-  updated_at: number;
-  submitted_at: number | null;
-  finished_at: number | null;
-  lease_owner: string | null;
-  lease_until: number | null;
-}
+/** A row of `entries`: the entry with its JSON columns as text, plus the insertion order (a column added by a migration belongs in QueueEntry too). */
+type EntryRow = Omit<QueueEntry, 'body' | 'error_details'> & { seq: number; body: string; error_details: string | null };
 
 function fromRow(r: EntryRow): QueueEntry {
+  const { seq: _seq, body, error_details, ...rest } = r;
   return {
-    id: r.id,
-    tag: r.tag,
-    label: r.label,
-    body: JSON.parse(r.body) as CreateBody,
-    deployment_name: r.deployment_name,
-    priority: r.priority,
-    state: r.state,
-    attempts: r.attempts,
-    consecutive_failures: r.consecutive_failures,
-    last_error: r.last_error,
-    error_details: r.error_details === null ? null : (JSON.parse(r.error_details) as Record<string, unknown>),
-    deployment_uuid: r.deployment_uuid,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-    submitted_at: r.submitted_at,
-    finished_at: r.finished_at,
-    lease_owner: r.lease_owner,
-    lease_until: r.lease_until,
+    ...rest,
+    body: JSON.parse(body) as CreateBody,
+    error_details: error_details === null ? null : (JSON.parse(error_details) as Record<string, unknown>),
   };
 }
 

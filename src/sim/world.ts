@@ -490,20 +490,10 @@ export class World {
 
   /** Free up to `n` GPUs of one host held by admin occupation or background load. Returns how many. */
   freeHost(machineId: string, n: number): number {
-    const h = this.hostsState.find((x) => x.cfg.machine_id === machineId);
-    if (!h) return 0;
-    let left = Math.max(0, Math.floor(n));
-    for (const key of ['adminUsed', 'bgUsed'] as const) {
-      const give = Math.min(left, h[key]);
-      h[key] -= give;
-      left -= give;
-    }
-    const freed = Math.floor(n) - left;
-    if (freed > 0) {
-      this.wake();
-      this.reconcile();
-    }
-    return freed;
+    return this.freeOn(
+      this.hostsState.filter((x) => x.cfg.machine_id === machineId),
+      n,
+    );
   }
 
   /**
@@ -511,11 +501,18 @@ export class World {
    * load. GPUs of tenants' containers are never freed. Returns how many.
    */
   free(gpuName: string, n: number): number {
+    return this.freeOn(
+      this.hostsState.filter((h) => h.cfg.gpu_name === gpuName),
+      n,
+    );
+  }
+
+  /** Give back up to `n` GPUs held by others on these hosts (admin occupation first, then background load). */
+  private freeOn(hosts: readonly HostState[], n: number): number {
     let left = Math.max(0, Math.floor(n));
     for (const key of ['adminUsed', 'bgUsed'] as const) {
-      for (const h of this.hostsState) {
+      for (const h of hosts) {
         if (left === 0) break;
-        if (h.cfg.gpu_name !== gpuName) continue;
         const give = Math.min(left, h[key]);
         h[key] -= give;
         left -= give;
