@@ -42,7 +42,7 @@ const seed = Number(opt('seed', 7));
 const gpus = String(opt('gpus', 'RTX 4090,RTX 3090')).split(',');
 
 const node = process.execPath;
-const CLI = 'dist/autodl.js';
+const CLI = 'dist/autodl.cjs';
 const TOKEN = 'bench-queue-token-0123456789';
 const IMAGE = 'image-6b5ad2b1ce'; // DEMO_IMAGE_UUID, owned by every tenant
 const work = mkdtempSync(join(tmpdir(), 'autodl-bench-queue-'));

@@ -3,27 +3,43 @@
 // Usage: npm run build && node bench/startup.mjs [runs]
 // Also measures the floor of any network command: plain node making one HTTP GET.
 // Prints medians and ratios; no thresholds (this is a measurement, not a test).
+//
+// NODE_EXTRA_CA_CERTS is removed from the children's environment: with it, node reads and
+// parses a CA bundle at every start (about 60 ms on this box), which inflates the
+// `node -e 0` baseline and flatters every ratio. Pass --keep-env to measure with it anyway.
 import { spawnSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-const runs = Number(process.argv[2] ?? 21);
+const keepEnv = process.argv.includes('--keep-env');
+const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 21);
 const node = process.execPath;
 
 // A simulator in its own process, so its work does not share our event loop.
-const sim = spawn(node, ['dist/autodl.js', 'sim', '--port', '0', '--manual', '--no-background'], {
+const sim = spawn(node, ['dist/autodl.cjs', 'sim', '--port', '0', '--manual', '--no-background'], {
   stdio: ['ignore', 'pipe', 'ignore'],
 });
 const rl = createInterface({ input: sim.stdout });
 const [url] = await once(rl, 'line');
 const env = { ...process.env, AUTODL_HOST: url.trim(), AUTODL_TOKEN: 'autodl-sim-demo-token', NO_COLOR: '1' };
+if (!keepEnv) delete env.NODE_EXTRA_CA_CERTS;
+
+const scratch = mkdtempSync(join(tmpdir(), 'autodl-bench-'));
+const emptyScript = join(scratch, 'empty.cjs');
+writeFileSync(emptyScript, '');
 
 const cases = {
   'node -e 0': [node, ['-e', '0']],
+  // the floor for any command installed as a script: node running an empty CommonJS file
+  'node: empty .cjs file': [node, [emptyScript]],
   // the floor for any network command: node itself making one HTTP request to the simulator
   'node: one http GET': [node, ['-e', `require('node:http').get(${JSON.stringify(`${url.trim()}/api/v1/dev/machine/gpu_stock`)}, { headers: { Authorization: 'autodl-sim-demo-token' } }, (r) => r.resume())`]],
-  'autodl --help': [node, ['dist/autodl.js', '--help']],
-  'autodl stock --json': [node, ['dist/autodl.js', 'stock', '--json']],
+  // the installed executable (package.json "bin")
+  'autodl --help': [node, ['dist/autodl.cjs', '--help']],
+  'autodl stock --json': [node, ['dist/autodl.cjs', 'stock', '--json']],
 };
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
@@ -37,9 +53,10 @@ for (let i = 0; i < runs; i++) {
   }
 }
 sim.kill();
+rmSync(scratch, { recursive: true, force: true });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(times['node -e 0']);
-console.log(`runs: ${runs - 1} (after one warm-up), node ${process.version}`);
+console.log(`runs: ${runs - 1} (after one warm-up), node ${process.version}, NODE_EXTRA_CA_CERTS ${env.NODE_EXTRA_CA_CERTS ? 'kept' : 'unset'}`);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
   console.log(`${name.padEnd(22)} median ${m.toFixed(1).padStart(7)} ms   ratio ${(m / base).toFixed(2)}x`);

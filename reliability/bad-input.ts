@@ -382,8 +382,8 @@ export async function badInput(suite: Suite): Promise<Section> {
         if (whyC) createFailures.push(`case-${i} (${cases[i]!.kind}): ${whyC}`);
       }
     });
-    const cmdV = `node dist/autodl.js validate <file> --json (${sample.length} files)`;
-    const cmdC = `AUTODL_HOST=<sim> node dist/autodl.js create <file> --json (${createRuns} rejected files)`;
+    const cmdV = `node dist/autodl.cjs validate <file> --json (${sample.length} files)`;
+    const cmdC = `AUTODL_HOST=<sim> node dist/autodl.cjs create <file> --json (${createRuns} rejected files)`;
     check(sec, 'CLI validate: unclean results (stack trace, hang, wrong shape/exit, disagreement with the library on accept)', validateFailures.length, validateFailures.length === 0, cmdV, validateFailures.slice(0, 3).join('; '));
     check(sec, 'CLI validate: error_type differs from the library', mismatches.length, mismatches.length === 0, cmdV, mismatches.slice(0, 3).join('; '));
     check(sec, 'CLI create of rejected configs: unclean results', createFailures.length, createFailures.length === 0, cmdC, createFailures.slice(0, 3).join('; '));
@@ -404,7 +404,7 @@ export async function badInput(suite: Suite): Promise<Section> {
       if (why) argFailures.push(`autodl ${args.map((a) => (a === okFile ? '<valid.yaml>' : a)).join(' ')}: ${why}`);
     });
     const sent = sim.stats.total - before;
-    const cmdA = `node dist/autodl.js <bad arguments> --json (${argv.length} command lines, listed below)`;
+    const cmdA = `node dist/autodl.cjs <bad arguments> --json (${argv.length} command lines, listed below)`;
     check(sec, 'bad CLI arguments: not a clean config_error with exit 1', `${argFailures.length} of ${argv.length}`, argFailures.length === 0, cmdA, argFailures.join('; '));
     check(sec, 'bad CLI arguments: API requests sent', sent, sent === 0, cmdA);
     sec.extra = [

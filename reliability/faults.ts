@@ -219,7 +219,7 @@ export async function faults(suite: Suite): Promise<Section> {
         if (why) cliBad.push(`autodl ${cc.args[0]} × ${v.name}: ${why}`);
       }
     }
-    const cmdCli = `AUTODL_HOST=<sim> node dist/autodl.js create|deployments|stock --json, one fault per run (${cliRuns} runs)`;
+    const cmdCli = `AUTODL_HOST=<sim> node dist/autodl.cjs create|deployments|stock --json, one fault per run (${cliRuns} runs)`;
     check(sec, 'CLI under faults: not exit 0 and not a clean api_error (exit 3), or a stack trace', cliBad.length, cliBad.length === 0, cmdCli, cliBad.slice(0, 4).join('; '));
     check(sec, 'CLI under faults: creates doubled', cliDoubled.length, cliDoubled.length === 0, cmdCli, cliDoubled.join('; '));
 

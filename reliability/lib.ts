@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const CLI = join(ROOT, 'dist', 'autodl.js');
+export const CLI = join(ROOT, 'dist', 'autodl.cjs');
 
 export type ScaleName = 'ci' | 'full';
 
@@ -190,7 +190,7 @@ export function runProc(suite: Suite, file: string, args: string[], o: ProcOptio
   });
 }
 
-/** The real CLI: node dist/autodl.js … */
+/** The real CLI: node dist/autodl.cjs … */
 export function runCli(suite: Suite, args: string[], o: ProcOptions = {}): Promise<ProcResult> {
   return runProc(suite, process.execPath, [CLI, ...args], { label: `autodl ${args[0] ?? ''}`, ...o });
 }

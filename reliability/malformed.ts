@@ -183,7 +183,7 @@ export async function malformed(suite: Suite, sec: Section): Promise<void> {
   const cmd = `${suite.rerun('faults')} (loopback server answering every endpoint with the same malformed reply)`;
   check(sec, `malformed replies, SDK (${Object.keys(sc).length} kinds × ${OPS.length} calls): crashes or hangs`, sdkBad.length, sdkBad.length === 0, cmd, sdkBad.slice(0, 4).join('; '));
   report(sec, 'malformed replies, SDK: slowest call', `${Math.round(slowest.ms)} ms (${slowest.what})`, cmd);
-  check(sec, `malformed replies, CLI (${cliRuns} runs of ${CLI_CMDS.map((a) => a[0]).join('/')} --json): not exit 0 and not a clean api_error, or a stack trace`, cliBad.length, cliBad.length === 0, cmd.replace('(', '(node dist/autodl.js … against a '), cliBad.slice(0, 4).join('; '));
+  check(sec, `malformed replies, CLI (${cliRuns} runs of ${CLI_CMDS.map((a) => a[0]).join('/')} --json): not exit 0 and not a clean api_error, or a stack trace`, cliBad.length, cliBad.length === 0, cmd.replace('(', '(node dist/autodl.cjs … against a '), cliBad.slice(0, 4).join('; '));
   report(sec, 'malformed replies: SDK cases', sdkCases, cmd);
   sec.extra = `${sec.extra ?? ''}\n\nMalformed replies (SDK; columns: ${OPS.map(([o]) => o).join(', ')}; \`ok\` = returned data, \`err\` = a clean AutodlError):\n\n| reply | results |\n|---|---|\n${rows.join('\n')}\n${cliBad.length ? `\nCLI failures:\n\n${cliBad.map((b) => `- ${b}`).join('\n')}\n` : ''}${sdkBad.length ? `\nSDK failures:\n\n${sdkBad.map((b) => `- ${b}`).join('\n')}\n` : ''}`;
 }

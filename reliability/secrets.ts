@@ -19,7 +19,7 @@ export async function secrets(suite: Suite): Promise<Section> {
   const sim = await startSimulator({ tokens: [token], clock: 'manual', backgroundLoad: false });
   const home = join(suite.work, 'secrets-home');
   const env = cleanEnv({ HOME: home, XDG_CONFIG_HOME: join(home, '.config'), AUTODL_HOST: sim.url, AUTODL_TOKEN: token });
-  const cmdCli = 'AUTODL_HOST=<sim> node dist/autodl.js create|describe|containers|events|ssh|deployments --verbose';
+  const cmdCli = 'AUTODL_HOST=<sim> node dist/autodl.cjs create|describe|containers|events|ssh|deployments --verbose';
   try {
     // commands that see containers (and so root passwords), with debug output on
     const cfg = join(suite.work, 'secrets-create.json');
@@ -62,7 +62,7 @@ export async function secrets(suite: Suite): Promise<Section> {
   } catch {
     /* reported below */
   }
-  const cmdLogin = "echo <token> | node dist/autodl.js login --token-stdin --json (private HOME)";
+  const cmdLogin = "echo <token> | node dist/autodl.cjs login --token-stdin --json (private HOME)";
   let mode = 'missing';
   let dirMode = 'missing';
   try {
@@ -102,7 +102,7 @@ export async function secrets(suite: Suite): Promise<Section> {
   } catch {
     /* reported */
   }
-  const cmdCliRef = 'AUTODL_HOST=http://10.255.255.1 node dist/autodl.js stock --json';
+  const cmdCliRef = 'AUTODL_HOST=http://10.255.255.1 node dist/autodl.cjs stock --json';
   check(sec, 'CLI, token over plain http to 10.255.255.1: error_type/kind, exit', `${cliKind}, exit ${r.code}`, cliKind === 'api_error/refused' && r.code === 3, cmdCliRef);
   report(sec, 'CLI refusal: process time', `${Math.round(r.ms)} ms`, cmdCliRef);
 

@@ -1,4 +1,9 @@
-// Bundles the CLI (and the library entry) with esbuild. Code splitting keeps
+// Bundles the CLI (and the library entry) with esbuild. Three outputs:
+//   dist/autodl.cjs  the executable: CommonJS, a few kB, answers --help/--version from text
+//                    rendered here at build time (src/cli/fast.ts), else imports dist/cli.js
+//   dist/cli.js      the full CLI, ES modules
+//   dist/index.js    the library
+// Code splitting keeps
 // `autodl --help` fast: commands load their heavy modules (YAML, zod, SQLite,
 // the simulator) through dynamic import(), which become separate chunks.
 //
@@ -8,7 +13,8 @@
 // older than 10 minutes. A CLI process that is running while someone rebuilds (parallel test
 // files, several people in one tree) keeps finding the chunks it lazy-loads.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 // commander requires node:child_process at load time but uses it only for executable
@@ -32,7 +38,7 @@ const lazyChildProcess = {
 const tmp = `dist.tmp-${process.pid}-${Date.now()}`;
 try {
   await build({
-    entryPoints: { autodl: 'src/cli/main.ts', index: 'src/index.ts' },
+    entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
     outdir: tmp,
     bundle: true,
     splitting: true,
@@ -48,6 +54,34 @@ try {
     logLevel: 'warning',
     plugins: [lazyChildProcess],
   });
+
+  // The top-level help, rendered by the real command tree (one throw-away bundle, run once).
+  const renderer = join(tmp, 'help-render.tmp.mjs');
+  await build({
+    entryPoints: ['scripts/help-render.ts'],
+    outfile: renderer,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    banner: { js: "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  const helpData = execFileSync(process.execPath, [renderer], { encoding: 'utf8' });
+  rmSync(renderer);
+
+  await build({
+    entryPoints: ['src/cli/bin.ts'],
+    outfile: join(tmp, 'autodl.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { __AUTODL_HELP__: helpData },
+    logLevel: 'warning',
+  });
+  chmodSync(join(tmp, 'autodl.cjs'), 0o755);
 
   mkdirSync('dist/chunks', { recursive: true });
   const fresh = new Set(readdirSync(join(tmp, 'chunks')));

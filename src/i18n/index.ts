@@ -4,7 +4,8 @@
 //
 // Kept dependency-free and small: the CLI entry imports it at top level for --help.
 
-export type Lang = 'en' | 'zh';
+import type { Lang } from './detect.js';
+export { type Lang, isLang, detectLang } from './detect.js';
 
 const en = {
   // ---- program / global options ----
@@ -606,26 +607,6 @@ export function setLang(lang: Lang): void {
 
 export function getLang(): Lang {
   return current;
-}
-
-export function isLang(v: unknown): v is Lang {
-  return v === 'en' || v === 'zh';
-}
-
-/**
- * Language choice: explicit flag > AUTODL_LANG > LC_ALL / LC_MESSAGES / LANG (the first
- * one set; starting with "zh" → zh) > en.
- */
-export function detectLang(flag: string | undefined, env: Record<string, string | undefined>): Lang {
-  if (isLang(flag)) return flag;
-  const a = env.AUTODL_LANG?.toLowerCase();
-  if (a?.startsWith('zh')) return 'zh';
-  if (a?.startsWith('en')) return 'en';
-  for (const k of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
-    const v = env[k];
-    if (v) return v.toLowerCase().startsWith('zh') ? 'zh' : 'en';
-  }
-  return 'en';
 }
 
 /** Translate `key`, substituting `{name}` placeholders from params. */

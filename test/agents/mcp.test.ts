@@ -1,4 +1,4 @@
-// `autodl mcp` end to end: the official SDK's Client spawns `node dist/autodl.js mcp` over
+// `autodl mcp` end to end: the official SDK's Client spawns `node dist/autodl.cjs mcp` over
 // stdio, with AUTODL_HOST / AUTODL_TOKEN pointing at an in-process simulator on loopback.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

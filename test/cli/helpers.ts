@@ -1,6 +1,6 @@
 // Helpers for the CLI's end-to-end tests: build dist/ once when it is missing or older
 // than the sources, start the simulator in-process (manual clock, no background load),
-// run `node dist/autodl.js …` as a subprocess with a private HOME/XDG tree and collect
+// run `node dist/autodl.cjs …` as a subprocess with a private HOME/XDG tree and collect
 // every byte it prints (to prove the token never appears).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_IMAGE_UUID, startSimulator, type Simulator, type SimOptions, type World } from '../../src/sim/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'autodl.js');
+/** The executable as installed (`bin`): its fast path answers --help/--version itself. */
+export const CLI = join(ROOT, 'dist', 'autodl.cjs');
+/** The full CLI behind it (ES modules), which the executable imports for everything else. */
+export const FULL_CLI = join(ROOT, 'dist', 'cli.js');
 
 // ---------- build once ----------
 
@@ -30,7 +33,7 @@ function sleepSync(ms: number): void {
 function isFresh(): boolean {
   try {
     const built = statSync(CLI).mtimeMs;
-    const src = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'scripts', 'build.mjs')), newestMtime(join(ROOT, 'package.json')));
+    const src = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'scripts', 'build.mjs')), newestMtime(join(ROOT, 'scripts', 'help-render.ts')), newestMtime(join(ROOT, 'package.json')));
     return built >= src;
   } catch {
     return false;
@@ -131,6 +134,8 @@ export interface RunOptions {
   home?: Home;
   cwd?: string;
   input?: string;
+  /** Run this file instead of the executable (e.g. FULL_CLI). */
+  script?: string;
 }
 
 export interface RunResult {
@@ -177,7 +182,7 @@ let defaultCwd: string | undefined;
 export function spawnCli(args: string[], o: RunOptions = {}): ChildProcess {
   ensureBuilt();
   defaultCwd ??= emptyDir();
-  return spawn(process.execPath, [CLI, ...args], { cwd: o.cwd ?? defaultCwd, env: childEnv(o), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [o.script ?? CLI, ...args], { cwd: o.cwd ?? defaultCwd, env: childEnv(o), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Run the CLI to completion. */

@@ -11,6 +11,7 @@ import {
   CLI,
   collect,
   ensureBuilt,
+  FULL_CLI,
   json,
   outputs,
   runCli,
@@ -238,7 +239,7 @@ describe('help, version, lazy loading', () => {
         visit(join(dirname(file), (m[1] ?? m[2])!));
       }
     };
-    visit(CLI);
+    visit(FULL_CLI);
     assert.ok(seen.size >= 2, 'commander is in a chunk');
     const text = [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const marker of ['ZodError', 'from "better-sqlite3"', 'require("better-sqlite3")', 'YAMLParseError', 'startSimulator', 'class AutodlClient', 'createServer']) {

@@ -1,4 +1,4 @@
-// Read commands end to end: a subprocess `node dist/autodl.js …` against the simulator.
+// Read commands end to end: a subprocess `node dist/autodl.cjs …` against the simulator.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BlacklistEntry, Container, ContainerEvent, Deployment, PrivateImage, Stock, SystemImage } from '../../src/api/types.js';
