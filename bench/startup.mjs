@@ -40,13 +40,15 @@ const cases = {
   // the installed executable (package.json "bin")
   'autodl --help': [node, ['dist/autodl.cjs', '--help']],
   'autodl stock --json': [node, ['dist/autodl.cjs', 'stock', '--json']],
+  // the same without V8's code cache (src/cli/load.ts): what the cache saves
+  'stock, no code cache': [node, ['dist/autodl.cjs', 'stock', '--json'], { AUTODL_CODE_CACHE: '0' }],
 };
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) {
   // interleave the cases so drift in machine load hits all of them alike
-  for (const [name, [cmd, args]] of Object.entries(cases)) {
+  for (const [name, [cmd, args, extraEnv]] of Object.entries(cases)) {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(cmd, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
     if (i > 0) times[name].push(ms); // first round warms the file cache

@@ -1,21 +1,16 @@
-// Bundles the CLI (and the library entry) with esbuild. Three outputs:
-//   dist/autodl.cjs  the executable: CommonJS, a few kB, answers --help/--version from text
-//                    rendered here at build time (src/cli/fast.ts), else imports dist/cli.js
-//   dist/cli.js      the full CLI, ES modules
-//   dist/index.js    the library
-// Code splitting keeps
-// `autodl --help` fast: commands load their heavy modules (YAML, zod, SQLite,
-// the simulator) through dynamic import(), which become separate chunks.
-//
-// The build goes to a fresh temporary directory and is then moved into dist/ without ever
-// removing dist/ as a whole: chunks (content-hashed names) are added first, the entry files
-// are replaced by rename (atomic), and chunks no entry uses any more are removed only when
-// older than 10 minutes. A CLI process that is running while someone rebuilds (parallel test
-// files, several people in one tree) keeps finding the chunks it lazy-loads.
+// Bundles with esbuild into dist/:
+//   autodl.cjs      the executable: a few kB; answers --help/--version from text rendered
+//                   here at build time (src/cli/fast.ts), else runs cli.cjs
+//   cli.cjs         the full CLI, one CommonJS bundle; zod, yaml, better-sqlite3 and the MCP
+//                   SDK stay in node_modules and are required only by the commands that use them
+//   cli.cjs.cache   V8's code cache for cli.cjs, made by running it once (src/cli/load.ts)
+//   index.js        the library (ES module)
+// Every file is written to a temporary directory first and then renamed into place, so a
+// CLI that is starting while someone rebuilds never reads half a file.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 // commander requires node:child_process at load time but uses it only for executable
 // subcommands (which autodl has none of): hand it a proxy that loads the module on first
@@ -35,65 +30,68 @@ const lazyChildProcess = {
   },
 };
 
-const tmp = `dist.tmp-${process.pid}-${Date.now()}`;
+const NODE_BANNER_ESM = "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);";
+const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', sourcemap: false };
+
+/** Bundle a build-time helper script, run it with node, return its stdout, delete it. */
+async function runHelper(dir, entry, args = []) {
+  const out = join(dir, 'helper.tmp.mjs');
+  await build({ ...common, entryPoints: [entry], outfile: out, format: 'esm', banner: { js: NODE_BANNER_ESM } });
+  try {
+    return execFileSync(process.execPath, [out, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+const tmp = resolve(`dist.tmp-${process.pid}-${Date.now()}`);
 try {
+  // the library
   await build({
-    entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
+    ...common,
+    entryPoints: { index: 'src/index.ts' },
     outdir: tmp,
-    bundle: true,
-    splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'bundle',
     external: ['better-sqlite3'],
-    chunkNames: 'chunks/[name]-[hash]',
-    // Bundled CommonJS packages (commander) call require() for Node builtins: give ESM chunks one.
-    banner: { js: "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);" },
-    sourcemap: false,
-    logLevel: 'warning',
+    banner: { js: NODE_BANNER_ESM },
     plugins: [lazyChildProcess],
   });
 
-  // The top-level help, rendered by the real command tree (one throw-away bundle, run once).
-  const renderer = join(tmp, 'help-render.tmp.mjs');
+  // the full CLI
   await build({
-    entryPoints: ['scripts/help-render.ts'],
-    outfile: renderer,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    banner: { js: "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: tmp,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    // heavy packages are loaded from node_modules by the commands that need them (a dynamic
+    // import() becomes a require() at that point); commander and picocolors are bundled
+    external: ['zod', 'yaml', 'better-sqlite3', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__autodlImportMetaUrl' },
+    banner: { js: "const __autodlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [lazyChildProcess],
   });
-  const helpData = execFileSync(process.execPath, [renderer], { encoding: 'utf8' });
-  rmSync(renderer);
+  const cli = join(tmp, 'cli.cjs');
+  await runHelper(tmp, 'scripts/code-cache.ts', [cli, `${cli}.cache`]);
 
+  // the executable, with the top-level help rendered by the real command tree
+  const helpData = await runHelper(tmp, 'scripts/help-render.ts');
   await build({
+    ...common,
     entryPoints: ['src/cli/bin.ts'],
     outfile: join(tmp, 'autodl.cjs'),
-    bundle: true,
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     define: { __AUTODL_HELP__: helpData },
-    logLevel: 'warning',
   });
   chmodSync(join(tmp, 'autodl.cjs'), 0o755);
 
-  mkdirSync('dist/chunks', { recursive: true });
-  const fresh = new Set(readdirSync(join(tmp, 'chunks')));
-  for (const name of fresh) renameSync(join(tmp, 'chunks', name), join('dist', 'chunks', name));
-  for (const name of readdirSync(tmp)) {
-    if (name !== 'chunks') renameSync(join(tmp, name), join('dist', name));
-  }
-  const cutoff = Date.now() - 10 * 60_000;
-  for (const name of readdirSync('dist/chunks')) {
-    const p = join('dist', 'chunks', name);
-    if (!fresh.has(name) && statSync(p).mtimeMs < cutoff) rmSync(p, { force: true });
-  }
+  mkdirSync('dist', { recursive: true });
+  for (const name of readdirSync(tmp)) renameSync(join(tmp, name), join('dist', name));
+  // what earlier builds made and this one no longer does (the ES module CLI and its chunks)
+  const made = new Set(readdirSync(tmp));
+  for (const name of readdirSync('dist')) if (!made.has(name) && ['chunks', 'cli.js'].includes(name)) rmSync(join('dist', name), { recursive: true, force: true });
 } finally {
   if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
 }

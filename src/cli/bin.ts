@@ -1,9 +1,11 @@
-// The `autodl` executable (built to dist/autodl.cjs). CommonJS and nearly empty on purpose:
-// `autodl --help` and `autodl --version` are answered from text rendered at build time
-// without starting node's ES module loader or commander; everything else goes to the full
-// CLI (dist/cli.js, ES modules, one lazily loaded chunk per command).
+// The `autodl` executable (built to dist/autodl.cjs). Nearly empty on purpose: `autodl
+// --help` and `autodl --version` are answered from text rendered at build time without
+// loading commander; everything else goes to the full CLI (dist/cli.cjs, one CommonJS
+// bundle, compiled from V8's code cache when it fits: see ./load.ts).
 import { fstatSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { fastOutput, type HelpData } from './fast.js';
+import { loadWithCodeCache } from './load.js';
 
 declare const __AUTODL_HELP__: HelpData;
 
@@ -33,9 +35,7 @@ if (out !== undefined) {
     if ((e as NodeJS.ErrnoException).code === 'EAGAIN') process.stdout.write(bytes.subarray(done));
   }
 } else {
-  const cli = './cli.js'; // a variable, so the bundler leaves this import to run time
-  import(cli).catch((e: unknown) => {
-    process.stderr.write(`autodl: cannot load ${cli}: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  });
+  const cli = join(__dirname, 'cli.cjs');
+  if (process.env.AUTODL_CODE_CACHE === '0') require(cli);
+  else loadWithCodeCache(cli, `${cli}.cache`);
 }

@@ -1,7 +1,8 @@
 // Client construction for commands: credentials, host, dialect → AutodlClient.
 import { AutodlError } from '../errors.js';
 import type { Deployment, Dialect } from '../api/types.js';
-import type { AutodlClient, PreparedRequest } from '../api/client.js';
+import { AutodlClient, type PreparedRequest } from '../api/client.js';
+import { resolveCredentials, requireToken } from '../config/credentials.js';
 import { t } from '../i18n/index.js';
 import type { CliContext } from './runtime.js';
 
@@ -18,7 +19,6 @@ export interface Target {
 
 /** Host: --host > AUTODL_HOST > .env > user config > default. Dialect: --dialect > env/.env/config > from the host. */
 export async function resolveTarget(ctx: CliContext, needToken: boolean): Promise<Target> {
-  const { resolveCredentials, requireToken } = await import('../config/credentials.js');
   const resolved = resolveCredentials({ env: ctx.env, cwd: ctx.io.cwd });
   const token = needToken ? requireToken(resolved) : resolved.token;
   ctx.addSecret(token);
@@ -35,8 +35,7 @@ const DRY_RUN_TOKEN = 'dry-run-placeholder';
 
 export async function makeClient(ctx: CliContext, options: MakeClientOptions = {}): Promise<AutodlClient> {
   const target = await resolveTarget(ctx, options.requireToken !== false);
-  const { AutodlClient: Client } = await import('../api/client.js');
-  return new Client({
+  return new AutodlClient({
     token: target.token ?? DRY_RUN_TOKEN,
     host: target.host,
     ...(target.dialect ? { dialect: target.dialect } : {}),

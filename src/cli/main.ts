@@ -2,7 +2,8 @@
 // command tree, one run, the exit code. Errors are reported by ./runtime.ts.
 import { CommanderError } from 'commander';
 import { detectLang, isLang, setLang } from '../i18n/index.js';
-import { buildProgram } from './program.js';
+import { buildProgram, commandWord } from './program.js';
+import { exitCodeAfterRun, handleError } from './runtime.js';
 
 /** What the top-level handler needs before commander has parsed anything. */
 export interface EarlyOptions {
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
   const early = prescan(args);
   setLang(detectLang(early.lang, process.env));
-  const program = buildProgram();
+  const program = buildProgram(commandWord(args));
   let code = 0;
   try {
     if (onlyGlobalOptions(args) && (early.lang === undefined || isLang(early.lang))) {
@@ -55,14 +56,12 @@ async function main(argv: string[]): Promise<void> {
     } else {
       await program.parseAsync(argv);
     }
-    const { exitCodeAfterRun } = await import('./runtime.js');
     code = exitCodeAfterRun();
     if (code < 0) return; // a long-running command (sim) keeps the process alive
   } catch (e) {
     if (e instanceof CommanderError && e.exitCode === 0) {
       code = 0;
     } else {
-      const { handleError } = await import('./runtime.js');
       code = handleError(e, early);
     }
   }

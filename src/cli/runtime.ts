@@ -32,7 +32,16 @@ export interface Io {
 }
 
 function defaultIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // built on first use only: making the stdin stream costs several ms, and most commands never read it
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 /** Keys whose values are secrets wherever they appear in output. */

@@ -13,8 +13,8 @@ import { DEMO_IMAGE_UUID, startSimulator, type Simulator, type SimOptions, type 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The executable as installed (`bin`): its fast path answers --help/--version itself. */
 export const CLI = join(ROOT, 'dist', 'autodl.cjs');
-/** The full CLI behind it (ES modules), which the executable imports for everything else. */
-export const FULL_CLI = join(ROOT, 'dist', 'cli.js');
+/** The full CLI behind it (one CommonJS bundle), which the executable runs for everything else. */
+export const FULL_CLI = join(ROOT, 'dist', 'cli.cjs');
 
 // ---------- build once ----------
 
@@ -33,7 +33,7 @@ function sleepSync(ms: number): void {
 function isFresh(): boolean {
   try {
     const built = statSync(CLI).mtimeMs;
-    const src = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'scripts', 'build.mjs')), newestMtime(join(ROOT, 'scripts', 'help-render.ts')), newestMtime(join(ROOT, 'package.json')));
+    const src = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'scripts', 'build.mjs')), newestMtime(join(ROOT, 'scripts', 'help-render.ts')), newestMtime(join(ROOT, 'scripts', 'code-cache.ts')), newestMtime(join(ROOT, 'package.json')));
     return built >= src;
   } catch {
     return false;

@@ -4,7 +4,7 @@
 //   submit (waits for a GPU: one status line) → events --follow while wait --for finished
 //   → describe → cost.
 // GPUs are freed after --busy seconds, so the submit visibly waits and then creates.
-import { spawn } from 'node:child_process';
+import type { spawn as Spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +19,7 @@ interface DemoOptions {
   interval?: number;
 }
 
-function runChild(args: string[], env: NodeJS.ProcessEnv, capture: boolean, quietStderr = false): Promise<{ code: number; stdout: string }> {
+function runChild(spawn: typeof Spawn, args: string[], env: NodeJS.ProcessEnv, capture: boolean, quietStderr = false): Promise<{ code: number; stdout: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [process.argv[1]!, ...args], {
       env,
@@ -36,6 +36,7 @@ function runChild(args: string[], env: NodeJS.ProcessEnv, capture: boolean, quie
 
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const o = opts as DemoOptions;
+  const { spawn } = await import('node:child_process'); // demo only: a static import would cost every command
   const speed = o.speed ?? 10;
   const busySeconds = o.busy ?? 8;
   const interval = o.interval ?? 2;
@@ -85,7 +86,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     ctx.log(t('demo.busy', { gpus: wanted.join(', '), seconds: String(busySeconds) }));
 
     step(`autodl submit ${config} --interval ${interval}`);
-    const submitted = await runChild(['submit', config, '--interval', String(interval), '--no-json'], env, false);
+    const submitted = await runChild(spawn, ['submit', config, '--interval', String(interval), '--no-json'], env, false);
     if (submitted.code !== 0) {
       throw new AutodlError('api_error', t('demo.stepFailed', { step: 'submit', code: String(submitted.code) }), { step: 'submit' }, submitted.code);
     }
@@ -99,16 +100,16 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     stopTimers.push(() => follower.kill());
-    const waited = await runChild(['wait', uuid, '--for', 'finished', '--interval', '1', '--timeout', '600', '--no-json'], env, false, true);
+    const waited = await runChild(spawn, ['wait', uuid, '--for', 'finished', '--interval', '1', '--timeout', '600', '--no-json'], env, false, true);
     follower.kill();
     if (waited.code !== 0) {
       throw new AutodlError('api_error', t('demo.stepFailed', { step: 'wait', code: String(waited.code) }), { step: 'wait' }, waited.code);
     }
 
     step(`autodl describe ${uuid}`);
-    await runChild(['describe', uuid, '--no-json'], env, false);
+    await runChild(spawn, ['describe', uuid, '--no-json'], env, false);
     step(`autodl cost ${uuid}`);
-    await runChild(['cost', uuid, '--no-json'], env, false);
+    await runChild(spawn, ['cost', uuid, '--no-json'], env, false);
     ctx.log(`\n${ctx.err.green(t('demo.done'))}`);
   } finally {
     for (const stop of stopTimers) stop();

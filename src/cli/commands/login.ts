@@ -1,6 +1,7 @@
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
+import { writeUserConfig, userConfigPath } from '../../config/credentials.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -42,7 +43,6 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const token = raw.trim();
   if (token === '') throw new AutodlError('config_error', t('error.tokenEmpty'), {});
   ctx.addSecret(token);
-  const { writeUserConfig, userConfigPath } = await import('../../config/credentials.js');
   const patch: { token: string; host?: string; dialect?: string } = { token };
   if (ctx.global.host) patch.host = ctx.global.host;
   if (ctx.global.dialect) patch.dialect = ctx.global.dialect;

@@ -8,6 +8,7 @@ import type { Dialect } from '../../api/types.js';
 import type { DeploymentBody, SweepParams } from '../../spec/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
+import { makeClient } from '../client.js';
 
 /** `--db`, else AUTODL_QUEUE_DB, else the XDG data directory (see defaultQueuePath). */
 export async function queuePath(ctx: CliContext, opts: Record<string, unknown>): Promise<string> {
@@ -50,7 +51,6 @@ export function notFound(id: string): AutodlError {
 
 /** The dialect of the target (for the CUDA form), without needing a token. */
 export async function targetDialect(ctx: CliContext): Promise<Dialect> {
-  const { makeClient } = await import('../client.js');
   const client = await makeClient(ctx, { requireToken: false });
   return client.dialect;
 }

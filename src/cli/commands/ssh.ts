@@ -1,6 +1,5 @@
 // `autodl ssh <container> [--show-password] [--exec]`: the container's SSH command (from
 // container.info.ssh_command); the root password only with --show-password; --exec runs ssh.
-import { spawn } from 'node:child_process';
 import { AutodlError } from '../../errors.js';
 import type { Container } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
@@ -55,6 +54,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     if (!ctx.json && c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
     if (showPassword && password) ctx.io.stderr.write(`${t('ssh.password')}: ${password}\n`);
     const argv = sshArgv(cmd);
+    const { spawn } = await import('node:child_process'); // only for --exec: it costs every other command a few ms
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn('ssh', argv, { stdio: 'inherit' });
       child.once('error', (e: NodeJS.ErrnoException) => {
