@@ -20,13 +20,15 @@ import { z } from 'zod';
 import { AutodlClient, type AnyCreateBody, type PreparedRequest } from '../api/client.js';
 import { dialectForHost } from '../api/dialect.js';
 import { redactDeep } from '../api/redact.js';
-import type { Deployment, Dialect, ListContainersBody, Stock, StopContainerBody } from '../api/types.js';
+import type { BlacklistBody, Deployment, Dialect, ListContainersBody, Stock, StopContainerBody } from '../api/types.js';
 import { requireToken, resolveCredentials, type Env } from '../config/credentials.js';
 import { AutodlError, type ErrorResult } from '../errors.js';
 import { deploymentJsonSchema } from '../spec/schema.js';
 import { prepareSpec, type PreparedSpec } from '../spec/prepare.js';
 import { loadConfigText } from '../spec/load.js';
 import { submitAndWait, type SubmitProgress } from '../queue/submit.js';
+import { describeDeployment, estimateCost } from '../watch/inspect.js';
+import { parseSince } from '../watch/time.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 export interface AutodlMcpOptions {
@@ -231,6 +233,9 @@ export const TOOL_NAMES = [
   'list_deployments',
   'list_containers',
   'list_events',
+  'describe_deployment',
+  'deployment_cost',
+  'list_blacklist',
   'validate_config',
   'submit_deployment',
   'create_deployment',
@@ -238,6 +243,7 @@ export const TOOL_NAMES = [
   'stop_deployment',
   'stop_container',
   'delete_deployment',
+  'blacklist_container',
 ] as const;
 
 export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer {
@@ -362,6 +368,60 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         const list = await toArray(client.events.listAll({ deployment_uuid: d.uuid, ...(args.container ? { deployment_container_uuid: args.container } : {}) }));
         return args.last ? list.slice(-args.last) : list;
       }),
+  );
+
+  server.registerTool(
+    'describe_deployment',
+    {
+      title: 'Describe a deployment',
+      description:
+        'One deployment with all its containers and its latest events: the first thing to read when asked how a deployment is doing. Same as `autodl describe <deployment> --json`.',
+      inputSchema: {
+        deployment: deploymentArg(),
+        events: z.number().int().min(0).max(1000).optional().describe('How many of the latest events to include (default 10; 0 for none).'),
+      },
+      annotations: readOnly,
+    },
+    async (args) =>
+      tools.run(async () => {
+        const client = tools.client();
+        const d = await tools.resolveDeployment(client, args.deployment);
+        return describeDeployment(client, d, args.events ?? 10);
+      }),
+  );
+
+  server.registerTool(
+    'deployment_cost',
+    {
+      title: 'Cost so far',
+      description:
+        'Spend so far (yuan) and the current burn rate (yuan/hour), estimated from container prices and running times at the server clock (there is no billing endpoint: an estimate). Without deployment: every deployment. Same as `autodl cost [deployment] --json`.',
+      inputSchema: {
+        deployment: deploymentArg().optional(),
+        since: z.string().min(1).optional().describe('Count only time after this: an ISO time or a duration back from now, e.g. "2h", "30m".'),
+      },
+      annotations: readOnly,
+    },
+    async (args) =>
+      tools.run(async () => {
+        if (args.since !== undefined && parseSince(args.since, Date.now()) === undefined) {
+          throw new AutodlError('config_error', `since: not an ISO time or a duration such as 2h: ${args.since}`, { field: 'since', value: args.since });
+        }
+        const client = tools.client();
+        const deployments = args.deployment ? [await tools.resolveDeployment(client, args.deployment)] : await toArray(client.deployments.listAll());
+        return estimateCost(client, deployments, args.since !== undefined ? { since: args.since } : {});
+      }),
+  );
+
+  server.registerTool(
+    'list_blacklist',
+    {
+      title: 'Host blacklist',
+      description: 'The hosts (machines) your containers are kept off, with their expiry. Same as `autodl blacklist ls --json`.',
+      inputSchema: {},
+      annotations: readOnly,
+    },
+    async () => tools.run(async () => tools.client().blacklist.list()),
   );
 
   // ---------- offline ----------
@@ -541,6 +601,32 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         const client = tools.client(args.confirm === true);
         if (args.confirm !== true) return tools.preview(client.prepare('stopContainer', body));
         await client.containers.stop(body);
+        return { status: 'success', ...body };
+      }),
+  );
+
+  server.registerTool(
+    'blacklist_container',
+    {
+      title: 'Blacklist a container\'s host',
+      description:
+        "Keep new containers off the host a container runs on (e.g. a host with a broken GPU). Without confirm: true nothing is sent and the request is returned. Same as `autodl blacklist add <container> --json`.",
+      inputSchema: {
+        container: z.string().min(1).describe('Container uuid (deployment_container_uuid) whose host to blacklist.'),
+        comment: z.string().min(1).optional().describe('Why (shown in the blacklist).'),
+        expire_minutes: z.number().int().min(1).max(43200).optional().describe('Lift it after this many minutes (at most 30 days).'),
+        confirm: confirmArg(),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const body: BlacklistBody = { deployment_container_uuid: args.container };
+        if (args.comment !== undefined) body.comment = args.comment;
+        if (args.expire_minutes !== undefined) body.expire_in_minutes = args.expire_minutes;
+        const client = tools.client(args.confirm === true);
+        if (args.confirm !== true) return tools.preview(client.prepare('addBlacklist', body));
+        await client.blacklist.add(body);
         return { status: 'success', ...body };
       }),
   );

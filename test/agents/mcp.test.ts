@@ -223,6 +223,58 @@ describe('autodl mcp: changes need confirm', () => {
     assert.equal(last.value.length, 1);
   });
 
+  it('describe_deployment: the deployment, its containers and its latest events', async () => {
+    const r = await call<{ deployment: { uuid: string; name: string }; containers: Array<Record<string, unknown>>; events: unknown[] }>(s, 'describe_deployment', {
+      deployment: 'demo-service',
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.value.deployment.uuid, uuid);
+    const containers = sim.world.listContainers(tenant(), uuid, {});
+    assert.equal(r.value.containers.length, containers.length);
+    assert.ok(r.value.events.length >= 1 && r.value.events.length <= 10);
+    assert.doesNotMatch(r.text, /root_password/);
+    const none = await call<{ events: unknown[] }>(s, 'describe_deployment', { deployment: uuid, events: 0 });
+    assert.deepEqual(none.value.events, []);
+  });
+
+  it('deployment_cost: spend and burn rate at the server clock; a bad since is a config_error', async () => {
+    sim.world.advance(3_600_000); // an hour of running containers
+    const r = await call<{ total_yuan: number; burn_rate_yuan_per_hour: number; deployments: Array<{ uuid: string; spent_yuan: number }> }>(s, 'deployment_cost', {
+      deployment: uuid,
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.deepEqual(r.value.deployments.map((d) => d.uuid), [uuid]);
+    assert.ok(r.value.total_yuan > 0, r.text);
+    assert.ok(r.value.burn_rate_yuan_per_hour > 0, r.text);
+    const recent = await call<{ total_yuan: number }>(s, 'deployment_cost', { deployment: uuid, since: '30m' });
+    assert.ok(recent.value.total_yuan < r.value.total_yuan, 'since narrows the window');
+    const bad = await call<{ error_type: string; details: { field: string } }>(s, 'deployment_cost', { since: 'yesterday-ish' });
+    assert.equal(bad.isError, true);
+    assert.equal(bad.value.error_type, 'config_error');
+    assert.equal(bad.value.details.field, 'since');
+  });
+
+  it('blacklist_container: preview sends nothing; confirmed, the host shows in list_blacklist', async () => {
+    const container = sim.world.listContainers(tenant(), uuid, {})[0]!;
+    const before = sim.requests();
+    const p = await call<{ dry_run: boolean; method: string; body: Record<string, unknown> }>(s, 'blacklist_container', {
+      container: container.uuid,
+      comment: 'bad GPU',
+      expire_minutes: 60,
+    });
+    assert.equal(p.value.dry_run, true, p.text);
+    assert.equal(p.value.method, 'POST');
+    assert.deepEqual(p.value.body, { deployment_container_uuid: container.uuid, comment: 'bad GPU', expire_in_minutes: 60 });
+    assert.equal(sim.requests(), before, 'the preview sent nothing');
+    const empty = await call<unknown[]>(s, 'list_blacklist');
+    assert.deepEqual(empty.value, []);
+    const done = await call<{ status: string }>(s, 'blacklist_container', { container: container.uuid, comment: 'bad GPU', confirm: true });
+    assert.equal(done.value.status, 'success', done.text);
+    const listed = await call<Array<{ machine_id: string }>>(s, 'list_blacklist');
+    assert.equal(listed.value.length, 1, listed.text);
+    assert.equal(listed.value[0]!.machine_id, container.machine_id);
+  });
+
   it('scale_deployment: preview without confirm, then applied', async () => {
     const puts = count(REPLICAS);
     const p = await call<{ dry_run: boolean; method: string; body: { deployment_uuid: string; replica_num: number } }>(s, 'scale_deployment', {

@@ -2,12 +2,12 @@
 // current burn rate, estimated from each container's price and running time (no billing
 // endpoint exists on the private cloud: always marked as an estimate). Rules: src/watch/cost.ts.
 import { AutodlError } from '../../errors.js';
-import type { Container, Deployment } from '../../api/types.js';
+import type { Deployment } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { costReport } from '../../watch/cost.js';
+import { estimateCost } from '../../watch/inspect.js';
 import { parseApiTime, parseSince } from '../../watch/time.js';
 
 function yuan(v: number): string {
@@ -25,24 +25,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   }
   const client = await makeClient(ctx);
   const deployments: Deployment[] = typeof args[0] === 'string' && args[0] !== '' ? [await resolveDeployment(ctx, client, args[0])] : await toArray(client.deployments.listAll());
-  const items: Array<{ deployment: Deployment; containers: Container[] }> = [];
-  for (const d of deployments) items.push({ deployment: d, containers: await toArray(client.containers.listAll({ deployment_uuid: d.uuid })) });
-  // "Now" is the server's clock (the Date header of its last reply), so a skewed local clock
-  // or a simulator running faster than real time does not distort the estimate; never
-  // earlier than the newest timestamp the server reported.
-  let now = at ?? client.serverNow();
-  if (at === undefined) {
-    for (const { containers } of items) {
-      for (const c of containers) {
-        for (const ts of [c.created_at, c.started_at, c.stopped_at]) {
-          const v = parseApiTime(ts);
-          if (v !== undefined && v > now) now = v;
-        }
-      }
-    }
-  }
-  const since = typeof opts.since === 'string' ? parseSince(opts.since, now) : undefined;
-  const report = costReport(items, { now, ...(since !== undefined ? { since } : {}) });
+  const report = await estimateCost(client, deployments, { ...(at !== undefined ? { at } : {}), ...(typeof opts.since === 'string' ? { since: opts.since } : {}) });
   ctx.result(report, () => {
     const c = ctx.out;
     const lines: string[] = [];

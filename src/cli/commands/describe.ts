@@ -1,6 +1,6 @@
-import type { Container, ContainerEvent } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
-import { makeClient, resolveDeployment, toArray } from '../client.js';
+import { makeClient, resolveDeployment } from '../client.js';
+import { describeDeployment } from '../../watch/inspect.js';
 import { dash, milliYuan, renderFields, renderTable, statusColor } from '../output.js';
 import { CONTAINER_RIGHT, containerHeaders, containerRows, eventHeaders, eventRow } from '../render.js';
 import type { CliContext } from '../runtime.js';
@@ -10,10 +10,8 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   const nEvents = typeof opts.events === 'number' ? opts.events : 10;
   const client = await makeClient(ctx);
   const deployment = await resolveDeployment(ctx, client, ref);
-  const containers: Container[] = await toArray(client.containers.listAll({ deployment_uuid: deployment.uuid }));
-  const all: ContainerEvent[] = nEvents > 0 ? await toArray(client.events.listAll({ deployment_uuid: deployment.uuid })) : [];
-  const events = [...all].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at))).slice(-nEvents || all.length);
-  ctx.result({ deployment, containers, events: nEvents > 0 ? events : [] }, () => {
+  const { containers, events } = await describeDeployment(client, deployment, nEvents);
+  ctx.result({ deployment, containers, events }, () => {
     const c = ctx.out;
     const d = deployment;
     const fields: Array<[string, string]> = [
