@@ -147,7 +147,23 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
   [
     ['blacklist'],
     (program) => {
-      const blacklist = program.command('blacklist').description(t('cmd.blacklist'));
+      // `blacklist <container>` adds, `blacklist` alone lists; `blacklist add|ls` say it outright
+      const blacklist = program
+        .command('blacklist')
+        .description(t('cmd.blacklist'))
+        .argument('[container]', t('cmd.blacklist.arg'))
+        .option('--comment <text>', t('cmd.blacklist.comment'))
+        .option('--expire-minutes <n>', t('cmd.blacklist.expire'), expireMinutes)
+        .addOption(dryRun())
+        .action((...args: unknown[]) => (args[0] === undefined ? run(blacklistLsCmd) : run(blacklistAddCmd))(...args));
+      // the group parses these options wherever they stand: hand them to `add`
+      blacklist.hook('preAction', (group, action) => {
+        if (action === group) return;
+        for (const key of ['comment', 'expireMinutes', 'dryRun']) {
+          const v: unknown = group.getOptionValue(key);
+          if (v !== undefined && action.getOptionValue(key) === undefined) action.setOptionValue(key, v);
+        }
+      });
       blacklist
         .command('ls')
         .alias('list')

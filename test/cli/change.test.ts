@@ -125,6 +125,24 @@ describe('change commands', () => {
     assert.ok(list.some((b) => b.machine_id === c!.machine_id));
   });
 
+  test('the short forms: `blacklist <container>` adds (options before or after), `blacklist` alone lists', async () => {
+    const uuid = await create('chg-bl2', 2);
+    const cs = json<Container[]>(await runCli(['containers', uuid], { sim }));
+    const hosts = [...new Set(cs.map((c) => c.machine_id))];
+    const first = cs[0]!;
+    const r = await runCli(['blacklist', first.uuid, '--comment', 'ecc errors', '--expire-minutes', '30'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(json(r), { status: 'success', deployment_container_uuid: first.uuid, comment: 'ecc errors', expire_in_minutes: 30 });
+    const list = json<Array<{ machine_id: string; msg?: string }>>(await runCli(['blacklist'], { sim }));
+    assert.ok(list.some((b) => b.machine_id === first.machine_id));
+    // options ahead of `add` belong to the group and still reach the request
+    const other = cs.find((c) => c.machine_id !== first.machine_id) ?? first;
+    const dry = await runCli(['blacklist', '--comment', 'early', 'add', other.uuid, '--dry-run'], { sim });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.deepEqual(json<{ body: unknown }>(dry).body, { deployment_container_uuid: other.uuid, comment: 'early' });
+    assert.ok(hosts.length >= 1);
+  });
+
   test('blacklist add: --expire-minutes above 43200 is a config_error', async () => {
     const r = await runCli(['blacklist', 'add', 'c-1', '--expire-minutes', '50000'], { sim });
     assert.equal(r.code, 1);
