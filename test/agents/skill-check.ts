@@ -78,6 +78,8 @@ interface HelpInfo {
   options: Map<string, boolean>;
   /** sub-command names and aliases (without `help`) */
   commands: Set<string>;
+  /** takes positional arguments of its own (a group that also acts: `blacklist <container>`) */
+  takesArguments: boolean;
 }
 
 const cache = new Map<string, HelpInfo>();
@@ -89,11 +91,12 @@ export function help(path: string[]): HelpInfo {
   ensureBuilt();
   const r = spawnSync(process.execPath, [CLI, '--lang', 'en', ...path, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   if (r.status !== 0) throw new Error(`autodl ${key} --help failed (${r.status}): ${r.stderr}`);
-  const info: HelpInfo = { options: new Map(), commands: new Set() };
+  const info: HelpInfo = { options: new Map(), commands: new Set(), takesArguments: false };
   let section = '';
   for (const line of r.stdout.split('\n')) {
     if (/^\S.*:$/.test(line)) {
       section = line.slice(0, -1);
+      if (section === 'Arguments') info.takesArguments = true;
       continue;
     }
     const entry = /^ {2}(\S.*?)(?: {2,}|$)/.exec(line);
@@ -141,7 +144,9 @@ export function checkInvocation(inv: Invocation): string[] {
     }
     const sub = t[i];
     if (sub === undefined || sub.startsWith('-')) {
-      if (!(sub === '--help' || sub === '-h')) problems.push(`${where}: "${first}" needs a sub-command (${[...info.commands].join(', ')})`);
+      if (!(sub === '--help' || sub === '-h') && !group.takesArguments) problems.push(`${where}: "${first}" needs a sub-command (${[...info.commands].join(', ')})`);
+    } else if (!info.commands.has(sub) && group.takesArguments) {
+      i++; // the group's own argument (`blacklist <container>`): its options follow
     } else if (!info.commands.has(sub)) {
       problems.push(`${where}: unknown sub-command "${first} ${sub}"`);
       return problems;

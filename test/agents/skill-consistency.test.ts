@@ -37,16 +37,19 @@ describe('the checker itself', () => {
 
   it('rejects a nonexistent flag, command or sub-command, accepts real ones', () => {
     const bad = extractInvocations(
-      '`autodl stock --bogus` `autodl frobnicate` `autodl blacklist purge` `autodl --nope stock` `autodl submit x.yaml --timeout 5 --wait`',
+      '`autodl stock --bogus` `autodl frobnicate` `autodl queue purge` `autodl --nope stock` `autodl submit x.yaml --timeout 5 --wait` `autodl blacklist c1 --bogus`',
     );
     const problems = bad.map(checkInvocation);
     assert.match(problems[0]!.join(), /has no option --bogus/);
     assert.match(problems[1]!.join(), /unknown command "frobnicate"/);
-    assert.match(problems[2]!.join(), /unknown sub-command "blacklist purge"/);
+    assert.match(problems[2]!.join(), /unknown sub-command "queue purge"/);
     assert.match(problems[3]!.join(), /unknown global option --nope/);
     assert.match(problems[4]!.join(), /no option --wait/);
     assert.equal(problems[4]!.length, 1, 'only --wait is wrong; --timeout is a real option of submit');
-    const good = extractInvocations('`autodl --host http://x stock --json --gpu A` `autodl blacklist add c1 --expire-minutes 5` `autodl ls --json`');
+    assert.match(problems[5]!.join(), /"autodl blacklist" has no option --bogus/);
+    const good = extractInvocations(
+      '`autodl --host http://x stock --json --gpu A` `autodl blacklist add c1 --expire-minutes 5` `autodl ls --json` `autodl blacklist c1 --comment x` `autodl blacklist`',
+    );
     for (const g of good) assert.deepEqual(checkInvocation(g), [], g.source);
   });
 });
