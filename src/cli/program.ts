@@ -427,6 +427,9 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .option('--state <state...>', t('queue.opt.state'))
         .option('--label <label>', t('queue.opt.labelFilter'))
         .option('--all', t('queue.opt.all'))
+        .option('--watch', t('queue.opt.watch'))
+        .option('--interval <seconds>', t('watch.opt.interval'), positiveNumber, 2)
+        .option('--count <n>', t('queue.opt.count'), nonNegativeInt)
         .action(run(queueLsCmd));
       queue
         .command('show')

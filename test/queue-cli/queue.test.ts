@@ -116,6 +116,46 @@ describe('queue add / ls / run / show', () => {
     assert.ok(human.stdout.includes(e!.id) && human.stdout.includes(deps[0]!.uuid) && human.stdout.includes('submitted'));
   });
 
+  test('ls --watch --json: a snapshot, then change lines and a new snapshot when the worker moves an entry; Ctrl-C exits 0', async () => {
+    const db = newDb();
+    const [e] = await add(db, cfg('lsw-a'));
+    const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--db', db, '--json'], { sim });
+    const done = collect(child);
+    await waitFor(child, 'stdout', '"type":"snapshot"');
+    const run = await q(db, 'run', '--once');
+    assert.equal(run.code, 0, run.stderr);
+    await waitFor(child, 'stdout', '"to":"submitted"');
+    child.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines[0]!.type, 'snapshot');
+    assert.deepEqual((lines[0]!.entries as Entry[]).map((x) => [x.id, x.state]), [[e!.id, 'pending']]);
+    const change = lines.find((l) => l.type === 'change' && l.to === 'submitted')!;
+    assert.equal(change.id, e!.id);
+    assert.equal(change.name, 'lsw-a');
+    assert.ok(change.from === 'pending' || change.from === 'submitting', String(change.from));
+    const last = lines.filter((l) => l.type === 'snapshot').at(-1)!;
+    assert.deepEqual(last.counts, { submitted: 1 });
+    // only changes are printed: far fewer snapshots than refreshes
+    assert.ok(lines.filter((l) => l.type === 'snapshot').length <= 3, r.stdout);
+  });
+
+  test('ls --watch without a terminal: the table, then a line per change; --count ends it', async () => {
+    const db = newDb();
+    await add(db, cfg('lsw-b'));
+    const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--count', '200', '--db', db, '--no-json'], { sim });
+    const done = collect(child);
+    await waitFor(child, 'stdout', 'lsw-b');
+    assert.equal((await q(db, 'cancel', (await ls(db))[0]!.id)).code, 0);
+    await waitFor(child, 'stdout', /lsw-b\s+pending → cancelled/);
+    child.kill('SIGINT');
+    assert.equal((await done).code, 0);
+    const counted = await runCli(['queue', 'ls', '--watch', '--interval', '0.05', '--count', '3', '--db', db, '--json', '--all'], { sim });
+    assert.equal(counted.code, 0, counted.stderr);
+    assert.equal(counted.stdout.trim().split('\n').length, 1, 'nothing changed: one snapshot in three refreshes');
+  });
+
   test('show: the entry, its body and its history pending → submitting → submitted', async () => {
     const db = newDb();
     const [e] = await add(db, cfg('qa-show'));

@@ -1,12 +1,20 @@
-// `autodl queue ls [--state s...] [--label L] [--all]`: the entries as the store has them.
-// The state of a submitted entry is what the worker last saw (submitted → running →
-// finished | failed); `queue ls` itself sends no API call.
+// `autodl queue ls [--state s...] [--label L] [--all] [--watch [--interval S] [--count N]]`:
+// the entries as the store has them. The state of a submitted entry is what the worker last
+// saw (submitted → running → finished | failed); `queue ls` itself sends no API call.
+// --watch keeps reading the store (another process's worker writes it):
+//   terminal: the table redrawn in place, the counts in its header line;
+//   --json: NDJSON — {type:'change', id, name, from, to} for each entry that appeared or
+//     moved, then {type:'snapshot', seq, time, db, count, counts, entries}, once per change;
+//   neither: the table once, then one line per change.
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
-import { ENTRY_STATES, type EntryState } from '../../queue/types.js';
+import type { QueueStore } from '../../queue/store.js';
+import { ENTRY_STATES, type EntryState, type QueueEntry } from '../../queue/types.js';
+import { sleepOrAbort } from '../../util/sleep.js';
+import { LiveFrame, untilInterrupted } from '../live.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { ENTRY_HEADERS, entryRow, entryView, withStore } from './queue-common.js';
+import { ENTRY_HEADERS, entryRow, entryView, stateColor, withStore } from './queue-common.js';
 
 const DEFAULT_STATES: readonly EntryState[] = ['pending', 'submitting', 'submitted', 'running', 'failed'];
 
@@ -23,16 +31,51 @@ export function parseStates(raw: unknown): EntryState[] | undefined {
   return list as EntryState[];
 }
 
+function countStates(list: readonly QueueEntry[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of list) counts[e.state] = (counts[e.state] ?? 0) + 1;
+  return counts;
+}
+
+/** What a change line reports; everything else (ages) moves on its own. */
+function fingerprint(e: QueueEntry): string {
+  return JSON.stringify([e.state, e.attempts, e.priority, e.deployment_uuid, e.last_error]);
+}
+
+export interface QueueChange {
+  id: string;
+  name: string;
+  /** null: the entry was not listed before (new, or newly matching the filter) */
+  from: EntryState | null;
+  to: EntryState;
+}
+
+/**
+ * Entries that appeared or changed state between two listings of every entry (pure). Only
+ * those shown before or after count (`shown`): an entry that leaves the view, e.g. finished
+ * under the default filter, is a change worth a line.
+ */
+export function queueChanges(prev: ReadonlyMap<string, QueueEntry>, next: readonly QueueEntry[], shown: (state: EntryState) => boolean = () => true): QueueChange[] {
+  const out: QueueChange[] = [];
+  for (const e of next) {
+    const before = prev.get(e.id);
+    if (before?.state === e.state) continue;
+    if (!shown(e.state) && !(before && shown(before.state))) continue;
+    out.push({ id: e.id, name: e.body.name, from: before?.state ?? null, to: e.state });
+  }
+  return out;
+}
+
 export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const states = parseStates(opts.state) ?? (opts.all === true ? undefined : DEFAULT_STATES);
   const label = typeof opts.label === 'string' ? opts.label : undefined;
+  const filter = { ...(states ? { states } : {}), ...(label !== undefined ? { label } : {}) };
   await withStore(ctx, opts, async (store, path) => {
-    const list = await store.list({ ...(states ? { states } : {}), ...(label !== undefined ? { label } : {}) });
+    if (opts.watch === true) return watch(ctx, store, path, states, label, opts);
+    const list = await store.list(filter);
     const now = Date.now();
-    const counts: Record<string, number> = {};
-    for (const e of list) counts[e.state] = (counts[e.state] ?? 0) + 1;
     if (ctx.json) {
-      ctx.printJson({ db: path, count: list.length, counts, entries: list.map((e) => entryView(e, now)) });
+      ctx.printJson({ db: path, count: list.length, counts: countStates(list), entries: list.map((e) => entryView(e, now)) });
       return;
     }
     if (list.length === 0) {
@@ -41,4 +84,50 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
     }
     ctx.print(renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] }));
   });
+}
+
+async function watch(ctx: CliContext, store: QueueStore, path: string, states: readonly EntryState[] | undefined, label: string | undefined, opts: Record<string, unknown>): Promise<void> {
+  // every state is read, so that an entry leaving the view (finished, cancelled) is reported
+  const shown = (s: EntryState) => states === undefined || states.includes(s);
+  const intervalMs = Math.max(10, Math.round((typeof opts.interval === 'number' ? opts.interval : 2) * 1000));
+  const count = typeof opts.count === 'number' && opts.count > 0 ? opts.count : undefined;
+  const stdout = ctx.io.stdout as NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+  const mode: 'json' | 'tty' | 'plain' = ctx.json ? 'json' : stdout.isTTY ? 'tty' : 'plain';
+  const stop = untilInterrupted();
+  const frame = mode === 'tty' ? new LiveFrame(stdout) : undefined;
+  const emit = (v: Record<string, unknown>) => stdout.write(`${JSON.stringify(ctx.sanitize(v))}\n`);
+  let prev: Map<string, QueueEntry> | undefined;
+  let prevPrint = '';
+  try {
+    for (let seq = 1; !stop.signal.aborted; seq++) {
+      const all = await store.list(label !== undefined ? { label } : {});
+      const list = all.filter((e) => shown(e.state));
+      const now = Date.now();
+      const counts = countStates(list);
+      const changes = prev ? queueChanges(prev, all, shown) : [];
+      const print = list.map((e) => `${e.id}:${fingerprint(e)}`).join('\n');
+      if (mode === 'json') {
+        if (seq === 1 || print !== prevPrint) {
+          for (const c of changes) emit({ type: 'change', ...c });
+          emit({ type: 'snapshot', seq, time: new Date(now).toISOString(), db: path, count: list.length, counts, entries: list.map((e) => entryView(e, now)) });
+        }
+      } else if (mode === 'plain') {
+        if (seq === 1) ctx.print(list.length === 0 ? ctx.out.dim(t('queue.empty')) : renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] }));
+        for (const c of changes) ctx.print(`${new Date(now).toLocaleTimeString()}  ${c.id}  ${c.name}  ${c.from ? stateColor(c.from, ctx.out) : '-'} → ${stateColor(c.to, ctx.out)}`);
+      } else {
+        const summary = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
+        const lines = [ctx.out.dim(t('queue.watch.header', { time: new Date(now).toLocaleTimeString(), interval: intervalMs / 1000, counts: summary }))];
+        lines.push(list.length === 0 ? ctx.out.dim(t('queue.empty')) : renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] }));
+        frame!.draw(lines);
+      }
+      prev = new Map(all.map((e) => [e.id, e]));
+      prevPrint = print;
+      if (count !== undefined && seq >= count) break;
+      await sleepOrAbort(intervalMs, stop.signal);
+    }
+  } finally {
+    frame?.close();
+    stop.dispose();
+  }
+  // Ctrl-C is the normal way to end a watch: exit 0, as `autodl watch`
 }

@@ -12,7 +12,8 @@ import type { ContainerEvent, Deployment } from '../../api/types.js';
 import type { AutodlClient } from '../../api/client.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
-import { dash, formatDuration, renderTable, statusColor, stripAnsi, displayWidth } from '../output.js';
+import { dash, formatDuration, renderTable, statusColor } from '../output.js';
+import { LiveFrame, untilInterrupted } from '../live.js';
 import type { CliContext } from '../runtime.js';
 import { containerRow, deploymentRow, diffRows, type ContainerRow, type DeploymentRow, type WatchEvent, type RowChange } from '../../watch/rows.js';
 
@@ -139,24 +140,6 @@ function changeLine(ch: RowChange, ctx: CliContext): string {
 }
 
 /** Fit a frame to the terminal: lines cut to the width, the frame to the height (so cursor-up stays exact). */
-function fitFrame(lines: string[], columns: number | undefined, rows: number | undefined): string[] {
-  let out = lines.flatMap((l) => l.split('\n'));
-  if (columns && columns > 10) {
-    out = out.map((l) => {
-      if (displayWidth(l) <= columns - 1) return l;
-      const plain = stripAnsi(l);
-      let s = '';
-      for (const ch of plain) {
-        if (displayWidth(s + ch) > columns - 2) break;
-        s += ch;
-      }
-      return `${s}…`;
-    });
-  }
-  if (rows && rows > 3 && out.length > rows - 1) out = [...out.slice(0, rows - 2), '…'];
-  return out;
-}
-
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const intervalMs = Math.max(10, Math.round((typeof opts.interval === 'number' ? opts.interval : 2) * 1000));
   const count = typeof opts.count === 'number' && opts.count > 0 ? opts.count : undefined;
@@ -168,23 +151,13 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   const mode: 'json' | 'tty' | 'plain' = ctx.json ? 'json' : stdout.isTTY ? 'tty' : 'plain';
   const emit = (v: Record<string, unknown>) => stdout.write(`${JSON.stringify(ctx.sanitize(v))}\n`);
 
-  const ac = new AbortController();
-  const onSigint = () => ac.abort();
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const ac = untilInterrupted();
 
   const follower = new EventFollower(client);
   const recent: WatchEvent[] = [];
-  let prevLines = 0;
+  const frame = mode === 'tty' ? new LiveFrame(stdout) : undefined;
   let prevRows: Array<DeploymentRow | ContainerRow> | undefined;
   let failures = 0;
-  let cursorHidden = false;
-  const restore = () => {
-    if (cursorHidden) stdout.write('\x1b[?25h');
-    cursorHidden = false;
-  };
-  const onExit = () => restore();
-  process.once('exit', onExit);
 
   try {
     for (let seq = 1; !ac.signal.aborted; seq++) {
@@ -227,7 +200,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
         if (mode === 'json') emit({ type: 'error', error_type: e.errorType, message: msg, consecutive_failures: failures });
         else {
           ctx.warn(t('watch.pollFailed', { message: msg, n: failures }));
-          prevLines = 0; // the warning moved the screen: draw the next frame below it
+          frame?.detach(); // the warning moved the screen: draw the next frame below it
         }
         await sleep(intervalMs, ac.signal);
         continue;
@@ -266,16 +239,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
           if (recent.length === 0) lines.push(c.dim(t('result.empty')));
           for (const e of recent) lines.push(eventLine(e, ctx, target === undefined));
         }
-        const frame = fitFrame(lines, stdout.columns, stdout.rows);
-        let out = '';
-        if (!cursorHidden) {
-          out += '\x1b[?25l';
-          cursorHidden = true;
-        }
-        if (prevLines > 0) out += `\x1b[${prevLines}F\x1b[J`;
-        out += `${frame.join('\n')}\n`;
-        stdout.write(out);
-        prevLines = frame.length;
+        frame!.draw(lines);
       }
 
       if (gone) break;
@@ -283,10 +247,8 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
       await sleep(intervalMs, ac.signal);
     }
   } finally {
-    restore();
-    process.off('exit', onExit);
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    frame?.close();
+    ac.dispose();
   }
   // Ctrl-C is the normal way to end a watch: exit 0 (docs/watch.md)
 }
