@@ -226,6 +226,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .argument('<container>', t('arg.container'))
         .option('--decrease-replica', t('cmd.stopContainer.decrease'))
         .option('--no-cache', t('cmd.stopContainer.noCache'))
+        .option('--cmd-before-shutdown <cmd>', t('cmd.stopContainer.before'))
         .addOption(dryRun())
         .action(run(stopContainerCmd));
     },

@@ -589,6 +589,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         container: z.string().min(1).describe('Container uuid (deployment_container_uuid).'),
         decrease_replica: z.boolean().optional().describe('Also decrease the replica count by one (ReplicaSet).'),
         no_cache: z.boolean().optional().describe('Do not keep the stopped container for reuse.'),
+        cmd_before_shutdown: z.string().min(1).optional().describe("Run this in the container before it shuts down (e.g. save a checkpoint); overrides the template's."),
         confirm: confirmArg(),
       },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
@@ -598,6 +599,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         const body: StopContainerBody = { deployment_container_uuid: args.container };
         if (args.decrease_replica) body.decrease_one_replica_num = true;
         if (args.no_cache) body.no_cache = true;
+        if (args.cmd_before_shutdown) body.cmd_before_shutdown = args.cmd_before_shutdown;
         const client = tools.client(args.confirm === true);
         if (args.confirm !== true) return tools.preview(client.prepare('stopContainer', body));
         await client.containers.stop(body);

@@ -156,7 +156,7 @@ export function parseCreate(body: Params, dialect: Dialect): CreateInput {
   const [priceFrom, priceTo] = range(tp, 'price_from', 'price_to');
   const imageUuid = tp.str('image_uuid', true);
   const cmd = tp.str('cmd', true);
-  tp.str('cmd_before_shutdown');
+  const cmdBeforeShutdown = tp.str('cmd_before_shutdown');
   for (const k of ['service_6006_port_protocol', 'service_6008_port_protocol']) {
     const v = tp.str(k);
     if (v !== undefined && v !== 'http' && v !== 'tcp') throw invalid(`${k} 必须是 http / tcp`);
@@ -175,6 +175,7 @@ export function parseCreate(body: Params, dialect: Dialect): CreateInput {
     ...(priceTo !== undefined ? { priceTo } : {}),
     imageUuid,
     cmd,
+    ...(cmdBeforeShutdown ? { cmdBeforeShutdown } : {}),
   };
   return {
     name,

@@ -129,12 +129,13 @@ const HANDLERS: Record<EndpointName, Handler> = {
   },
   stopContainer: (p, t, { world }) => {
     const uuid = p.str('deployment_container_uuid', true);
-    const opts: { decrease_one_replica_num?: boolean; no_cache?: boolean } = {};
+    const opts: { decrease_one_replica_num?: boolean; no_cache?: boolean; cmd_before_shutdown?: string } = {};
     const dec = p.bool('decrease_one_replica_num');
     const nc = p.bool('no_cache');
     if (dec !== undefined) opts.decrease_one_replica_num = dec;
     if (nc !== undefined) opts.no_cache = nc;
-    p.str('cmd_before_shutdown');
+    const hook = p.str('cmd_before_shutdown');
+    if (hook) opts.cmd_before_shutdown = hook;
     world.stopContainer(t, uuid, opts);
     return null;
   },

@@ -154,6 +154,8 @@ export interface NormTemplate {
   priceTo?: number;
   imageUuid: string;
   cmd: string;
+  /** run when a container is stopped (not when its cmd ends): shutting_down lasts as long */
+  cmdBeforeShutdown?: string;
 }
 
 export interface CreateInput {
@@ -214,6 +216,8 @@ interface DeploymentState {
   staticHosts: HostState[];
 }
 
+/** The longest a cmd_before_shutdown may hold a stopped container in shutting_down (a guess). */
+const HOOK_LIMIT_MS = 300_000;
 const ACTIVE: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged', 'running']);
 const STARTING: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged']);
 
@@ -751,8 +755,22 @@ export class World {
     });
   }
 
-  private beginShutdown(c: ContainerState, reason: EndReason): void {
+  /**
+   * How long a container stays shutting_down: `shutdownMs`, plus the lifetime of its
+   * cmd_before_shutdown (read like a cmd) when it is stopped rather than ending by itself,
+   * at most HOOK_LIMIT_MS (one that never ends is cut there).
+   */
+  private shutdownDelay(c: ContainerState, reason: EndReason, hook: string | undefined): number {
+    if (reason === 'exit' || c.status !== 'running') return this.timings.shutdownMs;
+    const cmd = hook ?? c.dep.template.cmdBeforeShutdown;
+    if (!cmd) return this.timings.shutdownMs;
+    const plan = planCmd(cmd, 0);
+    return this.timings.shutdownMs + Math.min(plan.kind === 'forever' ? HOOK_LIMIT_MS : plan.afterMs, HOOK_LIMIT_MS);
+  }
+
+  private beginShutdown(c: ContainerState, reason: EndReason, hook?: string): void {
     if (!ACTIVE.has(c.status)) return;
+    const delay = this.shutdownDelay(c, reason, hook);
     c.gen++; // cancel pending start/exit timers
     c.endReason = reason;
     const dep = c.dep;
@@ -762,7 +780,7 @@ export class World {
     }
     this.setStatus(c, 'shutting_down');
     this.wake(dep);
-    this.after(c, this.timings.shutdownMs, () => {
+    this.after(c, delay, () => {
       c.stoppedAt = this.t;
       this.setStatus(c, 'shutdown');
       if (c.holdsGpu) {
@@ -939,13 +957,13 @@ export class World {
     return c;
   }
 
-  stopContainer(t: Tenant, uuid: string, opts: { decrease_one_replica_num?: boolean; no_cache?: boolean }): void {
+  stopContainer(t: Tenant, uuid: string, opts: { decrease_one_replica_num?: boolean; no_cache?: boolean; cmd_before_shutdown?: string }): void {
     const c = this.container(t, uuid);
     if (opts.no_cache) c.noCache = true;
     if (!ACTIVE.has(c.status)) return; // already stopping or stopped: nothing to do
     const dep = c.dep;
     if (opts.decrease_one_replica_num && dep.type === 'ReplicaSet' && dep.replicaNum > 0) dep.replicaNum--;
-    this.beginShutdown(c, 'stopped');
+    this.beginShutdown(c, 'stopped', opts.cmd_before_shutdown);
     this.reconcile();
   }
 

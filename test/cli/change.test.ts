@@ -103,6 +103,19 @@ describe('change commands', () => {
     assert.notEqual(after.status, 'running');
   });
 
+  test('stop-container --cmd-before-shutdown: the container stays shutting_down while the hook runs', async () => {
+    const uuid = await create('chg-hook');
+    const [target] = json<Container[]>(await runCli(['containers', uuid, '--status', 'running'], { sim }));
+    const r = await runCli(['stop-container', target!.uuid, '--cmd-before-shutdown', 'sleep 40', '--decrease-replica'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(json<{ cmd_before_shutdown: string }>(r).cmd_before_shutdown, 'sleep 40');
+    const status = () => sim.world.listContainers(tenant(), uuid, { container_uuid: target!.uuid })[0]!.status;
+    sim.world.advance(30_000);
+    assert.equal(status(), 'shutting_down');
+    sim.world.advance(15_000);
+    assert.equal(status(), 'shutdown');
+  });
+
   test('stop then delete', async () => {
     const uuid = await create('chg-stop');
     const s = await runCli(['stop', uuid], { sim });
