@@ -40,6 +40,8 @@ const cases = {
   // the installed executable (package.json "bin")
   'autodl --help': [node, ['dist/autodl.cjs', '--help']],
   'autodl stock --json': [node, ['dist/autodl.cjs', 'stock', '--json']],
+  // a command that reads a config (zod + yaml: dist/vendor.cjs), offline
+  'autodl validate --json': [node, ['dist/autodl.cjs', 'validate', 'examples/train-job.yaml', '--json']],
   // the same without V8's code cache (src/cli/load.ts): what the cache saves
   'stock, no code cache': [node, ['dist/autodl.cjs', 'stock', '--json'], { AUTODL_CODE_CACHE: '0' }],
 };
@@ -61,5 +63,5 @@ const base = median(times['node -e 0']);
 console.log(`runs: ${runs - 1} (after one warm-up), node ${process.version}, NODE_EXTRA_CA_CERTS ${env.NODE_EXTRA_CA_CERTS ? 'kept' : 'unset'}`);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
-  console.log(`${name.padEnd(22)} median ${m.toFixed(1).padStart(7)} ms   ratio ${(m / base).toFixed(2)}x`);
+  console.log(`${name.padEnd(24)} median ${m.toFixed(1).padStart(7)} ms   ratio ${(m / base).toFixed(2)}x`);
 }

@@ -1,9 +1,10 @@
 // Bundles with esbuild into dist/:
 //   autodl.cjs      the executable: a few kB; answers --help/--version from text rendered
 //                   here at build time (src/cli/fast.ts), else runs cli.cjs
-//   cli.cjs         the full CLI, one CommonJS bundle; zod, yaml, better-sqlite3 and the MCP
-//                   SDK stay in node_modules and are required only by the commands that use them
-//   cli.cjs.cache   V8's code cache for cli.cjs, made by running it once (src/cli/load.ts)
+//   cli.cjs         the full CLI, one CommonJS bundle; better-sqlite3 and the MCP SDK stay in
+//                   node_modules and are required only by the commands that use them
+//   vendor.cjs      zod and yaml, loaded only by the commands that read a config (src/cli/vendor.ts)
+//   *.cjs.cache     V8's code caches for those two, made by running the CLI (src/cli/load.ts)
 //   index.js        the library (ES module)
 // Every file is written to a temporary directory first and then renamed into place, so a
 // CLI that is starting while someone rebuilds never reads half a file.
@@ -44,6 +45,31 @@ async function runHelper(dir, entry, args = []) {
   }
 }
 
+// zod's classic and core entries re-export every locale (`z.locales`, ~400 kB bundled); autodl uses
+// only English, which zod imports on its own: leave the rest out of the CLI bundle.
+const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.c?js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-without-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-without-locales' }, () => ({ contents: 'export {};\n', loader: 'js' }));
+  },
+};
+
+// In the CLI bundle, `zod` and `yaml` are dist/vendor.cjs, loaded on first use (src/cli/vendor-load.ts).
+const vendorShims = {
+  name: 'vendor-shims',
+  setup(b) {
+    b.onResolve({ filter: /^(zod|yaml)$/ }, (args) => ({ path: args.path, namespace: 'vendor-shim' }));
+    b.onLoad({ filter: /.*/, namespace: 'vendor-shim' }, (args) => ({
+      contents: `const { loadVendor } = require(${JSON.stringify(resolve('src/cli/vendor-load.ts'))});\nmodule.exports = loadVendor()[${JSON.stringify(args.path)}];\n`,
+      loader: 'js',
+      resolveDir: resolve('src/cli'),
+    }));
+  },
+};
+
 const tmp = resolve(`dist.tmp-${process.pid}-${Date.now()}`);
 try {
   // the library
@@ -64,16 +90,25 @@ try {
     outdir: tmp,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
-    // heavy packages are loaded from node_modules by the commands that need them (a dynamic
-    // import() becomes a require() at that point); commander and picocolors are bundled
-    external: ['zod', 'yaml', 'better-sqlite3', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
+    // Bundled (and so in the code cache): commander and picocolors. zod and yaml are
+    // vendor.cjs (below). SQLite (native) and the MCP SDK (a server, started once) are loaded
+    // from node_modules by the commands that use them (a dynamic import() becomes a require()
+    // at that point).
+    external: ['better-sqlite3', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__autodlImportMetaUrl' },
     banner: { js: "const __autodlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyChildProcess],
+    plugins: [lazyChildProcess, vendorShims],
   });
-  const cli = join(tmp, 'cli.cjs');
-  await runHelper(tmp, 'scripts/code-cache.ts', [cli, `${cli}.cache`]);
+  await build({
+    ...common,
+    entryPoints: { vendor: 'src/cli/vendor.ts' },
+    outdir: tmp,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    plugins: [zodWithoutLocales],
+  });
+  await runHelper(tmp, 'scripts/code-cache.ts', [join(tmp, 'cli.cjs'), resolve('examples/train-job.yaml')]);
 
   // the executable, with the top-level help rendered by the real command tree
   const helpData = await runHelper(tmp, 'scripts/help-render.ts');

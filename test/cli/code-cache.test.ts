@@ -25,10 +25,17 @@ function loadIn(file: string, cache: string): { cacheUsed: string; stdout: strin
 describe('the code cache', () => {
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-  test('the built cache fits the built CLI and this node', () => {
+  test('the built caches fit the built bundles and this node', () => {
     const r = loadIn(FULL_CLI, `${FULL_CLI}.cache`);
     assert.equal(r.cacheUsed, 'true');
     assert.equal(r.stdout.trim(), version);
+    const vendor = join(ROOT, 'dist', 'vendor.cjs');
+    const snippet = `
+      import { loadWithCodeCache } from ${JSON.stringify(join(ROOT, 'src', 'cli', 'load.ts'))};
+      const v = loadWithCodeCache(${JSON.stringify(vendor)}, ${JSON.stringify(`${vendor}.cache`)});
+      console.log(JSON.stringify({ cacheUsed: v.cacheUsed, parsed: v.exports.zod.z.number().safeParse(3).success, yaml: v.exports.yaml.parse('a: 1').a }));`;
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', snippet], { cwd: ROOT, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out.stdout), { cacheUsed: true, parsed: true, yaml: 1 }, out.stderr);
   });
 
   test('a changed CLI, a broken cache and no cache at all: the cache is refused and the CLI still runs', () => {
