@@ -123,10 +123,10 @@ try {
   chmodSync(join(tmp, 'autodl.cjs'), 0o755);
 
   mkdirSync('dist', { recursive: true });
-  for (const name of readdirSync(tmp)) renameSync(join(tmp, name), join('dist', name));
-  // what earlier builds made and this one no longer does (the ES module CLI and its chunks)
   const made = new Set(readdirSync(tmp));
-  for (const name of readdirSync('dist')) if (!made.has(name) && ['chunks', 'cli.js'].includes(name)) rmSync(join('dist', name), { recursive: true, force: true });
+  for (const name of made) renameSync(join(tmp, name), join('dist', name));
+  // dist/ holds build output only: what this build did not make is an earlier build's
+  for (const name of readdirSync('dist')) if (!made.has(name)) rmSync(join('dist', name), { recursive: true, force: true });
 } finally {
   if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
 }

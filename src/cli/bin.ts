@@ -37,5 +37,5 @@ if (out !== undefined) {
 } else {
   const cli = join(__dirname, 'cli.cjs');
   if (process.env.AUTODL_CODE_CACHE === '0') require(cli);
-  else loadWithCodeCache(cli, `${cli}.cache`);
+  else loadWithCodeCache(cli);
 }

@@ -1,12 +1,19 @@
 // Loading the CLI's bundles (dist/cli.cjs, dist/vendor.cjs) with V8's code cache. Node 20
-// has no compile cache of its own (module.enableCompileCache() came in 22), and compiling a
-// few hundred kB on every start is a large part of what a one-shot command such as `autodl
-// stock` costs. The build runs the CLI on its common paths and stores what V8 compiled
-// (<bundle>.cache); V8 checks that a cache fits this source and this node, and silently
-// compiles afresh when it does not, so a stale or foreign cache costs time, never correctness.
-import { readFileSync } from 'node:fs';
+// has no compile cache of its own (module.enableCompileCache() came in 22, and does not
+// cover vm scripts), and compiling a few hundred kB on every start is a large part of what a
+// one-shot command such as `autodl stock` costs.
+//
+// Where a cache comes from, first found wins:
+//   1. beside the bundle, `<bundle>.<node version>-<arch>.cache`: made by the build, which
+//      runs the CLI on its common paths (scripts/code-cache.ts);
+//   2. per user, `$XDG_CACHE_HOME/autodl-elastic/…` (else ~/.cache): for a package built
+//      with another node, the first run writes one there when it exits.
+// V8 checks that a cache fits this source and this node and silently compiles afresh when
+// it does not, so a stale or foreign cache costs time, never correctness.
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 export interface Loaded {
@@ -25,12 +32,28 @@ export function compiledScripts(): Map<string, Script> {
   return (g[key] ??= new Map());
 }
 
+/** The cache the build puts beside a bundle, for the node that runs the build. */
+export function besideCacheFile(bundle: string, version = process.version, arch = process.arch): string {
+  return `${bundle}.${version}-${arch}.cache`;
+}
+
+/** The per-user cache of a bundle for this node; the bundle's size and time name its build. */
+export function userCacheFile(bundle: string, env: Record<string, string | undefined> = process.env): string | undefined {
+  try {
+    const st = statSync(bundle);
+    const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(env.HOME ?? homedir(), '.cache');
+    return join(base, 'autodl-elastic', `${basename(bundle)}-${st.size}-${Math.round(st.mtimeMs)}.${process.version}-${process.arch}.cache`);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Compile a CommonJS file with `cacheFile` when it fits (V8 refuses one that does not). */
-export function compileWithCodeCache(file: string, cacheFile: string): Loaded {
+export function compileWithCodeCache(file: string, cacheFile: string | undefined): Loaded {
   const source = readFileSync(file, 'utf8');
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(cacheFile);
+    cachedData = cacheFile ? readFileSync(cacheFile) : undefined;
   } catch {
     cachedData = undefined; // no cache: compile as usual
   }
@@ -50,8 +73,27 @@ export function runCompiled(script: Script, file: string): unknown {
   return module.exports;
 }
 
-/** Run a CommonJS file as node's loader would, but compiled with `cacheFile` when it fits. */
-export function loadWithCodeCache(file: string, cacheFile: string): Loaded & { exports: unknown } {
+/** Write `script`'s code cache to `cacheFile` (private, atomically); a failure is ignored. */
+function writeCache(script: Script, cacheFile: string): void {
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    renameSync(tmp, cacheFile);
+  } catch {
+    /* a cache is an optimisation: a read-only or full disk only costs the next start time */
+  }
+}
+
+/**
+ * Run a CommonJS bundle as node's loader would, compiled from the first cache that exists
+ * (beside it, else the user's); when neither fits, the user's is written as this process exits.
+ */
+export function loadWithCodeCache(file: string, env: Record<string, string | undefined> = process.env): Loaded & { exports: unknown; cacheFile: string | undefined } {
+  const beside = besideCacheFile(file);
+  const user = existsSync(beside) ? undefined : userCacheFile(file, env);
+  const cacheFile = user === undefined ? beside : user;
   const loaded = compileWithCodeCache(file, cacheFile);
-  return { ...loaded, exports: runCompiled(loaded.script, file) };
+  if (!loaded.cacheUsed && user !== undefined) process.once('exit', () => writeCache(loaded.script, user));
+  return { ...loaded, exports: runCompiled(loaded.script, file), cacheFile };
 }

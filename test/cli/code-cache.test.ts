@@ -1,60 +1,91 @@
-// dist/cli.cjs runs from V8's code cache made at build time (src/cli/load.ts): the cache must
-// be taken when it fits, and a stale, foreign or broken cache must cost only time.
+// dist/cli.cjs and dist/vendor.cjs run from V8's code cache (src/cli/load.ts): the build's
+// caches must be taken when they fit; a stale or broken one must cost only time; and with
+// none for this node, the first run leaves a per-user cache that the next run takes.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { besideCacheFile } from '../../src/cli/load.js';
 import { ensureBuilt, FULL_CLI, ROOT } from './helpers.js';
 
 before(() => ensureBuilt());
 
-/** Load `file` through loadWithCodeCache in a fresh node, run `autodl -V`; report cacheUsed and output. */
-function loadIn(file: string, cache: string): { cacheUsed: string; stdout: string; code: number | null } {
+const LOAD = JSON.stringify(join(ROOT, 'src', 'cli', 'load.ts'));
+
+/** In a fresh node: load `file` through loadWithCodeCache as `autodl -V`; report cacheUsed, the cache file and the output. */
+function runCli(file: string, cacheHome: string): { cacheUsed: string; cacheFile: string; stdout: string; code: number | null } {
   const snippet = `
-    import { loadWithCodeCache } from ${JSON.stringify(join(ROOT, 'src', 'cli', 'load.ts'))};
+    import { loadWithCodeCache } from ${LOAD};
     let loaded;
-    process.on('exit', () => process.stderr.write('cacheUsed=' + loaded?.cacheUsed));
+    process.on('exit', () => process.stderr.write('result=' + JSON.stringify({ cacheUsed: loaded?.cacheUsed, cacheFile: loaded?.cacheFile })));
     process.argv = [process.argv[0], ${JSON.stringify(file)}, '-V'];
-    loaded = loadWithCodeCache(${JSON.stringify(file)}, ${JSON.stringify(cache)});`;
+    loaded = loadWithCodeCache(${JSON.stringify(file)}, { ...process.env, XDG_CACHE_HOME: ${JSON.stringify(cacheHome)} });`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', snippet], { cwd: ROOT, encoding: 'utf8' });
-  return { cacheUsed: /cacheUsed=(\w+)/.exec(r.stderr)?.[1] ?? `none (${r.stderr})`, stdout: r.stdout, code: r.status };
+  const m = /result=(\{.*\})/.exec(r.stderr);
+  const res = m ? (JSON.parse(m[1]!) as { cacheUsed: boolean; cacheFile: string }) : { cacheUsed: `none (${r.stderr})`, cacheFile: '' };
+  return { cacheUsed: String(res.cacheUsed), cacheFile: res.cacheFile, stdout: r.stdout, code: r.status };
 }
 
 describe('the code cache', () => {
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-  test('the built caches fit the built bundles and this node', () => {
-    const r = loadIn(FULL_CLI, `${FULL_CLI}.cache`);
-    assert.equal(r.cacheUsed, 'true');
-    assert.equal(r.stdout.trim(), version);
-    const vendor = join(ROOT, 'dist', 'vendor.cjs');
-    const snippet = `
-      import { loadWithCodeCache } from ${JSON.stringify(join(ROOT, 'src', 'cli', 'load.ts'))};
-      const v = loadWithCodeCache(${JSON.stringify(vendor)}, ${JSON.stringify(`${vendor}.cache`)});
-      console.log(JSON.stringify({ cacheUsed: v.cacheUsed, parsed: v.exports.zod.z.number().safeParse(3).success, yaml: v.exports.yaml.parse('a: 1').a }));`;
-    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', snippet], { cwd: ROOT, encoding: 'utf8' });
-    assert.deepEqual(JSON.parse(out.stdout), { cacheUsed: true, parsed: true, yaml: 1 }, out.stderr);
+  test('the build leaves caches for this node beside both bundles, and they fit', () => {
+    const home = mkdtempSync(join(tmpdir(), 'autodl-cache-home-'));
+    try {
+      const r = runCli(FULL_CLI, home);
+      assert.equal(r.cacheUsed, 'true');
+      assert.equal(r.cacheFile, besideCacheFile(FULL_CLI));
+      assert.equal(r.stdout.trim(), version);
+      assert.deepEqual(readdirSync(home), [], 'nothing written per user when the build cache fits');
+      const vendor = join(ROOT, 'dist', 'vendor.cjs');
+      const snippet = `
+        import { loadWithCodeCache } from ${LOAD};
+        const v = loadWithCodeCache(${JSON.stringify(vendor)});
+        console.log(JSON.stringify({ cacheUsed: v.cacheUsed, parsed: v.exports.zod.z.number().safeParse(3).success, yaml: v.exports.yaml.parse('a: 1').a }));`;
+      const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', snippet], { cwd: ROOT, encoding: 'utf8' });
+      assert.deepEqual(JSON.parse(out.stdout), { cacheUsed: true, parsed: true, yaml: 1 }, out.stderr);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
-  test('a changed CLI, a broken cache and no cache at all: the cache is refused and the CLI still runs', () => {
+  test('a stale or broken cache is refused and the CLI still runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'autodl-cache-'));
     try {
       const changed = join(dir, 'cli.cjs');
       writeFileSync(changed, readFileSync(FULL_CLI, 'utf8') + '\n// one more line\n');
-      copyFileSync(`${FULL_CLI}.cache`, join(dir, 'cli.cjs.cache'));
-      for (const [what, cache] of [
-        ['stale', join(dir, 'cli.cjs.cache')],
-        ['broken', join(dir, 'broken.cache')],
-        ['missing', join(dir, 'nothing.cache')],
-      ] as const) {
-        if (what === 'broken') writeFileSync(cache, 'not a code cache');
-        const r = loadIn(changed, cache);
-        assert.equal(r.cacheUsed, 'false', what);
-        assert.equal(r.code, 0, what);
-        assert.equal(r.stdout.trim(), version, what);
-      }
+      copyFileSync(besideCacheFile(FULL_CLI), besideCacheFile(changed));
+      const stale = runCli(changed, join(dir, 'home'));
+      assert.equal(stale.cacheUsed, 'false');
+      assert.equal(stale.code, 0);
+      assert.equal(stale.stdout.trim(), version);
+      writeFileSync(besideCacheFile(changed), 'not a code cache');
+      const broken = runCli(changed, join(dir, 'home'));
+      assert.equal(broken.cacheUsed, 'false');
+      assert.equal(broken.stdout.trim(), version);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('no cache for this node beside the bundle: the first run writes one per user (0600), the next takes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autodl-cache-'));
+    try {
+      const bundle = join(dir, 'cli.cjs');
+      copyFileSync(FULL_CLI, bundle); // as a package built with another node: no cache for this one
+      const home = join(dir, 'home');
+      const first = runCli(bundle, home);
+      assert.equal(first.cacheUsed, 'false');
+      assert.equal(first.stdout.trim(), version);
+      assert.ok(first.cacheFile.startsWith(join(home, 'autodl-elastic')), first.cacheFile);
+      assert.ok(existsSync(first.cacheFile), 'written when the first run exited');
+      assert.equal(statSync(first.cacheFile).mode & 0o777, 0o600);
+      const second = runCli(bundle, home);
+      assert.equal(second.cacheUsed, 'true');
+      assert.equal(second.cacheFile, first.cacheFile);
+      assert.equal(second.stdout.trim(), version);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

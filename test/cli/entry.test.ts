@@ -70,7 +70,7 @@ describe('autodl.cjs answers help and version exactly as the full CLI does', () 
   test('the executable holds no command tree: only node built-ins until it hands over to dist/cli.cjs', () => {
     const text = readFileSync(CLI, 'utf8');
     const requires = [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!))].sort();
-    assert.deepEqual(requires, ['node:fs', 'node:module', 'node:path', 'node:vm']);
+    assert.deepEqual(requires, ['node:fs', 'node:module', 'node:os', 'node:path', 'node:vm']);
     assert.ok(!text.includes('class Command'), 'commander is not in the executable');
     assert.match(text, /^#!\/usr\/bin\/env node/);
   });
