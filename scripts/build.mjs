@@ -1,8 +1,8 @@
 // Bundles with esbuild into dist/:
 //   autodl.cjs      the executable: a few kB; answers --help/--version from text rendered
 //                   here at build time (src/cli/fast.ts), else runs cli.cjs
-//   cli.cjs         the full CLI, one CommonJS bundle; better-sqlite3 and the MCP SDK stay in
-//                   node_modules and are required only by the commands that use them
+//   cli.cjs         the full CLI, one CommonJS bundle; better-sqlite3, pg and the MCP SDK stay
+//                   in node_modules and are required only by the commands that use them
 //   vendor.cjs      zod and yaml, loaded only by the commands that read a config (src/cli/vendor.ts)
 //   *.cjs.cache     V8's code caches for those two, made by running the CLI (src/cli/load.ts)
 //   index.js        the library (ES module)
@@ -78,7 +78,7 @@ try {
     entryPoints: { index: 'src/index.ts' },
     outdir: tmp,
     format: 'esm',
-    external: ['better-sqlite3'],
+    external: ['better-sqlite3', 'pg'],
     banner: { js: NODE_BANNER_ESM },
     plugins: [lazyChildProcess],
   });
@@ -91,10 +91,10 @@ try {
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
     // Bundled (and so in the code cache): commander and picocolors. zod and yaml are
-    // vendor.cjs (below). SQLite (native) and the MCP SDK (a server, started once) are loaded
+    // vendor.cjs (below). SQLite (native), pg and the MCP SDK (a server, started once) are loaded
     // from node_modules by the commands that use them (a dynamic import() becomes a require()
     // at that point).
-    external: ['better-sqlite3', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
+    external: ['better-sqlite3', 'pg', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__autodlImportMetaUrl' },
     banner: { js: "const __autodlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -8,3 +8,4 @@ export * from './submitter.js';
 export * from './worker.js';
 export * from './submit.js';
 export * from './ops.js';
+export * from './pg-store.js';

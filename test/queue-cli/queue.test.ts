@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from '../cli/helpers.js';
+import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, outputs, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from '../cli/helpers.js';
+import { dropPgDatabases, freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
 
 let sim: SimHandle;
 const dirs: string[] = [];
@@ -17,6 +18,7 @@ before(async () => {
 });
 
 after(async () => {
+  await dropPgDatabases();
   await sim.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   assertTokenNeverPrinted();
@@ -116,15 +118,16 @@ describe('queue add / ls / run / show', () => {
     assert.ok(human.stdout.includes(e!.id) && human.stdout.includes(deps[0]!.uuid) && human.stdout.includes('submitted'));
   });
 
-  test('ls --watch --json: a snapshot, then change lines and a new snapshot when the worker moves an entry; Ctrl-C exits 0', async () => {
+  test('ls --watch --json: a snapshot, then change lines and a new snapshot when the worker moves an entry; Ctrl-C exits 0', { timeout: 60_000 }, async () => {
     const db = newDb();
     const [e] = await add(db, cfg('lsw-a'));
     const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--db', db, '--json'], { sim });
     const done = collect(child);
     await waitFor(child, 'stdout', '"type":"snapshot"');
+    const moved = waitFor(child, 'stdout', '"to":"submitted"'); // listening before the worker runs
     const run = await q(db, 'run', '--once');
     assert.equal(run.code, 0, run.stderr);
-    await waitFor(child, 'stdout', '"to":"submitted"');
+    await moved;
     child.kill('SIGINT');
     const r = await done;
     assert.equal(r.code, 0, r.stderr);
@@ -141,14 +144,15 @@ describe('queue add / ls / run / show', () => {
     assert.ok(lines.filter((l) => l.type === 'snapshot').length <= 3, r.stdout);
   });
 
-  test('ls --watch without a terminal: the table, then a line per change; --count ends it', async () => {
+  test('ls --watch without a terminal: the table, then a line per change; --count ends it', { timeout: 60_000 }, async () => {
     const db = newDb();
     await add(db, cfg('lsw-b'));
     const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--count', '200', '--db', db, '--no-json'], { sim });
     const done = collect(child);
     await waitFor(child, 'stdout', 'lsw-b');
+    const moved = waitFor(child, 'stdout', /lsw-b\s+pending → cancelled/); // listening before the change
     assert.equal((await q(db, 'cancel', (await ls(db))[0]!.id)).code, 0);
-    await waitFor(child, 'stdout', /lsw-b\s+pending → cancelled/);
+    await moved;
     child.kill('SIGINT');
     assert.equal((await done).code, 0);
     const counted = await runCli(['queue', 'ls', '--watch', '--interval', '0.05', '--count', '3', '--db', db, '--json', '--all'], { sim });
@@ -415,5 +419,35 @@ describe('secrets', () => {
     // the refused create was recorded (redacted), so the check above looked at a real error
     const c = (await ls(db)).find((e) => e.name === 'qs-c');
     assert.match(c!.last_error ?? '', /token=\*\*\*/);
+  });
+});
+
+describe('a PostgreSQL queue (--db postgres://…)', { skip: PG_SKIP }, () => {
+  test('add, two workers at once, ls and show: each entry created once; the URL password never printed', async () => {
+    const url = await freshPgDatabase();
+    const password = new URL(url).password;
+    const added = await add(url, cfg('pg-a'), cfg('pg-b'), cfg('pg-c'));
+    assert.equal(added.length, 3);
+    const [w1, w2] = await Promise.all([q(url, 'run', '--once'), q(url, 'run', '--once')]);
+    assert.equal(w1.code, 0, w1.stderr);
+    assert.equal(w2.code, 0, w2.stderr);
+    const entries = await ls(url, '--all');
+    assert.deepEqual(entries.map((e) => e.state).sort(), ['submitted', 'submitted', 'submitted']);
+    for (const e of entries) assert.equal(deploymentsNamed(e.deployment_name).length, 1, `${e.deployment_name} created once`);
+    const listing = await q(url, 'ls');
+    assert.match(json<{ db: string }>(listing).db, /^postgres(ql)?:\/\/[^:]+:\*\*\*@/);
+    const show = await q(url, 'show', entries[0]!.id);
+    assert.equal(show.code, 0, show.stderr);
+    const leaks = outputs.filter((o) => o.includes(password));
+    assert.deepEqual(leaks, [], 'the database password appeared in output');
+  });
+
+  test('a server that refuses: config_error, exit 1, the password not shown', async () => {
+    const url = new URL(await freshPgDatabase());
+    url.password = 'not-the-password-4321';
+    const r = await q(url.toString(), 'ls');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(json<{ error_type: string }>(r).error_type, 'config_error');
+    assert.ok(!(r.stdout + r.stderr).includes('not-the-password-4321'));
   });
 });

@@ -6,23 +6,27 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { bundleFixture } from './fixtures/bundle.js';
 import Database from 'better-sqlite3';
-import { MemoryStore, SCHEMA_VERSION, SqliteStore, defaultQueuePath, openSqliteStore } from '../../src/queue/index.js';
+import { MemoryStore, PG_MIGRATIONS, SCHEMA_VERSION, SqliteStore, defaultQueuePath, openPgStore, openSqliteStore, redactPostgresUrl } from '../../src/queue/index.js';
+import { dropPgDatabases, dumpPgDatabase, freshPgDatabase, PG_SKIP, PG_URL } from './pg-helpers.js';
+import pg from 'pg';
 import type { QueueStore } from '../../src/queue/index.js';
 import { AutodlError } from '../../src/errors.js';
 import { body } from './fake-api.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'autodl-queue-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => dropPgDatabases());
 let n = 0;
 const T = 1_700_000_000_000;
 
-const backends: Array<[string, () => Promise<QueueStore>]> = [
-  ['memory', async () => new MemoryStore()],
-  ['sqlite', async () => openSqliteStore({ path: join(dir, `s${++n}.db`) })],
+const backends: Array<[string, () => Promise<QueueStore>, false | string]> = [
+  ['memory', async () => new MemoryStore(), false],
+  ['sqlite', async () => openSqliteStore({ path: join(dir, `s${++n}.db`) }), false],
+  ['postgres', async () => openPgStore({ url: await freshPgDatabase() }), PG_SKIP],
 ];
 
-for (const [name, open] of backends) {
-  describe(`QueueStore (${name})`, () => {
+for (const [name, open, skip] of backends) {
+  describe(`QueueStore (${name})`, { skip }, () => {
     test('add: ids, mark, pending state, insertion order, list filters', async () => {
       const s = await open();
       const added = await s.add([{ body: body({ name: 'a' }) }, { body: body({ name: 'b' }), priority: 3, label: 'sweep1' }], T);
@@ -205,5 +209,76 @@ describe('SqliteStore specifics', () => {
     const listed = await s2.list();
     assert.ok(listed.every((e) => e.state === 'submitting' && e.attempts === 1));
     await s2.close();
+  });
+});
+
+describe('PgStore specifics', { skip: PG_SKIP }, () => {
+  test('migrations: versioned, idempotent, data survives reopen, newer schema refused', async () => {
+    const url = await freshPgDatabase();
+    const s1 = await openPgStore({ url });
+    const [a] = await s1.add([{ body: body({ name: 'keep' }) }], T);
+    assert.equal(await s1.migrate(), PG_MIGRATIONS.length);
+    await s1.close();
+    const s2 = await openPgStore({ url });
+    assert.equal((await s2.get(a!.id))?.body.name, 'keep');
+    await s2.close();
+    const raw = new pg.Client({ connectionString: url });
+    await raw.connect();
+    await raw.query('UPDATE autodl_queue_schema SET version = $1', [PG_MIGRATIONS.length + 1]);
+    await raw.end();
+    await assert.rejects(openPgStore({ url }), (e: unknown) => e instanceof AutodlError && e.errorType === 'config_error' && /newer/.test(e.message));
+  });
+
+  test('four stores opened at once migrate once; claiming concurrently never share an entry', async () => {
+    const url = await freshPgDatabase();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openPgStore({ url })));
+    const entries = await stores[0]!.add(Array.from({ length: 120 }, (_, i) => ({ body: body({ name: `r${i}` }) })), T);
+    const ids = entries.map((e) => e.id);
+    // every store tries every entry, in its own order, all at once
+    const results = await Promise.all(
+      stores.map(async (s, k) => {
+        const order = k % 2 === 0 ? ids : [...ids].reverse();
+        const got: string[] = [];
+        for (let i = 0; i < order.length; i += 10) got.push(...(await s.claim(order.slice(i, i + 10), `w${k}`, T + 1000, T)).map((e) => e.id));
+        return got;
+      }),
+    );
+    const all = results.flat();
+    assert.equal(all.length, ids.length, 'every entry claimed');
+    assert.equal(new Set(all).size, all.length, 'no entry claimed twice');
+    const listed = await stores[0]!.list();
+    assert.ok(listed.every((e) => e.state === 'submitting' && e.attempts === 1));
+    for (const e of listed.slice(0, 5)) assert.equal((await stores[0]!.history(e.id)).filter((h) => h.to_state === 'submitting').length, 1);
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  test('the URL password is never shown: path, errors', async () => {
+    const u = new URL(PG_URL!);
+    assert.ok(u.password, 'the test URL has a password');
+    const url = await freshPgDatabase();
+    const s = await openPgStore({ url });
+    assert.ok(!s.path.includes(u.password));
+    assert.equal(s.path, redactPostgresUrl(url));
+    assert.match(s.path, /:\*\*\*@/);
+    await s.close();
+    const wrong = new URL(url);
+    wrong.password = 'wrong-password-9876';
+    await assert.rejects(openPgStore({ url: wrong.toString() }), (e: unknown) => {
+      assert.ok(e instanceof AutodlError && e.errorType === 'config_error', String(e));
+      assert.ok(!JSON.stringify({ m: e.message, d: e.details }).includes('wrong-password-9876'), e.message);
+      return true;
+    });
+  });
+
+  test('the database never holds a secret handed to the store', async () => {
+    const url = await freshPgDatabase();
+    const s = await openPgStore({ url });
+    const [a] = await s.add([{ body: body() }], T);
+    await s.claim([a!.id], 'w', T + 1, T);
+    await s.transition(a!.id, 'failed', { from: 'submitting', now: T, note: 'token: tok-SECRET-9999', set: { last_error: 'Authorization: tok-SECRET-9999' } });
+    await s.close();
+    const text = await dumpPgDatabase(url);
+    assert.ok(text.includes(a!.id), 'sanity: the dump has the entry');
+    assert.ok(!text.includes('tok-SECRET-9999'));
   });
 });

@@ -17,15 +17,36 @@ export async function queuePath(ctx: CliContext, opts: Record<string, unknown>):
   return defaultQueuePath(ctx.env as NodeJS.ProcessEnv);
 }
 
-/** Open the SQLite store (created with its directory on first use). */
+/**
+ * Open the store: a postgres:// URL is a PostgreSQL queue shared across machines, anything
+ * else a SQLite file (created with its directory on first use). `path` is what output may
+ * show (a URL's password as ***); the URL's password is a secret of this run.
+ */
 export async function openStore(ctx: CliContext, opts: Record<string, unknown>): Promise<{ store: QueueStore; path: string }> {
   const path = await queuePath(ctx, opts);
+  const { isPostgresUrl } = await import('../../queue/pg-store.js');
+  if (isPostgresUrl(path)) {
+    const { openPgStore } = await import('../../queue/pg-store.js');
+    const password = safePassword(path);
+    if (password) ctx.addSecret(password);
+    const store = await openPgStore({ url: path });
+    return { store, path: store.path };
+  }
   const { openSqliteStore } = await import('../../queue/sqlite-store.js');
   try {
     return { store: await openSqliteStore({ path }), path };
   } catch (e) {
     if (e instanceof AutodlError) throw e;
     throw new AutodlError('config_error', `cannot open the queue database ${path}: ${e instanceof Error ? e.message : String(e)}`, { path });
+  }
+}
+
+function safePassword(url: string): string | undefined {
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p.length > 0 ? p : undefined;
+  } catch {
+    return undefined;
   }
 }
 

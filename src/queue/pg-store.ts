@@ -1,0 +1,328 @@
+// PostgreSQL backend of the queue store (node-postgres 8): one queue shared by a team's
+// workers and people across machines. Same rules as every backend (./store.ts):
+// - each operation is one transaction; single-entry moves read their row FOR UPDATE, so a
+//   compare-and-set waits for a concurrent one and then sees its result;
+// - `claim` locks the rows still `pending` in one statement, in id order (claimers never
+//   deadlock; one waiting for a row re-checks it after the other commits: exactly one
+//   wins); `claimStale` takes expired leases FOR UPDATE SKIP LOCKED;
+// - schema versions in autodl_queue_schema, applied under an advisory lock, append only.
+// The URL's password never leaves this module: `path` is the URL with it replaced by ***.
+
+import type { Pool, PoolClient } from 'pg';
+import { AutodlError } from '../errors.js';
+import { redactText, redactValue } from './ids.js';
+import { asArray, makeEntry } from './store.js';
+import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
+import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+
+/** postgres:// or postgresql:// — what `--db` / AUTODL_QUEUE_DB take for this backend. */
+export function isPostgresUrl(s: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(s);
+}
+
+/** The URL with its password replaced by *** (for output, logs and errors). */
+export function redactPostgresUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  }
+}
+
+const STATES_SQL = "('pending','submitting','submitted','running','finished','failed','cancelled')";
+
+/** Schema migrations: index i brings the version from i to i + 1. Append only; never edit a shipped one. */
+export const PG_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE autodl_queue_entries (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    tag TEXT NOT NULL UNIQUE,
+    label TEXT,
+    body JSONB NOT NULL,
+    deployment_name TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL CHECK (state IN ${STATES_SQL}),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    error_details JSONB,
+    deployment_uuid TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    submitted_at BIGINT,
+    finished_at BIGINT,
+    lease_owner TEXT,
+    lease_until BIGINT
+  );
+  CREATE INDEX autodl_queue_entries_state ON autodl_queue_entries(state, created_at, seq);
+  CREATE INDEX autodl_queue_entries_label ON autodl_queue_entries(label);
+  CREATE TABLE autodl_queue_history (
+    seq BIGSERIAL PRIMARY KEY,
+    entry_id TEXT NOT NULL REFERENCES autodl_queue_entries(id) ON DELETE CASCADE,
+    ts BIGINT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX autodl_queue_history_entry ON autodl_queue_history(entry_id, seq);
+  `,
+];
+
+/** Any 64-bit constant: the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 0x61757464_6c71;
+
+const PATCH_COLUMNS = [
+  'attempts',
+  'consecutive_failures',
+  'last_error',
+  'error_details',
+  'deployment_uuid',
+  'submitted_at',
+  'finished_at',
+  'priority',
+  'lease_owner',
+  'lease_until',
+] as const satisfies ReadonlyArray<keyof EntryPatch>;
+
+type EntryRow = QueueEntry & { seq: number };
+
+function fromRow(r: EntryRow): QueueEntry {
+  const { seq: _seq, ...entry } = r;
+  return entry;
+}
+
+export interface PgStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** Connections in the pool. Default 4. */
+  maxConnections?: number;
+}
+
+/** Open a PostgreSQL queue store (creating or upgrading its tables as needed). */
+export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
+  const pg = (await import('pg')).default;
+  const shown = redactPostgresUrl(options.url);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 4,
+    connectionTimeoutMillis: 10_000,
+    // BIGINT (epoch milliseconds) as numbers, not strings
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as never },
+  });
+  pool.on('error', () => {
+    /* an idle connection dropped by the server: the next query opens another */
+  });
+  const store = new PgStore(pool, shown);
+  try {
+    await store.migrate();
+  } catch (e) {
+    await pool.end().catch(() => {});
+    if (e instanceof AutodlError) throw e;
+    const message = redactText((e as Error).message).split(options.url).join(shown);
+    throw new AutodlError('config_error', `cannot open queue database ${shown}: ${message}`, { path: shown });
+  }
+  return store;
+}
+
+export class PgStore implements QueueStore {
+  /** The URL with its password shown as *** */
+  readonly path: string;
+
+  constructor(
+    private readonly pool: Pool,
+    path: string,
+  ) {
+    this.path = path;
+  }
+
+  /** Apply pending migrations (idempotent); refuses a schema from a newer autodl. */
+  async migrate(): Promise<number> {
+    return this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await c.query('CREATE TABLE IF NOT EXISTS autodl_queue_schema (version INTEGER NOT NULL)');
+      const got = await c.query<{ version: number }>('SELECT version FROM autodl_queue_schema');
+      let v = got.rows[0]?.version ?? 0;
+      if (got.rows.length === 0) await c.query('INSERT INTO autodl_queue_schema (version) VALUES (0)');
+      if (v > PG_MIGRATIONS.length) {
+        throw new AutodlError(
+          'config_error',
+          `queue database schema version ${v} is newer than this autodl understands (${PG_MIGRATIONS.length}); upgrade autodl`,
+          { path: this.path, schema_version: v, supported: PG_MIGRATIONS.length },
+        );
+      }
+      for (; v < PG_MIGRATIONS.length; v++) {
+        await c.query(PG_MIGRATIONS[v]!);
+        await c.query('UPDATE autodl_queue_schema SET version = $1', [v + 1]);
+      }
+      return v;
+    });
+  }
+
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async rowForUpdate(c: PoolClient, id: string): Promise<EntryRow | undefined> {
+    return (await c.query<EntryRow>('SELECT * FROM autodl_queue_entries WHERE id = $1 FOR UPDATE', [id])).rows[0];
+  }
+
+  private async event(c: PoolClient, id: string, ts: number, from: EntryState | null, to: EntryState, note: string | null): Promise<void> {
+    await c.query('INSERT INTO autodl_queue_history (entry_id, ts, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      ts,
+      from,
+      to,
+      note === null ? null : redactText(note),
+    ]);
+  }
+
+  /** Apply a move to a row locked in this transaction; returns the row as it now is. */
+  private async apply(c: PoolClient, r: EntryRow, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): Promise<EntryRow> {
+    const cols: string[] = ['state = $2', 'updated_at = $3'];
+    const params: unknown[] = [r.id, to, now];
+    for (const col of PATCH_COLUMNS) {
+      if (!(col in set)) continue;
+      let v: unknown = set[col];
+      if (col === 'error_details') v = v === null || v === undefined ? null : JSON.stringify(redactValue(v));
+      if (col === 'last_error') v = v === null || v === undefined ? null : redactText(String(v));
+      params.push(v ?? null);
+      cols.push(`${col} = $${params.length}`);
+    }
+    if (to !== 'submitting' && r.state === 'submitting' && !('lease_owner' in set)) cols.push('lease_owner = NULL', 'lease_until = NULL');
+    const updated = (await c.query<EntryRow>(`UPDATE autodl_queue_entries SET ${cols.join(', ')} WHERE id = $1 RETURNING *`, params)).rows[0]!;
+    if (r.state !== to || note) await this.event(c, r.id, now, r.state, to, note);
+    return updated;
+  }
+
+  async add(inputs: readonly NewEntry[], now: number): Promise<QueueEntry[]> {
+    return this.tx(async (c) => {
+      const made: QueueEntry[] = [];
+      for (const input of inputs) {
+        for (;;) {
+          const e = makeEntry(input, now);
+          const r = await c.query(
+            `INSERT INTO autodl_queue_entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, 0, $7, $7) ON CONFLICT DO NOTHING`,
+            [e.id, e.tag, e.label, JSON.stringify(e.body), e.deployment_name, e.priority, now],
+          );
+          if (r.rowCount === 0) continue; // an id already taken (one in 10^12): draw another
+          await this.event(c, e.id, now, null, 'pending', 'added');
+          made.push(e);
+          break;
+        }
+      }
+      return made;
+    });
+  }
+
+  async get(id: string): Promise<QueueEntry | undefined> {
+    const r = (await this.pool.query<EntryRow>('SELECT * FROM autodl_queue_entries WHERE id = $1', [id])).rows[0];
+    return r ? fromRow(r) : undefined;
+  }
+
+  async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.states) {
+      if (filter.states.length === 0) return [];
+      params.push([...filter.states]);
+      where.push(`state = ANY($${params.length})`);
+    }
+    if (filter.label !== undefined) {
+      params.push(filter.label);
+      where.push(`label = $${params.length}`);
+    }
+    if (filter.ids) {
+      if (filter.ids.length === 0) return [];
+      params.push([...filter.ids]);
+      where.push(`id = ANY($${params.length})`);
+    }
+    let sql = 'SELECT * FROM autodl_queue_entries';
+    if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
+    sql += ' ORDER BY created_at, seq';
+    if (filter.limit !== undefined) {
+      params.push(Math.max(0, Math.trunc(filter.limit)));
+      sql += ` LIMIT $${params.length}`;
+    }
+    return (await this.pool.query<EntryRow>(sql, params)).rows.map(fromRow);
+  }
+
+  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+    if (ids.length === 0) return [];
+    return this.tx(async (c) => {
+      // lock every row in one statement, in one order for all claimers (no deadlock); a row
+      // another claimer holds is waited for, and then no longer pending
+      const locked = (
+        await c.query<EntryRow>("SELECT * FROM autodl_queue_entries WHERE id = ANY($1) AND state = 'pending' ORDER BY id FOR UPDATE", [[...ids]])
+      ).rows.filter((r) => r.state === 'pending');
+      const byId = new Map(locked.map((r) => [r.id, r]));
+      const out: QueueEntry[] = [];
+      for (const id of ids) {
+        const r = byId.get(id);
+        if (!r) continue;
+        byId.delete(id);
+        out.push(fromRow(await this.apply(c, r, 'submitting', now, `claimed by ${owner}`, { lease_owner: owner, lease_until: leaseUntil, attempts: r.attempts + 1 })));
+      }
+      return out;
+    });
+  }
+
+  async claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+    return this.tx(async (c) => {
+      const rows = (
+        await c.query<EntryRow>(
+          `SELECT * FROM autodl_queue_entries WHERE state = 'submitting' AND (lease_owner = $1 OR lease_until IS NULL OR lease_until <= $2)
+           ORDER BY created_at, seq FOR UPDATE SKIP LOCKED`,
+          [owner, now],
+        )
+      ).rows;
+      const out: QueueEntry[] = [];
+      for (const r of rows) {
+        out.push(fromRow(await this.apply(c, r, 'submitting', now, `reclaimed by ${owner} (lease of ${r.lease_owner ?? 'nobody'})`, { lease_owner: owner, lease_until: leaseUntil })));
+      }
+      return out;
+    });
+  }
+
+  async transition(id: string, to: EntryState, o: TransitionOptions): Promise<QueueEntry | undefined> {
+    return this.tx(async (c) => {
+      const r = await this.rowForUpdate(c, id);
+      if (!r) return undefined;
+      if (!asArray(o.from).includes(r.state)) return undefined;
+      if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      return fromRow(await this.apply(c, r, to, o.now, o.note ?? null, o.set));
+    });
+  }
+
+  async cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined> {
+    return this.tx(async (c) => {
+      const r = await this.rowForUpdate(c, id);
+      if (!r) return undefined;
+      return fromRow(r.state === 'pending' ? await this.apply(c, r, 'cancelled', now, note ?? 'cancelled') : r);
+    });
+  }
+
+  async history(id: string): Promise<HistoryEvent[]> {
+    return (
+      await this.pool.query<HistoryEvent>('SELECT entry_id, ts, from_state, to_state, note FROM autodl_queue_history WHERE entry_id = $1 ORDER BY seq', [id])
+    ).rows;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
