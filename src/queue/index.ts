@@ -9,3 +9,4 @@ export * from './worker.js';
 export * from './submit.js';
 export * from './ops.js';
 export * from './pg-store.js';
+export * from './open.js';

@@ -24,20 +24,17 @@ export async function queuePath(ctx: CliContext, opts: Record<string, unknown>):
  */
 export async function openStore(ctx: CliContext, opts: Record<string, unknown>): Promise<{ store: QueueStore; path: string }> {
   const path = await queuePath(ctx, opts);
-  const { isPostgresUrl } = await import('../../queue/pg-store.js');
-  if (isPostgresUrl(path)) {
-    const { openPgStore } = await import('../../queue/pg-store.js');
-    const password = safePassword(path);
-    if (password) ctx.addSecret(password);
-    const store = await openPgStore({ url: path });
-    return { store, path: store.path };
-  }
-  const { openSqliteStore } = await import('../../queue/sqlite-store.js');
+  const password = safePassword(path);
+  if (password) ctx.addSecret(password);
+  const { openQueueStore } = await import('../../queue/open.js');
   try {
-    return { store: await openSqliteStore({ path }), path };
+    const store = await openQueueStore(path);
+    return { store, path: store.path };
   } catch (e) {
     if (e instanceof AutodlError) throw e;
-    throw new AutodlError('config_error', `cannot open the queue database ${path}: ${e instanceof Error ? e.message : String(e)}`, { path });
+    const { redactPostgresUrl } = await import('../../queue/pg-store.js');
+    const shown = redactPostgresUrl(path);
+    throw new AutodlError('config_error', `cannot open the queue database ${shown}: ${e instanceof Error ? e.message : String(e)}`, { path: shown });
   }
 }
 
