@@ -35,7 +35,5 @@ if (out !== undefined) {
     if ((e as NodeJS.ErrnoException).code === 'EAGAIN') process.stdout.write(bytes.subarray(done));
   }
 } else {
-  const cli = join(__dirname, 'cli.cjs');
-  if (process.env.AUTODL_CODE_CACHE === '0') require(cli);
-  else loadWithCodeCache(cli);
+  loadWithCodeCache(join(__dirname, 'cli.cjs'));
 }

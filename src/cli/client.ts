@@ -76,9 +76,5 @@ export async function resolveDeployment(ctx: CliContext, client: AutodlClient, r
   throw new AutodlError('not_found', t('error.deploymentNotFound', { ref }), { deployment: ref });
 }
 
-/** Collect an async iterable into an array. */
-export async function toArray<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
+// the commands take it from here with the client helpers
+export { toArray } from '../util/async.js';

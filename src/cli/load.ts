@@ -88,8 +88,13 @@ function writeCache(script: Script, cacheFile: string): void {
 /**
  * Run a CommonJS bundle as node's loader would, compiled from the first cache that exists
  * (beside it, else the user's); when neither fits, the user's is written as this process exits.
+ * AUTODL_CODE_CACHE=0: no cache read or written.
  */
 export function loadWithCodeCache(file: string, env: Record<string, string | undefined> = process.env): Loaded & { exports: unknown; cacheFile: string | undefined } {
+  if (env.AUTODL_CODE_CACHE === '0') {
+    const loaded = compileWithCodeCache(file, undefined);
+    return { ...loaded, exports: runCompiled(loaded.script, file), cacheFile: undefined };
+  }
   const beside = besideCacheFile(file);
   const user = existsSync(beside) ? undefined : userCacheFile(file, env);
   const cacheFile = user === undefined ? beside : user;

@@ -2,7 +2,7 @@
 // command tree, one run, the exit code. Errors are reported by ./runtime.ts.
 import { CommanderError } from 'commander';
 import { detectLang, isLang, setLang } from '../i18n/index.js';
-import { buildProgram, commandWord } from './program.js';
+import { buildProgram, commandWord, globalOptionWidth } from './program.js';
 import { exitCodeAfterRun, handleError } from './runtime.js';
 
 /** What the top-level handler needs before commander has parsed anything. */
@@ -31,15 +31,9 @@ function prescan(argv: string[]): EarlyOptions & { lang?: string } {
  */
 function onlyGlobalOptions(argv: string[]): boolean {
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json' || a === '--no-json' || a === '--verbose') continue;
-    if (a === '--lang' || a === '--host' || a === '--dialect') {
-      if (i + 1 >= argv.length) return false; // commander reports the missing value
-      i++;
-      continue;
-    }
-    if (/^--(lang|host|dialect)=/.test(a)) continue;
-    return false;
+    const width = globalOptionWidth(argv, i);
+    if (width === 0 || i + width > argv.length) return false; // a missing value: commander reports it
+    i += width - 1;
   }
   return true;
 }

@@ -521,9 +521,20 @@ export function commandWord(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length && words.length < 2; i++) {
     const a = argv[i]!;
     if (a === '--') break;
-    if (a === '--lang' || a === '--host' || a === '--dialect') i++;
+    const width = globalOptionWidth(argv, i);
+    if (width > 0) i += width - 1;
     else if (!a.startsWith('-')) words.push(a);
-    else if (words.length === 0 && a !== '--json' && a !== '--no-json' && a !== '--verbose' && !/^--(lang|host|dialect)=/.test(a)) return undefined;
+    else if (words.length === 0) return undefined;
   }
   return words[0] === 'help' ? words[1] : words[0];
+}
+
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--json', '--no-json', '--verbose']);
+const GLOBAL_WITH_VALUE: ReadonlySet<string> = new Set(['--lang', '--host', '--dialect']);
+
+/** How many tokens the global option at argv[i] spans (1, or 2 with its value), 0 when it is none. */
+export function globalOptionWidth(argv: readonly string[], i: number): number {
+  const a = argv[i]!;
+  if (GLOBAL_FLAGS.has(a) || /^--(lang|host|dialect)=/.test(a)) return 1;
+  return GLOBAL_WITH_VALUE.has(a) ? 2 : 0;
 }

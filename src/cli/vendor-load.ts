@@ -8,6 +8,5 @@ let vendor: Vendor | undefined;
 
 export function loadVendor(): Vendor {
   // __dirname: the directory of dist/cli.cjs, which holds vendor.cjs
-  if (process.env.AUTODL_CODE_CACHE === '0') return (vendor ??= require(join(__dirname, 'vendor.cjs')) as Vendor);
   return (vendor ??= loadWithCodeCache(join(__dirname, 'vendor.cjs')).exports as Vendor);
 }

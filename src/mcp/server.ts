@@ -27,6 +27,7 @@ import { deploymentJsonSchema } from '../spec/schema.js';
 import { prepareSpec, type PreparedSpec } from '../spec/prepare.js';
 import { loadConfigText } from '../spec/load.js';
 import { submitAndWait, type SubmitProgress } from '../queue/submit.js';
+import { toArray } from '../util/async.js';
 import { describeDeployment, estimateCost } from '../watch/inspect.js';
 import { parseSince } from '../watch/time.js';
 import pkg from '../../package.json' with { type: 'json' };
@@ -217,12 +218,6 @@ class Tools {
     }
     throw new AutodlError('not_found', `no deployment with uuid or name "${ref}"`, { deployment: ref });
   }
-}
-
-async function toArray<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
 }
 
 // ---------- the server ----------

@@ -10,14 +10,24 @@
 
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
-import { redactText, redactValue } from './ids.js';
-import { asArray, makeEntry } from './store.js';
+import { redactText } from './ids.js';
+import { asArray, makeEntry, movePatch, newerSchemaError, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
 /** postgres:// or postgresql:// — what `--db` / AUTODL_QUEUE_DB take for this backend. */
 export function isPostgresUrl(s: string): boolean {
   return /^postgres(ql)?:\/\//i.test(s);
+}
+
+/** The URL's password (decoded), if it has one: a secret to keep out of output. */
+export function postgresPassword(url: string): string | undefined {
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p.length > 0 ? p : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The URL with its password replaced by *** (for output, logs and errors). */
@@ -30,8 +40,6 @@ export function redactPostgresUrl(url: string): string {
     return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   }
 }
-
-const STATES_SQL = "('pending','submitting','submitted','running','finished','failed','cancelled')";
 
 /** Schema migrations: index i brings the version from i to i + 1. Append only; never edit a shipped one. */
 export const PG_MIGRATIONS: readonly string[] = [
@@ -73,19 +81,6 @@ export const PG_MIGRATIONS: readonly string[] = [
 
 /** Any 64-bit constant: the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK = 0x61757464_6c71;
-
-const PATCH_COLUMNS = [
-  'attempts',
-  'consecutive_failures',
-  'last_error',
-  'error_details',
-  'deployment_uuid',
-  'submitted_at',
-  'finished_at',
-  'priority',
-  'lease_owner',
-  'lease_until',
-] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 type EntryRow = QueueEntry & { seq: number };
 
@@ -147,11 +142,7 @@ export class PgStore implements QueueStore {
       let v = got.rows[0]?.version ?? 0;
       if (got.rows.length === 0) await c.query('INSERT INTO autodl_queue_schema (version) VALUES (0)');
       if (v > PG_MIGRATIONS.length) {
-        throw new AutodlError(
-          'config_error',
-          `queue database schema version ${v} is newer than this autodl understands (${PG_MIGRATIONS.length}); upgrade autodl`,
-          { path: this.path, schema_version: v, supported: PG_MIGRATIONS.length },
-        );
+        throw newerSchemaError(this.path, v, PG_MIGRATIONS.length);
       }
       for (; v < PG_MIGRATIONS.length; v++) {
         await c.query(PG_MIGRATIONS[v]!);
@@ -194,15 +185,13 @@ export class PgStore implements QueueStore {
   private async apply(c: PoolClient, r: EntryRow, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): Promise<EntryRow> {
     const cols: string[] = ['state = $2', 'updated_at = $3'];
     const params: unknown[] = [r.id, to, now];
+    const patch = movePatch(r.state, to, set);
     for (const col of PATCH_COLUMNS) {
-      if (!(col in set)) continue;
-      let v: unknown = set[col];
-      if (col === 'error_details') v = v === null || v === undefined ? null : JSON.stringify(redactValue(v));
-      if (col === 'last_error') v = v === null || v === undefined ? null : redactText(String(v));
-      params.push(v ?? null);
+      if (!(col in patch)) continue;
+      const v = patch[col];
+      params.push(col === 'error_details' && v ? JSON.stringify(v) : (v ?? null));
       cols.push(`${col} = $${params.length}`);
     }
-    if (to !== 'submitting' && r.state === 'submitting' && !('lease_owner' in set)) cols.push('lease_owner = NULL', 'lease_until = NULL');
     const updated = (await c.query<EntryRow>(`UPDATE autodl_queue_entries SET ${cols.join(', ')} WHERE id = $1 RETURNING *`, params)).rows[0]!;
     if (r.state !== to || note) await this.event(c, r.id, now, r.state, to, note);
     return updated;

@@ -7,8 +7,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
-import { redactValue, redactText } from './ids.js';
-import { asArray, makeEntry } from './store.js';
+import { redactText } from './ids.js';
+import { asArray, makeEntry, movePatch, newerSchemaError, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { CreateBody, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -21,8 +21,6 @@ export function defaultQueuePath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME && env.XDG_DATA_HOME.length > 0 ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
   return join(base, 'autodl', 'queue.db');
 }
-
-const STATES_SQL = "('pending','submitting','submitted','running','finished','failed','cancelled')";
 
 /** Schema migrations: index i brings user_version from i to i + 1. Append only; never edit a shipped one. */
 export const MIGRATIONS: readonly string[] = [
@@ -76,19 +74,6 @@ function fromRow(r: EntryRow): QueueEntry {
   };
 }
 
-const PATCH_COLUMNS = [
-  'attempts',
-  'consecutive_failures',
-  'last_error',
-  'error_details',
-  'deployment_uuid',
-  'submitted_at',
-  'finished_at',
-  'priority',
-  'lease_owner',
-  'lease_until',
-] as const satisfies ReadonlyArray<keyof EntryPatch>;
-
 export interface SqliteStoreOptions {
   /** File path, or ':memory:'. Default: defaultQueuePath(env). */
   path?: string;
@@ -101,11 +86,7 @@ export interface SqliteStoreOptions {
 export function migrate(db: BetterSqlite3.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new AutodlError(
-      'config_error',
-      `queue database schema version ${current} is newer than this autodl understands (${MIGRATIONS.length}); upgrade autodl`,
-      { path: db.name, schema_version: current, supported: MIGRATIONS.length },
-    );
+    throw newerSchemaError(db.name, current, MIGRATIONS.length);
   }
   if (current === MIGRATIONS.length) return current;
   const run = db.transaction(() => {
@@ -163,16 +144,12 @@ export class SqliteStore implements QueueStore {
   private apply(r: EntryRow, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {
     const cols: string[] = ['state = @state', 'updated_at = @updated_at'];
     const params: Record<string, unknown> = { id: r.id, state: to, updated_at: now };
+    const patch = movePatch(r.state, to, set);
     for (const c of PATCH_COLUMNS) {
-      if (!(c in set)) continue;
-      let v: unknown = set[c];
-      if (c === 'error_details') v = v === null || v === undefined ? null : JSON.stringify(redactValue(v));
-      if (c === 'last_error') v = v === null || v === undefined ? null : redactText(String(v));
+      if (!(c in patch)) continue;
+      const v = patch[c];
       cols.push(`${c} = @${c}`);
-      params[c] = v ?? null;
-    }
-    if (to !== 'submitting' && r.state === 'submitting' && !('lease_owner' in set)) {
-      cols.push('lease_owner = NULL', 'lease_until = NULL');
+      params[c] = c === 'error_details' && v ? JSON.stringify(v) : (v ?? null);
     }
     this.db.prepare(`UPDATE entries SET ${cols.join(', ')} WHERE id = @id`).run(params);
     if (r.state !== to || note) this.event(r.id, now, r.state, to, note);

@@ -12,8 +12,9 @@
 // - Bodies are stored as given by the caller (the engine passes them through
 //   normalizeBodyForQueue, which refuses secret-looking fields); errors are stored redacted.
 
+import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
-import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import { ENTRY_STATES, type EntryState, type HistoryEvent, type NewEntry, type QueueEntry } from './types.js';
 
 export interface ListFilter {
   states?: readonly EntryState[];
@@ -73,6 +74,47 @@ export interface QueueStore {
   cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined>;
   history(id: string): Promise<HistoryEvent[]>;
   close(): Promise<void>;
+}
+
+/** The columns a move may set besides state and updated_at (the SQL backends write these). */
+export const PATCH_COLUMNS = [
+  'attempts',
+  'consecutive_failures',
+  'last_error',
+  'error_details',
+  'deployment_uuid',
+  'submitted_at',
+  'finished_at',
+  'priority',
+  'lease_owner',
+  'lease_until',
+] as const satisfies ReadonlyArray<keyof EntryPatch>;
+
+/** The states as an SQL list, for the backends' CHECK constraints. */
+export const STATES_SQL = `(${ENTRY_STATES.map((st) => `'${st}'`).join(',')})`;
+
+/**
+ * What a move writes besides state and updated_at, in every backend: the patch with its error
+ * fields redacted and, when it leaves `submitting` without naming an owner, the lease cleared.
+ */
+export function movePatch(from: EntryState, to: EntryState, set: EntryPatch = {}): EntryPatch {
+  const patch: EntryPatch = { ...set };
+  if (typeof patch.last_error === 'string') patch.last_error = redactText(patch.last_error);
+  if (patch.error_details) patch.error_details = redactValue(patch.error_details) as Record<string, unknown>;
+  if (to !== 'submitting' && from === 'submitting' && !('lease_owner' in set)) {
+    patch.lease_owner = null;
+    patch.lease_until = null;
+  }
+  return patch;
+}
+
+/** A queue database written by a newer autodl (its schema version is above what this one knows). */
+export function newerSchemaError(path: string, version: number, supported: number): AutodlError {
+  return new AutodlError('config_error', `queue database schema version ${version} is newer than this autodl understands (${supported}); upgrade autodl`, {
+    path,
+    schema_version: version,
+    supported,
+  });
 }
 
 export function asArray<T>(x: T | readonly T[]): readonly T[] {
@@ -145,16 +187,9 @@ export class MemoryStore implements QueueStore {
 
   private move(e: QueueEntry, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {
     const from = e.state;
-    const patch: EntryPatch = { ...set };
-    if (typeof patch.last_error === 'string') patch.last_error = redactText(patch.last_error);
-    if (patch.error_details) patch.error_details = redactValue(patch.error_details) as Record<string, unknown>;
-    Object.assign(e, structuredClone(patch));
+    Object.assign(e, structuredClone(movePatch(from, to, set)));
     e.state = to;
     e.updated_at = now;
-    if (to !== 'submitting' && from === 'submitting' && set.lease_owner === undefined) {
-      e.lease_owner = null;
-      e.lease_until = null;
-    }
     if (from !== to || note) this.events.push({ entry_id: e.id, ts: now, from_state: from, to_state: to, note: note === null ? null : redactText(note) });
   }
 

@@ -4,12 +4,7 @@ import type { AutodlClient } from '../api/client.js';
 import type { Container, ContainerEvent, Deployment } from '../api/types.js';
 import { costReport, type CostReport } from './cost.js';
 import { parseApiTime, parseSince } from './time.js';
-
-async function toArray<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
+import { toArray } from '../util/async.js';
 
 export interface DeploymentDetail {
   deployment: Deployment;

@@ -1,10 +1,16 @@
 // Commands that change something, end to end; and --dry-run, which must send nothing.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Container, Deployment } from '../../src/api/types.js';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, ensureBuilt, json, runCli, startSim, writeConfig, type SimHandle } from './helpers.js';
+import {
+  json,
+  runCli,
+  type SimHandle,
+  useSim,
+  writeConfig,
+} from './helpers.js';
 
 function rsConfig(name: string, replicas = 2): string {
   return writeConfig(`${name}.yaml`, [
@@ -28,16 +34,7 @@ function rsConfig(name: string, replicas = 2): string {
 }
 
 let sim: SimHandle;
-
-before(async () => {
-  ensureBuilt();
-  sim = await startSim();
-});
-
-after(async () => {
-  await sim.close();
-  assertTokenNeverPrinted();
-});
+useSim((s) => (sim = s));
 
 function tenant() {
   return sim.world.tenantFor(sim.token)!;

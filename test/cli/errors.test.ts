@@ -1,12 +1,21 @@
 // The error contract through the real CLI: every error_type from a real scenario, checked
 // field by field; exit codes; JSON vs human output; zh/en messages.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, emptyDir, ensureBuilt, json, runCli, startSim, tempHome, writeConfig, type RunResult, type SimHandle } from './helpers.js';
+import {
+  emptyDir,
+  json,
+  runCli,
+  type RunResult,
+  type SimHandle,
+  tempHome,
+  useSim,
+  writeConfig,
+} from './helpers.js';
 
 interface ErrorOut {
   status: string;
@@ -44,16 +53,7 @@ const validBody = {
 };
 
 let sim: SimHandle;
-
-before(async () => {
-  ensureBuilt();
-  sim = await startSim();
-});
-
-after(async () => {
-  await sim.close();
-  assertTokenNeverPrinted();
-});
+useSim((s) => (sim = s));
 
 describe('validation_error and config_error', () => {
   test('validation_error lists every problem with path, message and line; exit 1; no request', async () => {

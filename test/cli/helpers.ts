@@ -2,6 +2,7 @@
 // than the sources, start the simulator in-process (manual clock, no background load),
 // run `node dist/autodl.cjs …` as a subprocess with a private HOME/XDG tree and collect
 // every byte it prints (to prove the token never appears).
+import { after, before } from 'node:test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -101,6 +102,23 @@ export async function startSim(options: SimOptions = {}): Promise<SimHandle> {
     requests: () => s.stats.total,
     close: () => s.close(),
   };
+}
+
+/**
+ * The usual frame of a CLI test file: build dist/ and start a simulator before its tests
+ * (handed to `onStart`), close it after them and check that no output held the token.
+ */
+export function useSim(onStart: (sim: SimHandle) => void): void {
+  let sim: SimHandle | undefined;
+  before(async () => {
+    ensureBuilt();
+    sim = await startSim();
+    onStart(sim);
+  });
+  after(async () => {
+    await sim?.close();
+    assertTokenNeverPrinted();
+  });
 }
 
 // ---------- running the CLI ----------

@@ -1,6 +1,6 @@
 // Offline commands (login, validate, schema, sim), help/version, events --follow, and the
 // promise that --help loads nothing heavy.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,33 +8,22 @@ import { dirname, join } from 'node:path';
 import type { ContainerEvent, Stock } from '../../src/api/types.js';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import {
-  assertTokenNeverPrinted,
   CLI,
   collect,
-  ensureBuilt,
-  ROOT,
   json,
   outputs,
+  ROOT,
   runCli,
+  type SimHandle,
   spawnCli,
-  startSim,
   tempHome,
+  useSim,
   waitFor,
   writeConfig,
-  type SimHandle,
 } from './helpers.js';
 
 let sim: SimHandle;
-
-before(async () => {
-  ensureBuilt();
-  sim = await startSim();
-});
-
-after(async () => {
-  await sim.close();
-  assertTokenNeverPrinted();
-});
+useSim((s) => (sim = s));
 
 const LOGIN_TOKEN = `login-secret-${process.pid}-abcdef`;
 

@@ -1,25 +1,26 @@
 // `autodl submit`: the queued create, end to end against the simulator. Waiting is driven
 // by occupying / freeing GPUs in the in-process world; intervals are fractions of a second.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from './helpers.js';
+import {
+  collect,
+  deploymentConfig,
+  json,
+  runCli,
+  type SimHandle,
+  spawnCli,
+  useSim,
+  waitFor,
+  writeConfig,
+} from './helpers.js';
 
 function cfg(name: string, gpus: string[], extra: Record<string, unknown> = {}): string {
   return writeConfig(`${name}.json`, deploymentConfig(name, { tpl: { gpu_name_set: gpus, cmd: 'sleep 20', ...extra } }));
 }
 
 let sim: SimHandle;
-
-before(async () => {
-  ensureBuilt();
-  sim = await startSim();
-});
-
-after(async () => {
-  await sim.close();
-  assertTokenNeverPrinted();
-});
+useSim((s) => (sim = s));
 
 const tenant = () => sim.world.tenantFor(sim.token)!;
 const deploymentsNamed = (prefix: string) => sim.world.listDeployments(tenant(), {}).filter((d) => d.name.startsWith(prefix));

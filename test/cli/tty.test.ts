@@ -1,13 +1,22 @@
 // Behaviour on a real terminal, through a pseudo-terminal made by util-linux `script`
 // (skipped where it is missing): the login prompt does not echo; submit keeps one status
 // line updated in place and a real Ctrl-C (^C typed on the terminal) exits 130.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
-import { assertTokenNeverPrinted, childEnv, CLI, collect, ensureBuilt, startSim, tempHome, waitFor, writeConfig, type SimHandle } from './helpers.js';
+import {
+  childEnv,
+  CLI,
+  collect,
+  type SimHandle,
+  tempHome,
+  useSim,
+  waitFor,
+  writeConfig,
+} from './helpers.js';
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -18,16 +27,7 @@ function onTerminal(args: string[], env: Record<string, string>) {
 }
 
 let sim: SimHandle;
-
-before(async () => {
-  ensureBuilt();
-  sim = await startSim();
-});
-
-after(async () => {
-  await sim.close();
-  assertTokenNeverPrinted();
-});
+useSim((s) => (sim = s));
 
 describe('on a terminal', { skip: !hasScript && 'util-linux script is not installed' }, () => {
   test('login prompts without echo and stores the token with mode 0600', async () => {

@@ -24,26 +24,16 @@ export async function queuePath(ctx: CliContext, opts: Record<string, unknown>):
  */
 export async function openStore(ctx: CliContext, opts: Record<string, unknown>): Promise<{ store: QueueStore; path: string }> {
   const path = await queuePath(ctx, opts);
-  const password = safePassword(path);
-  if (password) ctx.addSecret(password);
+  const { postgresPassword, redactPostgresUrl } = await import('../../queue/pg-store.js');
+  ctx.addSecret(postgresPassword(path));
   const { openQueueStore } = await import('../../queue/open.js');
   try {
     const store = await openQueueStore(path);
     return { store, path: store.path };
   } catch (e) {
     if (e instanceof AutodlError) throw e;
-    const { redactPostgresUrl } = await import('../../queue/pg-store.js');
     const shown = redactPostgresUrl(path);
     throw new AutodlError('config_error', `cannot open the queue database ${shown}: ${e instanceof Error ? e.message : String(e)}`, { path: shown });
-  }
-}
-
-function safePassword(url: string): string | undefined {
-  try {
-    const p = decodeURIComponent(new URL(url).password);
-    return p.length > 0 ? p : undefined;
-  } catch {
-    return undefined;
   }
 }
 

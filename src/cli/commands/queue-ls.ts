@@ -31,6 +31,12 @@ export function parseStates(raw: unknown): EntryState[] | undefined {
   return list as EntryState[];
 }
 
+/** The entries as a table, or a dim "empty" line. */
+function entryTable(ctx: CliContext, list: readonly QueueEntry[], now: number): string {
+  if (list.length === 0) return ctx.out.dim(t('queue.empty'));
+  return renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] });
+}
+
 function countStates(list: readonly QueueEntry[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const e of list) counts[e.state] = (counts[e.state] ?? 0) + 1;
@@ -78,11 +84,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       ctx.printJson({ db: path, count: list.length, counts: countStates(list), entries: list.map((e) => entryView(e, now)) });
       return;
     }
-    if (list.length === 0) {
-      ctx.print(ctx.out.dim(t('queue.empty')));
-      return;
-    }
-    ctx.print(renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] }));
+    ctx.print(entryTable(ctx, list, now));
   });
 }
 
@@ -112,12 +114,12 @@ async function watch(ctx: CliContext, store: QueueStore, path: string, states: r
           emit({ type: 'snapshot', seq, time: new Date(now).toISOString(), db: path, count: list.length, counts, entries: list.map((e) => entryView(e, now)) });
         }
       } else if (mode === 'plain') {
-        if (seq === 1) ctx.print(list.length === 0 ? ctx.out.dim(t('queue.empty')) : renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] }));
+        if (seq === 1) ctx.print(entryTable(ctx, list, now));
         for (const c of changes) ctx.print(`${new Date(now).toLocaleTimeString()}  ${c.id}  ${c.name}  ${c.from ? stateColor(c.from, ctx.out) : '-'} → ${stateColor(c.to, ctx.out)}`);
       } else {
         const summary = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
         const lines = [ctx.out.dim(t('queue.watch.header', { time: new Date(now).toLocaleTimeString(), interval: intervalMs / 1000, counts: summary }))];
-        lines.push(list.length === 0 ? ctx.out.dim(t('queue.empty')) : renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] }));
+        lines.push(entryTable(ctx, list, now));
         frame!.draw(lines);
       }
       prev = new Map(all.map((e) => [e.id, e]));
