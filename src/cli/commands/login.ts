@@ -1,7 +1,7 @@
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
-import { writeUserConfig, userConfigPath } from '../../config/credentials.js';
+import { DEFAULT_HOST, writeUserConfig, userConfigPath } from '../../config/credentials.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -43,11 +43,14 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const token = raw.trim();
   if (token === '') throw new AutodlError('config_error', t('error.tokenEmpty'), {});
   ctx.addSecret(token);
-  const patch: { token: string; host?: string; dialect?: string } = { token };
-  if (ctx.global.host) patch.host = ctx.global.host;
+  // the token is saved with the host it is for (--host, else AUTODL_HOST, else the default host):
+  // later runs send it nowhere else unless told so on the command line (see tokenHostProblem).
+  // A .env in the working directory is not asked: it may belong to someone else.
+  const host = ctx.global.host?.trim() || ctx.env.AUTODL_HOST?.trim() || DEFAULT_HOST;
+  const patch: { token: string; host: string; dialect?: string } = { token, host };
   if (ctx.global.dialect) patch.dialect = ctx.global.dialect;
   writeUserConfig(patch, ctx.env);
   const path = userConfigPath(ctx.env);
   const stored = Object.keys(patch);
-  ctx.result({ status: 'success', path, stored }, () => t('result.loggedIn', { path }));
+  ctx.result({ status: 'success', path, host, stored }, () => t('result.loggedIn', { path, host: JSON.stringify(host) }));
 }
