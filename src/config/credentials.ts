@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { AutodlError } from '../errors.js';
 import { t } from '../i18n/index.js';
 import { PRIVATE_HOST, PUBLIC_HOST, type Dialect } from '../api/types.js';
-import { dirProblem, writeFileSafely, type DirProblem } from '../util/safe-fs.js';
+import { dirProblem, linkProblem, writeFileSafely, type DirProblem } from '../util/safe-fs.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -186,6 +186,10 @@ function checkConfigDir(dir: string): void {
  */
 export function writeUserConfig(patch: Partial<Record<keyof UserConfig, string | null | undefined>>, env: Env = process.env): UserConfig {
   const path = userConfigPath(env);
+  const dir = dirname(path);
+  if (existsSync(dir)) checkConfigDir(dir);
+  const planted = linkProblem(path);
+  if (planted) throw new AutodlError('config_error', t('config.fileNotOurs', { path }), { path, reason: planted });
   readUserConfig(env); // validates the known keys (config_error on a broken file)
   // merge into the raw object so that keys this module does not type (e.g. `notify`) survive
   const current = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8') || '{}') as Record<string, unknown>) : {};
@@ -196,7 +200,6 @@ export function writeUserConfig(patch: Partial<Record<keyof UserConfig, string |
     else next[k] = v;
   }
   if (next.dialect !== undefined) checkDialect(next.dialect, 'dialect');
-  const dir = dirname(path);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {

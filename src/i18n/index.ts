@@ -314,6 +314,7 @@ const en = {
   'config.tokenHostMismatch':
     'not sending the token from {tokenFrom} to {host} (host from {hostFrom}): that token belongs to {tokenHost}. If you trust {host}, pass --host with it, put AUTODL_TOKEN beside AUTODL_HOST in the same place, or run `autodl login --host <url>`',
   'config.writeFailed': 'cannot write the config file {path}: {message}',
+  'config.fileNotOurs': 'refusing to replace {path}: it is a symbolic link another user planted, or not a regular file (remove it and try again)',
   'config.dirUnusable': 'cannot use the config directory {path}: {message}',
   'config.dirNotOurs': 'the config directory {path} is a symbolic link owned by another user: refusing to write through it',
   'config.dirOpen': 'the config directory {path} (mode {mode}) can be written by other users and is not yours to fix: refusing to write a token there; set XDG_CONFIG_HOME to a private directory',
@@ -623,6 +624,7 @@ const zh: Catalog = {
   'config.tokenHostMismatch':
     '不会把来自 {tokenFrom} 的开发者Token 发送到 {host}（主机来自 {hostFrom}）：该 Token 属于 {tokenHost}。如果信任 {host}，请用 --host 指定它，或把 AUTODL_TOKEN 与 AUTODL_HOST 放在同一处，或运行 `autodl login --host <url>`',
   'config.writeFailed': '无法写入配置文件 {path}：{message}',
+  'config.fileNotOurs': '拒绝替换 {path}：它是其他用户放置的符号链接，或不是普通文件（请删除后重试）',
   'config.dirUnusable': '无法使用配置目录 {path}：{message}',
   'config.dirNotOurs': '配置目录 {path} 是其他用户拥有的符号链接：拒绝通过它写入',
   'config.dirOpen': '配置目录 {path}（权限 {mode}）可被其他用户写入，且不属于你：拒绝在此保存 Token；请把 XDG_CONFIG_HOME 设为私有目录',

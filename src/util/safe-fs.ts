@@ -70,3 +70,20 @@ export function dirProblem(dir: string, repair: boolean): DirProblem | undefined
   }
   return { reason: 'open_to_others', mode, ownerUid: st.uid };
 }
+
+/**
+ * What is wrong with the existing entry at `path` for a file we are about to replace:
+ * 'symlink_not_owned' (a link another user planted), 'not_a_file' (a directory, a FIFO …);
+ * undefined when it is a regular file, a link of ours or root's, or nothing at all.
+ */
+export function linkProblem(path: string): 'symlink_not_owned' | 'not_a_file' | undefined {
+  let l;
+  try {
+    l = lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (l.isSymbolicLink()) return uid !== undefined && l.uid !== uid && l.uid !== 0 ? 'symlink_not_owned' : undefined;
+  return l.isFile() ? undefined : 'not_a_file';
+}
