@@ -14,6 +14,7 @@ import { AutodlClient, type AnyCreateBody } from '../../src/api/client.js';
 import { AutodlError } from '../../src/errors.js';
 import { notify, sinksFromConfig } from '../../src/notify/index.js';
 import { passfileLookup } from '../../src/queue/pg-pass.js';
+import { parseSshCommand } from '../../src/cli/commands/ssh.js';
 import { deploymentConfig, emptyDir, json, runCli, tempHome, useSim, type Home, type SimHandle } from './helpers.js';
 import { hostileSshCommands, markersIn, recordingServer, writeFakeSsh, type RecordingServer } from './hostile.js';
 import { PG_SKIP } from '../queue/pg-helpers.js';
@@ -90,6 +91,34 @@ describe('ssh: only user, host and port of the server\'s command are used', () =
     }
     setCommand(`ssh -p ${port} root@${proxy}`);
   });
+});
+
+test('parseSshCommand: the accepted shapes and the edges', () => {
+  assert.deepEqual(parseSshCommand('ssh -p 12345 root@region-1.autodl.com'), { user: 'root', host: 'region-1.autodl.com', port: 12345 });
+  assert.deepEqual(parseSshCommand('ssh root@10.1.2.3'), { user: 'root', host: '10.1.2.3' });
+  assert.deepEqual(parseSshCommand('ssh root@connect.westb.seetacloud.com -p 65535'), { user: 'root', host: 'connect.westb.seetacloud.com', port: 65535 });
+  for (const bad of [
+    'ssh -p 0 root@h.example',
+    'ssh -p 012 root@h.example',
+    'ssh -p 65536 root@h.example',
+    'ssh -p 22 -p 23 root@h.example',
+    'ssh -p 22 root@300.1.1.1',
+    'ssh -p 22 root@h_x.example',
+    'ssh -p 22 root@.example',
+    'ssh -p 22 root@h..example',
+    'ssh -p 22 -root@h.example',
+    'ssh -p 22 @h.example',
+    'ssh -p 22 root@',
+    'ssh -p 22 a@b@h.example',
+    'ssh -p 22 -- root@h.example',
+    `ssh -p 22 ${'a'.repeat(40)}@h.example`,
+    `ssh -p 22 root@${'a.'.repeat(200)}example`,
+    'ssh -p 22 root@h.example\u2028x',
+    'ssh',
+    '',
+  ]) {
+    assert.ok('refused' in parseSshCommand(bad), bad);
+  }
 });
 
 describe('the token goes only to the host it belongs to', () => {
