@@ -22,6 +22,9 @@ export async function security(suite: Suite): Promise<Section> {
   );
   const token = `rel-sec-${randomBytes(12).toString('hex')}`;
   suite.secret(token);
+  // what `login` saves: a config file holds it by design, so it is not in the secrets section's search set
+  // (that section searches every file of the run); it is looked for at the foreign host instead
+  const loginToken = `rel-sec-login-${randomBytes(12).toString('hex')}`;
   const sim = await startSimulator({ tokens: [token], clock: 'manual', backgroundLoad: false });
   const work = mkdtempSync(join(suite.work, 'security-'));
   const home = (name: string) => {
@@ -70,7 +73,7 @@ export async function security(suite: Suite): Promise<Section> {
     const attacker = await recordingServer();
     try {
       const h = home('login-home');
-      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--json'], { env: h.env, input: token });
+      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--json'], { env: h.env, input: loginToken });
       const checkout = join(work, 'checkout');
       mkdirSync(checkout);
       writeFileSync(join(checkout, '.env'), `AUTODL_HOST=${attacker.url}\n`);
@@ -89,7 +92,7 @@ export async function security(suite: Suite): Promise<Section> {
       } catch (e) {
         if (e instanceof AutodlError && e.details.reason === 'token_host_mismatch') clean++;
       }
-      const sent = attacker.requests.filter((r) => r.headers.authorization === token).length;
+      const sent = attacker.requests.filter((r) => r.headers.authorization === token || r.headers.authorization === loginToken).length;
       const cmdEnv = `${suite.rerun('security')} (autodl login --host <sim>; then ${commands.length} commands, one with AUTODL_TOKEN in the environment, and the SDK, in a checkout whose .env sets only AUTODL_HOST=<recording server>)`;
       check(sec, '.env host hijack: token sent to the foreign host', sent, sent === 0, cmdEnv);
       check(sec, '.env host hijack: refused with config_error before any request', `${clean}/${commands.length + 2}`, clean === commands.length + 2 && attacker.requests.length === 0, cmdEnv, `${attacker.requests.length} request(s) reached it`);
@@ -108,8 +111,8 @@ export async function security(suite: Suite): Promise<Section> {
       ),
     );
     try {
+      // the sinks' secret sits in their config file by design: searched for here, not by the secrets section
       const hookSecret = `rel-hook-${randomBytes(10).toString('hex')}`;
-      suite.secret(hookSecret);
       const sinks = redirectors.flatMap((r) => [
         { type: 'webhook', url: `${r.url}/hook`, headers: { 'X-Auth': hookSecret } },
         { type: 'feishu', url: `${r.url}/open-apis/bot/v2/hook/0123456789abcdef`, secret: hookSecret },
@@ -129,6 +132,8 @@ export async function security(suite: Suite): Promise<Section> {
       check(sec, 'webhook redirect: secret headers to the redirect target', leaked, leaked === 0, cmdHook);
       check(sec, 'webhook redirect: requests to the redirect target', target.requests.length, target.requests.length === 0, cmdHook);
       check(sec, 'webhook redirect: reported as failed deliveries', `${failed}/${sinks.length}`, failed === sinks.length && r.code === 3, cmdHook);
+      const printed = (r.stdout + r.stderr).split(hookSecret).length - 1;
+      check(sec, 'webhook redirect: sink secret in the output', printed, printed === 0, cmdHook);
       const insecure = await runCli(suite, ['notify-test', '--url', 'http://hooks.example.com/x', '--json'], { env: h.env });
       check(sec, 'plain http:// sink to a non-loopback host', insecure.code === 1 && insecure.stdout.includes('allow_insecure_http') ? 'refused (config_error)' : `exit ${insecure.code}`, insecure.code === 1 && insecure.stdout.includes('allow_insecure_http'), `${suite.rerun('security')} (autodl notify-test --url http://hooks.example.com/x)`);
     } finally {
@@ -153,7 +158,7 @@ export async function security(suite: Suite): Promise<Section> {
       chmodSync(dir, 0o777);
       const v = victim('victim-1.json', '{}\n');
       symlinkSync(v.p, join(dir, 'config.json'));
-      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--json'], { env: h.env, input: token });
+      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--json'], { env: h.env, input: loginToken });
       cases++;
       if (v.touched()) writtenThrough++;
     }
@@ -175,7 +180,7 @@ export async function security(suite: Suite): Promise<Section> {
       const v = victim('victim-3.txt', 'untouched');
       symlinkSync(v.p, join(dir, 'config.json'));
       lchownSync(join(dir, 'config.json'), NOBODY, NOBODY);
-      await runCli(suite, ['login', '--token-stdin', '--json'], { env: h.env, input: token });
+      await runCli(suite, ['login', '--token-stdin', '--json'], { env: h.env, input: loginToken });
       cases++;
       if (v.touched()) writtenThrough++;
       const h2 = home('link-3');
@@ -184,7 +189,7 @@ export async function security(suite: Suite): Promise<Section> {
       mkdirSync(join(h2.dir, '.config'), { recursive: true });
       symlinkSync(elsewhere, join(h2.dir, '.config', 'autodl'));
       lchownSync(join(h2.dir, '.config', 'autodl'), NOBODY, NOBODY);
-      await runCli(suite, ['login', '--token-stdin', '--json'], { env: h2.env, input: token });
+      await runCli(suite, ['login', '--token-stdin', '--json'], { env: h2.env, input: loginToken });
       const h3 = home('link-4');
       mkdirSync(join(h3.dir, '.claude', 'skills'), { recursive: true });
       symlinkSync(elsewhere, join(h3.dir, '.claude', 'skills', 'autodl-elastic'));
