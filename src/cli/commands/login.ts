@@ -13,6 +13,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return Promise.reject(new AutodlError('config_error', t('error.noTty'), {}));
+  // echo off before the prompt shows: whatever is typed as soon as it appears is not echoed
+  stdin.setRawMode(true);
   ctx.io.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
@@ -32,7 +34,6 @@ function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
   });
