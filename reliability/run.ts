@@ -15,6 +15,7 @@ import { crashes } from './crashes.js';
 import { load } from './load.js';
 import { secrets } from './secrets.js';
 import { isolation } from './isolation.js';
+import { security } from './security.js';
 import { ROOT, Suite, type ScaleName, type Section } from './lib.js';
 import { renderReport, scanText } from './report.js';
 
@@ -24,6 +25,7 @@ const SECTIONS: Array<[string, (s: Suite) => Promise<Section>]> = [
   ['crashes', crashes],
   ['load', load],
   ['isolation', isolation],
+  ['security', security],
   // last: it searches everything the others printed and wrote
   ['secrets', secrets],
 ];

@@ -16,7 +16,7 @@ export type ErrorType =
   | 'not_found'
   | 'unreachable';
 
-/** Exit codes: 0 ok, 1 validation/config, 2 timeout, 3 API/runtime, 130 interrupted (SIGINT). */
+/** Exit codes: 0 ok, 1 validation/config (token_missing too), 2 timeout, 3 API/runtime, 130 interrupted (SIGINT). */
 export const EXIT = {
   ok: 0,
   validation: 1,
@@ -29,6 +29,7 @@ export function exitCodeFor(type: ErrorType): number {
   switch (type) {
     case 'validation_error':
     case 'config_error':
+    case 'token_missing': // as in the original queue_submit.py: a missing token is a configuration problem
     case 'image_not_found':
     case 'gpu_type_not_found':
       return EXIT.validation;

@@ -3,7 +3,7 @@
 // Implementation is owned by the SDK work (src/api); signatures may grow, not change.
 
 import { ApiError, type ApiErrorInfo } from '../errors.js';
-import { resolveCredentials, tokenMissingError, type ResolveOptions } from '../config/credentials.js';
+import { resolveCredentials, tokenHostProblem, tokenMissingError, type ResolveOptions } from '../config/credentials.js';
 import { dialectForHost, normalizeStock, toDialectBody } from './dialect.js';
 import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn, type TransportTuning } from './transport.js';
 import { PRIVATE_HOST, ENDPOINTS } from './types.js';
@@ -190,10 +190,13 @@ export class AutodlClient {
     let dialect = options.dialect;
     let searched: string[] = [];
     let tokenSource: AutodlClient['tokenSource'] = token !== undefined ? 'option' : undefined;
+    let refused: ReturnType<typeof tokenHostProblem>;
     if (token === undefined) {
       const r = resolveCredentials(options.credentials);
-      token = r.token;
-      tokenSource = r.tokenSource;
+      // a token found in the environment/.env/config goes only to the host it belongs to
+      refused = tokenHostProblem(r, options.host);
+      token = refused ? undefined : r.token;
+      tokenSource = refused ? undefined : r.tokenSource;
       searched = r.searched;
       host ??= r.host;
       dialect ??= r.dialect;
@@ -205,7 +208,7 @@ export class AutodlClient {
     this.transport = new Transport({
       ...tuning,
       host: this.host,
-      missingToken: () => tokenMissingError(searched),
+      missingToken: () => refused ?? tokenMissingError(searched),
       ...(token !== undefined ? { token } : {}),
     });
 

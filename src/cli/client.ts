@@ -2,7 +2,7 @@
 import { AutodlError } from '../errors.js';
 import type { Deployment, Dialect } from '../api/types.js';
 import { AutodlClient, type PreparedRequest } from '../api/client.js';
-import { resolveCredentials, requireToken } from '../config/credentials.js';
+import { resolveCredentials, requireToken, tokenHostProblem } from '../config/credentials.js';
 import { t } from '../i18n/index.js';
 import type { CliContext } from './runtime.js';
 
@@ -17,11 +17,20 @@ export interface Target {
   token?: string;
 }
 
-/** Host: --host > AUTODL_HOST > .env > user config > default. Dialect: --dialect > env/.env/config > from the host. */
+/**
+ * Host: --host > AUTODL_HOST > .env > user config > default. Dialect: --dialect > env/.env/config > from the host.
+ * The token goes only to the host it belongs to (tokenHostProblem): otherwise a config_error
+ * before any request — or, when no token is needed (--dry-run), no token at all.
+ */
 export async function resolveTarget(ctx: CliContext, needToken: boolean): Promise<Target> {
   const resolved = resolveCredentials({ env: ctx.env, cwd: ctx.io.cwd });
-  const token = needToken ? requireToken(resolved) : resolved.token;
+  let token = needToken ? requireToken(resolved) : resolved.token;
   ctx.addSecret(token);
+  const problem = tokenHostProblem(resolved, ctx.global.host);
+  if (problem) {
+    if (needToken) throw problem;
+    token = undefined;
+  }
   const host = ctx.global.host ?? resolved.host;
   const dialect = ctx.global.dialect ?? resolved.dialect;
   const out: Target = { host };

@@ -2,11 +2,17 @@
 // then a `.env` file in the working directory, then the user config file
 // ($XDG_CONFIG_HOME/autodl/config.json, default ~/.config/autodl/config.json).
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// A token is sent only to the host it belongs to: the host saved with it by `autodl login`
+// (or the default host), unless the user names the host with --host or token and host come
+// from the same place (see tokenHostProblem).
+
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AutodlError } from '../errors.js';
-import { PRIVATE_HOST, type Dialect } from '../api/types.js';
+import { t } from '../i18n/index.js';
+import { PRIVATE_HOST, PUBLIC_HOST, type Dialect } from '../api/types.js';
+import { dirProblem, linkProblem, writeFileSafely, type DirProblem } from '../util/safe-fs.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -18,11 +24,22 @@ export interface UserConfig {
 }
 
 export type TokenSource = 'env' | 'dotenv' | 'user_config';
+export type HostSource = 'env' | 'dotenv' | 'user_config' | 'default';
 
 export interface ResolvedCredentials {
   token?: string;
   tokenSource?: TokenSource;
   host: string;
+  hostSource: HostSource;
+  /** The .env file looked at (whether or not it exists). */
+  dotenvPath: string;
+  /**
+   * The host the token may be sent to without --host: for a token of the user config, the
+   * host saved with it (default host when none); for AUTODL_TOKEN, AUTODL_HOST or else the
+   * user config's host or the default. Undefined for a token of the .env file (its own
+   * writer chose it, any host is theirs to pick).
+   */
+  tokenHost?: string;
   dialect?: Dialect;
   /** Where the token was looked for, in order (no values). */
   searched: string[];
@@ -138,9 +155,41 @@ export function readUserConfig(env: Env = process.env): UserConfig {
   return out;
 }
 
-/** Merge `patch` into the user config file (a key set to undefined/null is removed); creates the directory; mode 0600. */
+function errnoMessage(e: unknown): string {
+  const er = e as NodeJS.ErrnoException;
+  return er.code ? `${er.code}${er.syscall ? ` (${er.syscall})` : ''}` : String((e as Error)?.message ?? e);
+}
+
+/**
+ * The config directory must be ours and closed to others: a directory that others can
+ * write lets them plant a link where the file is written. Ours and open → repaired
+ * (group/other write removed); someone else's and open → refused; a symbolic link that is
+ * not ours → refused.
+ */
+function checkConfigDir(dir: string): void {
+  let p: DirProblem | undefined;
+  try {
+    p = dirProblem(dir, true);
+  } catch (e) {
+    throw new AutodlError('config_error', t('config.dirUnusable', { path: dir, message: errnoMessage(e) }), { path: dir });
+  }
+  if (p === undefined) return;
+  if (p.reason === 'symlink_not_owned') throw new AutodlError('config_error', t('config.dirNotOurs', { path: dir }), { path: dir, reason: p.reason, owner_uid: p.ownerUid });
+  if (p.reason === 'not_a_directory') throw new AutodlError('config_error', t('config.dirUnusable', { path: dir, message: 'not a directory' }), { path: dir, reason: p.reason });
+  throw new AutodlError('config_error', t('config.dirOpen', { path: dir, mode: p.mode }), { path: dir, reason: p.reason, mode: p.mode, owner_uid: p.ownerUid });
+}
+
+/**
+ * Merge `patch` into the user config file (a key set to undefined/null is removed); creates the
+ * directory (mode 0700), refuses or repairs one that others can write, writes mode 0600 through
+ * a fresh temporary file. Any failure to write is a config_error naming the path.
+ */
 export function writeUserConfig(patch: Partial<Record<keyof UserConfig, string | null | undefined>>, env: Env = process.env): UserConfig {
   const path = userConfigPath(env);
+  const dir = dirname(path);
+  if (existsSync(dir)) checkConfigDir(dir);
+  const planted = linkProblem(path);
+  if (planted) throw new AutodlError('config_error', t('config.fileNotOurs', { path }), { path, reason: planted });
   readUserConfig(env); // validates the known keys (config_error on a broken file)
   // merge into the raw object so that keys this module does not type (e.g. `notify`) survive
   const current = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8') || '{}') as Record<string, unknown>) : {};
@@ -151,12 +200,17 @@ export function writeUserConfig(patch: Partial<Record<keyof UserConfig, string |
     else next[k] = v;
   }
   if (next.dialect !== undefined) checkDialect(next.dialect, 'dialect');
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-  chmodSync(path, 0o600);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new AutodlError('config_error', t('config.writeFailed', { path, message: errnoMessage(e) }), { path, code: (e as NodeJS.ErrnoException).code });
+  }
+  checkConfigDir(dir);
+  try {
+    writeFileSafely(path, `${JSON.stringify(next, null, 2)}\n`, 0o600);
+  } catch (e) {
+    throw new AutodlError('config_error', t('config.writeFailed', { path, message: errnoMessage(e) }), { path, code: (e as NodeJS.ErrnoException).code });
+  }
   return next as UserConfig;
 }
 
@@ -180,13 +234,23 @@ export function resolveCredentials({ env = process.env, cwd = process.cwd() }: R
   else if (fromDot) [token, tokenSource] = [fromDot, 'dotenv'];
   else if (fromCfg) [token, tokenSource] = [fromCfg, 'user_config'];
 
-  const host = nonEmpty(env.AUTODL_HOST) ?? nonEmpty(dot.values.AUTODL_HOST) ?? nonEmpty(cfg.host) ?? DEFAULT_HOST;
+  const hosts: Array<[HostSource, string | undefined]> = [
+    ['env', nonEmpty(env.AUTODL_HOST)],
+    ['dotenv', nonEmpty(dot.values.AUTODL_HOST)],
+    ['user_config', nonEmpty(cfg.host)],
+    ['default', DEFAULT_HOST],
+  ];
+  const [hostSource, host] = hosts.find((h): h is [HostSource, string] => h[1] !== undefined)!;
+  let tokenHost: string | undefined;
+  if (tokenSource === 'user_config') tokenHost = nonEmpty(cfg.host) ?? DEFAULT_HOST;
+  else if (tokenSource === 'env') tokenHost = nonEmpty(env.AUTODL_HOST) ?? nonEmpty(cfg.host) ?? DEFAULT_HOST;
   const dialect =
     checkDialect(nonEmpty(env.AUTODL_DIALECT), 'AUTODL_DIALECT') ??
     checkDialect(nonEmpty(dot.values.AUTODL_DIALECT), dot.path) ??
     cfg.dialect;
 
-  const out: ResolvedCredentials = { host, searched };
+  const out: ResolvedCredentials = { host, hostSource, dotenvPath: dot.path, searched };
+  if (tokenHost !== undefined) out.tokenHost = tokenHost;
   if (token !== undefined) out.token = token;
   if (tokenSource !== undefined) out.tokenSource = tokenSource;
   if (dialect !== undefined) out.dialect = dialect;
@@ -205,4 +269,52 @@ export function tokenMissingError(searched: string[]): AutodlError {
 export function requireToken(resolved: Pick<ResolvedCredentials, 'token' | 'searched'>): string {
   if (resolved.token === undefined || resolved.token === '') throw tokenMissingError(resolved.searched);
   return resolved.token;
+}
+
+/** scheme://host:port in lower case (a bare host name means https), or the trimmed text when it does not parse. */
+export function hostOrigin(host: string): string {
+  const h = host.trim().replace(/\/+$/, '');
+  try {
+    return new URL(h.includes('://') ? h : `https://${h}`).origin.toLowerCase();
+  } catch {
+    return h.toLowerCase();
+  }
+}
+
+/** AutoDL's own API hosts: a token sent there reaches AutoDL whichever config named them. */
+const OFFICIAL_ORIGINS = new Set([hostOrigin(PRIVATE_HOST), hostOrigin(PUBLIC_HOST)]);
+
+/** A host as it may be quoted in a message: JSON-quoted (control characters escaped), at most 200 characters. */
+function quoteHost(h: string): string {
+  return JSON.stringify(h.length > 200 ? `${h.slice(0, 200)}…` : h);
+}
+
+/**
+ * Why the resolved token must not be sent to the resolved host, or undefined when it may.
+ * It may when: there is no token; the user named the host (`hostOverride`, the CLI's
+ * --host); the host is one of AutoDL's own; the token came from the .env file (its writer
+ * picked it); or the host is the one the token belongs to (`tokenHost`). So a `.env` that
+ * only sets AUTODL_HOST cannot redirect the token saved by `autodl login` or set in the
+ * environment. The error (config_error, exit 1) says where each came from and what to do.
+ */
+export function tokenHostProblem(r: ResolvedCredentials, hostOverride?: string): AutodlError | undefined {
+  if (r.token === undefined || r.token === '') return undefined;
+  if (hostOverride !== undefined && hostOverride.trim() !== '') return undefined;
+  if (r.tokenHost === undefined) return undefined;
+  const origin = hostOrigin(r.host);
+  if (OFFICIAL_ORIGINS.has(origin) || origin === hostOrigin(r.tokenHost)) return undefined;
+  const hostFrom = r.hostSource === 'env' ? 'AUTODL_HOST' : r.hostSource === 'dotenv' ? r.dotenvPath : r.hostSource === 'user_config' ? 'user_config' : 'default';
+  const tokenFrom = r.tokenSource === 'env' ? 'AUTODL_TOKEN' : r.tokenSource === 'dotenv' ? r.dotenvPath : r.searched[r.searched.length - 1] ?? 'user_config';
+  return new AutodlError(
+    'config_error',
+    t('config.tokenHostMismatch', { host: quoteHost(r.host), hostFrom, tokenFrom, tokenHost: quoteHost(r.tokenHost) }),
+    {
+      reason: 'token_host_mismatch',
+      host: r.host.slice(0, 200),
+      host_source: r.hostSource === 'dotenv' ? r.dotenvPath : r.hostSource,
+      token_source: r.tokenSource,
+      token_host: r.tokenHost,
+      hint: '--host <url>',
+    },
+  );
 }

@@ -199,7 +199,7 @@ const en = {
   'result.containerStopped': 'container {uuid} stopped',
   'result.blacklisted': "host of container {uuid} blacklisted",
   'result.valid': '{path} is valid',
-  'result.loggedIn': 'token saved to {path}',
+  'result.loggedIn': 'token saved to {path} (for {host})',
   'result.empty': '(none)',
   'result.count': '{n} item(s)',
   'result.dryRun': 'dry run: nothing was sent',
@@ -308,6 +308,19 @@ const en = {
   'col.msg': 'MESSAGE',
   'col.field': 'FIELD',
   'col.value': 'VALUE',
+
+  // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
+  'ssh.refused': 'refused the SSH command the server gave: {command} ({reason}); only "ssh [-p PORT] user@host" is used',
+  'config.tokenHostMismatch':
+    'not sending the token from {tokenFrom} to {host} (host from {hostFrom}): that token belongs to {tokenHost}. If you trust {host}, pass --host with it, put AUTODL_TOKEN beside AUTODL_HOST in the same place, or run `autodl login --host <url>`',
+  'config.writeFailed': 'cannot write the config file {path}: {message}',
+  'config.fileNotOurs': 'refusing to replace {path}: it is a symbolic link another user planted, or not a regular file (remove it and try again)',
+  'config.dirUnusable': 'cannot use the config directory {path}: {message}',
+  'config.dirNotOurs': 'the config directory {path} is a symbolic link owned by another user: refusing to write through it',
+  'config.dirOpen': 'the config directory {path} (mode {mode}) can be written by other users and is not yours to fix: refusing to write a token there; set XDG_CONFIG_HOME to a private directory',
+  'skill.linkRefused': 'refusing to write {path}: it is a symbolic link or not a regular file (remove it, or pass --dir)',
+  'skill.dirRefused': 'refusing to write into {path}: {reason}',
+  'queue.passwordInArgv': 'the database password is on the command line (--db), where other users can see it in the process list: use PGPASSWORD, a passfile (PGPASSFILE or ~/.pgpass) or AUTODL_QUEUE_DB instead',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -500,7 +513,7 @@ const zh: Catalog = {
   'result.containerStopped': '容器 {uuid} 已停止',
   'result.blacklisted': '容器 {uuid} 所在主机已加入黑名单',
   'result.valid': '{path} 有效',
-  'result.loggedIn': '令牌已保存到 {path}',
+  'result.loggedIn': '令牌已保存到 {path}（用于 {host}）',
   'result.empty': '（无）',
   'result.count': '共 {n} 项',
   'result.dryRun': '演练：没有发送任何请求',
@@ -605,6 +618,19 @@ const zh: Catalog = {
   'col.msg': '说明',
   'col.field': '字段',
   'col.value': '值',
+
+  // ---- client security ----
+  'ssh.refused': '拒绝使用服务器给出的 SSH 命令：{command}（{reason}）；只接受 "ssh [-p 端口] 用户@主机"',
+  'config.tokenHostMismatch':
+    '不会把来自 {tokenFrom} 的开发者Token 发送到 {host}（主机来自 {hostFrom}）：该 Token 属于 {tokenHost}。如果信任 {host}，请用 --host 指定它，或把 AUTODL_TOKEN 与 AUTODL_HOST 放在同一处，或运行 `autodl login --host <url>`',
+  'config.writeFailed': '无法写入配置文件 {path}：{message}',
+  'config.fileNotOurs': '拒绝替换 {path}：它是其他用户放置的符号链接，或不是普通文件（请删除后重试）',
+  'config.dirUnusable': '无法使用配置目录 {path}：{message}',
+  'config.dirNotOurs': '配置目录 {path} 是其他用户拥有的符号链接：拒绝通过它写入',
+  'config.dirOpen': '配置目录 {path}（权限 {mode}）可被其他用户写入，且不属于你：拒绝在此保存 Token；请把 XDG_CONFIG_HOME 设为私有目录',
+  'skill.linkRefused': '拒绝写入 {path}：它是符号链接或不是普通文件（请删除它，或使用 --dir）',
+  'skill.dirRefused': '拒绝写入 {path}：{reason}',
+  'queue.passwordInArgv': '数据库密码写在命令行（--db）中，其他用户可在进程列表里看到：请改用 PGPASSWORD、密码文件（PGPASSFILE 或 ~/.pgpass）或 AUTODL_QUEUE_DB',
 };
 
 export const catalogs: Record<Lang, Catalog> = { en, zh };

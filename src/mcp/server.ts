@@ -21,7 +21,7 @@ import { AutodlClient, type AnyCreateBody, type PreparedRequest } from '../api/c
 import { dialectForHost } from '../api/dialect.js';
 import { redactDeep } from '../api/redact.js';
 import type { BlacklistBody, Deployment, Dialect, ListContainersBody, Stock, StopContainerBody } from '../api/types.js';
-import { requireToken, resolveCredentials, type Env } from '../config/credentials.js';
+import { requireToken, resolveCredentials, tokenHostProblem, type Env } from '../config/credentials.js';
 import { AutodlError, type ErrorResult } from '../errors.js';
 import { deploymentJsonSchema } from '../spec/schema.js';
 import { prepareSpec, type PreparedSpec } from '../spec/prepare.js';
@@ -128,8 +128,14 @@ class Tools {
 
   target(needToken: boolean): Target {
     const r = resolveCredentials({ env: this.env, cwd: this.cwd });
-    const token = needToken ? requireToken(r) : r.token;
+    let token = needToken ? requireToken(r) : r.token;
     if (token && !this.secrets.includes(token)) this.secrets.push(token);
+    // the token goes only to the host it belongs to (a .env's AUTODL_HOST cannot redirect it)
+    const problem = tokenHostProblem(r, this.options.host);
+    if (problem) {
+      if (needToken) throw problem;
+      token = undefined;
+    }
     const host = this.options.host ?? r.host;
     const dialect = this.options.dialect ?? r.dialect ?? dialectForHost(host);
     return { host, dialect, ...(token ? { token } : {}) };

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { AutodlError } from '../errors.js';
 import { userConfigPath, type Env } from '../config/credentials.js';
+import { isLoopbackHostname } from '../api/transport.js';
 
 export type NotifyKind = 'submitted' | 'all_running' | 'job_finished' | 'failed' | 'test';
 
@@ -38,6 +39,26 @@ export interface NotifySink {
   headers?: Record<string, string>;
   /** Only these kinds (default: all). */
   kinds?: NotifyKind[];
+  /** Allow a plain http:// URL to a host that is not loopback (config `allow_insecure_http`). */
+  allowInsecureHttp?: boolean;
+}
+
+/**
+ * Why a sink URL may not be used, or undefined: only http(s); plain http:// only to a
+ * loopback address unless the sink opts in (`allow_insecure_http: true`) — the URL, the
+ * headers and the body would cross the network readable and changeable by anyone on the way.
+ */
+export function sinkUrlProblem(url: string, allowInsecureHttp = false): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'must be an http(s) URL';
+  }
+  if (u.protocol === 'https:') return undefined;
+  if (u.protocol !== 'http:') return 'must be an http(s) URL';
+  if (isLoopbackHostname(u.hostname) || allowInsecureHttp) return undefined;
+  return 'plain http:// to a host that is not loopback: use https://, or set "allow_insecure_http": true on this sink';
 }
 
 export interface NotifyResult {
@@ -199,14 +220,24 @@ async function sendOne(sink: NotifySink, e: NotifyEvent, o: NotifyOptions): Prom
   const now = o.now ?? Date.now;
   const secrets = [sink.secret, sink.url].filter((s): s is string => typeof s === 'string' && s !== '');
   const clean = (msg: string) => secrets.reduce((m, s) => m.split(s).join('***'), msg);
+  const refused = sinkUrlProblem(sink.url, sink.allowInsecureHttp === true);
+  if (refused !== undefined) {
+    result.error = `not sent: ${refused}`;
+    return result;
+  }
   for (let i = 1; i <= attempts; i++) {
     result.attempts = i;
     let retry = false;
     try {
       const req = buildRequest(sink, e, now());
-      const res = await doFetch(req.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
+      // redirects are never followed: the headers (an auth header, a signature) would go to the redirect target
+      const res = await doFetch(req.url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
       result.status = res.status;
       const text = await res.text().catch(() => '');
+      if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect') {
+        result.error = `HTTP ${res.status || 'redirect'}: the sink answered with a redirect, which is not followed (headers and body would go to another address); put the final URL in the config`;
+        break;
+      }
       if (res.status >= 200 && res.status < 300) {
         const le = logicalError(sink, text);
         if (le === undefined) {
@@ -285,20 +316,18 @@ export function sinksFromConfig(config: unknown, where = 'notify'): NotifySink[]
       return;
     }
     const url = o.url;
-    let okUrl = false;
-    if (typeof url === 'string') {
-      try {
-        const u = new URL(url);
-        okUrl = u.protocol === 'http:' || u.protocol === 'https:';
-      } catch {
-        okUrl = false;
-      }
+    if (o.allow_insecure_http !== undefined && typeof o.allow_insecure_http !== 'boolean') {
+      errors.push({ path: `${path}.allow_insecure_http`, message: 'must be true or false' });
+      return;
     }
-    if (!okUrl) {
-      errors.push({ path: `${path}.url`, message: 'must be an http(s) URL' });
+    const insecure = o.allow_insecure_http === true;
+    const urlProblem = typeof url === 'string' ? sinkUrlProblem(url, insecure) : 'must be an http(s) URL';
+    if (urlProblem !== undefined) {
+      errors.push({ path: `${path}.url`, message: urlProblem });
       return;
     }
     const sink: NotifySink = { type: type as SinkType, url: url as string };
+    if (insecure) sink.allowInsecureHttp = true;
     if (o.secret !== undefined && o.secret !== null && o.secret !== '') {
       if (typeof o.secret !== 'string') errors.push({ path: `${path}.secret`, message: 'must be a string' });
       else sink.secret = o.secret;

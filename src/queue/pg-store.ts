@@ -100,6 +100,11 @@ export interface PgStoreOptions {
 export async function openPgStore(options: PgStoreOptions): Promise<PgStore> {
   const pg = (await import('pg')).default;
   const shown = redactPostgresUrl(options.url);
+  // no password in the URL: PGPASSWORD (pg reads it), else the passfile (PGPASSFILE / ~/.pgpass)
+  if (postgresPassword(options.url) === undefined && !process.env.PGPASSWORD) {
+    const { passwordFromPassfile } = await import('./pg-pass.js');
+    (pg.defaults as { password?: unknown }).password = (p: { host?: string; port?: number; database?: string; user?: string }) => passwordFromPassfile(p);
+  }
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 4,

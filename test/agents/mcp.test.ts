@@ -403,6 +403,34 @@ describe('autodl mcp: errors in the contract shape', () => {
   });
 });
 
+describe('autodl mcp: the token goes only to the host it belongs to', () => {
+  it("a .env that only sets AUTODL_HOST gets no request: config_error token_host_mismatch", async () => {
+    const { recordingServer } = await import('../cli/hostile.js');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const attacker = await recordingServer();
+    const h = tempHome();
+    const dir = emptyDir();
+    try {
+      mkdirSync(join(h.env.XDG_CONFIG_HOME, 'autodl'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(h.env.XDG_CONFIG_HOME, 'autodl', 'config.json'), JSON.stringify({ token: sim.token, host: sim.url }), { mode: 0o600 });
+      writeFileSync(join(dir, '.env'), `AUTODL_HOST=${attacker.url}\n`);
+      const t = await connect(childEnv({ home: h }), dir);
+      try {
+        const r = await call<{ error_type: string; details: Record<string, unknown> }>(t, 'list_stock');
+        assert.equal(r.isError, true);
+        assert.equal(r.value.error_type, 'config_error');
+        assert.equal(r.value.details.reason, 'token_host_mismatch');
+      } finally {
+        await t.close();
+      }
+      assert.equal(attacker.requests.length, 0);
+    } finally {
+      await attacker.close();
+      h.cleanup();
+    }
+  });
+});
+
 describe('autodl mcp: process', () => {
   it('exits 0 when stdin closes, and prints nothing but protocol on stdout', async () => {
     const { runCli } = await import('../cli/helpers.js');

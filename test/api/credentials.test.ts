@@ -8,6 +8,7 @@ import {
   readUserConfig,
   requireToken,
   resolveCredentials,
+  tokenHostProblem,
   userConfigPath,
   writeUserConfig,
 } from '../../src/config/credentials.js';
@@ -133,5 +134,52 @@ describe('parseDotenv', () => {
       ].join('\r\n'),
     );
     assert.deepEqual(env, { A: '1', B: 'two words', C: 'single # not comment', D: 'dq "x" \n y', E: '', F: 'a#b' });
+  });
+});
+
+describe('tokenHostProblem: a token goes only to the host it belongs to', () => {
+  const refused = (c: ReturnType<typeof fresh>, env: Record<string, string | undefined> = {}, flag?: string) =>
+    tokenHostProblem(resolveCredentials({ env: { ...c.env, ...env }, cwd: c.cwd }), flag);
+
+  test('user config token: its saved host (default when none); a .env or AUTODL_HOST elsewhere is refused; --host wins', () => {
+    const c = fresh();
+    writeCfg(c.cfg, { token: 'cfg-token', host: 'http://127.0.0.1:9000' });
+    assert.equal(refused(c), undefined);
+    assert.equal(refused(c, { AUTODL_HOST: 'http://127.0.0.1:9000/' }), undefined, 'same origin, trailing slash');
+    const e = refused(c, { AUTODL_HOST: 'http://127.0.0.1:9001' });
+    assert.ok(e instanceof AutodlError && e.errorType === 'config_error' && e.exitCode === 1);
+    assert.equal(e.details.reason, 'token_host_mismatch');
+    assert.equal(e.details.token_host, 'http://127.0.0.1:9000');
+    writeFileSync(join(c.cwd, '.env'), 'AUTODL_HOST=https://evil.example\n');
+    assert.equal(refused(c)?.details.host_source, join(c.cwd, '.env'));
+    assert.equal(refused(c, {}, 'https://evil.example'), undefined, '--host names it');
+
+    const d = fresh();
+    writeCfg(d.cfg, { token: 'old-token' }); // saved before hosts were recorded: the default host
+    assert.equal(refused(d), undefined);
+    assert.ok(refused(d, { AUTODL_HOST: 'https://other.example' }));
+    assert.equal(refused(d, { AUTODL_HOST: 'https://api.autodl.com' }), undefined, "AutoDL's own hosts are always fine");
+  });
+
+  test('AUTODL_TOKEN: AUTODL_HOST, else the config host or the default; a .env host alone is refused', () => {
+    const c = fresh();
+    writeFileSync(join(c.cwd, '.env'), 'AUTODL_HOST=https://evil.example\n');
+    assert.ok(refused(c, { AUTODL_TOKEN: 'env-token' }));
+    assert.equal(refused(c, { AUTODL_TOKEN: 'env-token', AUTODL_HOST: 'https://mine.example' }), undefined, 'both from the environment');
+  });
+
+  test('a .env token may go to any host; no token, no problem; the message escapes control characters', () => {
+    const c = fresh();
+    writeFileSync(join(c.cwd, '.env'), 'AUTODL_TOKEN=dot-token\n');
+    assert.equal(refused(c, { AUTODL_HOST: 'https://elsewhere.example' }), undefined);
+    const d = fresh();
+    assert.equal(refused(d, { AUTODL_HOST: 'https://elsewhere.example' }), undefined);
+    const e = fresh();
+    writeCfg(e.cfg, { token: 'cfg-token' });
+    writeFileSync(join(e.cwd, '.env'), 'AUTODL_HOST=https://x.example\u001b[2J\n');
+    const err = refused(e);
+    assert.ok(err);
+    // eslint-disable-next-line no-control-regex
+    assert.ok(!/[\u0000-\u001f]/.test(err.message));
   });
 });

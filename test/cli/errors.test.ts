@@ -140,12 +140,12 @@ describe('validation_error and config_error', () => {
 });
 
 describe('token_missing, api_error', () => {
-  test('token_missing lists where it looked; exit 3; no request', async () => {
+  test('token_missing lists where it looked; exit 1 (as in queue_submit.py); no request', async () => {
     const home = tempHome();
     try {
       const n = sim.requests();
       const r = await runCli(['deployments'], { sim, home, env: { AUTODL_TOKEN: undefined } });
-      assert.equal(r.code, 3);
+      assert.equal(r.code, 1);
       const e = errorOf(r);
       assert.equal(e.error_type, 'token_missing');
       const searched = e.details.searched as string[];

@@ -42,11 +42,20 @@ describe('login', () => {
       assert.equal(stored.token, LOGIN_TOKEN);
       assert.ok(!r.stdout.includes(LOGIN_TOKEN) && !r.stderr.includes(LOGIN_TOKEN));
 
-      // the simulator does not know this token: the request is made with it and refused
-      const refused = await runCli(['deployments'], { home, env: { AUTODL_HOST: sim.url } });
+      const saved = JSON.parse(readFileSync(res.path, 'utf8')) as { host: string };
+      assert.equal(saved.host, 'https://private.autodl.com', 'the token is saved with the host it is for');
+
+      // the token belongs to the default host: AUTODL_HOST alone does not send it elsewhere
+      const n = sim.requests();
+      const other = await runCli(['deployments'], { home, env: { AUTODL_HOST: sim.url } });
+      assert.equal(other.code, 1);
+      assert.equal(json<{ error_type: string; details: { reason: string } }>(other).details.reason, 'token_host_mismatch');
+      assert.equal(sim.requests(), n, 'nothing sent');
+      // named on the command line it is: the simulator does not know this token and refuses it
+      const refused = await runCli(['--host', sim.url, 'deployments'], { home });
       assert.equal(refused.code, 3);
       assert.equal(json<{ error_type: string }>(refused).error_type, 'api_error');
-      assert.ok(!refused.stdout.includes(LOGIN_TOKEN) && !refused.stderr.includes(LOGIN_TOKEN));
+      assert.ok(!(other.stdout + other.stderr + refused.stdout + refused.stderr).includes(LOGIN_TOKEN));
     } finally {
       home.cleanup();
     }

@@ -36,7 +36,7 @@ test('token_missing and api_error headlines in Chinese', async () => {
   const home = tempHome();
   try {
     const r = await runCli(['stock', '--json'], { home, env: { AUTODL_LANG: 'zh', AUTODL_HOST: sim.url } });
-    assert.equal(r.code, 3);
+    assert.equal(r.code, 1); // token_missing exits 1, as in queue_submit.py
     const z = json<Err>(r);
     assert.equal(z.error_type, 'token_missing');
     assert.match(z.message, /^未找到 AutoDL 开发者 token/);

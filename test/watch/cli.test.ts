@@ -305,7 +305,8 @@ describe('ssh', () => {
     chmodSync(join(bin, 'ssh'), 0o755);
     const ok = await runCli(['ssh', c.uuid, '--exec'], { sim, env: { PATH: bin } });
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout, `fake-ssh ${c.info.ssh_command.replace(/^ssh /, '')}\n`);
+    // the argv is rebuilt from user, host and port, with `--` before the destination
+    assert.equal(ok.stdout, `fake-ssh -p ${c.info.custom_port} -- root@${c.info.proxy_host}\n`);
     const empty = mkdtempSync(join(tmpdir(), 'autodl-no-ssh-'));
     const missing = await runCli(['ssh', c.uuid, '--exec', '--json'], { sim, env: { PATH: empty } });
     assert.equal(missing.code, 3);

@@ -1,7 +1,7 @@
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
-import { writeUserConfig, userConfigPath } from '../../config/credentials.js';
+import { DEFAULT_HOST, writeUserConfig, userConfigPath } from '../../config/credentials.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -13,6 +13,8 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return Promise.reject(new AutodlError('config_error', t('error.noTty'), {}));
+  // echo off before the prompt shows: whatever is typed as soon as it appears is not echoed
+  stdin.setRawMode(true);
   ctx.io.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
@@ -32,7 +34,6 @@ function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
   });
@@ -43,11 +44,14 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const token = raw.trim();
   if (token === '') throw new AutodlError('config_error', t('error.tokenEmpty'), {});
   ctx.addSecret(token);
-  const patch: { token: string; host?: string; dialect?: string } = { token };
-  if (ctx.global.host) patch.host = ctx.global.host;
+  // the token is saved with the host it is for (--host, else AUTODL_HOST, else the default host):
+  // later runs send it nowhere else unless told so on the command line (see tokenHostProblem).
+  // A .env in the working directory is not asked: it may belong to someone else.
+  const host = ctx.global.host?.trim() || ctx.env.AUTODL_HOST?.trim() || DEFAULT_HOST;
+  const patch: { token: string; host: string; dialect?: string } = { token, host };
   if (ctx.global.dialect) patch.dialect = ctx.global.dialect;
   writeUserConfig(patch, ctx.env);
   const path = userConfigPath(ctx.env);
   const stored = Object.keys(patch);
-  ctx.result({ status: 'success', path, stored }, () => t('result.loggedIn', { path }));
+  ctx.result({ status: 'success', path, host, stored }, () => t('result.loggedIn', { path, host: JSON.stringify(host) }));
 }

@@ -25,7 +25,10 @@ export async function queuePath(ctx: CliContext, opts: Record<string, unknown>):
 export async function openStore(ctx: CliContext, opts: Record<string, unknown>): Promise<{ store: QueueStore; path: string }> {
   const path = await queuePath(ctx, opts);
   const { postgresPassword, redactPostgresUrl } = await import('../../queue/pg-store.js');
-  ctx.addSecret(postgresPassword(path));
+  const password = postgresPassword(path);
+  ctx.addSecret(password);
+  // --db is in the process list for every user of the machine: say so (AUTODL_QUEUE_DB is not)
+  if (password !== undefined && typeof opts.db === 'string' && opts.db === path) ctx.warn(t('queue.passwordInArgv'), { code: 'password_in_argv' });
   const { openQueueStore } = await import('../../queue/open.js');
   try {
     const store = await openQueueStore(path);

@@ -1,12 +1,13 @@
 // `autodl skill install [--dir <path>] [--agent claude|cursor|codex]`: copy the package's
 // skill/SKILL.md into an agent's skills directory and say where.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext, Env } from '../runtime.js';
+import { dirProblem, writeFileSafely } from '../../util/safe-fs.js';
 
 export const SKILL_NAME = 'autodl-elastic';
 export type Agent = 'claude' | 'cursor' | 'codex';
@@ -49,17 +50,53 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const source = packagedSkillPath();
   const text = readFileSync(source, 'utf8');
   const path = join(dir, 'SKILL.md');
-  let previous: string | undefined;
-  try {
-    previous = readFileSync(path, 'utf8');
-  } catch {
-    previous = undefined;
-  }
+  const fail = (e: unknown): never => {
+    if (e instanceof AutodlError) throw e;
+    throw new AutodlError('config_error', t('skill.writeFailed', { path, message: (e as Error).message }), { path });
+  };
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path, text);
   } catch (e) {
-    throw new AutodlError('config_error', t('skill.writeFailed', { path, message: (e as Error).message }), { path });
+    fail(e);
+  }
+  // never write through a link someone planted: a directory that is another user's link or open
+  // to others is refused, and so is a SKILL.md that is a link (or not a regular file)
+  let problem;
+  try {
+    problem = dirProblem(dir, false);
+  } catch (e) {
+    fail(e);
+  }
+  if (problem) {
+    const reason =
+      problem.reason === 'symlink_not_owned'
+        ? 'it is a symbolic link owned by another user'
+        : problem.reason === 'not_a_directory'
+          ? 'not a directory'
+          : `other users can write to it (mode ${problem.mode})`;
+    throw new AutodlError('config_error', t('skill.dirRefused', { path: dir, reason }), { path: dir, reason: problem.reason });
+  }
+  let previous: string | undefined;
+  let existing;
+  try {
+    existing = lstatSync(path);
+  } catch {
+    existing = undefined;
+  }
+  if (existing && !existing.isFile()) {
+    throw new AutodlError('config_error', t('skill.linkRefused', { path }), { path, reason: existing.isSymbolicLink() ? 'symlink' : 'not_a_file' });
+  }
+  if (existing) {
+    try {
+      previous = readFileSync(path, 'utf8');
+    } catch {
+      previous = undefined;
+    }
+  }
+  try {
+    writeFileSafely(path, text, 0o644);
+  } catch (e) {
+    fail(e);
   }
   const state = previous === undefined ? 'installed' : previous === text ? 'unchanged' : 'updated';
   ctx.result({ status: 'success', agent, path, state }, () => t('skill.installed', { agent, path, state }));

@@ -1,5 +1,7 @@
 // `autodl ssh <container> [--show-password] [--exec]`: the container's SSH command (from
 // container.info.ssh_command); the root password only with --show-password; --exec runs ssh.
+// The server's command is never run as given: only user, host and port are read from it
+// (parseSshCommand) and the argv is built here, with `--` before the destination.
 import { AutodlError } from '../../errors.js';
 import type { Container } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
@@ -31,11 +33,80 @@ export async function findContainer(client: AutodlClient, ref: string): Promise<
   return hit;
 }
 
-/** `ssh -p 12345 root@host` → argv for spawn (no shell). */
-export function sshArgv(command: string): string[] {
-  const parts = command.trim().split(/\s+/).filter((p) => p !== '');
-  if (parts[0] === 'ssh') parts.shift();
-  return parts;
+/** Where the server's SSH command points: the only parts of it that are ever used. */
+export interface SshTarget {
+  user: string;
+  host: string;
+  port?: number;
+}
+
+/** A host name (letters, digits, '-', '.'; no leading '-' or '.') or an IPv4 address; at most 253 characters. */
+const HOST_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
+/** A plain user name (POSIX portable: letters, digits, '.', '_', '-'; not starting with '-'). */
+const USER_RE = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
+const PORT_RE = /^[1-9][0-9]{0,4}$/;
+
+/**
+ * The server's `info.ssh_command` read strictly: `ssh [-p PORT] user@host [-p PORT]` (the
+ * shapes the platform prints, e.g. `ssh -p 12345 root@region-1.autodl.com`), words
+ * separated by spaces or tabs. Anything else — other options (-o ProxyCommand=…,
+ * LocalCommand, -F …), a remote command, shell syntax, control characters, a host that
+ * starts with '-' — is refused: the reason is returned instead of a target.
+ */
+export function parseSshCommand(command: string): SshTarget | { refused: string } {
+  if (command.length > 1000) return { refused: 'longer than 1000 characters' };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/.test(command)) return { refused: 'control characters (newline, escape …)' };
+  const words = command.trim().split(/[ \t]+/).filter((w) => w !== '');
+  if (words[0] !== 'ssh') return { refused: 'does not start with "ssh"' };
+  let port: number | undefined;
+  let dest: string | undefined;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    let p: string | undefined;
+    if (w === '-p') {
+      p = words[++i];
+      if (p === undefined) return { refused: '-p without a port' };
+    } else if (/^-p[0-9]+$/.test(w)) {
+      p = w.slice(2);
+    } else if (w.startsWith('-')) {
+      return { refused: `option ${JSON.stringify(w.slice(0, 40))} is not allowed (only -p PORT)` };
+    } else if (dest === undefined) {
+      dest = w;
+      continue;
+    } else {
+      return { refused: 'more than one destination, or a remote command' };
+    }
+    if (port !== undefined) return { refused: 'more than one -p' };
+    if (!PORT_RE.test(p) || Number(p) > 65535) return { refused: `port ${JSON.stringify(p.slice(0, 20))} is not 1-65535` };
+    port = Number(p);
+  }
+  if (dest === undefined) return { refused: 'no user@host' };
+  const at = dest.lastIndexOf('@');
+  if (at <= 0) return { refused: 'the destination is not user@host' };
+  const user = dest.slice(0, at);
+  const host = dest.slice(at + 1);
+  if (!USER_RE.test(user)) return { refused: `user ${JSON.stringify(user.slice(0, 40))} is not a plain user name` };
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (ipv4 ? ipv4.slice(1).some((o) => Number(o) > 255) : !HOST_RE.test(host)) {
+    return { refused: `host ${JSON.stringify(host.slice(0, 80))} is not a host name or IPv4 address` };
+  }
+  return { user, host, ...(port !== undefined ? { port } : {}) };
+}
+
+/** The argv (after the program name) for spawn: options first, `--`, then the destination — never a shell. */
+export function sshArgv(target: SshTarget): string[] {
+  return [...(target.port !== undefined ? ['-p', String(target.port)] : []), '--', `${target.user}@${target.host}`];
+}
+
+/** The command a user may copy: rebuilt from the parsed parts, not the server's text. */
+export function sshCommandLine(target: SshTarget): string {
+  return `ssh ${target.port !== undefined ? `-p ${target.port} ` : ''}${target.user}@${target.host}`;
+}
+
+/** The server's text as it may appear in a message: JSON-quoted (control characters escaped), at most 300 characters. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text);
 }
 
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
@@ -49,16 +120,27 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     throw new AutodlError('not_found', t('ssh.noCommand', { ref, status: String(c.status) }), { container: ref, status: c.status });
   }
   const password = typeof info.root_password === 'string' ? info.root_password : undefined;
+  // only user, host and port are taken from the server's command; anything else is refused
+  const parsed = parseSshCommand(cmd);
+  if ('refused' in parsed) {
+    throw new AutodlError(
+      'api_error',
+      t('ssh.refused', { command: quoted(cmd), reason: parsed.refused }),
+      { kind: 'refused', reason: parsed.refused, container: ref }, // the server's text only quoted, in the message
+      3,
+    );
+  }
+  const safe = sshCommandLine(parsed);
 
   if (opts.exec === true) {
     if (!ctx.json && c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
     if (showPassword && password) ctx.io.stderr.write(`${t('ssh.password')}: ${password}\n`);
-    const argv = sshArgv(cmd);
+    const argv = sshArgv(parsed);
     const { spawn } = await import('node:child_process'); // only for --exec: it costs every other command a few ms
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn('ssh', argv, { stdio: 'inherit' });
+      const child = spawn('ssh', argv, { stdio: 'inherit', shell: false });
       child.once('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') reject(new AutodlError('api_error', t('ssh.missing'), { kind: 'runtime', program: 'ssh', command: cmd }, 3));
+        if (e.code === 'ENOENT') reject(new AutodlError('api_error', t('ssh.missing'), { kind: 'runtime', program: 'ssh', command: safe }, 3));
         else reject(new AutodlError('api_error', t('ssh.failed', { message: e.message }), { kind: 'runtime', program: 'ssh' }, 3));
       });
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + 2 : 1)));
@@ -72,9 +154,10 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     container_uuid: c.uuid,
     deployment_uuid: c.deployment_uuid,
     status: c.status,
-    ssh_command: cmd,
-    ...(info.proxy_host ? { host: info.proxy_host } : {}),
-    ...(typeof info.custom_port === 'number' ? { port: info.custom_port } : {}),
+    ssh_command: safe,
+    user: parsed.user,
+    host: parsed.host,
+    ...(parsed.port !== undefined ? { port: parsed.port } : {}),
   };
   if (ctx.json) {
     // the password is printed only on request; printJson would drop root_password, so write it here
@@ -83,7 +166,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     ctx.io.stdout.write(`${ctx.io.stdout.isTTY ? JSON.stringify(clean, null, 2) : JSON.stringify(clean)}\n`);
     return;
   }
-  ctx.print(cmd);
+  ctx.print(safe);
   if (showPassword && password !== undefined) ctx.print(`${t('ssh.password')}: ${password}`);
   else ctx.io.stderr.write(`${ctx.err.dim(t('ssh.passwordHint'))}\n`);
   if (c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
