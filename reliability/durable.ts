@@ -204,7 +204,7 @@ async function twoAccounts(suite: Suite, sim: Simulator, ta: string, tb: string,
 }
 
 /** c. Locations that keep nothing and damaged files, through every command that opens the queue. */
-async function badStores(suite: Suite, sim: Simulator, token: string): Promise<{ runs: number; falseSuccess: number; unclean: number; detail: string[] }> {
+async function badStores(suite: Suite, sim: Simulator, token: string): Promise<{ runs: number; falseSuccess: number; unclean: number; detail: string[]; uncleanDetail: string[] }> {
   const dir = join(suite.work, 'durable-bad');
   mkdirSync(dir, { recursive: true });
   const home = join(dir, 'home');
@@ -248,7 +248,7 @@ async function badStores(suite: Suite, sim: Simulator, token: string): Promise<{
     ['sweep', sweepCfg, '--param', 'x=1,2'],
     ['submit', cfg, '--interval', '0.05'],
   ];
-  const out = { runs: 0, falseSuccess: 0, unclean: 0, detail: [] as string[] };
+  const out = { runs: 0, falseSuccess: 0, unclean: 0, detail: [] as string[], uncleanDetail: [] as string[] };
   const judge = (r: ProcResult, what: string) => {
     out.runs++;
     const j = parse(r);
@@ -260,7 +260,7 @@ async function badStores(suite: Suite, sim: Simulator, token: string): Promise<{
     const why = notCleanError(r, ['config_error'], 1);
     if (why) {
       out.unclean++;
-      out.detail.push(`${what}: ${why}`);
+      out.uncleanDetail.push(`${what}: ${why}`);
     }
   };
   for (const value of [':memory:', 'file:q?mode=memory', 'file:queue.db?vfs=memdb', 'file:queue.db']) {
@@ -317,7 +317,7 @@ export async function durable(suite: Suite): Promise<Section> {
     const bad = await badStores(suite, sim, ta);
     const cc = `${cmd} (queue add/ls/show/cancel/run, sweep, submit on :memory:-like locations and damaged files)`;
     check(sec, 'memory and damaged queue databases: false successes', `${bad.falseSuccess} of ${bad.runs}`, bad.falseSuccess === 0, cc, bad.detail.slice(0, 4).join('; '));
-    check(sec, 'memory and damaged queue databases: not a clean config_error (exit 1, JSON shape, no stack trace)', `${bad.unclean} of ${bad.runs}`, bad.unclean === 0, cc, bad.detail.slice(0, 4).join('; '));
+    check(sec, 'memory and damaged queue databases: not a clean config_error (exit 1, JSON shape, no stack trace)', `${bad.unclean} of ${bad.runs}`, bad.unclean === 0, cc, bad.uncleanDetail.slice(0, 4).join('; '));
     await collectSecrets(suite, sim, [ta, tb]);
   } finally {
     await dropDatabases(made);
