@@ -68,8 +68,9 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     });
     progress.clear();
     ctx.result(res, () => t('result.submitted', { uuid: res.deployment_uuid, seconds: res.waited_seconds }));
-    // reported: the same config submitted again from now on is a new deployment
-    await closeSubmitIntent(store, res.entry_id, Date.now());
+    // reported: the same config submitted again from now on is a new deployment (a failure
+    // here must not add a second document after the result: a rerun would then resume it)
+    await closeSubmitIntent(store, res.entry_id, Date.now()).catch((e: unknown) => ctx.warn(e instanceof Error ? e.message : String(e)));
   } catch (e) {
     progress.clear();
     if (ac.signal.aborted && !(e instanceof AutodlError && e.errorType === 'interrupted')) {
@@ -79,6 +80,6 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await store.close();
+    await store.close().catch(() => {});
   }
 }
