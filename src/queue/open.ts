@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { isPostgresUrl, redactPostgresUrl } from './pg-store.js';
+import { isPostgresUrl } from './pg-store.js';
 import type { QueueStore } from './store.js';
 
 export interface OpenQueueOptions {
