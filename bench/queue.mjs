@@ -106,7 +106,7 @@ async function measure(sim, t0Sim, wallMs, names) {
   const stats = await sim.admin('GET', '/__sim/stats');
   const deps = await sim.admin('GET', '/__sim/deployments?include_deleted=1');
   const mine = deps.filter((d) => d.tenant !== undefined);
-  // `autodl submit` marks its create as `<name>-q<8>` too (its one-entry in-memory queue)
+  // `autodl submit` marks its create as `<name>-q<8>` too (its one entry in the queue store)
   const base = (name) => (names.includes(name) ? name : name.replace(/-q[0-9a-z]{8}$/, ''));
   const counts = new Map();
   for (const d of mine) counts.set(base(d.name), (counts.get(base(d.name)) ?? 0) + 1);
@@ -132,12 +132,13 @@ async function queueMode(n) {
   const tpl = join(work, `tpl-${n}.json`);
   writeFileSync(tpl, JSON.stringify(template('bq{{i}}', '{{i}}')));
   const values = Array.from({ length: n }, (_, i) => String(i + 1)).join(',');
-  // Add before the simulator exists: the sweep sends no API call.
-  const add = await run(['sweep', tpl, '--param', `i=${values}`, '--db', db, '--json'], baseEnv('http://127.0.0.1:9'), { quiet: false });
-  if (add.code !== 0) throw new Error(`sweep failed: ${add.out} ${add.err}`);
-  const entries = JSON.parse(add.out).entries;
   const sim = await startSim();
   try {
+    // The sweep sends no API call; it runs against the worker's host and token because an
+    // entry belongs to the account (host + token) it was added for (issue 11).
+    const add = await run(['sweep', tpl, '--param', `i=${values}`, '--db', db, '--json'], baseEnv(sim.url), { quiet: false });
+    if (add.code !== 0) throw new Error(`sweep failed: ${add.out} ${add.err}`);
+    const entries = JSON.parse(add.out).entries;
     const t0Sim = (await sim.admin('GET', '/__sim/clock')).now;
     const t0 = performance.now();
     const r = await run(['queue', 'run', '--drain', '--interval', String(interval), '--db', db, '--json', '--worker-id', `bench-${n}`], baseEnv(sim.url));
@@ -161,7 +162,8 @@ async function independentMode(n) {
   }
   const sim = await startSim();
   try {
-    const env = baseEnv(sim.url);
+    // `autodl submit` records its entry in a queue store (issue 11): a file of this run, never the user's own queue
+    const env = { ...baseEnv(sim.url), AUTODL_QUEUE_DB: join(work, `submits-${n}.db`) };
     const t0Sim = (await sim.admin('GET', '/__sim/clock')).now;
     const t0 = performance.now();
     let next = 0;

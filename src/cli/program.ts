@@ -201,6 +201,8 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .argument('<config>', t('arg.config'))
         .option('--interval <seconds>', t('cmd.submit.interval'), positiveNumber, 30)
         .option('--timeout <seconds>', t('cmd.submit.timeout'), nonNegativeNumber, 0)
+        .option('--db <path>', t('cmd.submit.db'))
+        .option('--settle <seconds>', t('cmd.submit.settle'), nonNegativeNumber)
         .addOption(dryRun())
         .action(run(submitCmd));
     },

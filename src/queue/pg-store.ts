@@ -11,7 +11,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { asArray, makeEntry, movePatch, newerSchemaError, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -76,6 +76,16 @@ export const PG_MIGRATIONS: readonly string[] = [
     note TEXT
   );
   CREATE INDEX autodl_queue_history_entry ON autodl_queue_history(entry_id, seq);
+  `,
+  // issue 11: account fingerprint — whose entry it is (a truncated SHA-256 of host + token,
+  // never the token; NULL = added with no token at hand, adopted by the first worker that
+  // claims it), and the one-shot submit's intent key (found again by a rerun of an
+  // interrupted `autodl submit`; NULL once that submit has reported)
+  `
+  ALTER TABLE autodl_queue_entries ADD COLUMN account TEXT;
+  ALTER TABLE autodl_queue_entries ADD COLUMN submit_key TEXT;
+  CREATE INDEX autodl_queue_entries_account ON autodl_queue_entries(account, state);
+  CREATE INDEX autodl_queue_entries_submit_key ON autodl_queue_entries(submit_key) WHERE submit_key IS NOT NULL;
   `,
 ];
 
@@ -209,9 +219,9 @@ export class PgStore implements QueueStore {
         for (;;) {
           const e = makeEntry(input, now);
           const r = await c.query(
-            `INSERT INTO autodl_queue_entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, 0, $7, $7) ON CONFLICT DO NOTHING`,
-            [e.id, e.tag, e.label, JSON.stringify(e.body), e.deployment_name, e.priority, now],
+            `INSERT INTO autodl_queue_entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at, account, submit_key)
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, 0, $7, $7, $8, $9) ON CONFLICT DO NOTHING`,
+            [e.id, e.tag, e.label, JSON.stringify(e.body), e.deployment_name, e.priority, now, e.account, e.submit_key],
           );
           if (r.rowCount === 0) continue; // an id already taken (one in 10^12): draw another
           await this.event(c, e.id, now, null, 'pending', 'added');
@@ -245,6 +255,14 @@ export class PgStore implements QueueStore {
       params.push([...filter.ids]);
       where.push(`id = ANY($${params.length})`);
     }
+    if (filter.account !== undefined) {
+      params.push(filter.account);
+      where.push(`(account IS NULL OR account = $${params.length})`);
+    }
+    if (filter.submitKey !== undefined) {
+      params.push(filter.submitKey);
+      where.push(`submit_key = $${params.length}`);
+    }
     let sql = 'SELECT * FROM autodl_queue_entries';
     if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
     sql += ' ORDER BY created_at, seq';
@@ -255,38 +273,39 @@ export class PgStore implements QueueStore {
     return (await this.pool.query<EntryRow>(sql, params)).rows.map(fromRow);
   }
 
-  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {
     if (ids.length === 0) return [];
     return this.tx(async (c) => {
       // lock every row in one statement, in one order for all claimers (no deadlock); a row
       // another claimer holds is waited for, and then no longer pending
       const locked = (
         await c.query<EntryRow>("SELECT * FROM autodl_queue_entries WHERE id = ANY($1) AND state = 'pending' ORDER BY id FOR UPDATE", [[...ids]])
-      ).rows.filter((r) => r.state === 'pending');
+      ).rows.filter((r) => r.state === 'pending' && ownedBy(r, account));
       const byId = new Map(locked.map((r) => [r.id, r]));
       const out: QueueEntry[] = [];
       for (const id of ids) {
         const r = byId.get(id);
         if (!r) continue;
         byId.delete(id);
-        out.push(fromRow(await this.apply(c, r, 'submitting', now, `claimed by ${owner}`, { lease_owner: owner, lease_until: leaseUntil, attempts: r.attempts + 1 })));
+        out.push(fromRow(await this.apply(c, r, 'submitting', now, `claimed by ${owner}`, { lease_owner: owner, lease_until: leaseUntil, attempts: r.attempts + 1, ...adoptPatch(r, account) })));
       }
       return out;
     });
   }
 
-  async claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+  async claimStale(owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {
     return this.tx(async (c) => {
       const rows = (
         await c.query<EntryRow>(
           `SELECT * FROM autodl_queue_entries WHERE state = 'submitting' AND (lease_owner = $1 OR lease_until IS NULL OR lease_until <= $2)
+             AND ($3::text IS NULL OR account IS NULL OR account = $3)
            ORDER BY created_at, seq FOR UPDATE SKIP LOCKED`,
-          [owner, now],
+          [owner, now, account ?? null],
         )
       ).rows;
       const out: QueueEntry[] = [];
       for (const r of rows) {
-        out.push(fromRow(await this.apply(c, r, 'submitting', now, `reclaimed by ${owner} (lease of ${r.lease_owner ?? 'nobody'})`, { lease_owner: owner, lease_until: leaseUntil })));
+        out.push(fromRow(await this.apply(c, r, 'submitting', now, `reclaimed by ${owner} (lease of ${r.lease_owner ?? 'nobody'})`, { lease_owner: owner, lease_until: leaseUntil, ...adoptPatch(r, account) })));
       }
       return out;
     });

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { asArray, makeEntry, movePatch, newerSchemaError, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { CreateBody, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -57,6 +57,16 @@ export const MIGRATIONS: readonly string[] = [
     note TEXT
   );
   CREATE INDEX history_entry ON history(entry_id, seq);
+  `,
+  // issue 11: account fingerprint — whose entry it is (a truncated SHA-256 of host + token,
+  // never the token; NULL = added with no token at hand, adopted by the first worker that
+  // claims it), and the one-shot submit's intent key (found again by a rerun of an
+  // interrupted `autodl submit`; NULL once that submit has reported)
+  `
+  ALTER TABLE entries ADD COLUMN account TEXT;
+  ALTER TABLE entries ADD COLUMN submit_key TEXT;
+  CREATE INDEX entries_account ON entries(account, state);
+  CREATE INDEX entries_submit_key ON entries(submit_key) WHERE submit_key IS NOT NULL;
   `,
 ];
 
@@ -159,7 +169,7 @@ export class SqliteStore implements QueueStore {
     const made = inputs.map((i) => makeEntry(i, now));
     const ins = this.db.prepare(
       `INSERT INTO entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures,
-         created_at, updated_at) VALUES (@id, @tag, @label, @body, @deployment_name, @priority, 'pending', 0, 0, @now, @now)`,
+         created_at, updated_at, account, submit_key) VALUES (@id, @tag, @label, @body, @deployment_name, @priority, 'pending', 0, 0, @now, @now, @account, @submit_key)`,
     );
     const exists = this.db.prepare('SELECT 1 FROM entries WHERE id = ?');
     const tx = this.db.transaction(() => {
@@ -196,6 +206,14 @@ export class SqliteStore implements QueueStore {
       where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
       params.push(...filter.ids);
     }
+    if (filter.account !== undefined) {
+      where.push('(account IS NULL OR account = ?)');
+      params.push(filter.account);
+    }
+    if (filter.submitKey !== undefined) {
+      where.push('submit_key = ?');
+      params.push(filter.submitKey);
+    }
     let sql = 'SELECT * FROM entries';
     if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
     sql += ' ORDER BY created_at, seq';
@@ -206,16 +224,17 @@ export class SqliteStore implements QueueStore {
     return (this.db.prepare(sql).all(...params) as EntryRow[]).map(fromRow);
   }
 
-  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {
     const tx = this.db.transaction(() => {
       const out: QueueEntry[] = [];
       for (const id of ids) {
         const r = this.row(id);
-        if (!r || r.state !== 'pending') continue;
+        if (!r || r.state !== 'pending' || !ownedBy(r, account)) continue;
         this.apply(r, 'submitting', now, `claimed by ${owner}`, {
           lease_owner: owner,
           lease_until: leaseUntil,
           attempts: r.attempts + 1,
+          ...adoptPatch(r, account),
         });
         out.push(fromRow(this.row(id)!));
       }
@@ -224,17 +243,18 @@ export class SqliteStore implements QueueStore {
     return tx.immediate();
   }
 
-  async claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+  async claimStale(owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {
     const tx = this.db.transaction(() => {
-      const rows = this.db
+      const rows = (this.db
         .prepare(
           "SELECT * FROM entries WHERE state = 'submitting' AND (lease_owner = ? OR lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, seq",
         )
-        .all(owner, now) as EntryRow[];
+        .all(owner, now) as EntryRow[]).filter((r) => ownedBy(r, account));
       return rows.map((r) => {
         this.apply(r, 'submitting', now, `reclaimed by ${owner} (lease of ${r.lease_owner ?? 'nobody'})`, {
           lease_owner: owner,
           lease_until: leaseUntil,
+          ...adoptPatch(r, account),
         });
         return fromRow(this.row(r.id)!);
       });

@@ -20,6 +20,10 @@ export interface ListFilter {
   states?: readonly EntryState[];
   label?: string;
   ids?: readonly string[];
+  /** Entries of this account fingerprint and those of no account yet (a worker's own view). */
+  account?: string;
+  /** Entries carrying this one-shot submit intent key. */
+  submitKey?: string;
   /** Most entries returned (in order). */
   limit?: number;
 }
@@ -38,6 +42,8 @@ export type EntryPatch = Partial<
     | 'priority'
     | 'lease_owner'
     | 'lease_until'
+    | 'account'
+    | 'submit_key'
   >
 >;
 
@@ -59,15 +65,16 @@ export interface QueueStore {
   list(filter?: ListFilter): Promise<QueueEntry[]>;
   /**
    * pending → submitting for each id still pending: sets lease_owner/lease_until, attempts + 1,
-   * one history event each. Atomic. Returns the entries actually claimed.
+   * one history event each. Atomic. Returns the entries actually claimed. With `account`, only
+   * entries of that account or of none are claimed, and one of none is adopted (its account set).
    */
-  claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]>;
+  claim(ids: readonly string[], owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]>;
   /**
    * Take over `submitting` entries whose lease expired (lease_until <= now) or whose lease
    * belongs to `owner` (a previous incarnation of this worker): they need reconciling
-   * (look the deployment up by its mark) before anything else. Atomic.
+   * (look the deployment up by its mark) before anything else. Atomic. With `account`, as claim.
    */
-  claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]>;
+  claimStale(owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]>;
   /** Compare-and-set state move (see the rules above). `to` may equal the current state (a note/patch only). */
   transition(id: string, to: EntryState, options: TransitionOptions): Promise<QueueEntry | undefined>;
   /** pending → cancelled. Entries in other states are returned unchanged (check `.state`). */
@@ -88,6 +95,8 @@ export const PATCH_COLUMNS = [
   'priority',
   'lease_owner',
   'lease_until',
+  'account',
+  'submit_key',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /** The states as an SQL list, for the backends' CHECK constraints. */
@@ -143,7 +152,19 @@ export function makeEntry(input: NewEntry, now: number, id = newEntryId()): Queu
     finished_at: null,
     lease_owner: null,
     lease_until: null,
+    account: input.account ?? null,
+    submit_key: input.submit_key ?? null,
   };
+}
+
+/** Whether an entry may be taken by a worker of `account` (its own, or one of no account yet). */
+export function ownedBy(e: Pick<QueueEntry, 'account'>, account: string | undefined): boolean {
+  return account === undefined || e.account === null || e.account === account;
+}
+
+/** The patch that adopts an entry of no account for `account` on claim (empty otherwise). */
+export function adoptPatch(e: Pick<QueueEntry, 'account'>, account: string | undefined): EntryPatch {
+  return account !== undefined && e.account === null ? { account } : {};
 }
 
 function clone<T>(x: T): T {
@@ -179,6 +200,8 @@ export class MemoryStore implements QueueStore {
     if (filter.states) all = all.filter((e) => filter.states!.includes(e.state));
     if (filter.label !== undefined) all = all.filter((e) => e.label === filter.label);
     if (filter.ids) all = all.filter((e) => filter.ids!.includes(e.id));
+    if (filter.account !== undefined) all = all.filter((e) => ownedBy(e, filter.account));
+    if (filter.submitKey !== undefined) all = all.filter((e) => e.submit_key === filter.submitKey);
     // Map keeps insertion order; stable sort by created_at keeps it within equal times.
     all.sort((a, b) => a.created_at - b.created_at);
     if (filter.limit !== undefined) all = all.slice(0, filter.limit);
@@ -193,30 +216,32 @@ export class MemoryStore implements QueueStore {
     if (from !== to || note) this.events.push({ entry_id: e.id, ts: now, from_state: from, to_state: to, note: note === null ? null : redactText(note) });
   }
 
-  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+  async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
     for (const id of ids) {
       const e = this.entries.get(id);
-      if (!e || e.state !== 'pending') continue;
+      if (!e || e.state !== 'pending' || !ownedBy(e, account)) continue;
       this.move(e, 'submitting', now, `claimed by ${owner}`, {
         lease_owner: owner,
         lease_until: leaseUntil,
         attempts: e.attempts + 1,
+        ...adoptPatch(e, account),
       });
       out.push(clone(e));
     }
     return out;
   }
 
-  async claimStale(owner: string, leaseUntil: number, now: number): Promise<QueueEntry[]> {
+  async claimStale(owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
     for (const e of this.entries.values()) {
-      if (e.state !== 'submitting') continue;
+      if (e.state !== 'submitting' || !ownedBy(e, account)) continue;
       if (e.lease_owner !== owner && (e.lease_until ?? 0) > now) continue;
       const prev = e.lease_owner;
       this.move(e, 'submitting', now, `reclaimed by ${owner} (lease of ${prev ?? 'nobody'})`, {
         lease_owner: owner,
         lease_until: leaseUntil,
+        ...adoptPatch(e, account),
       });
       out.push(clone(e));
     }

@@ -4,6 +4,9 @@
 
 import { AutodlError, ApiError } from '../errors.js';
 import type { Stock } from '../api/types.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { submitKeyFor } from './account.js';
 import { normalizeBodyForQueue } from './ids.js';
 import { plan } from './planner.js';
 import { MemoryStore } from './store.js';
@@ -11,6 +14,8 @@ import type { QueueStore } from './store.js';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
+  DEFAULT_SETTLE_MS,
+  findByMark,
   reconcileEntry,
   submitEntry,
   submissionError,
@@ -23,6 +28,12 @@ export type SubmitProgress =
   | { type: 'checking'; what: 'image' | 'gpu_types' }
   | { type: 'warning'; code: 'gpu_type_missing'; message: string; missing: string[]; available: string[] }
   | { type: 'queued'; entry_id: string; deployment_name: string }
+  /** A rerun took up the entry of an earlier, interrupted submit of the same config (issue 11). */
+  | { type: 'resumed'; entry_id: string; deployment_name: string; state: string; started_at: string }
+  /** An earlier create's outcome is unknown: looking again at `until` before any new create. */
+  | { type: 'settling'; entry_id: string; wait_s: number; reason: 'settle_window' | 'lease' }
+  /** The resumed submit's earlier create was found by its mark: it is the result, nothing new is created. */
+  | { type: 'found_earlier_create'; entry_id: string; deployment_uuid: string; deployment_name: string }
   | { type: 'waiting'; elapsed_s: number; attempt: number; idle: Record<string, number>; next_check_s: number }
   | { type: 'creating'; attempt: number; gpu_name: string }
   | { type: 'stock_error'; message: string; consecutive: number }
@@ -33,6 +44,13 @@ export interface SubmitOptions {
   body: CreateBody;
   /** Store to record the entry in (e.g. the SQLite queue); default a fresh MemoryStore. */
   store?: QueueStore;
+  /**
+   * Make the submit durable and resumable (issue 11): the entry carries this account and an
+   * intent key (submitKeyFor(body, host, account)); a rerun with the same body, host and
+   * account finds an earlier submit that has not reported (interrupted, killed) and takes it
+   * up instead of creating again. Give it with a persistent store.
+   */
+  intent?: { host: string; account: string };
   priority?: number;
   label?: string;
   /** Seconds between stock checks in the CLI; here in ms. */
@@ -43,6 +61,7 @@ export interface SubmitOptions {
   onProgress?: (p: SubmitProgress) => void;
   sleep?: Sleep;
   now?: Now;
+  /** Lease owner of this run (default `submit@<hostname>:<pid>:<nonce>`: a rerun can tell a dead owner). */
   workerId?: string;
   /** Skip the image existence check (e.g. a base image the list cannot show). */
   skipImageCheck?: boolean;
@@ -50,6 +69,10 @@ export interface SubmitOptions {
   maxStockErrors?: number;
   /** Settle window after a create with an unknown outcome (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
+  /** Lease on the claimed entry (default DEFAULT_LEASE_MS). */
+  leaseMs?: number;
+  /** Whether a lease owner id names a process that is gone (default: same host and no such pid). */
+  ownerGone?: (owner: string) => boolean;
 }
 
 export interface SubmitResult {
@@ -59,9 +82,59 @@ export interface SubmitResult {
   /** Extra fields (after the contract's three): the queue entry and the name sent. */
   entry_id: string;
   deployment_name: string;
+  /** This run took up the entry of an earlier, interrupted submit of the same config. */
+  resumed: boolean;
+  /** The deployment is that earlier submit's create, found by its mark: nothing new was created. */
+  found_earlier_create: boolean;
 }
 
-function interrupted(elapsedS: number, entryId?: string): AutodlError {
+/** A default lease owner for a submit run: host and pid tell a rerun whether the owner is gone. */
+export function submitOwnerId(): string {
+  return `submit@${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** True when `owner` is a submit run on this host whose process no longer exists. */
+export function submitOwnerGone(owner: string): boolean {
+  const m = /^submit@(.+):(\d+):[0-9a-f]+$/.exec(owner);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false; // another run in this very process: alive
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * The submit has delivered its result: its intent key is cleared, so the same config submitted
+ * again later makes a new deployment (call after printing the result).
+ */
+export async function closeSubmitIntent(store: QueueStore, entryId: string, now: number): Promise<void> {
+  const e = await store.get(entryId);
+  if (!e || e.submit_key === null) return;
+  await store.transition(entryId, e.state, { from: e.state, now, set: { submit_key: null } });
+}
+
+/** When the create of a `submitting` entry was (at the latest) sent: its last claim, recorded before the create. */
+async function sendTime(store: QueueStore, e: QueueEntry): Promise<number> {
+  const h = await store.history(e.id);
+  for (let i = h.length - 1; i >= 0; i--) if (h[i]!.from_state === 'pending' && h[i]!.to_state === 'submitting') return h[i]!.ts;
+  return e.updated_at;
+}
+
+const DONE_STATES: readonly string[] = ['submitted', 'running', 'finished'];
+
+function interrupted(elapsedS: number, entryId?: string, inFlight = false): AutodlError {
+  if (inFlight) {
+    return new AutodlError('interrupted', 'interrupted while the outcome of a create is unknown; run the same submit again to resume it (it looks the create up before creating again)', {
+      elapsed_seconds: elapsedS,
+      entry_id: entryId,
+      in_flight: true,
+    });
+  }
   return new AutodlError('interrupted', 'interrupted while waiting for GPUs; nothing was created', {
     elapsed_seconds: elapsedS,
     ...(entryId ? { entry_id: entryId } : {}),
@@ -124,6 +197,104 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
   const types = body.container_template.gpu_name_set;
   if (o.signal?.aborted) throw interrupted(0);
 
+  const store = o.store ?? new MemoryStore();
+  const workerId = o.workerId ?? submitOwnerId();
+  const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+  const settleMs = o.settleMs ?? DEFAULT_SETTLE_MS;
+  const ownerGone = o.ownerGone ?? submitOwnerGone;
+  const key = o.intent ? submitKeyFor(body, o.intent.host, o.intent.account) : undefined;
+
+  // An earlier submit of the same config that has not reported (killed, interrupted while a
+  // create was in flight): take its entry up instead of adding another.
+  let current: QueueEntry | undefined;
+  let resumed = false;
+  if (key !== undefined) {
+    const open = (await store.list({ submitKey: key })).filter((e) => e.state !== 'failed' && e.state !== 'cancelled');
+    current = open[0];
+    if (current) {
+      resumed = true;
+      progress({ type: 'resumed', entry_id: current.id, deployment_name: current.deployment_name, state: current.state, started_at: new Date(current.created_at).toISOString() });
+    }
+  }
+
+  const ctx: SubmitterContext = {
+    store,
+    api: o.api,
+    workerId,
+    leaseMs,
+    now,
+    signal: o.signal,
+    maxConsecutiveFailures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    settleMs,
+    ...(o.intent ? { account: o.intent.account } : {}),
+    onEvent: (event) => progress({ type: 'event', event }),
+  };
+  let sentHere = false;
+  const success = (e: QueueEntry): SubmitResult => {
+    const foundEarlier = resumed && !sentHere;
+    if (foundEarlier) progress({ type: 'found_earlier_create', entry_id: e.id, deployment_uuid: e.deployment_uuid!, deployment_name: e.deployment_name });
+    return {
+      status: 'success',
+      deployment_uuid: e.deployment_uuid!,
+      waited_seconds: Math.round(elapsed()),
+      entry_id: e.id,
+      deployment_name: e.deployment_name,
+      resumed,
+      found_earlier_create: foundEarlier,
+    };
+  };
+
+  /**
+   * One step on an entry in `submitting` (a create may be in flight): take the lease over when
+   * it is ours, expired, or held by a submit process that is gone; then, within the settle
+   * window since the send time, look the mark up and wait if it is not listed yet; after it,
+   * reconcile (found → submitted; absent → pending, and a new create may follow).
+   */
+  const stepInFlight = async (e: QueueEntry): Promise<{ done?: QueueEntry; waitMs?: number }> => {
+    const n = now();
+    const owner = e.lease_owner;
+    const free = owner === null || owner === workerId || (e.lease_until ?? 0) <= n || ownerGone(owner);
+    if (!free) {
+      const waitMs = Math.max(0, (e.lease_until ?? n) - n);
+      progress({ type: 'settling', entry_id: e.id, wait_s: Math.round(waitMs / 1000), reason: 'lease' });
+      return { waitMs };
+    }
+    const taken =
+      owner === workerId
+        ? e
+        : await store.transition(e.id, 'submitting', {
+            from: 'submitting',
+            ...(owner !== null ? { owner } : {}),
+            now: n,
+            note: `taken over by ${workerId} (lease of ${owner ?? 'nobody'})`,
+            set: { lease_owner: workerId, lease_until: n + leaseMs },
+          });
+    if (!taken) return { waitMs: 0 }; // moved meanwhile: look again
+    const settleEnd = (await sendTime(store, taken)) + settleMs;
+    if (now() < settleEnd) {
+      let found = false;
+      try {
+        found = (await findByMark(o.api, taken.deployment_name)).length > 0;
+      } catch {
+        /* unknown: wait and look again */
+      }
+      if (!found) {
+        const waitMs = Math.max(0, settleEnd - now());
+        progress({ type: 'settling', entry_id: e.id, wait_s: Math.round(waitMs / 1000), reason: 'settle_window' });
+        return { waitMs };
+      }
+    }
+    const r = await reconcileEntry(ctx, taken);
+    if (r.kind === 'submitted') return { done: r.entry };
+    return r.kind === 'unresolved' ? { waitMs: o.intervalMs } : {};
+  };
+
+  if (current && DONE_STATES.includes(current.state)) return success(current);
+  if (current?.state === 'submitting') {
+    const step = await stepInFlight(current);
+    if (step.done) return success(step.done);
+  }
+
   if (!o.skipImageCheck) {
     progress({ type: 'checking', what: 'image' });
     await checkImage(o.api, body.container_template.image_uuid);
@@ -141,31 +312,17 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
     });
   }
 
-  const store = o.store ?? new MemoryStore();
-  const [entry] = await store.add([{ body, priority: o.priority, label: o.label ?? null }], now());
-  let current: QueueEntry = entry!;
-  progress({ type: 'queued', entry_id: current.id, deployment_name: current.deployment_name });
+  if (!current) {
+    [current] = await store.add([{ body, priority: o.priority, label: o.label ?? null, account: o.intent?.account ?? null, submit_key: key ?? null }], now());
+    progress({ type: 'queued', entry_id: current!.id, deployment_name: current!.deployment_name });
+  }
+  let entry: QueueEntry = current!;
 
-  const ctx: SubmitterContext = {
-    store,
-    api: o.api,
-    workerId: o.workerId ?? `submit-${current.id}`,
-    leaseMs: DEFAULT_LEASE_MS,
-    now,
-    signal: o.signal,
-    maxConsecutiveFailures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
-    ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}),
-    onEvent: (event) => progress({ type: 'event', event }),
-  };
-  const success = (e: QueueEntry): SubmitResult => ({
-    status: 'success',
-    deployment_uuid: e.deployment_uuid!,
-    waited_seconds: Math.round(elapsed()),
-    entry_id: e.id,
-    deployment_name: e.deployment_name,
-  });
   const giveUp = async (err: AutodlError): Promise<never> => {
-    await store.cancel(current.id, now(), `${err.errorType}: ${err.message}`);
+    const e = await store.cancel(entry.id, now(), `${err.errorType}: ${err.message}`);
+    // a create whose outcome is unknown keeps its intent: a rerun resumes it
+    if (e && e.state !== 'submitting') await closeSubmitIntent(store, entry.id, now());
+    if (e?.state === 'submitting' && err.errorType === 'interrupted') throw interrupted(Math.round(elapsed()), entry.id, true);
     throw err;
   };
 
@@ -174,19 +331,25 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
   let stockErrors = 0;
   const maxStockErrors = o.maxStockErrors ?? 5;
   for (;;) {
-    if (o.signal?.aborted) return giveUp(interrupted(Math.round(elapsed()), current.id));
+    if (o.signal?.aborted) return giveUp(interrupted(Math.round(elapsed()), entry.id));
     polls++;
+    let waitMs: number | undefined;
+    entry = (await store.get(entry.id)) ?? entry;
+    if (DONE_STATES.includes(entry.state)) return success(entry);
     // A create whose outcome we could not learn is resolved before anything else.
-    const n = now();
-    for (const s of await store.claimStale(ctx.workerId, n + ctx.leaseMs, n)) {
-      if (s.id !== current.id) continue;
-      const r = await reconcileEntry(ctx, s);
-      if (r.kind === 'submitted') return success(r.entry);
+    if (entry.state === 'submitting') {
+      const step = await stepInFlight(entry);
+      if (step.done) return success(step.done);
+      waitMs = step.waitMs;
+      entry = (await store.get(entry.id)) ?? entry;
     }
-    current = (await store.get(current.id)) ?? current;
-    if (current.state === 'submitted' || current.state === 'running' || current.state === 'finished') return success(current);
+    if (entry.state === 'cancelled' || entry.state === 'failed') {
+      // moved by someone else (`queue cancel`, a worker's third refused create)
+      if (entry.state === 'failed' && entry.error_details) throw submissionError(entry.error_details);
+      return giveUp(interrupted(Math.round(elapsed()), entry.id));
+    }
 
-    if (!stock) {
+    if (!stock && entry.state === 'pending') {
       try {
         stock = await o.api.stock.get();
         stockErrors = 0;
@@ -196,17 +359,21 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
         progress({ type: 'stock_error', message: e instanceof ApiError ? e.message : String(e), consecutive: stockErrors });
       }
     }
-    if (stock && current.state === 'pending') {
-      const p = plan(stock, [current], { fit: 'one', agingMs: 0 }, now());
+    if (stock && entry.state === 'pending') {
+      const p = plan(stock, [entry], { fit: 'one', agingMs: 0 }, now());
       const c = p.creates[0];
       if (c) {
         creates++;
         progress({ type: 'creating', attempt: creates, gpu_name: c.gpu_name });
-        const r = await submitEntry(ctx, current.id, c.gpu_name);
+        if (!o.signal?.aborted) sentHere = true;
+        const r = await submitEntry(ctx, entry.id, c.gpu_name);
         if (r.kind === 'submitted') return success(r.entry);
-        if (r.kind === 'failed') throw submissionError(r.details);
-        if (r.kind === 'aborted') return giveUp(interrupted(Math.round(elapsed()), current.id));
-        if (r.kind !== 'skipped') current = r.entry;
+        if (r.kind === 'failed') {
+          await closeSubmitIntent(store, entry.id, now());
+          throw submissionError(r.details);
+        }
+        if (r.kind === 'aborted') return giveUp(interrupted(Math.round(elapsed()), entry.id));
+        if (r.kind !== 'skipped') entry = r.entry;
       }
     }
     const lastStock = stock ? stockOf(stock, types) : {};
@@ -223,10 +390,12 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
       );
     }
     const remainingMs = o.timeoutSec > 0 ? Math.max(0, o.timeoutSec * 1000 - el * 1000) : Infinity;
-    const waitMs = Math.min(o.intervalMs, remainingMs);
-    const idle: Record<string, number> = {};
-    for (const [t, s] of Object.entries(lastStock)) idle[t] = s.idle;
-    progress({ type: 'waiting', elapsed_s: Math.round(el), attempt: polls, idle, next_check_s: Math.round(waitMs / 1000) });
-    await sleep(waitMs, o.signal);
+    const nextMs = Math.min(waitMs ?? o.intervalMs, o.intervalMs, remainingMs);
+    if (entry.state === 'pending' || waitMs === undefined) {
+      const idle: Record<string, number> = {};
+      for (const [t, st] of Object.entries(lastStock)) idle[t] = st.idle;
+      progress({ type: 'waiting', elapsed_s: Math.round(el), attempt: polls, idle, next_check_s: Math.round(nextMs / 1000) });
+    }
+    if (nextMs > 0) await sleep(nextMs, o.signal);
   }
 }

@@ -73,6 +73,8 @@ export interface SubmitterContext {
   maxConsecutiveFailures: number;
   /** See DEFAULT_SETTLE_MS; 0 looks once and re-queues at once. */
   settleMs?: number;
+  /** Account fingerprint of the token (issue 11): claim only entries of this account or of none. */
+  account?: string;
   onEvent?: (e: QueueEvent) => void;
 }
 
@@ -199,7 +201,7 @@ async function settle(ctx: SubmitterContext, entry: QueueEntry, error: string): 
 export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: string): Promise<Outcome> {
   if (ctx.signal?.aborted) return { kind: 'skipped', id };
   const now = ctx.now();
-  const [entry] = await ctx.store.claim([id], ctx.workerId, now + ctx.leaseMs, now);
+  const [entry] = await ctx.store.claim([id], ctx.workerId, now + ctx.leaseMs, now, ctx.account);
   if (!entry) return { kind: 'skipped', id };
   emit(ctx, { type: 'claimed', id, attempt: entry.attempts, gpu_name: gpuName });
 

@@ -62,12 +62,28 @@ export interface QueueEntry {
   finished_at: number | null;
   lease_owner: string | null;
   lease_until: number | null;
+  /**
+   * Whose entry this is: the account fingerprint (accountFingerprint(host, token): a truncated
+   * SHA-256 of host and token, never the token), or null when it was added with no token at
+   * hand — the first worker that claims it adopts it (issue 11).
+   */
+  account: string | null;
+  /**
+   * The one-shot submit's intent key (submitKeyFor(body, host, account)) while that submit has
+   * not delivered its result: a rerun of an interrupted `autodl submit` finds its entry by it.
+   * Null for queue entries and once the submit has reported.
+   */
+  submit_key: string | null;
 }
 
 export interface NewEntry {
   body: CreateBody;
   priority?: number;
   label?: string | null;
+  /** The account fingerprint when the token is at hand (see QueueEntry.account). */
+  account?: string | null;
+  /** The one-shot submit's intent key (see QueueEntry.submit_key). */
+  submit_key?: string | null;
 }
 
 export interface HistoryEvent {

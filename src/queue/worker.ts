@@ -10,6 +10,7 @@ import { plan } from './planner.js';
 import type { PlanLimits } from './planner.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
+import { adoptPatch } from './store.js';
 import type { QueueStore } from './store.js';
 import { ALIVE_STATES } from './types.js';
 import type { EntryState, Now, QueueApi, QueueEntry, Sleep } from './types.js';
@@ -33,6 +34,12 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Settle window after a create with an unknown outcome (default DEFAULT_SETTLE_MS). */
   settleMs?: number;
+  /**
+   * Account fingerprint of the token (accountFingerprint(host, token)): the worker claims and
+   * follows only entries of this account, and adopts entries of none (issue 11). Undefined:
+   * every entry (a queue of one account).
+   */
+  account?: string;
   /** Follow submitted deployments to running/finished/failed (default true). */
   follow?: boolean;
   /** A submitted deployment missing from the list is taken as finished only after this long. Default 60 s. */
@@ -92,6 +99,8 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
     const now = ctx.now();
     let next: { to: EntryState; note: string } | undefined;
     if (!d) {
+      // issue 11: an entry of no account may be another account's deployment: never finish what this token cannot see
+      if (ctx.account !== undefined && e.account === null) continue;
       if (now - (e.submitted_at ?? e.updated_at) >= graceMs) next = { to: 'finished', note: 'deployment no longer listed' };
     } else {
       next = followedState(d, e.state);
@@ -112,8 +121,12 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
         },
       });
     }
-    if (!next) continue;
-    const set = next.to === 'finished' || next.to === 'failed' ? { finished_at: now } : {};
+    const adopt = adoptPatch(e, ctx.account); // listed by this token: ours
+    if (!next) {
+      if (adopt.account) await ctx.store.transition(e.id, e.state, { from: e.state, now, note: 'adopted: listed by this account', set: adopt });
+      continue;
+    }
+    const set = { ...(next.to === 'finished' || next.to === 'failed' ? { finished_at: now } : {}), ...adopt };
     const r = await ctx.store.transition(e.id, next.to, { from: e.state, now, note: next.note, set });
     if (r) {
       moved++;
@@ -137,21 +150,22 @@ export async function workerTick(
 
   // 1. Reconcile before any new create.
   const now0 = ctx.now();
-  for (const e of await ctx.store.claimStale(ctx.workerId, now0 + ctx.leaseMs, now0)) count(await reconcileEntry(ctx, e));
+  for (const e of await ctx.store.claimStale(ctx.workerId, now0 + ctx.leaseMs, now0, ctx.account)) count(await reconcileEntry(ctx, e));
+  const mine = ctx.account !== undefined ? { account: ctx.account } : {};
 
   // 2. Follow what is alive (frees the limits as deployments end).
-  let alive = await ctx.store.list({ states: ALIVE_STATES });
+  let alive = await ctx.store.list({ states: ALIVE_STATES, ...mine });
   if (options.follow !== false && alive.length > 0) {
     try {
       r.followed = await follow(ctx, alive, options.followGraceMs ?? 60_000);
-      if (r.followed > 0) alive = await ctx.store.list({ states: ALIVE_STATES });
+      if (r.followed > 0) alive = await ctx.store.list({ states: ALIVE_STATES, ...mine });
     } catch (e) {
       emit(ctx, { type: 'error', where: 'follow', error: errorText(e) });
     }
   }
 
   // 3. One stock snapshot for every pending entry.
-  const pending = await ctx.store.list({ states: ['pending'] });
+  const pending = await ctx.store.list({ states: ['pending'], ...mine });
   if (pending.length > 0 && !ctx.signal?.aborted) {
     let stock;
     try {
@@ -172,7 +186,7 @@ export async function workerTick(
       }
     }
   }
-  const left = await ctx.store.list({ states: ['pending', 'submitting'] });
+  const left = await ctx.store.list({ states: ['pending', 'submitting'], ...mine });
   r.pending = left.filter((e) => e.state === 'pending').length;
   r.submitting = left.length - r.pending;
   return r;
@@ -189,6 +203,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     signal: o.signal,
     maxConsecutiveFailures: o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES,
     ...(o.settleMs !== undefined ? { settleMs: o.settleMs } : {}),
+    ...(o.account !== undefined ? { account: o.account } : {}),
     onEvent: o.onEvent,
   };
   const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };

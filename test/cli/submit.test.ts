@@ -2,6 +2,9 @@
 // by occupying / freeing GPUs in the in-process world; intervals are fractions of a second.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import {
   collect,
@@ -211,5 +214,111 @@ describe('submit', () => {
       assert.equal(e.details.code, 'commander.invalidArgument');
     }
     assert.equal(sim.requests(), n);
+  });
+
+  // ---------- issue 11: a durable submit ----------
+
+  const freshDb = () => join(mkdtempSync(join(tmpdir(), 'autodl-submit-db-')), 'queue.db');
+  const createPath = '/api/v1/dev/deployment';
+
+  test('kill -9 during the create, then the same submit again: the earlier create is found (resumed, found_earlier_create), one deployment', async () => {
+    const db = freshDb();
+    const path = cfg('sub-durable', ['RTX 4090']);
+    const creates = sim.stats.count('POST', createPath);
+    sim.faults.add({ method: 'POST', path: createPath, kind: 'slow', delay_ms: 2500, count: 1 });
+    try {
+      const child = spawnCli(['submit', path, '--interval', '0.05', '--json', '--db', db], { sim });
+      const done = collect(child);
+      await waitFor(child, 'stderr', '"type":"creating"');
+      // the create has reached the simulator (it answers after the delay, and applies it then)
+      while (sim.stats.count('POST', createPath) === creates) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGKILL');
+      const killed = await done;
+      assert.equal(killed.signal, 'SIGKILL');
+      const r = await runCli(['submit', path, '--interval', '0.05', '--json', '--db', db, '--settle', '30'], { sim });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const res = json<{ status: string; deployment_uuid: string; waited_seconds: number; resumed: boolean; found_earlier_create: boolean }>(r);
+      assert.equal(res.status, 'success');
+      assert.equal(typeof res.waited_seconds, 'number');
+      assert.equal(res.resumed, true);
+      assert.equal(res.found_earlier_create, true);
+      const events = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+      assert.ok(events.some((e) => e.type === 'resumed'), r.stderr);
+      assert.ok(events.some((e) => e.type === 'found_earlier_create'), r.stderr);
+      const made = deploymentsNamed('sub-durable');
+      assert.equal(made.length, 1, 'exactly one deployment');
+      assert.equal(made[0]!.uuid, res.deployment_uuid);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'the rerun sent no create');
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
+  test('human output of a resumed submit: a line saying it resumed and found the earlier create (zh too)', async () => {
+    for (const [lang, resumedLine, foundLine] of [
+      ['en', /resuming the interrupted submit q-/, /found the earlier create of q-\S+: deployment \S+/],
+      ['zh', /继续同一配置中断的提交 q-/, /找到了 q-\S+ 上一次的创建/],
+    ] as const) {
+      const db = freshDb();
+      const path = cfg(`sub-durable-h-${lang}`, ['RTX 4090']);
+      const creates = sim.stats.count('POST', createPath);
+      sim.faults.add({ method: 'POST', path: createPath, kind: 'slow', delay_ms: 2500, count: 1 });
+      try {
+        const child = spawnCli(['submit', path, '--interval', '0.05', '--json', '--db', db], { sim });
+        const done = collect(child);
+        await waitFor(child, 'stderr', '"type":"creating"');
+        while (sim.stats.count('POST', createPath) === creates) await new Promise((r) => setTimeout(r, 10));
+        child.kill('SIGKILL');
+        await done;
+        const r = await runCli(['submit', path, '--interval', '0.05', '--no-json', '--lang', lang, '--db', db, '--settle', '30'], { sim });
+        assert.equal(r.code, 0, r.stderr + r.stdout);
+        assert.match(r.stderr, resumedLine);
+        assert.match(r.stderr, foundLine);
+        assert.equal(deploymentsNamed(`sub-durable-h-${lang}`).length, 1);
+      } finally {
+        sim.faults.clear();
+      }
+    }
+  });
+
+  test('a submit that completed does not block the same config: submitted again, a second deployment (not resumed)', async () => {
+    const db = freshDb();
+    const path = cfg('sub-twice', ['RTX 4090']);
+    const uuids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await runCli(['submit', path, '--interval', '0.05', '--json', '--db', db], { sim });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const res = json<{ deployment_uuid: string; resumed: boolean; found_earlier_create: boolean }>(r);
+      assert.deepEqual([res.resumed, res.found_earlier_create], [false, false]);
+      uuids.push(res.deployment_uuid);
+    }
+    assert.notEqual(uuids[0], uuids[1]);
+    assert.equal(deploymentsNamed('sub-twice').length, 2);
+  });
+
+  test('the submit is recorded in the queue store (AUTODL_QUEUE_DB), under its account, never with the token', async () => {
+    const db = freshDb();
+    const r = await runCli(['submit', cfg('sub-recorded', ['RTX 4090']), '--interval', '0.05', '--json'], { sim, env: { AUTODL_QUEUE_DB: db } });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const res = json<{ entry_id: string; deployment_uuid: string }>(r);
+    const show = await runCli(['queue', 'show', res.entry_id, '--json'], { sim, env: { AUTODL_QUEUE_DB: db } });
+    assert.equal(show.code, 0, show.stderr);
+    const entry = json<{ entry: { state: string; deployment_uuid: string; account: string | null } }>(show).entry;
+    assert.equal(entry.state, 'submitted');
+    assert.equal(entry.deployment_uuid, res.deployment_uuid);
+    assert.match(String(entry.account), /^[0-9a-f]{16}$/);
+    assert.ok(!show.stdout.includes(sim.token));
+  });
+
+  test('a queue store that keeps nothing (--db :memory:, AUTODL_QUEUE_DB=:memory:): config_error before any create', async () => {
+    const creates = sim.stats.count('POST', createPath);
+    for (const o of [{ args: ['--db', ':memory:'] }, { args: [], env: { AUTODL_QUEUE_DB: ':memory:' } }]) {
+      const r = await runCli(['submit', cfg('sub-mem', ['RTX 4090']), '--interval', '0.05', '--json', ...o.args], { sim, ...(o.env ? { env: o.env } : {}) });
+      assert.equal(r.code, 1, r.stderr + r.stdout);
+      const e = json<ErrorOut>(r);
+      assert.equal(e.error_type, 'config_error');
+      assert.equal(e.details.path, ':memory:');
+    }
+    assert.equal(sim.stats.count('POST', createPath), creates);
   });
 });

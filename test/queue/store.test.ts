@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { bundleFixture } from './fixtures/bundle.js';
 import Database from 'better-sqlite3';
-import { MemoryStore, PG_MIGRATIONS, SCHEMA_VERSION, SqliteStore, defaultQueuePath, openPgStore, openSqliteStore, redactPostgresUrl } from '../../src/queue/index.js';
+import { MemoryStore, MIGRATIONS, PG_MIGRATIONS, SCHEMA_VERSION, SqliteStore, defaultQueuePath, openPgStore, openSqliteStore, redactPostgresUrl } from '../../src/queue/index.js';
 import { dropPgDatabases, dumpPgDatabase, freshPgDatabase, PG_SKIP, PG_URL } from './pg-helpers.js';
 import pg from 'pg';
 import type { QueueStore } from '../../src/queue/index.js';
@@ -128,6 +128,37 @@ for (const [name, open, skip] of backends) {
       assert.ok(!JSON.stringify(await s.history(a!.id)).includes('sk-abcdef123456'));
       await s.close();
     });
+
+    test('accounts (issue 11): claim and claimStale take only own or account-less entries and adopt the latter; list({account}) and list({submitKey})', async () => {
+      const s = await open();
+      const [mine, theirs, none, keyed] = await s.add(
+        [
+          { body: body({ name: 'mine' }), account: 'acct-a' },
+          { body: body({ name: 'theirs' }), account: 'acct-b' },
+          { body: body({ name: 'none' }) },
+          { body: body({ name: 'keyed' }), account: 'acct-a', submit_key: 'k-1' },
+        ],
+        T,
+      );
+      assert.deepEqual([mine!.account, theirs!.account, none!.account, keyed!.submit_key], ['acct-a', 'acct-b', null, 'k-1']);
+      assert.deepEqual((await s.list({ account: 'acct-a' })).map((e) => e.body.name), ['mine', 'none', 'keyed']);
+      assert.deepEqual((await s.list({ submitKey: 'k-1' })).map((e) => e.id), [keyed!.id]);
+      const got = await s.claim([mine!.id, theirs!.id, none!.id], 'wa', T + 1000, T, 'acct-a');
+      assert.deepEqual(got.map((e) => [e.body.name, e.account]), [['mine', 'acct-a'], ['none', 'acct-a']]);
+      assert.equal((await s.get(theirs!.id))!.state, 'pending', "another account's entry is not claimed");
+      assert.equal((await s.get(none!.id))!.account, 'acct-a', 'adopted on claim');
+      // without an account: every entry, as before
+      assert.equal((await s.claim([theirs!.id], 'wx', T + 1000, T)).length, 1);
+      // stale leases: only own (and account-less) ones are taken over
+      const stale = await s.claimStale('wa2', T + 9000, T + 5000, 'acct-a');
+      assert.deepEqual(stale.map((e) => e.body.name).sort(), ['mine', 'none']);
+      assert.equal((await s.get(theirs!.id))!.lease_owner, 'wx');
+      // the intent key is cleared by a patch
+      const cleared = await s.transition(keyed!.id, 'pending', { from: 'pending', now: T, set: { submit_key: null } });
+      assert.equal(cleared!.submit_key, null);
+      assert.equal((await s.list({ submitKey: 'k-1' })).length, 0);
+      await s.close();
+    });
   });
 }
 
@@ -154,6 +185,20 @@ describe('SqliteStore specifics', () => {
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
     await assert.rejects(openSqliteStore({ path }), (e: unknown) => e instanceof AutodlError && e.errorType === 'config_error');
+  });
+
+  test('issue 11 migration: a version-1 file gains account and submit_key; its entries have no account', async () => {
+    const path = join(dir, 'v1.db');
+    const raw = new Database(path);
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma('user_version = 1');
+    raw.prepare("INSERT INTO entries (id, tag, body, deployment_name, state, created_at, updated_at) VALUES ('q-00000001', '00000001', ?, 'old-q00000001', 'running', 1, 1)").run(JSON.stringify(body({ name: 'old' })));
+    raw.close();
+    const s = await openSqliteStore({ path });
+    assert.equal(s.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    const old = await s.get('q-00000001');
+    assert.deepEqual([old!.state, old!.account, old!.submit_key], ['running', null, null]);
+    await s.close();
   });
 
   test('the database file never holds a secret handed to the store', async () => {

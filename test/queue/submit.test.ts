@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError, AutodlError } from '../../src/errors.js';
-import { MemoryStore, submitAndWait, SUBMISSION_SUGGESTION } from '../../src/queue/index.js';
+import { hostname } from 'node:os';
+import { closeSubmitIntent, MemoryStore, submitAndWait, submitKeyFor, submitOwnerGone, submitOwnerId, SUBMISSION_SUGGESTION } from '../../src/queue/index.js';
 import type { SubmitProgress, SubmitOptions } from '../../src/queue/index.js';
 import { FakeApi, body, manualClock } from './fake-api.js';
 
@@ -230,4 +231,117 @@ test('already aborted: interrupted before any API call', async () => {
   ac.abort();
   await rejectsWith(submitAndWait(opts({ signal: ac.signal })), 'interrupted');
   assert.equal(api.stockCalls, 0);
+});
+
+// ---------- issue 11: a durable submit (an intent key in the store; a rerun resumes) ----------
+
+const intent = { host: 'https://private.autodl.com', account: 'acct-0123456789ab' };
+
+test('durable: a rerun of a submit that never reported takes its entry up and reports its deployment; after the report the same config is a new deployment', async () => {
+  const { api, opts } = setup({ 'RTX 4090': 4 });
+  const store = new MemoryStore();
+  const first = await submitAndWait(opts({ store, intent }));
+  assert.deepEqual([first.resumed, first.found_earlier_create], [false, false]);
+  // killed before the result was delivered: the intent is still open
+  const again = await submitAndWait(opts({ store, intent }));
+  assert.equal(again.deployment_uuid, first.deployment_uuid);
+  assert.deepEqual([again.resumed, again.found_earlier_create], [true, true]);
+  assert.equal(api.createCalls.length, 1, 'no second create');
+  // reported: the intent is closed and the same config makes a new deployment
+  await closeSubmitIntent(store, again.entry_id, 0);
+  const third = await submitAndWait(opts({ store, intent }));
+  assert.notEqual(third.deployment_uuid, first.deployment_uuid);
+  assert.equal(third.resumed, false);
+  assert.equal(api.createCalls.length, 2);
+  // another account or host with the same body is another submit
+  const other = await submitAndWait(opts({ store, intent: { ...intent, account: 'acct-other' } }));
+  assert.equal(other.resumed, false);
+  assert.equal(api.createCalls.length, 3);
+});
+
+/** An entry left in `submitting` by a submit process that was killed during its create. */
+async function killedDuringCreate(store: MemoryStore, at: number, owner = 'submit@elsewhere:4242:abcdef') {
+  const key = submitKeyFor(body({ name: 'train' }), intent.host, intent.account);
+  const [e] = await store.add([{ body: body({ name: 'train' }), account: intent.account, submit_key: key }], at);
+  const [claimed] = await store.claim([e!.id], owner, at + 300_000, at, intent.account);
+  return claimed!;
+}
+
+test('durable: in flight, owner gone, the create landed: found by its mark, nothing created', async () => {
+  const { api, clock, progress, opts } = setup({ 'RTX 4090': 4 });
+  const store = new MemoryStore();
+  const e = await killedDuringCreate(store, clock.now());
+  api.commit({ ...body({ name: 'train' }), name: e.deployment_name });
+  const r = await submitAndWait(opts({ store, intent, ownerGone: () => true }));
+  assert.deepEqual([r.resumed, r.found_earlier_create, r.entry_id], [true, true, e.id]);
+  assert.equal(api.createCalls.length, 0);
+  assert.ok(progress.some((p) => p.type === 'resumed'));
+  assert.ok(progress.some((p) => p.type === 'found_earlier_create'));
+});
+
+test('durable: in flight, owner gone, not listed: nothing is created before the settle window since the send time has passed', async () => {
+  const { api, clock, opts } = setup({ 'RTX 4090': 4 });
+  const store = new MemoryStore();
+  const sentAt = clock.now();
+  const e = await killedDuringCreate(store, sentAt);
+  let createdAt = -1;
+  api.script = [() => void (createdAt = clock.now())];
+  const r = await submitAndWait(opts({ store, intent, ownerGone: () => true, settleMs: 90_000 }));
+  assert.equal(r.resumed, true);
+  assert.equal(r.found_earlier_create, false, 'this run created it');
+  assert.equal(api.createCalls.length, 1);
+  assert.ok(createdAt >= sentAt + 90_000, `created at +${createdAt - sentAt} ms`);
+  assert.equal(r.entry_id, e.id);
+});
+
+test('durable: in flight, owner gone, the create lands late inside the settle window: found, never created twice', async () => {
+  const { api, clock, opts } = setup({ 'RTX 4090': 4 });
+  const store = new MemoryStore();
+  const e = await killedDuringCreate(store, clock.now());
+  let sleeps = 0;
+  const r = await submitAndWait(
+    opts({
+      store,
+      intent,
+      ownerGone: () => true,
+      settleMs: 90_000,
+      sleep: async (ms) => {
+        clock.advance(ms);
+        if (++sleeps === 1) api.commit({ ...body({ name: 'train' }), name: e.deployment_name }); // the platform applies it now
+      },
+    }),
+  );
+  assert.deepEqual([r.resumed, r.found_earlier_create], [true, true]);
+  assert.equal(api.createCalls.length, 0);
+});
+
+test('durable: in flight and its owner alive: the lease is respected until it expires', async () => {
+  const { api, clock, opts } = setup({ 'RTX 4090': 4 });
+  const store = new MemoryStore();
+  const t0 = clock.now();
+  await killedDuringCreate(store, t0);
+  let createdAt = -1;
+  api.script = [() => void (createdAt = clock.now())];
+  const r = await submitAndWait(opts({ store, intent, ownerGone: () => false, settleMs: 1000 }));
+  assert.equal(api.createCalls.length, 1);
+  assert.ok(createdAt >= t0 + 300_000, 'not before the live owner\'s lease expired');
+  assert.equal(r.resumed, true);
+});
+
+test('durable: a submit never takes over the stale leases of other queue entries', async () => {
+  const { opts } = setup({ 'RTX 4090': 4 });
+  const store = new MemoryStore();
+  const [other] = await store.add([{ body: body({ name: 'queued' }) }], 0);
+  await store.claim([other!.id], 'some-worker', 1, 0); // a worker's lease, long expired
+  await submitAndWait(opts({ store, intent }));
+  const after = await store.get(other!.id);
+  assert.equal(after!.lease_owner, 'some-worker', 'left for the queue worker to reconcile');
+});
+
+test('submitOwnerGone: a pid on this host that does not exist is gone; this process, other hosts and odd ids are not', () => {
+  assert.equal(submitOwnerGone(`submit@${hostname()}:${process.pid}:abc123`), false);
+  assert.equal(submitOwnerGone(`submit@${hostname()}:2147483646:abc123`), true);
+  assert.equal(submitOwnerGone('submit@some-other-host:1:abc123'), false);
+  assert.equal(submitOwnerGone('(settling)'), false);
+  assert.match(submitOwnerId(), new RegExp(`^submit@${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:[0-9a-f]+$`));
 });

@@ -215,3 +215,27 @@ test('a create applied late (after the client timed out) is found after the sett
   assert.equal(api2.createCalls.length, 2);
   assert.equal(api2.created.length, 2, 'the late create lands next to the second one');
 });
+
+test('accounts (issue 11): a worker never finishes an alive entry of another account or of none that its list does not show; one of none that it lists is adopted', async () => {
+  const api = new FakeApi(stock({ 'RTX 4090': 8 }));
+  const clock = manualClock();
+  const store = new MemoryStore();
+  const [theirs, legacyGone, legacyMine] = await store.add([{ body: body({ name: 'theirs' }), account: 'acct-b' }, { body: body({ name: 'gone' }) }, { body: body({ name: 'mine' }) }], clock.now());
+  // all three submitted earlier; only legacyMine's deployment is in this token's list
+  for (const [e, uuid] of [[theirs!, 'dep-b'], [legacyGone!, 'dep-x']] as const) {
+    await store.claim([e.id], 'old', clock.now() + 1000, clock.now());
+    await store.transition(e.id, 'submitted', { from: 'submitting', now: clock.now(), set: { deployment_uuid: uuid, submitted_at: clock.now() } });
+  }
+  await store.claim([legacyMine!.id], 'old', clock.now() + 1000, clock.now());
+  const d = api.commit({ ...legacyMine!.body, name: legacyMine!.deployment_name });
+  await store.transition(legacyMine!.id, 'submitted', { from: 'submitting', now: clock.now(), set: { deployment_uuid: d.uuid, submitted_at: clock.now() } });
+  clock.advance(10 * 60_000); // far past the "no longer listed" grace
+  await runWorker({ store, api, workerId: 'wa', account: 'acct-a', intervalMs: 1000, once: true, now: clock.now, sleep: clock.sleep });
+  assert.equal((await store.get(theirs!.id))!.state, 'submitted', "another account's entry: not followed");
+  assert.equal((await store.get(legacyGone!.id))!.state, 'submitted', 'an entry of no account this token cannot see: never finished');
+  assert.equal((await store.get(legacyGone!.id))!.account, null);
+  assert.equal((await store.get(legacyMine!.id))!.account, 'acct-a', 'listed by this token: adopted');
+  // without an account (a queue of one account), the old rule: not listed for 60 s → finished
+  await runWorker({ store, api, workerId: 'w', intervalMs: 1000, once: true, now: clock.now, sleep: clock.sleep });
+  assert.equal((await store.get(legacyGone!.id))!.state, 'finished');
+});

@@ -5,7 +5,7 @@ import type { SweepItem } from '../../spec/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { addedView, prepareTemplate, targetDialect, withStore, type AddedItem } from './queue-common.js';
+import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem } from './queue-common.js';
 
 export interface AddItem extends SweepItem {
   label: string | null;
@@ -29,9 +29,11 @@ export async function addItems(ctx: CliContext, opts: Record<string, unknown>, i
     ctx.log(ctx.err.yellow(t('queue.dryRun', { count: specs.length })));
     return;
   }
+  // whose entries (issue 11): the token's fingerprint when one is at hand, else none yet
+  const account = await currentAccount(ctx);
   await withStore(ctx, opts, async (store, path) => {
     const added = await store.add(
-      items.map((i) => ({ body: i.body, priority, label: i.label })),
+      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null })),
       Date.now(),
     );
     const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
@@ -39,7 +41,7 @@ export async function addItems(ctx: CliContext, opts: Record<string, unknown>, i
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
       return `${renderTable(['ID', 'NAME', 'PRIO', 'LABEL'], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
     });
-  });
+  }, { durable: true });
 }
 
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {

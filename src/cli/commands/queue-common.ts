@@ -8,7 +8,8 @@ import type { Dialect } from '../../api/types.js';
 import type { DeploymentBody, SweepParams } from '../../spec/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { makeClient } from '../client.js';
+import { makeClient, resolveTarget } from '../client.js';
+import { shortAccount } from '../../queue/account.js';
 
 /** `--db`, else AUTODL_QUEUE_DB, else the XDG data directory (see defaultQueuePath). */
 export async function queuePath(ctx: CliContext, opts: Record<string, unknown>): Promise<string> {
@@ -22,7 +23,7 @@ export async function queuePath(ctx: CliContext, opts: Record<string, unknown>):
  * else a SQLite file (created with its directory on first use). `path` is what output may
  * show (a URL's password as ***); the URL's password is a secret of this run.
  */
-export async function openStore(ctx: CliContext, opts: Record<string, unknown>): Promise<{ store: QueueStore; path: string }> {
+export async function openStore(ctx: CliContext, opts: Record<string, unknown>, options: { durable?: boolean } = {}): Promise<{ store: QueueStore; path: string }> {
   const path = await queuePath(ctx, opts);
   const { postgresPassword, redactPostgresUrl } = await import('../../queue/pg-store.js');
   const password = postgresPassword(path);
@@ -31,7 +32,7 @@ export async function openStore(ctx: CliContext, opts: Record<string, unknown>):
   if (password !== undefined && typeof opts.db === 'string' && opts.db === path) ctx.warn(t('queue.passwordInArgv'), { code: 'password_in_argv' });
   const { openQueueStore } = await import('../../queue/open.js');
   try {
-    const store = await openQueueStore(path);
+    const store = await openQueueStore(path, options);
     return { store, path: store.path };
   } catch (e) {
     if (e instanceof AutodlError) throw e;
@@ -41,8 +42,13 @@ export async function openStore(ctx: CliContext, opts: Record<string, unknown>):
 }
 
 /** Run `fn` with the store open; always closes it. */
-export async function withStore<T>(ctx: CliContext, opts: Record<string, unknown>, fn: (store: QueueStore, path: string) => Promise<T>): Promise<T> {
-  const { store, path } = await openStore(ctx, opts);
+export async function withStore<T>(
+  ctx: CliContext,
+  opts: Record<string, unknown>,
+  fn: (store: QueueStore, path: string) => Promise<T>,
+  options: { durable?: boolean } = {},
+): Promise<T> {
+  const { store, path } = await openStore(ctx, opts, options);
   try {
     return await fn(store, path);
   } finally {
@@ -58,6 +64,19 @@ export function entryId(ref: unknown): string {
 
 export function notFound(id: string): AutodlError {
   return new AutodlError('not_found', t('queue.notFound', { id }), { id });
+}
+
+/**
+ * The account fingerprint of the current token and host (issue 11), or undefined when no token
+ * is at hand (then an added entry is of no account until a worker claims it). The token itself
+ * goes nowhere: only its one-way fingerprint is stored and shown.
+ */
+export async function currentAccount(ctx: CliContext, needToken = false): Promise<string | undefined> {
+  const target = await resolveTarget(ctx, needToken);
+  if (!target.token) return undefined;
+  const { normalizeHost } = await import('../../api/transport.js');
+  const { accountFingerprint } = await import('../../queue/account.js');
+  return accountFingerprint(normalizeHost(target.host), target.token);
 }
 
 /** The dialect of the target (for the CUDA form), without needing a token. */
@@ -97,6 +116,8 @@ export interface AddedItem {
   deployment_name?: string;
   priority: number;
   label: string | null;
+  /** the account fingerprint the entry was added for (null: none yet) */
+  account?: string | null;
   params?: Record<string, string>;
   body?: DeploymentBody;
 }
@@ -108,6 +129,7 @@ export function addedView(e: QueueEntry, params?: Record<string, string>): Added
     deployment_name: e.deployment_name,
     priority: e.priority,
     label: e.label,
+    account: e.account,
     ...(params && Object.keys(params).length > 0 ? { params } : {}),
   };
 }
@@ -135,6 +157,8 @@ export function entryView(e: QueueEntry, now = Date.now()): Record<string, unkno
     last_error: e.last_error,
     lease_owner: e.lease_owner,
     lease_until: iso(e.lease_until),
+    // whose entry (issue 11): the account fingerprint, null = no account yet (the first worker to claim it adopts it)
+    account: e.account,
   };
 }
 
@@ -153,7 +177,7 @@ export function stateColor(state: string, c: Colors): string {
   }
 }
 
-export const ENTRY_HEADERS = ['ID', 'NAME', 'STATE', 'PRIO', 'TRIES', 'DEPLOYMENT', 'AGE', 'LAST ERROR'];
+export const ENTRY_HEADERS = ['ID', 'NAME', 'STATE', 'PRIO', 'TRIES', 'DEPLOYMENT', 'ACCOUNT', 'AGE', 'LAST ERROR'];
 
 export function entryRow(e: QueueEntry, c: Colors, now = Date.now()): string[] {
   const err = e.last_error ? (e.last_error.length > 60 ? `${e.last_error.slice(0, 59)}…` : e.last_error) : '-';
@@ -164,6 +188,7 @@ export function entryRow(e: QueueEntry, c: Colors, now = Date.now()): string[] {
     String(e.priority),
     String(e.attempts),
     dash(e.deployment_uuid),
+    shortAccount(e.account),
     formatDuration((now - e.created_at) / 1000),
     err,
   ];

@@ -15,7 +15,7 @@ import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js
 import { makeClient } from '../client.js';
 import { StatusLine } from '../progress.js';
 import type { CliContext } from '../runtime.js';
-import { openStore } from './queue-common.js';
+import { currentAccount, openStore } from './queue-common.js';
 
 class RunRenderer extends StatusLine {
   private created = 0;
@@ -109,6 +109,8 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : `${hostname()}-${process.pid}`;
   const limits = limitsOf(opts);
   const client = await makeClient(ctx);
+  // issue 11: this worker claims and follows only its own account's entries (and adopts those of none)
+  const account = await currentAccount(ctx, true);
   const { runWorker } = await import('../../queue/worker.js');
   const { store, path } = await openStore(ctx, opts);
   const renderer = new RunRenderer(ctx);
@@ -125,7 +127,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  renderer.record({ type: 'start', worker: workerId, db: path, interval_s: intervalS, limits });
+  renderer.record({ type: 'start', worker: workerId, db: path, interval_s: intervalS, limits, account });
   let summary: WorkerSummary;
   let left: { pending: number; submitting: number; alive: number };
   try {
@@ -139,12 +141,13 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       follow: opts.follow !== false,
       signal: ac.signal,
       limits,
+      ...(account !== undefined ? { account } : {}),
       onEvent: (e) => {
         renderer.event(e);
         notifier?.handle(e);
       },
     });
-    const all = await store.list({ states: ['pending', 'submitting', 'submitted', 'running'] });
+    const all = await store.list({ states: ['pending', 'submitting', 'submitted', 'running'], ...(account !== undefined ? { account } : {}) });
     left = {
       pending: all.filter((e) => e.state === 'pending').length,
       submitting: all.filter((e) => e.state === 'submitting').length,

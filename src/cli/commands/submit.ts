@@ -1,12 +1,15 @@
 // `autodl submit <config>`: validate offline, check image and GPU types, wait until a
 // requested GPU type has enough idle cards, then create. Ctrl-C while waiting → exit 130,
-// nothing created.
+// nothing created. The entry is recorded in the user's queue store (--db / AUTODL_QUEUE_DB /
+// the default queue file) before the create: a rerun after a crash or kill -9 takes it up and
+// looks the earlier create up by its mark instead of creating a second deployment.
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, printDryRun } from '../client.js';
 import { ProgressRenderer, type ProgressEvent } from '../progress.js';
 import { prepareConfig } from '../spec.js';
 import type { CliContext } from '../runtime.js';
+import { currentAccount, openStore } from './queue-common.js';
 
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const path = String(args[0]);
@@ -18,7 +21,13 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   // --dry-run: offline only (no image / stock checks): the create it would send.
   if (dry) return printDryRun(ctx, client.prepare('createDeployment', body));
 
-  const { submitAndWait } = await import('../../queue/submit.js');
+  const { submitAndWait, closeSubmitIntent } = await import('../../queue/submit.js');
+  // Durable (issue 11): the entry lives in the user's queue store, keyed by body + host +
+  // account, so a rerun of an interrupted submit finds its earlier create instead of making
+  // a second deployment. The store must persist (openStore refuses :memory: and the like).
+  const account = await currentAccount(ctx, true);
+  const { store } = await openStore(ctx, opts, { durable: true });
+  const settleS = typeof opts.settle === 'number' ? opts.settle : undefined;
   const progress = new ProgressRenderer(ctx);
   const ac = new AbortController();
   let interrupts = 0;
@@ -35,13 +44,33 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     const res = await submitAndWait({
       api: client,
       body,
+      store,
+      intent: { host: client.host, account: account! },
       intervalMs: Math.round(intervalS * 1000),
       timeoutSec: timeoutS,
+      ...(settleS !== undefined ? { settleMs: Math.round(settleS * 1000) } : {}),
       signal: ac.signal,
-      onProgress: (ev: ProgressEvent) => progress.event(ev),
+      onProgress: (ev: ProgressEvent) => {
+        progress.event(ev);
+        if (ctx.json) return; // NDJSON: the event itself is the line
+        // the resume story, one lasting line each (a terminal's status line is cleared first)
+        if (ev.type === 'resumed') {
+          progress.clear();
+          ctx.log(ctx.err.yellow(t('submit.resumed', { id: String(ev.entry_id), state: String(ev.state), since: String(ev.started_at) })));
+        } else if (ev.type === 'settling') {
+          progress.clear();
+          ctx.log(t('submit.settling', { id: String(ev.entry_id), seconds: String(ev.wait_s) }));
+        } else if (ev.type === 'found_earlier_create') {
+          progress.clear();
+          ctx.log(ctx.err.yellow(t('submit.foundEarlier', { id: String(ev.entry_id), uuid: String(ev.deployment_uuid) })));
+        }
+      },
     });
     progress.clear();
     ctx.result(res, () => t('result.submitted', { uuid: res.deployment_uuid, seconds: res.waited_seconds }));
+    // reported: the same config submitted again from now on is a new deployment (a failure
+    // here must not add a second document after the result: a rerun would then resume it)
+    await closeSubmitIntent(store, res.entry_id, Date.now()).catch((e: unknown) => ctx.warn(e instanceof Error ? e.message : String(e)));
   } catch (e) {
     progress.clear();
     if (ac.signal.aborted && !(e instanceof AutodlError && e.errorType === 'interrupted')) {
@@ -51,5 +80,6 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    await store.close().catch(() => {});
   }
 }
