@@ -194,3 +194,39 @@ export async function startEndlessServer(o: { total?: number; mode?: 'chunked' |
       }),
   };
 }
+
+/**
+ * Human-output command lines to run against the hostile server (each with --no-json and
+ * colour forced): `cfg` is a deployment config file, `db` a queue database that holds an
+ * entry named with hostile strings.
+ */
+export function humanCommands(o: { cfg: string; badCfg: string; db: string }): string[][] {
+  return [
+    ['deployments'],
+    ['describe', H_DEP],
+    ['containers', H_DEP],
+    ['events', H_DEP],
+    ['stock'],
+    ['images'],
+    ['images', '--system'],
+    ['blacklist', 'ls'],
+    ['cost', H_DEP],
+    ['ssh', H_CONTAINER],
+    ['ssh', H_CONTAINER, '--show-password'],
+    ['watch', '--count', '1'],
+    ['watch', H_DEP, '--count', '2', '--interval', '0.05'],
+    ['wait', H_DEP, '--for', 'running', '--timeout', '0.2', '--interval', '0.05'],
+    ['stop', H_DEP],
+    ['delete', H_DEP],
+    ['scale', H_DEP, '2'],
+    ['stop-container', H_CONTAINER],
+    ['blacklist', 'add', H_CONTAINER],
+    ['create', o.cfg],
+    ['submit', o.cfg, '--interval', '0.05', '--timeout', '0.2'],
+    ['validate', o.badCfg],
+    ['queue', 'ls', '--db', o.db],
+    ['queue', 'ls', '--all', '--db', o.db],
+    ['queue', 'show', '1', '--db', o.db],
+    ['queue', 'run', '--once', '--db', o.db],
+  ];
+}
