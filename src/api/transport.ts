@@ -6,6 +6,7 @@ import { httpFetch, tooLargeError } from './http-fetch.js';
 import { ApiError, AutodlError, type ApiFailureKind, type ApiErrorInfo } from '../errors.js';
 import type { Envelope } from './types.js';
 import { redact } from './redact.js';
+import { timerDelay } from '../util/sleep.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;
@@ -83,7 +84,7 @@ export const defaultSleep: SleepFn = (ms, signal) =>
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.max(0, ms));
+    }, timerDelay(ms));
     const onAbort = () => {
       clearTimeout(t);
       reject(interrupted());
@@ -336,7 +337,7 @@ export class Transport {
     const timer = setTimeout(() => {
       timedOut = true;
       ctrl.abort();
-    }, timeoutMs);
+    }, timerDelay(timeoutMs));
     const onAbort = () => ctrl.abort();
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     const headers: Record<string, string> = {
