@@ -16,9 +16,17 @@ export type Colors = ReturnType<typeof pc.createColors>;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Control, bidi and C1 characters shown as visible escapes; newline and tab kept. */
-export function escapeControls(s: string): string {
-  return s.replace(CONTROL, (ch) => {
+// eslint-disable-next-line no-control-regex
+const CONTROL_INLINE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Control, bidi and C1 characters shown as visible escapes; newline and tab kept, unless
+ * `inline` (a table cell, a status line: one line, so a newline in data cannot fake a row).
+ */
+export function escapeControls(s: string, o: { inline?: boolean } = {}): string {
+  return s.replace(o.inline ? CONTROL_INLINE : CONTROL, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
     const cp = ch.charCodeAt(0);
     return cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
   });
@@ -117,8 +125,8 @@ export interface TableOptions {
 export function renderTable(headers: string[], rows: string[][], c: Colors, opts: TableOptions = {}): string {
   const right = new Set(opts.right ?? []);
   // cells are data: escaped here so the widths below are those the terminal will show
-  rows = rows.map((r) => r.map((cell) => escapeControls(cell)));
-  headers = headers.map((h) => escapeControls(h));
+  rows = rows.map((r) => r.map((cell) => escapeControls(cell, { inline: true })));
+  headers = headers.map((h) => escapeControls(h, { inline: true }));
   const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: string[], header: boolean) =>
     cells

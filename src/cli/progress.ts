@@ -48,7 +48,7 @@ export class StatusLine {
 
   protected status(text: string): void {
     const cols = this.ctx.io.stderr.columns ?? 0;
-    const [line] = fitFrame([escapeControls(text)], cols, undefined);
+    const [line] = fitFrame([escapeControls(text, { inline: true })], cols, undefined);
     this.ctx.io.stderr.write(`\r\x1b[2K${this.ctx.humanText(this.ctx.err.cyan(line ?? ''))}`);
     this.statusShown = true;
   }

@@ -15,6 +15,7 @@ export const HOSTILE: Record<string, string> = {
   'C1 CSI/OSC': 'c1\u009b2J\u009d0;t\u009cx\u0085y',
   bidi: 'bidi\u202eevil\u202c\u2066x\u2069\u200e\u200f\u061c\u202a\u202b\u202d\u2067\u2068',
   'C0 and DEL': 'c0\r\b\x07\x00\x0b\x0c\x7fz',
+  'newline row forgery': 'nl\nFAKE-ROW  running\tx',
 };
 
 /** One string with all of them (for a single run that meets every kind). */
