@@ -9,7 +9,12 @@ import { DEFAULT_MAX_REPLY_BYTES } from '../../src/api/transport.js';
 import { ApiError } from '../../src/errors.js';
 import { startEndlessServer, type EndlessServer } from '../reliability/hostile-server.js';
 import { send, startServer, TOKEN } from './helpers.js';
-import { json, runCli } from '../cli/helpers.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { childEnv, CLI, deploymentConfig, emptyDir, ensureBuilt, json, runCli, writeConfig } from '../cli/helpers.js';
 
 const TOTAL = 600 * 1024 * 1024;
 const servers: Array<{ close(): Promise<void> }> = [];
@@ -96,6 +101,44 @@ describe('reply size cap', () => {
     assert.equal(j.details.kind, 'too_large');
     assert.match(j.message, /32 MiB/);
     assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .*\(/, 'no stack trace');
+    await assertCutShort(s);
+  });
+
+  test('the worker (queue run --once) against an endless reply: an error event of kind too_large, no crash', async () => {
+    const s = await endless('chunked');
+    const env = { AUTODL_HOST: s.url, AUTODL_TOKEN: TOKEN };
+    const db = join(mkdtempSync(join(tmpdir(), 'autodl-cap-q-')), 'q.db');
+    const add = await runCli(['queue', 'add', writeConfig('cap.json', deploymentConfig('cap-job')), '--db', db, '--json'], { env });
+    assert.equal(add.code, 0, add.stderr);
+    const r = await runCli(['queue', 'run', '--once', '--db', db, '--json'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; where?: string; error?: string });
+    assert.ok(events.some((e) => e.type === 'error' && /too_large/.test(e.error ?? '')), r.stderr);
+    assert.equal(json<{ status: string; created: number }>(r).created, 0);
+    await assertCutShort(s);
+  });
+
+  test('the MCP server against an endless reply: a too_large api_error result, and it keeps serving', async () => {
+    ensureBuilt();
+    const s = await endless('chunked');
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp'], env: childEnv({ env: { AUTODL_HOST: s.url, AUTODL_TOKEN: TOKEN } }), cwd: emptyDir(), stderr: 'pipe' });
+    let err = '';
+    transport.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const client = new Client({ name: 'reply-cap-test', version: '0.0.0' });
+    await client.connect(transport);
+    try {
+      const r = await client.callTool({ name: 'list_stock', arguments: {} });
+      const v = JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { error_type: string; details: { kind: string; limit_bytes: number } };
+      assert.equal(r.isError, true);
+      assert.equal(v.error_type, 'api_error');
+      assert.equal(v.details.kind, 'too_large');
+      assert.equal(v.details.limit_bytes, DEFAULT_MAX_REPLY_BYTES);
+      const again = await client.callTool({ name: 'validate_config', arguments: { config: deploymentConfig('after-cap') } });
+      assert.notEqual(again.isError, true, 'still serving');
+    } finally {
+      await client.close();
+    }
+    assert.doesNotMatch(err, /\n\s+at .*\(/, 'no stack trace on stderr');
     await assertCutShort(s);
   });
 });
