@@ -364,11 +364,10 @@ export class Transport {
           ok: false,
           failure: {
             kind: 'too_large',
-            message: `reply from ${where} is larger than the ${formatBytes(maxBytes)} limit (maxReplyBytes); it was not read further`,
+            message: `reply from ${where}${status ? ` (HTTP ${status})` : ''} is larger than the ${formatBytes(maxBytes)} limit (maxReplyBytes); it was not read further`,
             mayHaveApplied: true,
             retryable: false,
             limitBytes: maxBytes,
-            ...(status ? { httpStatus: status } : {}),
           },
         };
       }
