@@ -147,7 +147,7 @@ export function renderFields(fields: Array<[string, string]>, c: Colors): string
   return fields.map(([k, v]) => `${c.dim(pad(k, w, false))}  ${v}`).join('\n');
 }
 
-/** Colour of a deployment or container status. */
+/** Colour of a deployment or container status (a status we do not know is data: shown on one line, escaped). */
 export function statusColor(status: string, c: Colors): string {
   switch (status) {
     case 'running':
@@ -166,13 +166,14 @@ export function statusColor(status: string, c: Colors): string {
     case 'in_cache':
       return c.dim(status);
     default:
-      return status;
+      return escapeControls(status, { inline: true });
   }
 }
 
+/** A value for one line of a table or a list: '-' when absent; data escaped to one line. */
 export function dash(v: unknown): string {
   if (v === undefined || v === null || v === '') return '-';
-  return String(v);
+  return escapeControls(String(v), { inline: true });
 }
 
 /** bytes → GB with at most one decimal. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
 import { expireMinutes, nonNegativeInt, nonNegativeNumber, port, positiveNumber } from '../../src/cli/args.js';
-import { bytesToGb, colorsFor, displayWidth, escapeControls, formatDuration, milliYuan, renderTable, stripAnsi, terminalText } from '../../src/cli/output.js';
+import { bytesToGb, colorsFor, dash, displayWidth, escapeControls, formatDuration, milliYuan, renderTable, statusColor, stripAnsi, terminalText } from '../../src/cli/output.js';
 import { dropSecrets } from '../../src/cli/runtime.js';
 import pc from 'picocolors';
 
@@ -183,4 +183,11 @@ test('renderTable: a newline in a cell cannot fake a row; widths count the escap
   assert.equal(lines.length, 3);
   assert.equal(lines[1], 'a\\nFAKE  row  1');
   assert.equal(lines[2], 'b\\x1b[2J      2');
+});
+
+test('dash and statusColor: an unknown status or a value from data stays on one line, escaped', () => {
+  assert.equal(statusColor('running\n2026-07-01  c-fake  running', plain), 'running\\n2026-07-01  c-fake  running');
+  assert.equal(statusColor('running', plain), 'running');
+  assert.equal(dash('x\ty\u202e'), 'x\\ty\\u202e');
+  assert.equal(dash(undefined), '-');
 });
