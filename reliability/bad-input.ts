@@ -305,6 +305,16 @@ export function badArgs(file: string): string[][] {
     ['--lang', 'fr', 'stock'],
     ['--dialect', 'weird', 'stock'],
     ['cost', 'x', '--since', 'not-a-time'],
+    // intervals and timeouts out of their bounds (src/util/bounds.ts)
+    ['submit', file, '--interval', '3000000'],
+    ['submit', file, '--interval', '1e-9'],
+    ['submit', file, '--timeout', '1e12'],
+    ['watch', '--interval', '3000000'],
+    ['wait', 'x', '--for', 'running', '--interval', '3000000'],
+    ['events', 'x', '--follow', '--interval', '1e-9'],
+    ['queue', 'ls', '--watch', '--interval', '1e-9'],
+    ['queue', 'run', '--once', '--interval', '3000000'],
+    ['demo', '--speed', '1e9'],
   ];
 }
 

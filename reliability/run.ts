@@ -3,7 +3,7 @@
 // regression. Performance figures are reported, never asserted.
 //
 //   RELIABILITY_SCALE=full|ci   (default full; ci fits a few minutes on 2 cores)
-//   RELIABILITY_ONLY=bad-input,faults,crashes,load,secrets,isolation,durable   (default: all)
+//   RELIABILITY_ONLY=bad-input,faults,crashes,load,isolation,security,durable,hostile,secrets   (default: all)
 //   RELIABILITY_OUT=path        (default: docs/reliability.md at full scale with every
 //                                section, else a file in the temp directory)
 import { rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { secrets } from './secrets.js';
 import { isolation } from './isolation.js';
 import { security } from './security.js';
 import { durable } from './durable.js';
+import { hostile } from './hostile.js';
 import { ROOT, Suite, type ScaleName, type Section } from './lib.js';
 import { renderReport, scanText } from './report.js';
 
@@ -28,6 +29,7 @@ const SECTIONS: Array<[string, (s: Suite) => Promise<Section>]> = [
   ['isolation', isolation],
   ['security', security],
   ['durable', durable],
+  ['hostile', hostile],
   // last: it searches everything the others printed and wrote
   ['secrets', secrets],
 ];

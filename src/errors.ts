@@ -69,7 +69,7 @@ export class AutodlError extends Error {
 }
 
 /** How an API call failed. `network` and `timeout` mean the request may or may not have reached the server. */
-export type ApiFailureKind = 'http' | 'envelope' | 'non_json' | 'network' | 'timeout' | 'refused';
+export type ApiFailureKind = 'http' | 'envelope' | 'non_json' | 'network' | 'timeout' | 'refused' | 'too_large';
 
 export interface ApiErrorInfo {
   kind: ApiFailureKind;
@@ -86,6 +86,8 @@ export interface ApiErrorInfo {
   mayHaveApplied?: boolean;
   /** Retry-After in seconds, when the server sent one. */
   retryAfterSeconds?: number;
+  /** kind 'too_large': the reply size cap in bytes. */
+  limitBytes?: number;
 }
 
 /** A failed API call: transport failure, non-JSON reply, HTTP >= 400 or a non-Success envelope. */
@@ -99,6 +101,7 @@ export class ApiError extends AutodlError {
     if (info.requestId !== undefined) details.request_id = info.requestId;
     if (info.attempts !== undefined) details.attempts = info.attempts;
     if (info.mayHaveApplied !== undefined) details.may_have_applied = info.mayHaveApplied;
+    if (info.limitBytes !== undefined) details.limit_bytes = info.limitBytes;
     super('api_error', message, details);
     this.name = 'ApiError';
     this.info = info;

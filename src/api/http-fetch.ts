@@ -10,6 +10,11 @@ export interface MiniResponse {
   text(): Promise<string>;
 }
 
+/** Raised when a reply goes past `maxBytes` (code ERR_REPLY_TOO_LARGE); the connection is dropped. */
+export function tooLargeError(limit: number): Error {
+  return Object.assign(new Error(`reply larger than ${limit} bytes`), { code: 'ERR_REPLY_TOO_LARGE', limit });
+}
+
 function abortError(): Error {
   const e = new Error('This operation was aborted');
   e.name = 'AbortError';
@@ -17,7 +22,9 @@ function abortError(): Error {
   return e;
 }
 
-export async function httpFetch(input: string | URL, init: RequestInit = {}): Promise<MiniResponse> {
+/** `maxBytes`: the body is read up to this many bytes; past it the connection is dropped and text() rejects. */
+export async function httpFetch(input: string | URL, init: RequestInit & { maxBytes?: number } = {}): Promise<MiniResponse> {
+  const maxBytes = init.maxBytes ?? Infinity;
   const url = typeof input === 'string' ? new URL(input) : input;
   const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const signal = init.signal ?? undefined;
@@ -37,9 +44,24 @@ export async function httpFetch(input: string | URL, init: RequestInit = {}): Pr
       reject(e);
     });
     req.on('response', (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
+      let chunks: Buffer[] = [];
+      let size = 0;
       const done = new Promise<string>((ok, fail) => {
-        res.on('data', (c: Buffer) => chunks.push(c));
+        const tooLarge = () => {
+          chunks = [];
+          cleanup();
+          fail(tooLargeError(maxBytes));
+          res.destroy();
+          req.destroy();
+        };
+        // a declared length past the cap is refused before any of the body is read
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes) return tooLarge();
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) return tooLarge();
+          chunks.push(c);
+        });
         res.on('end', () => {
           cleanup();
           ok(Buffer.concat(chunks).toString('utf8'));

@@ -2,10 +2,11 @@
 // typed errors, retries for safe calls only, refusal of plain http to non-loopback
 // hosts, and redaction of the token from everything it reports.
 
-import { httpFetch } from './http-fetch.js';
+import { httpFetch, tooLargeError } from './http-fetch.js';
 import { ApiError, AutodlError, type ApiFailureKind, type ApiErrorInfo } from '../errors.js';
 import type { Envelope } from './types.js';
 import { redact } from './redact.js';
+import { timerDelay } from '../util/sleep.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;
@@ -34,6 +35,12 @@ export interface TransportTuning {
   retryMaxMs?: number;
   /** Cap on an honoured Retry-After (default 60000 ms). */
   maxRetryAfterMs?: number;
+  /**
+   * Largest reply body read, in bytes (default 32 MiB). The body is read as a stream and the
+   * connection dropped past the cap (whatever Content-Length says, or without one); the call
+   * then fails with an api_error of kind 'too_large' (not retried).
+   */
+  maxReplyBytes?: number;
 }
 
 export interface TransportOptions extends TransportTuning {
@@ -66,6 +73,7 @@ export const DEFAULT_RETRIES = 3;
 export const DEFAULT_RETRY_BASE_MS = 200;
 export const DEFAULT_RETRY_MAX_MS = 5_000;
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+export const DEFAULT_MAX_REPLY_BYTES = 32 * 1024 * 1024;
 
 export const defaultSleep: SleepFn = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
@@ -76,7 +84,7 @@ export const defaultSleep: SleepFn = (ms, signal) =>
     const t = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.max(0, ms));
+    }, timerDelay(ms));
     const onAbort = () => {
       clearTimeout(t);
       reject(interrupted());
@@ -192,6 +200,7 @@ interface Failure {
   mayHaveApplied: boolean;
   retryable: boolean;
   retryAfterSeconds?: number;
+  limitBytes?: number;
 }
 
 type Outcome = { ok: true; envelope: Envelope<unknown>; httpStatus: number } | { ok: false; failure: Failure };
@@ -299,6 +308,7 @@ export class Transport {
       if (f.msg !== undefined) info.msg = this.redact(f.msg);
       if (f.requestId !== undefined) info.requestId = this.redact(f.requestId);
       if (f.retryAfterSeconds !== undefined) info.retryAfterSeconds = f.retryAfterSeconds;
+      if (f.limitBytes !== undefined) info.limitBytes = f.limitBytes;
       let message = f.message;
       if (attempt > 1) message += ` (after ${attempt} attempts)`;
       if (!spec.safe && f.mayHaveApplied) message += '; the request may have been applied';
@@ -327,7 +337,7 @@ export class Transport {
     const timer = setTimeout(() => {
       timedOut = true;
       ctrl.abort();
-    }, timeoutMs);
+    }, timerDelay(timeoutMs));
     const onAbort = () => ctrl.abort();
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     const headers: Record<string, string> = {
@@ -335,7 +345,9 @@ export class Transport {
       'Content-Type': 'application/json',
       Accept: 'application/json',
     };
-    const init: RequestInit = { method, headers, signal: ctrl.signal, redirect: 'manual' };
+    const maxBytes = replyCap(this.opts.maxReplyBytes);
+    // maxBytes is read by httpFetch; an injected fetch ignores it and readBody() enforces the cap
+    const init: RequestInit & { maxBytes: number } = { method, headers, signal: ctrl.signal, redirect: 'manual', maxBytes };
     if (method !== 'GET' && spec.body !== undefined) init.body = JSON.stringify(spec.body);
     let status = 0;
     let text: string;
@@ -345,8 +357,20 @@ export class Transport {
       status = res.status;
       retryAfter = res.headers.get('retry-after');
       this.noteServerDate(res.headers.get('date'));
-      text = await res.text();
+      text = await readBody(res, maxBytes, () => ctrl.abort());
     } catch (e) {
+      if (errorCode(e) === 'ERR_REPLY_TOO_LARGE') {
+        return {
+          ok: false,
+          failure: {
+            kind: 'too_large',
+            message: `reply from ${where}${status ? ` (HTTP ${status})` : ''} is larger than the ${formatBytes(maxBytes)} limit (maxReplyBytes); it was not read further`,
+            mayHaveApplied: true,
+            retryable: false,
+            limitBytes: maxBytes,
+          },
+        };
+      }
       if (spec.signal?.aborted && !timedOut) throw interrupted();
       if (timedOut) {
         return {
@@ -457,6 +481,58 @@ export class Transport {
     }
     return { ok: true, envelope: env, httpStatus: status };
   }
+}
+
+/** The reply cap: a positive whole number of bytes, else the default. */
+function replyCap(v: number | undefined): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.floor(v) : DEFAULT_MAX_REPLY_BYTES;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+type BodyReader = { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(reason?: unknown): Promise<void> };
+
+/**
+ * The body as text, at most `maxBytes`: a declared Content-Length past it is refused at once;
+ * a web stream body (an injected fetch) is read chunk by chunk and cancelled past the cap;
+ * otherwise text() (httpFetch enforces the cap itself) is checked afterwards.
+ */
+async function readBody(
+  res: { headers: { get(name: string): string | null }; text(): Promise<string>; body?: unknown },
+  maxBytes: number,
+  abort: () => void,
+): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    abort();
+    throw tooLargeError(maxBytes);
+  }
+  const body = res.body as { getReader?: () => BodyReader } | null | undefined;
+  if (body && typeof body.getReader === 'function') {
+    const reader = body.getReader();
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!value) continue;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        abort();
+        throw tooLargeError(maxBytes);
+      }
+      parts.push(value);
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+  const text = await res.text();
+  if (Buffer.byteLength(text) > maxBytes) throw tooLargeError(maxBytes);
+  return text;
 }
 
 function snippet(text: string): string {

@@ -3,6 +3,7 @@
 // turns into a config_error (exit 1).
 import { InvalidArgumentError } from 'commander';
 import { t } from '../i18n/index.js';
+import { INTERVAL_MAX_S, INTERVAL_MIN_S, SPEED_MAX, TIMEOUT_MAX_S } from '../util/bounds.js';
 
 function num(value: string): number {
   const s = value.trim();
@@ -22,6 +23,34 @@ export function positiveNumber(value: string): number {
 export function nonNegativeNumber(value: string): number {
   const n = num(value);
   if (n < 0) throw new InvalidArgumentError(t('arg.negative', { value }));
+  return n;
+}
+
+/** Seconds between polls: INTERVAL_MIN_S … INTERVAL_MAX_S (src/util/bounds.ts). */
+export function intervalSeconds(value: string): number {
+  const n = num(value);
+  if (n < INTERVAL_MIN_S || n > INTERVAL_MAX_S) throw new InvalidArgumentError(t('arg.outOfRange', { value, min: INTERVAL_MIN_S, max: INTERVAL_MAX_S }));
+  return n;
+}
+
+/** A timeout in seconds: 0 (no limit) … TIMEOUT_MAX_S (30 days). */
+export function timeoutSeconds(value: string): number {
+  const n = nonNegativeNumber(value);
+  if (n > TIMEOUT_MAX_S) throw new InvalidArgumentError(t('arg.timeoutTooLarge', { value, max: TIMEOUT_MAX_S }));
+  return n;
+}
+
+/** A delay in seconds: 0 … INTERVAL_MAX_S (one day). */
+export function delaySeconds(value: string): number {
+  const n = nonNegativeNumber(value);
+  if (n > INTERVAL_MAX_S) throw new InvalidArgumentError(t('arg.tooLarge', { value, max: INTERVAL_MAX_S }));
+  return n;
+}
+
+/** The simulator's clock speed: > 0 … SPEED_MAX. */
+export function speed(value: string): number {
+  const n = positiveNumber(value);
+  if (n > SPEED_MAX) throw new InvalidArgumentError(t('arg.tooLarge', { value, max: SPEED_MAX }));
   return n;
 }
 

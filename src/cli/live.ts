@@ -2,13 +2,13 @@
 // cursor is hidden while it runs and restored at the end, even on an exit from elsewhere;
 // each frame is cut to the terminal's width and height so that moving up by the previous
 // frame's line count always lands on its first line.
-import { displayWidth, stripAnsi } from './output.js';
+import { displayWidth, escapeControls, stripAnsi, terminalText } from './output.js';
 
 type TtyOut = NodeJS.WritableStream & { columns?: number; rows?: number };
 
 /** Lines cut to the terminal: none wider than it (ANSI-aware), no more than its height. */
 export function fitFrame(lines: string[], columns: number | undefined, rows: number | undefined): string[] {
-  let out = lines.flatMap((l) => l.split('\n'));
+  let out = lines.flatMap((l) => escapeControls(l).split('\n'));
   if (columns && columns > 10) {
     out = out.map((l) => {
       if (displayWidth(l) <= columns - 1) return l;
@@ -43,7 +43,7 @@ export class LiveFrame {
       this.cursorHidden = true;
     }
     if (this.prevLines > 0) out += `\x1b[${this.prevLines}F\x1b[J`;
-    out += `${frame.join('\n')}\n`;
+    out += `${terminalText(frame.join('\n'))}\n`;
     this.stdout.write(out);
     this.prevLines = frame.length;
   }

@@ -2,16 +2,82 @@
 import pc from 'picocolors';
 export type Colors = ReturnType<typeof pc.createColors>;
 
+// ---------- terminal safety ----------
+// Text shown to a person may carry strings we did not write (server replies, config files,
+// the environment). A terminal obeys control characters in them: ESC and C1 sequences set
+// the window title, clear the screen or plant OSC 8 links; bidi controls reorder what the
+// reader sees. So every human-readable sink (CliContext.print/log/warn, the status line,
+// the live frame) passes its text through terminalText(): each such character is shown as
+// a visible escape (`\x1b`, `\u202e`), and only our own colours become real SGR codes.
+// Our colours are told apart from look-alikes in data by construction: colorsFor() emits
+// markers (two Unicode noncharacters around a per-process nonce and the SGR number), and
+// terminalText() turns only those markers into `ESC[<n>m`, after escaping everything else.
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_INLINE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Control, bidi and C1 characters shown as visible escapes; newline and tab kept, unless
+ * `inline` (a table cell, a status line: one line, so a newline in data cannot fake a row).
+ */
+export function escapeControls(s: string, o: { inline?: boolean } = {}): string {
+  return s.replace(o.inline ? CONTROL_INLINE : CONTROL, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
+    const cp = ch.charCodeAt(0);
+    return cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+  });
+}
+
+const NONCE = Math.random().toString(36).slice(2, 10).replace(/[^a-z0-9]/g, '') || 'k';
+const MARK_OPEN = '\ufdd0';
+const MARK_CLOSE = '\ufdd1';
+const mark = (code: string) => `${MARK_OPEN}${NONCE}${code}${MARK_CLOSE}`;
+const MARKS = new RegExp(`${MARK_OPEN}${NONCE}(\\d{1,3})${MARK_CLOSE}`, 'g');
+
+/** The text a terminal receives: controls in data escaped, our colour markers made real SGR. */
+export function terminalText(s: string): string {
+  return escapeControls(s).replace(MARKS, '\x1b[$1m');
+}
+
+/** Colours as picocolors, but emitting the markers terminalText() understands. */
+function markedColors(): Colors {
+  const real = pc.createColors(true);
+  const out: Record<string, unknown> = { isColorSupported: true };
+  for (const [name, fn] of Object.entries(real)) {
+    if (typeof fn !== 'function') continue;
+    // eslint-disable-next-line no-control-regex
+    const m = /^\x1b\[(\d+)m\u0000\x1b\[(\d+)m$/.exec((fn as (s: string) => string)('\u0000'));
+    if (!m) {
+      out[name] = String;
+      continue;
+    }
+    const open = mark(m[1]!);
+    const close = mark(m[2]!);
+    // as picocolors: an inner close of the same kind re-opens ours (bold/dim share 22)
+    const replace = m[2] === '22' ? close + open : open;
+    out[name] = (input: unknown) => {
+      const str = String(input);
+      return open + str.split(close).join(replace) + close;
+    };
+  }
+  return out as unknown as Colors;
+}
+
 /** Colour on a stream: a TTY, NO_COLOR unset, TERM not dumb; FORCE_COLOR forces it on. */
 export function colorsFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): Colors {
   let enabled = Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') enabled = !env.NO_COLOR;
-  return pc.createColors(enabled);
+  return enabled ? markedColors() : pc.createColors(false);
 }
 
 // eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
+const ANSI = new RegExp(`\\x1b\\[[0-9;]*m|${MARK_OPEN}${NONCE}\\d{1,3}${MARK_CLOSE}`, 'g');
 
+/** Text without colour (real SGR codes and our markers). */
 export function stripAnsi(s: string): string {
   return s.replace(ANSI, '');
 }
@@ -58,6 +124,9 @@ export interface TableOptions {
 /** An aligned table: bold header, two spaces between columns, no trailing spaces. */
 export function renderTable(headers: string[], rows: string[][], c: Colors, opts: TableOptions = {}): string {
   const right = new Set(opts.right ?? []);
+  // cells are data: escaped here so the widths below are those the terminal will show
+  rows = rows.map((r) => r.map((cell) => escapeControls(cell, { inline: true })));
+  headers = headers.map((h) => escapeControls(h, { inline: true }));
   const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: string[], header: boolean) =>
     cells
@@ -73,11 +142,12 @@ export function renderTable(headers: string[], rows: string[][], c: Colors, opts
 
 /** Key/value lines, keys aligned. */
 export function renderFields(fields: Array<[string, string]>, c: Colors): string {
+  fields = fields.map(([k, v]) => [escapeControls(k), escapeControls(v)]);
   const w = Math.max(0, ...fields.map(([k]) => displayWidth(k)));
   return fields.map(([k, v]) => `${c.dim(pad(k, w, false))}  ${v}`).join('\n');
 }
 
-/** Colour of a deployment or container status. */
+/** Colour of a deployment or container status (a status we do not know is data: shown on one line, escaped). */
 export function statusColor(status: string, c: Colors): string {
   switch (status) {
     case 'running':
@@ -96,13 +166,14 @@ export function statusColor(status: string, c: Colors): string {
     case 'in_cache':
       return c.dim(status);
     default:
-      return status;
+      return escapeControls(status, { inline: true });
   }
 }
 
+/** A value for one line of a table or a list: '-' when absent; data escaped to one line. */
 export function dash(v: unknown): string {
   if (v === undefined || v === null || v === '') return '-';
-  return String(v);
+  return escapeControls(String(v), { inline: true });
 }
 
 /** bytes → GB with at most one decimal. */

@@ -6,7 +6,7 @@
 // (`autodl --help` itself never gets here: see ./bin.ts.)
 import { Command, Option } from 'commander';
 import { t } from '../i18n/index.js';
-import { collect, expireMinutes, nonNegativeInt, nonNegativeNumber, port, positiveNumber } from './args.js';
+import { collect, delaySeconds, expireMinutes, intervalSeconds, nonNegativeInt, nonNegativeNumber, port, speed, timeoutSeconds } from './args.js';
 import { runCommand, type CommandModule } from './runtime.js';
 import * as blacklistAddCmd from './commands/blacklist-add.js';
 import * as blacklistLsCmd from './commands/blacklist-ls.js';
@@ -140,7 +140,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .argument('<deployment>', t('arg.deployment'))
         .option('-f, --follow', t('cmd.events.follow'))
         .option('--container <uuid>', t('cmd.events.container'))
-        .option('--interval <seconds>', t('cmd.events.interval'), positiveNumber, 2)
+        .option('--interval <seconds>', t('cmd.events.interval'), intervalSeconds, 2)
         .action(run(eventsCmd));
     },
   ],
@@ -199,10 +199,10 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .alias('queue-submit')
         .description(t('cmd.submit'))
         .argument('<config>', t('arg.config'))
-        .option('--interval <seconds>', t('cmd.submit.interval'), positiveNumber, 30)
-        .option('--timeout <seconds>', t('cmd.submit.timeout'), nonNegativeNumber, 0)
+        .option('--interval <seconds>', t('cmd.submit.interval'), intervalSeconds, 30)
+        .option('--timeout <seconds>', t('cmd.submit.timeout'), timeoutSeconds, 0)
         .option('--db <path>', t('cmd.submit.db'))
-        .option('--settle <seconds>', t('cmd.submit.settle'), nonNegativeNumber)
+        .option('--settle <seconds>', t('cmd.submit.settle'), timeoutSeconds)
         .addOption(dryRun())
         .action(run(submitCmd));
     },
@@ -286,7 +286,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .description(t('cmd.sim'))
         .option('--port <n>', t('cmd.sim.port'), port)
         .option('--token <token>', t('cmd.sim.token'), collect)
-        .option('--speed <x>', t('cmd.sim.speed'), positiveNumber)
+        .option('--speed <x>', t('cmd.sim.speed'), speed)
         .option('--manual', t('cmd.sim.manual'))
         .option('--seed <n>', t('cmd.sim.seed'), nonNegativeInt)
         .option('--no-background', t('cmd.sim.noBackground'))
@@ -309,9 +309,9 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .command('demo')
         .description(t('cmd.demo'))
         .argument('[config]', t('arg.config'))
-        .option('--speed <x>', t('cmd.demo.speed'), positiveNumber)
-        .option('--busy <seconds>', t('cmd.demo.busy'), nonNegativeNumber)
-        .option('--interval <seconds>', t('cmd.demo.interval'), positiveNumber)
+        .option('--speed <x>', t('cmd.demo.speed'), speed)
+        .option('--busy <seconds>', t('cmd.demo.busy'), delaySeconds)
+        .option('--interval <seconds>', t('cmd.demo.interval'), intervalSeconds)
         .action(run(demoCmd));
     },
   ],
@@ -346,7 +346,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .command('watch')
         .description(t('watch.cmd'))
         .argument('[deployment]', t('arg.deployment'))
-        .option('--interval <seconds>', t('watch.opt.interval'), positiveNumber, 2)
+        .option('--interval <seconds>', t('watch.opt.interval'), intervalSeconds, 2)
         .option('--count <n>', t('watch.opt.count'), nonNegativeInt)
         .option('--no-events', t('watch.opt.noEvents'))
         .action(run(watchCmd));
@@ -360,8 +360,8 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .description(t('wait.cmd'))
         .argument('<deployment>', t('arg.deployment'))
         .requiredOption('--for <condition>', t('wait.opt.for'))
-        .option('--timeout <seconds>', t('wait.opt.timeout'), nonNegativeNumber, 0)
-        .option('--interval <seconds>', t('wait.opt.interval'), positiveNumber, 5)
+        .option('--timeout <seconds>', t('wait.opt.timeout'), timeoutSeconds, 0)
+        .option('--interval <seconds>', t('wait.opt.interval'), intervalSeconds, 5)
         .option('--notify', t('wait.opt.notify'))
         .action(run(waitCmd));
     },
@@ -431,7 +431,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .option('--label <label>', t('queue.opt.labelFilter'))
         .option('--all', t('queue.opt.all'))
         .option('--watch', t('queue.opt.watch'))
-        .option('--interval <seconds>', t('watch.opt.interval'), positiveNumber, 2)
+        .option('--interval <seconds>', t('watch.opt.interval'), intervalSeconds, 2)
         .option('--count <n>', t('queue.opt.count'), nonNegativeInt)
         .action(run(queueLsCmd));
       queue
@@ -460,7 +460,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .description(t('queue.cmd.run'))
         .option('--once', t('queue.opt.once'))
         .option('--drain', t('queue.opt.drain'))
-        .option('--interval <seconds>', t('queue.opt.interval'), positiveNumber, 30)
+        .option('--interval <seconds>', t('queue.opt.interval'), intervalSeconds, 30)
         .option('--max-running <n>', t('queue.opt.maxRunning'), nonNegativeInt)
         .option('--max-gpus <n>', t('queue.opt.maxGpus'), nonNegativeInt)
         .option('--max-price <yuan>', t('queue.opt.maxPrice'), nonNegativeNumber)

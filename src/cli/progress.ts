@@ -1,7 +1,8 @@
 // Progress of a long wait on stderr: one line rewritten in place on a terminal, NDJSON with
 // --json, occasional plain lines otherwise (a log file or a CI console).
 import { t } from '../i18n/index.js';
-import { formatDuration } from './output.js';
+import { escapeControls, formatDuration } from './output.js';
+import { fitFrame } from './live.js';
 import type { CliContext } from './runtime.js';
 
 export interface ProgressEvent {
@@ -47,8 +48,8 @@ export class StatusLine {
 
   protected status(text: string): void {
     const cols = this.ctx.io.stderr.columns ?? 0;
-    const line = cols > 10 && text.length > cols - 1 ? `${text.slice(0, cols - 2)}…` : text;
-    this.ctx.io.stderr.write(`\r\x1b[2K${this.ctx.err.cyan(line)}`);
+    const [line] = fitFrame([escapeControls(text, { inline: true })], cols, undefined);
+    this.ctx.io.stderr.write(`\r\x1b[2K${this.ctx.humanText(this.ctx.err.cyan(line ?? ''))}`);
     this.statusShown = true;
   }
 

@@ -6,7 +6,7 @@ import { AutodlError } from '../errors.js';
 import type { Dialect } from '../api/types.js';
 import { redactDeep } from '../api/redact.js';
 import { getLang, t, type Lang } from '../i18n/index.js';
-import { colorsFor, inlineValue, type Colors } from './output.js';
+import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -109,9 +109,14 @@ export class CliContext {
     return redactDeep(text, this.secrets);
   }
 
-  /** A line (or block) on stdout. */
+  /** Human text as a terminal may receive it: secrets redacted, control characters of data escaped (output.ts). */
+  humanText(text: string): string {
+    return terminalText(this.redactText(text));
+  }
+
+  /** A line (or block) of human text on stdout. */
   print(text: string): void {
-    this.io.stdout.write(`${this.redactText(text)}\n`);
+    this.io.stdout.write(`${this.humanText(text)}\n`);
   }
 
   /** JSON on stdout: indented on a terminal, one line otherwise. */
@@ -126,9 +131,9 @@ export class CliContext {
     else this.print(human());
   }
 
-  /** A line on stderr (progress, logs). */
+  /** A line of human text on stderr (progress, logs). */
   log(text: string): void {
-    this.io.stderr.write(`${this.redactText(text)}\n`);
+    this.io.stderr.write(`${this.humanText(text)}\n`);
   }
 
   /** A warning on stderr: NDJSON `{"type":"warning",…}` in machine mode, else a yellow line. */

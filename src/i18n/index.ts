@@ -168,6 +168,8 @@ const en = {
   'arg.notPositive': '{value} must be greater than 0',
   'arg.notBool': '{value} is not true or false',
   'arg.tooLarge': '{value} is larger than {max}',
+  'arg.outOfRange': '{value} is outside {min}…{max} seconds',
+  'arg.timeoutTooLarge': '{value} seconds is more than {max} (30 days); 0 means no limit',
   'arg.invalid': 'invalid command line: {message}',
 
   // ---- errors ----
@@ -490,6 +492,8 @@ const zh: Catalog = {
   'arg.notPositive': '{value} 必须大于 0',
   'arg.notBool': '{value} 不是 true 或 false',
   'arg.tooLarge': '{value} 大于 {max}',
+  'arg.outOfRange': '{value} 不在 {min}–{max} 秒的范围内',
+  'arg.timeoutTooLarge': '{value} 秒超过上限 {max}（30 天）；0 表示不限时',
   'arg.invalid': '命令行参数无效：{message}',
 
   'error.title': '错误',

@@ -28,9 +28,18 @@ import { prepareSpec, type PreparedSpec } from '../spec/prepare.js';
 import { loadConfigText } from '../spec/load.js';
 import { submitAndWait, type SubmitProgress } from '../queue/submit.js';
 import { toArray } from '../util/async.js';
+import { INTERVAL_MAX_S, INTERVAL_MIN_S, intervalProblem, TIMEOUT_MAX_S, timeoutProblem } from '../util/bounds.js';
 import { describeDeployment, estimateCost } from '../watch/inspect.js';
 import { parseSince } from '../watch/time.js';
 import pkg from '../../package.json' with { type: 'json' };
+
+
+/** A config_error (a clean error result) when an optional numeric input is out of its bounds. */
+function checkBound(field: string, value: unknown, problem: (v: unknown) => string | undefined): void {
+  if (value === undefined) return;
+  const why = problem(value);
+  if (why) throw new AutodlError('config_error', `${field} ${why}`, { field, value: typeof value === 'number' ? value : String(value) });
+}
 
 export interface AutodlMcpOptions {
   env?: Env;
@@ -358,7 +367,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       inputSchema: {
         deployment: deploymentArg(),
         container: z.string().min(1).optional().describe('Only this container uuid.'),
-        last: z.number().int().min(1).optional().describe('Only the latest N events.'),
+        last: z.number().int().min(1).max(100_000).optional().describe('Only the latest N events.'),
       },
       annotations: readOnly,
     },
@@ -461,9 +470,15 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         timeout_seconds: z
           .number()
           .min(0)
+          .max(TIMEOUT_MAX_S)
           .optional()
           .describe('Give up waiting for GPUs after this many seconds (0 = no limit). Default 50: MCP clients often time out a call after about 60 s.'),
-        interval_seconds: z.number().positive().optional().describe('Seconds between stock checks (default 10).'),
+        interval_seconds: z
+          .number()
+          .min(INTERVAL_MIN_S)
+          .max(INTERVAL_MAX_S)
+          .optional()
+          .describe(`Seconds between stock checks (default 10; ${INTERVAL_MIN_S} … ${INTERVAL_MAX_S}).`),
         confirm: confirmArg(),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -473,6 +488,9 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         const client = tools.client(args.confirm === true);
         const { body, warnings } = tools.prepare(args.config, client.dialect);
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
+        // the schema bounds them already; checked again for a client that skips the schema
+        checkBound('interval_seconds', args.interval_seconds, intervalProblem);
+        checkBound('timeout_seconds', args.timeout_seconds, timeoutProblem);
         const progressToken = extra._meta?.progressToken;
         let step = 0;
         const onProgress = (p: SubmitProgress) => {

@@ -2,6 +2,7 @@
 // configured in the user config file (`notify` key). Formats in docs/notifications.md.
 // notify() never throws: it returns one result per sink. A failed send is retried a few times.
 import { createHmac } from 'node:crypto';
+import { timerDelay } from '../util/sleep.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { AutodlError } from '../errors.js';
 import { userConfigPath, type Env } from '../config/credentials.js';
@@ -208,7 +209,7 @@ function logicalError(sink: NotifySink, text: string): string | undefined {
   return undefined;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, timerDelay(ms)));
 
 async function sendOne(sink: NotifySink, e: NotifyEvent, o: NotifyOptions): Promise<NotifyResult> {
   const target = maskUrl(sink.url);

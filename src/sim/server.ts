@@ -350,6 +350,35 @@ function processApi(
 
 // ---------- admin ----------
 
+/** The largest clock advance one admin call may ask for: 30 days of simulated time. */
+export const MAX_ADVANCE_MS = 30 * 86_400_000;
+const ADVANCE_SLICE_MS = 60_000;
+const advancing = new WeakMap<ServerContext, Promise<void>>();
+
+/**
+ * Advance in slices of simulated time, yielding to the event loop every ~10 ms of work so
+ * that other tenants' requests are answered meanwhile; advances of one server run one
+ * after the other.
+ */
+function advanceCooperatively(ctx: ServerContext, ms: number): Promise<void> {
+  const run = async () => {
+    let left = ms;
+    let since = performance.now();
+    do {
+      const step = Math.min(left, ADVANCE_SLICE_MS);
+      ctx.clock.advance(step);
+      left -= step;
+      if (left > 0 && performance.now() - since > 10) {
+        await new Promise<void>((r) => setImmediate(r));
+        since = performance.now();
+      }
+    } while (left > 0);
+  };
+  const next = (advancing.get(ctx) ?? Promise.resolve()).then(run, run);
+  advancing.set(ctx, next);
+  return next;
+}
+
 function adminError(res: ServerResponse, status: number, msg: string): void {
   sendJson(res, status, { code: 'InvalidParameter', msg, data: null });
 }
@@ -392,7 +421,8 @@ async function handleAdmin(ctx: ServerContext, req: IncomingMessage, res: Server
     case 'POST /__sim/clock/advance': {
       const ms = body.ms;
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return adminError(res, 400, 'ms must be a number >= 0');
-      clock.advance(ms);
+      if (ms > MAX_ADVANCE_MS) return adminError(res, 400, `ms must be at most ${MAX_ADVANCE_MS} (30 days) per call`);
+      await advanceCooperatively(ctx, ms);
       return adminOk(res, { now: world.now(), iso: new Date(world.now()).toISOString() });
     }
     case 'GET /__sim/hosts':

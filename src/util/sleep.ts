@@ -1,8 +1,16 @@
-/** Sleep `ms`, or less: resolves (never rejects) as soon as `signal` aborts. */
+import { MAX_TIMER_MS } from './bounds.js';
+
+/** A delay a timer can hold: negative or NaN → 0, past Node's limit → the limit (never "fire at once"). */
+export function timerDelay(ms: number): number {
+  if (!(ms > 0)) return 0;
+  return Math.min(ms, MAX_TIMER_MS);
+}
+
+/** Sleep `ms` (clamped to Node's timer limit), or less: resolves (never rejects) as soon as `signal` aborts. */
 export function sleepOrAbort(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
+    const timer = setTimeout(done, timerDelay(ms));
     function done() {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);

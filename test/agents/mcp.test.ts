@@ -377,6 +377,25 @@ describe('autodl mcp: errors in the contract shape', () => {
     }
   });
 
+  it('submit with an interval or timeout out of bounds is refused before anything is sent (schema bounds advertised)', async () => {
+    const { tools } = await s.client.listTools();
+    const props = tools.find((t) => t.name === 'submit_deployment')!.inputSchema.properties as Record<string, { minimum?: number; maximum?: number }>;
+    assert.equal(props.interval_seconds?.minimum, 0.05);
+    assert.equal(props.interval_seconds?.maximum, 86_400);
+    assert.equal(props.timeout_seconds?.maximum, 30 * 86_400);
+    const creates = count(CREATE);
+    const stocks = sim.stats.total;
+    for (const bad of [{ interval_seconds: 1e-9 }, { interval_seconds: 3_000_000 }, { interval_seconds: 0 }, { timeout_seconds: 1e12 }, { timeout_seconds: -1 }]) {
+      const r = await s.client.callTool({ name: 'submit_deployment', arguments: { config: example('train-job.json'), confirm: true, ...bad } });
+      const text = (r.content as Array<{ text: string }>)[0]!.text;
+      seen.push(text);
+      assert.equal(r.isError, true, `${JSON.stringify(bad)} refused: ${text}`);
+      assert.match(text, new RegExp(Object.keys(bad)[0]!), text);
+    }
+    assert.equal(count(CREATE), creates, 'nothing created');
+    assert.equal(sim.stats.total, stocks, 'not even a stock check was sent');
+  });
+
   it('an unknown deployment → not_found', async () => {
     const r = await call<{ error_type: string; details: Record<string, unknown> }>(s, 'scale_deployment', { deployment: 'no-such-deployment', replica_num: 1 });
     assert.equal(r.isError, true);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidArgumentError } from 'commander';
 import { expireMinutes, nonNegativeInt, nonNegativeNumber, port, positiveNumber } from '../../src/cli/args.js';
-import { bytesToGb, displayWidth, formatDuration, milliYuan, renderTable, stripAnsi } from '../../src/cli/output.js';
+import { bytesToGb, colorsFor, dash, displayWidth, escapeControls, formatDuration, milliYuan, renderTable, statusColor, stripAnsi, terminalText } from '../../src/cli/output.js';
 import { dropSecrets } from '../../src/cli/runtime.js';
 import pc from 'picocolors';
 
@@ -151,4 +151,43 @@ test('secrets in an error are redacted: the token from the environment, root pas
   assert.ok(!text.includes(token));
   assert.ok(!text.includes('pw-123456'));
   assert.match(text, /refused token \*\*\*/);
+});
+
+test('escapeControls: C0 (but newline/tab), DEL, ESC, C1 and bidi shown as visible escapes', () => {
+  assert.equal(escapeControls('a\x1b]0;t\x07b'), 'a\\x1b]0;t\\x07b');
+  assert.equal(escapeControls('\u009b2J\u0085'), '\\x9b2J\\x85');
+  assert.equal(escapeControls('x\u202ey\u2066\u2069\u200e\u200f\u061c'), 'x\\u202ey\\u2066\\u2069\\u200e\\u200f\\u061c');
+  assert.equal(escapeControls('r\rb\b\x7f\x00'), 'r\\x0db\\x08\\x7f\\x00');
+  assert.equal(escapeControls('two\nlines\tok'), 'two\nlines\tok');
+  assert.equal(escapeControls('two\nlines\tok', { inline: true }), 'two\\nlines\\tok');
+  assert.equal(escapeControls('名称 ok é'), '名称 ok é', 'printable text untouched');
+});
+
+test('terminalText: our colours become SGR, look-alikes in data stay visible text', () => {
+  const c = colorsFor({ isTTY: true }, {});
+  assert.equal(terminalText(c.red('x')), '\x1b[31mx\x1b[39m');
+  assert.equal(terminalText(c.bold(c.dim('x'))), '\x1b[1m\x1b[2mx\x1b[22m\x1b[1m\x1b[22m');
+  // a server string with a real SGR / a marker without our nonce, inside our colour
+  assert.equal(terminalText(c.green('\x1b[5mblink')), '\x1b[32m\\x1b[5mblink\x1b[39m');
+  const forged = '\ufdd031\ufdd1';
+  assert.equal(terminalText(forged), forged);
+  assert.equal(stripAnsi(c.red('ab')), 'ab');
+  assert.equal(displayWidth(c.red('ab')), 2);
+  // colour off: plain strings, nothing to convert
+  assert.equal(terminalText(colorsFor({ isTTY: false }, {}).red('x')), 'x');
+});
+
+test('renderTable: a newline in a cell cannot fake a row; widths count the escapes', () => {
+  const out = renderTable(['NAME', 'N'], [['a\nFAKE  row', '1'], ['b\x1b[2J', '2']], plain);
+  const lines = out.split('\n');
+  assert.equal(lines.length, 3);
+  assert.equal(lines[1], 'a\\nFAKE  row  1');
+  assert.equal(lines[2], 'b\\x1b[2J      2');
+});
+
+test('dash and statusColor: an unknown status or a value from data stays on one line, escaped', () => {
+  assert.equal(statusColor('running\n2026-07-01  c-fake  running', plain), 'running\\n2026-07-01  c-fake  running');
+  assert.equal(statusColor('running', plain), 'running');
+  assert.equal(dash('x\ty\u202e'), 'x\\ty\\u202e');
+  assert.equal(dash(undefined), '-');
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSim, P, privateBody } from './helpers.js';
 import { startSimulator, World, DEFAULT_HOSTS } from '../../src/sim/index.js';
+import { MAX_ADVANCE_MS } from '../../src/sim/server.js';
 import type { Page, Deployment, PrivateStockWire } from '../../src/api/types.js';
 
 async function admin<T = unknown>(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; data: T; code: string }> {
@@ -142,4 +143,28 @@ test('many deployments stay fast to simulate (200 Jobs through one world)', asyn
   assert.equal(all.length, 200);
   assert.ok(all.every((d) => d.finished_num === 2), 'every Job finished eventually');
   assert.equal(w.activeContainerCount(), 0);
+});
+
+test('clock advance is bounded per call (30 days): 1e16 ms is refused at once, the clock unchanged; the bound itself is exact', async () => {
+  await withSim({ backgroundLoad: true }, async (sim, api) => {
+    const c0 = await admin<{ now: number }>(sim.url, 'GET', '/__sim/clock');
+    for (const ms of [1e16, 8.64e15, MAX_ADVANCE_MS + 1]) {
+      const r = await fetch(new URL('/__sim/clock/advance', sim.url), { method: 'POST', body: JSON.stringify({ ms }) });
+      const j = (await r.json()) as { msg: string };
+      assert.equal(r.status, 400, `ms ${ms}`);
+      assert.match(j.msg, /at most 2592000000 \(30 days\)/);
+    }
+    assert.equal(sim.world.now(), c0.data.now, 'refused advances moved nothing');
+    // the largest advance, while another tenant's request is in flight: both are answered
+    const [adv, stock] = await Promise.all([admin<{ now: number }>(sim.url, 'POST', '/__sim/clock/advance', { ms: MAX_ADVANCE_MS }), api.call('GET', P.stock)]);
+    assert.equal(adv.status, 200);
+    assert.equal(adv.data.now - c0.data.now, MAX_ADVANCE_MS);
+    assert.equal(stock.body.code, 'Success');
+    // two advances of one server run one after the other and add up
+    const [a, b] = await Promise.all([
+      admin<{ now: number }>(sim.url, 'POST', '/__sim/clock/advance', { ms: 86_400_000 }),
+      admin<{ now: number }>(sim.url, 'POST', '/__sim/clock/advance', { ms: 86_400_000 }),
+    ]);
+    assert.equal(Math.max(a.data.now, b.data.now) - adv.data.now, 2 * 86_400_000);
+  });
 });

@@ -13,9 +13,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return Promise.reject(new AutodlError('config_error', t('error.noTty'), {}));
-  // echo off before the prompt shows: whatever is typed as soon as it appears is not echoed
-  stdin.setRawMode(true);
-  ctx.io.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
     const done = (err?: AutodlError) => {
@@ -34,8 +31,11 @@ function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
+    // echo off before the prompt shows: a token typed (or pasted) right after it is never echoed
+    stdin.setRawMode(true);
     stdin.resume();
     stdin.on('data', onData);
+    ctx.io.stderr.write(prompt);
   });
 }
 

@@ -6,6 +6,7 @@ import { AutodlError } from '../../errors.js';
 import type { Container } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
 import { makeClient } from '../client.js';
+import { terminalText } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import type { AutodlClient } from '../../api/client.js';
 
@@ -134,7 +135,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
 
   if (opts.exec === true) {
     if (!ctx.json && c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
-    if (showPassword && password) ctx.io.stderr.write(`${t('ssh.password')}: ${password}\n`);
+    if (showPassword && password) ctx.io.stderr.write(`${t('ssh.password')}: ${terminalText(password)}\n`);
     const argv = sshArgv(parsed);
     const { spawn } = await import('node:child_process'); // only for --exec: it costs every other command a few ms
     const code = await new Promise<number>((resolve, reject) => {
@@ -168,6 +169,6 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   }
   ctx.print(safe);
   if (showPassword && password !== undefined) ctx.print(`${t('ssh.password')}: ${password}`);
-  else ctx.io.stderr.write(`${ctx.err.dim(t('ssh.passwordHint'))}\n`);
+  else ctx.io.stderr.write(`${ctx.humanText(ctx.err.dim(t('ssh.passwordHint')))}\n`);
   if (c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
 }

@@ -97,7 +97,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     if (ctx.json) {
       ctx.io.stderr.write(`${JSON.stringify({ type: 'waiting', deployment_uuid: uuid, condition: condText, state: ev.state, reason: ev.reason, elapsed_seconds: elapsed() })}\n`);
     } else if (progressTty) {
-      ctx.io.stderr.write(`\r\x1b[2K${ctx.err.cyan(t('wait.progress', { condition: condText, reason: ev.reason, seconds: elapsed() }))}`);
+      ctx.io.stderr.write(`\r\x1b[2K${ctx.humanText(ctx.err.cyan(t('wait.progress', { condition: condText, reason: ev.reason, seconds: elapsed() })))}`);
       statusShown = true;
     } else {
       ctx.log(t('wait.progress', { condition: condText, reason: ev.reason, seconds: elapsed() }));
