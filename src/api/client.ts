@@ -5,6 +5,7 @@
 import { ApiError, type ApiErrorInfo } from '../errors.js';
 import { resolveCredentials, tokenMissingError, type ResolveOptions } from '../config/credentials.js';
 import { dialectForHost, normalizeStock, toDialectBody } from './dialect.js';
+import { EventStream } from './events.js';
 import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn, type TransportTuning } from './transport.js';
 import { PRIVATE_HOST, ENDPOINTS } from './types.js';
 import type {
@@ -59,7 +60,7 @@ export interface PreparedRequest {
 export interface FollowOptions {
   /** Poll interval, default 2000 ms. */
   intervalMs?: number;
-  /** Start offset (events already seen), default 0. */
+  /** Events already seen: the oldest `offset` events are skipped (whatever the server's order), default 0. */
   offset?: number;
   deployment_container_uuid?: string;
   signal?: AbortSignal;
@@ -132,10 +133,6 @@ export async function* paginate<T>(fetchPage: (page: PageOptions) => Promise<Pag
   }
 }
 
-function eventKey(e: ContainerEvent): string {
-  return JSON.stringify([e.deployment_container_uuid, e.status, e.created_at]);
-}
-
 export class AutodlClient {
   readonly host: string;
   readonly dialect: Dialect;
@@ -165,7 +162,7 @@ export class AutodlClient {
   readonly events: {
     list(filter: Filter<ListEventsBody>, page?: PageOptions): Promise<Page<ContainerEvent>>;
     listAll(filter: Filter<ListEventsBody>, pageSize?: number): AsyncIterable<ContainerEvent>;
-    /** Polls with a growing offset; yields each new event once; ends when signal aborts. */
+    /** Polls the event list in whatever order the server keeps it (./events.ts): yields each new event once, oldest first; ends when signal aborts. */
     follow(deploymentUuid: string, options?: FollowOptions): AsyncIterable<ContainerEvent>;
   };
   readonly blacklist: {
@@ -279,30 +276,24 @@ export class AutodlClient {
     const follow = async function* (deploymentUuid: string, o: FollowOptions = {}): AsyncGenerator<ContainerEvent> {
       const interval = o.intervalMs ?? 2000;
       const sleep = o.sleep ?? defaultSleep;
-      const pageSize = DEFAULT_LIST_ALL_PAGE_SIZE;
-      let offset = Math.max(0, o.offset ?? 0);
-      const seen = new Set<string>();
       const filter: Filter<ListEventsBody> = { deployment_uuid: deploymentUuid };
       if (o.deployment_container_uuid !== undefined) filter.deployment_container_uuid = o.deployment_container_uuid;
+      // any order, each event once, oldest first within a poll (./events.ts)
+      const stream = new EventStream((page) => listEvents(filter, page, o.signal), { pageSize: DEFAULT_LIST_ALL_PAGE_SIZE });
+      let skip = Math.max(0, Math.floor(o.offset ?? 0));
       while (!o.signal?.aborted) {
-        let p: Page<ContainerEvent>;
+        let fresh: ContainerEvent[];
         try {
-          p = await listEvents(filter, { page_index: 1, page_size: pageSize, offset }, o.signal);
+          fresh = skip > 0 ? await stream.skipOldest(skip) : await stream.poll(o.signal);
+          skip = 0;
         } catch (e) {
           if (o.signal?.aborted) return;
           throw e;
         }
-        let fresh = 0;
-        for (const ev of p.list) {
-          const k = eventKey(ev);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          fresh++;
+        for (const ev of fresh) {
           yield ev;
           if (o.signal?.aborted) return;
         }
-        offset += p.list.length;
-        if (p.list.length >= pageSize && fresh > 0) continue;
         try {
           await sleep(interval, o.signal);
         } catch (e) {

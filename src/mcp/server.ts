@@ -19,6 +19,7 @@ import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { AutodlClient, type AnyCreateBody, type PreparedRequest } from '../api/client.js';
 import { dialectForHost } from '../api/dialect.js';
+import { chronologicalEvents } from '../api/events.js';
 import { redactDeep } from '../api/redact.js';
 import type { BlacklistBody, Deployment, Dialect, ListContainersBody, Stock, StopContainerBody } from '../api/types.js';
 import { requireToken, resolveCredentials, type Env } from '../config/credentials.js';
@@ -360,7 +361,8 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       tools.run(async () => {
         const client = tools.client();
         const d = await tools.resolveDeployment(client, args.deployment);
-        const list = await toArray(client.events.listAll({ deployment_uuid: d.uuid, ...(args.container ? { deployment_container_uuid: args.container } : {}) }));
+        // oldest first whatever the server's order (it lists newest first), each event once
+        const list = chronologicalEvents(await toArray(client.events.listAll({ deployment_uuid: d.uuid, ...(args.container ? { deployment_container_uuid: args.container } : {}) })));
         return args.last ? list.slice(-args.last) : list;
       }),
   );

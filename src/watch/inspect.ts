@@ -5,6 +5,7 @@ import type { Container, ContainerEvent, Deployment } from '../api/types.js';
 import { costReport, type CostReport } from './cost.js';
 import { parseApiTime, parseSince } from './time.js';
 import { toArray } from '../util/async.js';
+import { chronologicalEvents } from '../api/events.js';
 
 export interface DeploymentDetail {
   deployment: Deployment;
@@ -18,7 +19,7 @@ export async function describeDeployment(client: AutodlClient, deployment: Deplo
   const containers = await toArray(client.containers.listAll({ deployment_uuid: deployment.uuid }));
   if (lastEvents <= 0) return { deployment, containers, events: [] };
   const all = await toArray(client.events.listAll({ deployment_uuid: deployment.uuid }));
-  const events = [...all].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at))).slice(-lastEvents);
+  const events = chronologicalEvents(all).slice(-lastEvents);
   return { deployment, containers, events };
 }
 
