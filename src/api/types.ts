@@ -109,25 +109,43 @@ export interface CreateDeploymentResult {
 
 // ---------- objects ----------
 
+/**
+ * A deployment as the list endpoints report it. Only `uuid` is sure: the public host's
+ * `GET …/deployment/list` items carry exactly id, uid, uuid, name, deployment_type, status,
+ * region_sign, dc_list, gpu_name_set, created_at — no counts, no template (recorded). Every
+ * other field may be absent: readers must treat an absent count as "not reported", never as 0.
+ */
 export interface Deployment {
   uuid: string;
   name: string;
   deployment_type: DeploymentType;
   /** 'running' | 'stopped' | … — a finished Job can still say 'running': read completion from the counts. */
   status: string;
-  replica_num: number;
-  parallelism_num: number;
-  reuse_container: boolean;
-  starting_num: number;
-  running_num: number;
-  finished_num: number;
-  failed_num: number;
+  replica_num?: number;
+  parallelism_num?: number;
+  reuse_container?: boolean;
+  starting_num?: number;
+  running_num?: number;
+  finished_num?: number;
+  failed_num?: number;
   /** milli-yuan per hour, as the platform estimates it */
-  price_estimates: number;
-  image_uuid: string;
-  template: Record<string, unknown>;
+  price_estimates?: number;
+  image_uuid?: string;
+  /**
+   * The container template as the platform reports it: memory_size_from/to in BYTES here
+   * (1073741824 = 1 GB; GB in a create), image_name beside image_uuid (private, recorded).
+   */
+  template?: Record<string, unknown>;
   created_at: string;
-  stopped_at: string | null;
+  stopped_at?: string | null;
+  updated_at?: string;
+  /** integer ids (recorded on both hosts) */
+  id?: number;
+  uid?: number;
+  /** public GET list items carry these at the top level instead of in a template */
+  region_sign?: string;
+  dc_list?: string[];
+  gpu_name_set?: string[];
 }
 
 export interface ContainerInfo {

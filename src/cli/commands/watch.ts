@@ -84,6 +84,15 @@ function shortTime(iso: string): string {
   return m ? m[1]! : iso;
 }
 
+/** running/replicas (+starting, ✓finished ✗failed); "-" when the server reports no counts. */
+function replicasCell(r: DeploymentRow): string {
+  if (r.running_num === null && r.replica_num === null) return '-';
+  const q = (v: number | null) => (v === null ? '?' : String(v));
+  const starting = r.starting_num ? ` +${r.starting_num}` : '';
+  const done = r.deployment_type !== 'ReplicaSet' && r.finished_num !== null ? ` ✓${r.finished_num}${r.failed_num ? ` ✗${r.failed_num}` : ''}` : '';
+  return `${q(r.running_num)}/${q(r.replica_num)}${starting}${done}`;
+}
+
 export function deploymentTable(rows: DeploymentRow[], ctx: CliContext): string {
   const c = ctx.out;
   return renderTable(
@@ -93,7 +102,7 @@ export function deploymentTable(rows: DeploymentRow[], ctx: CliContext): string 
       r.name,
       r.deployment_type,
       statusColor(r.status, c),
-      `${r.running_num}/${r.replica_num}${r.starting_num ? ` +${r.starting_num}` : ''}${r.deployment_type !== 'ReplicaSet' ? ` ✓${r.finished_num}${r.failed_num ? ` ✗${r.failed_num}` : ''}` : ''}`,
+      replicasCell(r),
       dash(r.gpu),
       fmtAge(r.age_seconds),
       fmtPrice(r.price_yuan_per_hour),
