@@ -214,7 +214,7 @@ export class AutodlClient {
 
     const listImages = async (page?: PageOptions) =>
       this.page<PrivateImage>('listPrivateImages', pageBody(page), undefined, normalizePrivateImage);
-    const listSystem = async (page?: PageOptions) => this.page<SystemImage>('listSystemImages', pageBody(page));
+    const listSystem = async (page?: PageOptions) => this.page<SystemImage>('listSystemImages', pageBody(page), undefined, normalizeSystemImage);
     this.images = {
       list: listImages,
       listAll: (pageSize) => paginate(listImages, pageSize),
@@ -458,9 +458,20 @@ export class AutodlClient {
   }
 }
 
-/** `image_name` (some hosts) → `name`. */
-function normalizePrivateImage(item: unknown): PrivateImage {
+/**
+ * A private image item → both `name` and `image_name` (the public host sends image_name only,
+ * the private cloud name only; recorded). Other fields are kept as they are; `status` may be absent.
+ */
+export function normalizePrivateImage(item: unknown): PrivateImage {
   if (!isRecord(item)) return item as PrivateImage;
-  if (typeof item.name !== 'string' && typeof item.image_name === 'string') return { ...item, name: item.image_name } as unknown as PrivateImage;
-  return item as unknown as PrivateImage;
+  const name = typeof item.name === 'string' ? item.name : typeof item.image_name === 'string' ? item.image_name : undefined;
+  if (name === undefined) return item as unknown as PrivateImage;
+  return { ...item, name, image_name: typeof item.image_name === 'string' ? item.image_name : name } as unknown as PrivateImage;
+}
+
+/** A system image item → `name` from `image_name` when only that is given; no `id` needed (the private cloud sends none). */
+export function normalizeSystemImage(item: unknown): SystemImage {
+  if (!isRecord(item)) return item as SystemImage;
+  if (typeof item.name !== 'string' && typeof item.image_name === 'string') return { ...item, name: item.image_name } as unknown as SystemImage;
+  return item as unknown as SystemImage;
 }

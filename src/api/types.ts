@@ -189,16 +189,24 @@ export interface ContainerEvent {
 export interface PrivateImage {
   id: number;
   image_uuid: string;
-  /** some hosts say image_name instead */
+  /** the SDK fills both name and image_name: the public host sends image_name only (recorded), the private cloud name */
   name: string;
-  status: string;
+  image_name?: string;
+  /** absent on the public host (recorded) */
+  status?: string;
 }
 
+/** A system (base) image of `/api/v2/image/list`: usable in a create like a private one (recorded, both hosts). */
 export interface SystemImage {
-  id: number;
+  /** absent on the private cloud (recorded) */
+  id?: number;
   image_uuid: string;
   name: string;
+  /** "12.4"; "" for an image without CUDA */
   cuda_version: string;
+  url?: string;
+  chip_corp?: string;
+  cpu_arch?: string;
   framework?: string;
   status?: string;
 }
