@@ -55,18 +55,26 @@ export function eventTime(e: ContainerEvent): number {
   return Date.parse(m ? `${m[1]}T${m[2]}+08:00` : s);
 }
 
-/** The order of a list, from the times of its items: undefined when they do not tell. */
+/**
+ * The order of a list, from the times of its first and last items (as times when both parse,
+ * else as strings: ISO-like times sort as text): undefined when they do not tell.
+ */
 export function detectOrder(list: readonly ContainerEvent[]): EventOrder | undefined {
-  let first: number | undefined;
-  let last: number | undefined;
-  for (const e of list) {
-    const t = eventTime(e);
-    if (Number.isNaN(t)) continue;
-    if (first === undefined) first = t;
-    last = t;
+  const stamped = list.filter((e) => str(e.created_at).trim() !== '');
+  if (stamped.length < 2) return undefined;
+  const a = stamped[0]!;
+  const b = stamped[stamped.length - 1]!;
+  const ta = eventTime(a);
+  const tb = eventTime(b);
+  let cmp: number;
+  if (!Number.isNaN(ta) && !Number.isNaN(tb)) cmp = ta - tb;
+  else {
+    const sa = str(a.created_at);
+    const sb = str(b.created_at);
+    cmp = sa < sb ? -1 : sa > sb ? 1 : 0;
   }
-  if (first === undefined || last === undefined || first === last) return undefined;
-  return first > last ? 'newest_first' : 'oldest_first';
+  if (cmp === 0) return undefined;
+  return cmp > 0 ? 'newest_first' : 'oldest_first';
 }
 
 /**
