@@ -24,7 +24,7 @@ export interface ManifestEntry {
 export const manifest = JSON.parse(readFileSync(join(CORPUS, 'index.json'), 'utf8')) as ManifestEntry[];
 export const reply = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(CORPUS, file), 'utf8')) as Record<string, unknown>;
 
-interface Seen {
+export interface Seen {
   method: string;
   path: string;
   body: unknown;
@@ -35,7 +35,7 @@ interface Seen {
  * A loopback server answering corpus files: `routes` maps "METHOD /path" (or "/path" for any
  * method) to a corpus file, or to `{ json }`: a reply of the test's own (a hostile one).
  */
-export async function corpusServer(routes: Record<string, string | (() => string) | { json: unknown }>) {
+export async function corpusServer(routes: Record<string, string | ((req: Seen) => string) | { json: unknown }>) {
   const seen: Seen[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -49,14 +49,15 @@ export async function corpusServer(routes: Record<string, string | (() => string
       } catch {
         body = undefined;
       }
-      seen.push({ method: req.method ?? '', path: u.pathname, body, query: u.searchParams });
+      const rec: Seen = { method: req.method ?? '', path: u.pathname, body, query: u.searchParams };
+      seen.push(rec);
       const r = routes[`${req.method} ${u.pathname}`] ?? routes[u.pathname];
       if (r !== undefined && typeof r === 'object') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(r.json));
         return;
       }
-      const file = typeof r === 'function' ? r() : r;
+      const file = typeof r === 'function' ? r(rec) : r;
       if (file === undefined) {
         res.writeHead(404, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ code: 'NotFound', msg: 'no corpus file for this route', data: null }));
