@@ -256,6 +256,11 @@ export interface ListEventsBody extends PageRequest {
   deployment_container_uuid?: string;
 }
 
+/**
+ * Container list filters. On the platform `0` and `""` mean "no filter" (recorded: a body with
+ * every *_from/*_to at 0, empty strings and status ["running"] returned the running
+ * container): the SDK sends what it is given, 0 included, and omits what is not given.
+ */
 export interface ListContainersBody extends PageRequest {
   deployment_uuid: string;
   container_uuid?: string;
