@@ -10,3 +10,4 @@ export * from './submit.js';
 export * from './ops.js';
 export * from './pg-store.js';
 export * from './open.js';
+export * from './refusal.js';

@@ -7,7 +7,7 @@
 // outcome, not a client bug: the submitter retries it at the next interval (3 in a row → the
 // contract's submission_error). Codes are undocumented, so the kind below is a hint for the
 // advice only; the platform's code and msg are always shown as they came (redacted, bounded).
-import { ApiError, isAutodlError } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { redactText } from './ids.js';
 
 export interface PlatformReason {
@@ -73,12 +73,4 @@ export function reasonHint(r: PlatformReason): string {
     default:
       return "Read the platform's msg and code above; check the image, the ranges and the deployment name.";
   }
-}
-
-/** The reason of a non-API error (kept short), for messages. */
-export function errorReason(e: unknown): string {
-  const r = platformReason(e);
-  if (r) return reasonText(r);
-  if (isAutodlError(e)) return bounded(e.message);
-  return bounded(e instanceof Error ? e.message : String(e));
 }
