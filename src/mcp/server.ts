@@ -303,7 +303,8 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     'list_deployments',
     {
       title: 'Deployments',
-      description: 'List deployments (all pages). Same as `autodl deployments --json`.',
+      description:
+        'List deployments (all pages). A count (running_num, finished_num, …) or the template may be absent from an item: treat it as unknown, not 0. A finished Job can still say status running: read finished_num. Same as `autodl deployments --json`.',
       inputSchema: {
         name: z.string().min(1).optional().describe('Filter by name.'),
         status: z.string().min(1).optional().describe('Filter by status (running, stopped, …).'),
@@ -349,7 +350,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     'list_events',
     {
       title: 'Container events',
-      description: "A deployment's container events (status changes), oldest first. Same as `autodl events <deployment> --json`.",
+      description: "A deployment's container events (status changes), oldest first and each once whatever order the platform lists them in (it lists newest first); last: N = the N newest. Same as `autodl events <deployment> --json`.",
       inputSchema: {
         deployment: deploymentArg(),
         container: z.string().min(1).optional().describe('Only this container uuid.'),
@@ -372,7 +373,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     {
       title: 'Describe a deployment',
       description:
-        'One deployment with all its containers and its latest events: the first thing to read when asked how a deployment is doing. Same as `autodl describe <deployment> --json`.',
+        'One deployment with all its containers and its latest events: the first thing to read when asked how a deployment is doing. resources = its template with explicit units (memory in GB; the platform reports template memory in bytes). Same as `autodl describe <deployment> --json`.',
       inputSchema: {
         deployment: deploymentArg(),
         events: z.number().int().min(0).max(1000).optional().describe('How many of the latest events to include (default 10; 0 for none).'),
