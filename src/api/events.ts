@@ -140,7 +140,8 @@ export class EventStream {
   }
 
   async poll(signal?: AbortSignal): Promise<ContainerEvent[]> {
-    const before = new Set(this.seen);
+    // keys added during this poll; seen minus these = seen in an earlier poll (no copy of the set)
+    const added = new Set<string>();
     const chronological: ContainerEvent[] = [];
     let fromConsumed = this._order === 'oldest_first';
     let offset = fromConsumed ? this.consumed : 0;
@@ -167,9 +168,12 @@ export class EventStream {
       const pageNew: ContainerEvent[] = [];
       for (const e of page) {
         const k = eventKey(e);
-        if (before.has(k)) old = true;
-        if (this.seen.has(k)) continue;
+        if (this.seen.has(k)) {
+          if (!added.has(k)) old = true;
+          continue;
+        }
         this.seen.add(k);
+        added.add(k);
         pageNew.push(e);
       }
       // newest first: each page is older than the one before it
