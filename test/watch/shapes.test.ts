@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Container, Deployment } from '../../src/api/types.js';
 import { deploymentRow, deploymentResources, diffRows, templateMemoryGb } from '../../src/watch/rows.js';
 import { evaluateWaitDetailed, needsContainers, observedState, hasCounts } from '../../src/watch/wait.js';
+import { containerCost } from '../../src/watch/cost.js';
 
 // exactly the fields of a public GET list item (recorded)
 const bare = (over: Partial<Deployment> = {}): Deployment => ({
@@ -90,5 +91,14 @@ describe('template memory in bytes', () => {
       [r.memory_gb_from, r.memory_gb_to, r.gpu_name_set, r.gpu_num, r.cuda_v, r.image_name, r.price_to],
       [1, 256, ['Tesla V100-SXM2-32GB'], 1, 118, 'xxxx', 9000],
     );
+  });
+});
+
+describe('status removed (recorded in the platform\'s events)', () => {
+  test('a removed container without stopped_at is not billed past its start', () => {
+    const c = { uuid: 'x', price: 1980, status: 'removed', started_at: '2025-07-03T20:27:13+08:00', stopped_at: null };
+    const r = containerCost(c, { now: Date.parse('2025-07-03T22:27:13+08:00') });
+    assert.equal(r.hours, 0);
+    assert.equal(r.running, false);
   });
 });
