@@ -5,6 +5,7 @@
 import { ApiError, type ApiErrorInfo } from '../errors.js';
 import { resolveCredentials, tokenHostProblem, tokenMissingError, type ResolveOptions } from '../config/credentials.js';
 import { dialectForHost, normalizeStock, toDialectBody } from './dialect.js';
+import { EventStream } from './events.js';
 import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn, type TransportTuning } from './transport.js';
 import { PRIVATE_HOST, ENDPOINTS } from './types.js';
 import type {
@@ -59,7 +60,7 @@ export interface PreparedRequest {
 export interface FollowOptions {
   /** Poll interval, default 2000 ms. */
   intervalMs?: number;
-  /** Start offset (events already seen), default 0. */
+  /** Events already seen: the oldest `offset` events are skipped (whatever the server's order), default 0. */
   offset?: number;
   deployment_container_uuid?: string;
   signal?: AbortSignal;
@@ -132,10 +133,6 @@ export async function* paginate<T>(fetchPage: (page: PageOptions) => Promise<Pag
   }
 }
 
-function eventKey(e: ContainerEvent): string {
-  return JSON.stringify([e.deployment_container_uuid, e.status, e.created_at]);
-}
-
 export class AutodlClient {
   readonly host: string;
   readonly dialect: Dialect;
@@ -165,7 +162,7 @@ export class AutodlClient {
   readonly events: {
     list(filter: Filter<ListEventsBody>, page?: PageOptions): Promise<Page<ContainerEvent>>;
     listAll(filter: Filter<ListEventsBody>, pageSize?: number): AsyncIterable<ContainerEvent>;
-    /** Polls with a growing offset; yields each new event once; ends when signal aborts. */
+    /** Polls the event list in whatever order the server keeps it (./events.ts): yields each new event once, oldest first; ends when signal aborts. */
     follow(deploymentUuid: string, options?: FollowOptions): AsyncIterable<ContainerEvent>;
   };
   readonly blacklist: {
@@ -220,7 +217,7 @@ export class AutodlClient {
 
     const listImages = async (page?: PageOptions) =>
       this.page<PrivateImage>('listPrivateImages', pageBody(page), undefined, normalizePrivateImage);
-    const listSystem = async (page?: PageOptions) => this.page<SystemImage>('listSystemImages', pageBody(page));
+    const listSystem = async (page?: PageOptions) => this.page<SystemImage>('listSystemImages', pageBody(page), undefined, normalizeSystemImage);
     this.images = {
       list: listImages,
       listAll: (pageSize) => paginate(listImages, pageSize),
@@ -282,30 +279,24 @@ export class AutodlClient {
     const follow = async function* (deploymentUuid: string, o: FollowOptions = {}): AsyncGenerator<ContainerEvent> {
       const interval = o.intervalMs ?? 2000;
       const sleep = o.sleep ?? defaultSleep;
-      const pageSize = DEFAULT_LIST_ALL_PAGE_SIZE;
-      let offset = Math.max(0, o.offset ?? 0);
-      const seen = new Set<string>();
       const filter: Filter<ListEventsBody> = { deployment_uuid: deploymentUuid };
       if (o.deployment_container_uuid !== undefined) filter.deployment_container_uuid = o.deployment_container_uuid;
+      // any order, each event once, oldest first within a poll (./events.ts)
+      const stream = new EventStream((page) => listEvents(filter, page, o.signal), { pageSize: DEFAULT_LIST_ALL_PAGE_SIZE });
+      let skip = Math.max(0, Math.floor(o.offset ?? 0));
       while (!o.signal?.aborted) {
-        let p: Page<ContainerEvent>;
+        let fresh: ContainerEvent[];
         try {
-          p = await listEvents(filter, { page_index: 1, page_size: pageSize, offset }, o.signal);
+          fresh = skip > 0 ? await stream.skipOldest(skip) : await stream.poll(o.signal);
+          skip = 0;
         } catch (e) {
           if (o.signal?.aborted) return;
           throw e;
         }
-        let fresh = 0;
-        for (const ev of p.list) {
-          const k = eventKey(ev);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          fresh++;
+        for (const ev of fresh) {
           yield ev;
           if (o.signal?.aborted) return;
         }
-        offset += p.list.length;
-        if (p.list.length >= pageSize && fresh > 0) continue;
         try {
           await sleep(interval, o.signal);
         } catch (e) {
@@ -470,9 +461,20 @@ export class AutodlClient {
   }
 }
 
-/** `image_name` (some hosts) → `name`. */
-function normalizePrivateImage(item: unknown): PrivateImage {
+/**
+ * A private image item → both `name` and `image_name` (the public host sends image_name only,
+ * the private cloud name only; recorded). Other fields are kept as they are; `status` may be absent.
+ */
+export function normalizePrivateImage(item: unknown): PrivateImage {
   if (!isRecord(item)) return item as PrivateImage;
-  if (typeof item.name !== 'string' && typeof item.image_name === 'string') return { ...item, name: item.image_name } as unknown as PrivateImage;
-  return item as unknown as PrivateImage;
+  const name = typeof item.name === 'string' ? item.name : typeof item.image_name === 'string' ? item.image_name : undefined;
+  if (name === undefined) return item as unknown as PrivateImage;
+  return { ...item, name, image_name: typeof item.image_name === 'string' ? item.image_name : name } as unknown as PrivateImage;
+}
+
+/** A system image item → `name` from `image_name` when only that is given; no `id` needed (the private cloud sends none). */
+export function normalizeSystemImage(item: unknown): SystemImage {
+  if (!isRecord(item)) return item as SystemImage;
+  if (typeof item.name !== 'string' && typeof item.image_name === 'string') return { ...item, name: item.image_name } as unknown as SystemImage;
+  return item as unknown as SystemImage;
 }

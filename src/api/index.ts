@@ -2,5 +2,6 @@
 export * from './types.js';
 export * from './client.js';
 export * from './dialect.js';
+export * from './events.js';
 export * from './transport.js';
 export * from './redact.js';

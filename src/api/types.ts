@@ -109,25 +109,43 @@ export interface CreateDeploymentResult {
 
 // ---------- objects ----------
 
+/**
+ * A deployment as the list endpoints report it. Only `uuid` is sure: the public host's
+ * `GET …/deployment/list` items carry exactly id, uid, uuid, name, deployment_type, status,
+ * region_sign, dc_list, gpu_name_set, created_at — no counts, no template (recorded). Every
+ * other field may be absent: readers must treat an absent count as "not reported", never as 0.
+ */
 export interface Deployment {
   uuid: string;
   name: string;
   deployment_type: DeploymentType;
   /** 'running' | 'stopped' | … — a finished Job can still say 'running': read completion from the counts. */
   status: string;
-  replica_num: number;
-  parallelism_num: number;
-  reuse_container: boolean;
-  starting_num: number;
-  running_num: number;
-  finished_num: number;
-  failed_num: number;
+  replica_num?: number;
+  parallelism_num?: number;
+  reuse_container?: boolean;
+  starting_num?: number;
+  running_num?: number;
+  finished_num?: number;
+  failed_num?: number;
   /** milli-yuan per hour, as the platform estimates it */
-  price_estimates: number;
-  image_uuid: string;
-  template: Record<string, unknown>;
+  price_estimates?: number;
+  image_uuid?: string;
+  /**
+   * The container template as the platform reports it: memory_size_from/to in BYTES here
+   * (1073741824 = 1 GB; GB in a create), image_name beside image_uuid (private, recorded).
+   */
+  template?: Record<string, unknown>;
   created_at: string;
-  stopped_at: string | null;
+  stopped_at?: string | null;
+  updated_at?: string;
+  /** integer ids (recorded on both hosts) */
+  id?: number;
+  uid?: number;
+  /** public GET list items carry these at the top level instead of in a template */
+  region_sign?: string;
+  dc_list?: string[];
+  gpu_name_set?: string[];
 }
 
 export interface ContainerInfo {
@@ -171,16 +189,24 @@ export interface ContainerEvent {
 export interface PrivateImage {
   id: number;
   image_uuid: string;
-  /** some hosts say image_name instead */
+  /** the SDK fills both name and image_name: the public host sends image_name only (recorded), the private cloud name */
   name: string;
-  status: string;
+  image_name?: string;
+  /** absent on the public host (recorded) */
+  status?: string;
 }
 
+/** A system (base) image of `/api/v2/image/list`: usable in a create like a private one (recorded, both hosts). */
 export interface SystemImage {
-  id: number;
+  /** absent on the private cloud (recorded) */
+  id?: number;
   image_uuid: string;
   name: string;
+  /** "12.4"; "" for an image without CUDA */
   cuda_version: string;
+  url?: string;
+  chip_corp?: string;
+  cpu_arch?: string;
   framework?: string;
   status?: string;
 }
@@ -230,6 +256,11 @@ export interface ListEventsBody extends PageRequest {
   deployment_container_uuid?: string;
 }
 
+/**
+ * Container list filters. On the platform `0` and `""` mean "no filter" (recorded: a body with
+ * every *_from/*_to at 0, empty strings and status ["running"] returned the running
+ * container): the SDK sends what it is given, 0 included, and omits what is not given.
+ */
 export interface ListContainersBody extends PageRequest {
   deployment_uuid: string;
   container_uuid?: string;

@@ -4,6 +4,7 @@ import { t } from '../i18n/index.js';
 import { escapeControls, formatDuration } from './output.js';
 import { fitFrame } from './live.js';
 import type { CliContext } from './runtime.js';
+import { reasonText, type PlatformReason } from '../queue/refusal.js';
 
 export interface ProgressEvent {
   type: string;
@@ -98,9 +99,12 @@ export class ProgressRenderer extends StatusLine {
         this.line(this.ctx.err.yellow(t('submit.stockError', { message: String(ev.message ?? '') })));
         return;
       case 'event': {
-        const inner = ev.event as { type?: string; reason?: string; error?: string } | undefined;
+        const inner = ev.event as { type?: string; reason?: string; error?: string; consecutive_failures?: number; platform_reason?: PlatformReason } | undefined;
         if (inner?.type === 'requeued') {
-          this.line(this.ctx.err.yellow(t('submit.retry', { message: String(inner.error ?? inner.reason ?? '') })));
+          // the platform's own reason (暂无库存, GpuStockReqNum …) when it gave one
+          if (inner.platform_reason) {
+            this.line(this.ctx.err.yellow(t('submit.refused', { reason: reasonText(inner.platform_reason), n: String(inner.consecutive_failures ?? 1) })));
+          } else this.line(this.ctx.err.yellow(t('submit.retry', { message: String(inner.error ?? inner.reason ?? '') })));
         }
         return;
       }
@@ -108,7 +112,8 @@ export class ProgressRenderer extends StatusLine {
         return;
       case 'warning':
         this.clear();
-        this.ctx.warn(String(ev.message ?? ''));
+        if (ev.code === 'image_unverified') this.ctx.warn(t('submit.imageUnverified', { image: String(ev.image_uuid ?? '') }));
+        else this.ctx.warn(String(ev.message ?? ''));
         return;
       default:
         if (typeof ev.message === 'string') this.line(ev.message);

@@ -7,6 +7,13 @@ export function deploymentHeaders(): string[] {
   return [t('col.uuid'), t('col.name'), t('col.type'), t('col.status'), t('col.replicas'), t('col.running'), t('col.created')];
 }
 
+/** running/starting/finished/failed; "-" when the server reports no counts (the public GET list), "?" for one absent count. */
+export function countsCell(d: Deployment): string {
+  const counts = [d.running_num, d.starting_num, d.finished_num, d.failed_num];
+  if (counts.every((v) => typeof v !== 'number')) return '-';
+  return counts.map((v) => (typeof v === 'number' ? String(v) : '?')).join('/');
+}
+
 export function deploymentRows(list: Deployment[], c: Colors): string[][] {
   return list.map((d) => [
     d.uuid,
@@ -14,7 +21,7 @@ export function deploymentRows(list: Deployment[], c: Colors): string[][] {
     d.deployment_type,
     statusColor(d.status, c),
     String(d.replica_num ?? '-'),
-    `${d.running_num ?? 0}/${d.starting_num ?? 0}/${d.finished_num ?? 0}/${d.failed_num ?? 0}`,
+    countsCell(d),
     dash(d.created_at),
   ]);
 }

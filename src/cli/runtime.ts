@@ -245,8 +245,14 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
       return t('errmsg.imageNotFound', { requested: list(d.requested) });
     case 'gpu_type_not_found':
       return t('errmsg.gpuTypeNotFound', { requested: list(d.requested) });
-    case 'submission_error':
+    case 'submission_error': {
+      const pr = d.platform_reason as { code?: unknown; msg?: unknown } | undefined;
+      if (pr && typeof pr === 'object') {
+        const reason = [pr.msg, pr.code !== undefined ? `(code ${String(pr.code)})` : undefined].filter((x) => x !== undefined && x !== '').join(' ');
+        return t('errmsg.submissionReason', { n: String(d.consecutive_failures ?? 3), reason });
+      }
       return t('errmsg.submission', { message: r.message });
+    }
     case 'timeout':
       return t('errmsg.timeout', { elapsed: String(d.elapsed_seconds ?? '?'), message: r.message });
     case 'token_missing':

@@ -19,6 +19,7 @@ import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { AutodlClient, type AnyCreateBody, type PreparedRequest } from '../api/client.js';
 import { dialectForHost } from '../api/dialect.js';
+import { chronologicalEvents } from '../api/events.js';
 import { redactDeep } from '../api/redact.js';
 import type { BlacklistBody, Deployment, Dialect, ListContainersBody, Stock, StopContainerBody } from '../api/types.js';
 import { requireToken, resolveCredentials, tokenHostProblem, type Env } from '../config/credentials.js';
@@ -317,7 +318,8 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     'list_deployments',
     {
       title: 'Deployments',
-      description: 'List deployments (all pages). Same as `autodl deployments --json`.',
+      description:
+        'List deployments (all pages). A count (running_num, finished_num, …) or the template may be absent from an item: treat it as unknown, not 0. A finished Job can still say status running: read finished_num. Same as `autodl deployments --json`.',
       inputSchema: {
         name: z.string().min(1).optional().describe('Filter by name.'),
         status: z.string().min(1).optional().describe('Filter by status (running, stopped, …).'),
@@ -363,7 +365,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     'list_events',
     {
       title: 'Container events',
-      description: "A deployment's container events (status changes), oldest first. Same as `autodl events <deployment> --json`.",
+      description: "A deployment's container events (status changes), oldest first and each once whatever order the platform lists them in (it lists newest first); last: N = the N newest. Same as `autodl events <deployment> --json`.",
       inputSchema: {
         deployment: deploymentArg(),
         container: z.string().min(1).optional().describe('Only this container uuid.'),
@@ -375,7 +377,8 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       tools.run(async () => {
         const client = tools.client();
         const d = await tools.resolveDeployment(client, args.deployment);
-        const list = await toArray(client.events.listAll({ deployment_uuid: d.uuid, ...(args.container ? { deployment_container_uuid: args.container } : {}) }));
+        // oldest first whatever the server's order (it lists newest first), each event once
+        const list = chronologicalEvents(await toArray(client.events.listAll({ deployment_uuid: d.uuid, ...(args.container ? { deployment_container_uuid: args.container } : {}) })));
         return args.last ? list.slice(-args.last) : list;
       }),
   );
@@ -385,7 +388,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     {
       title: 'Describe a deployment',
       description:
-        'One deployment with all its containers and its latest events: the first thing to read when asked how a deployment is doing. Same as `autodl describe <deployment> --json`.',
+        'One deployment with all its containers and its latest events: the first thing to read when asked how a deployment is doing. resources = its template with explicit units (memory in GB; the platform reports template memory in bytes). Same as `autodl describe <deployment> --json`.',
       inputSchema: {
         deployment: deploymentArg(),
         events: z.number().int().min(0).max(1000).optional().describe('How many of the latest events to include (default 10; 0 for none).'),

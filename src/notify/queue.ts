@@ -2,6 +2,7 @@
 // submitted; all of a deployment's containers are running; a Job finished; something failed.
 // The mapping is pure (queueNotification); QueueNotifier fires them without ever blocking or
 // stopping the worker, and remembers per process which entry already had its "all running".
+import { reasonText, type PlatformReason } from '../queue/refusal.js';
 import type { DeploymentCounts, QueueEvent } from '../queue/submitter.js';
 import { notify, type NotifyEvent, type NotifyResult, type NotifySink, type NotifyOptions } from './index.js';
 
@@ -32,7 +33,7 @@ export function queueNotification(ev: QueueEvent, announced: Set<string>): Notif
     case 'failed':
       return {
         kind: 'failed',
-        message: `queue entry ${ev.id} failed: GPUs were free but the create was refused 3 times in a row`,
+        message: `queue entry ${ev.id} failed: the platform refused the create 3 times in a row${refusalSuffix(ev.details)}`,
         entry: { id: ev.id },
         error_type: ev.error_type,
       };
@@ -83,4 +84,10 @@ export class QueueNotifier {
   async flush(): Promise<void> {
     await Promise.all([...this.pending]);
   }
+}
+
+/** ": 暂无库存 (code …)" — the platform's own reason of a failed entry, when it gave one. */
+function refusalSuffix(details: Record<string, unknown>): string {
+  const r = details.platform_reason;
+  return r && typeof r === 'object' ? `: ${reasonText(r as PlatformReason)}` : ' although the stock showed idle cards';
 }

@@ -11,3 +11,4 @@ export * from './ops.js';
 export * from './pg-store.js';
 export * from './open.js';
 export * from './account.js';
+export * from './refusal.js';

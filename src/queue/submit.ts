@@ -26,7 +26,8 @@ import type { CreateBody, Now, QueueApi, QueueEntry, Sleep } from './types.js';
 
 export type SubmitProgress =
   | { type: 'checking'; what: 'image' | 'gpu_types' }
-  | { type: 'warning'; code: 'gpu_type_missing'; message: string; missing: string[]; available: string[] }
+  /** gpu_type_missing: missing/available GPU types; image_unverified: image_uuid (missing/available empty) */
+  | { type: 'warning'; code: 'gpu_type_missing' | 'image_unverified'; message: string; missing: string[]; available: string[]; image_uuid?: string }
   | { type: 'queued'; entry_id: string; deployment_name: string }
   /** A rerun took up the entry of an earlier, interrupted submit of the same config (issue 11). */
   | { type: 'resumed'; entry_id: string; deployment_name: string; state: string; started_at: string }
@@ -141,22 +142,48 @@ function interrupted(elapsedS: number, entryId?: string, inFlight = false): Auto
   });
 }
 
-/** The image check: `image_not_found` with `requested` and `available_images`. */
-export async function checkImage(api: QueueApi, imageUuid: string): Promise<void> {
-  const available: Array<{ image_uuid: string; name: string }> = [];
+/** An image the account can use, as listed in `image_not_found` details. */
+export interface AvailableImage {
+  image_uuid: string;
+  name: string;
+  /** private: your own (image/private/list); system: the platform's base images (v2/image/list) */
+  kind: 'private' | 'system';
+}
+
+/** At most this many images are listed in `image_not_found` details (a catalogue can be long). */
+export const MAX_AVAILABLE_IMAGES = 200;
+
+export type ImageCheck = { found: 'private' | 'system' } | { found: 'unverified'; reason: string };
+
+/**
+ * The image check: the uuid must be one of the account's private images OR one of the
+ * platform's system images (a `base-image-…` uuid creates a deployment on both hosts,
+ * recorded). Throws `image_not_found` with `requested` and `available_images` (both kinds).
+ * When the system list cannot be read (an older private cluster has no v2 list) and the
+ * image is not a private one, the check cannot decide: 'unverified' is returned and the
+ * create is the judge.
+ */
+export async function checkImage(api: QueueApi, imageUuid: string): Promise<ImageCheck> {
+  const available: AvailableImage[] = [];
+  const note = (i: { image_uuid?: unknown; name?: unknown; image_name?: unknown }, kind: AvailableImage['kind']) => {
+    if (available.length >= MAX_AVAILABLE_IMAGES || typeof i.image_uuid !== 'string') return;
+    available.push({ image_uuid: i.image_uuid, name: String(i.name ?? i.image_name ?? ''), kind });
+  };
   for await (const i of api.images.listAll(100)) {
-    if (i.image_uuid === imageUuid) return;
-    const rec = i as unknown as Record<string, unknown>;
-    available.push({ image_uuid: i.image_uuid, name: String(rec.name ?? rec.image_name ?? '') });
+    if (i.image_uuid === imageUuid) return { found: 'private' };
+    note(i, 'private');
   }
   if (api.images.listAllSystem) {
     try {
-      for await (const i of api.images.listAllSystem(100)) if (i.image_uuid === imageUuid) return;
-    } catch {
-      /* base images are a courtesy; the private list decides */
+      for await (const i of api.images.listAllSystem(100)) {
+        if (i.image_uuid === imageUuid) return { found: 'system' };
+        note(i, 'system');
+      }
+    } catch (e) {
+      return { found: 'unverified', reason: e instanceof Error ? e.message : String(e) };
     }
   }
-  throw new AutodlError('image_not_found', `image ${imageUuid} is not among your images`, {
+  throw new AutodlError('image_not_found', `image ${imageUuid} is neither one of your private images nor a system image`, {
     requested: imageUuid,
     available_images: available,
   });
@@ -297,7 +324,17 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
 
   if (!o.skipImageCheck) {
     progress({ type: 'checking', what: 'image' });
-    await checkImage(o.api, body.container_template.image_uuid);
+    const image = await checkImage(o.api, body.container_template.image_uuid);
+    if (image.found === 'unverified') {
+      progress({
+        type: 'warning',
+        code: 'image_unverified',
+        message: `image ${body.container_template.image_uuid} is not one of your private images and the system image list could not be read (${image.reason}): the create will tell`,
+        missing: [],
+        available: [],
+        image_uuid: body.container_template.image_uuid,
+      });
+    }
   }
   progress({ type: 'checking', what: 'gpu_types' });
   let stock: Stock | undefined = await o.api.stock.get();

@@ -16,6 +16,7 @@
 import { ApiError, AutodlError } from '../errors.js';
 import type { Deployment } from '../api/types.js';
 import { apiResponseOf, errorText } from './ids.js';
+import { platformReason, reasonHint, reasonText, type PlatformReason } from './refusal.js';
 import type { QueueStore } from './store.js';
 import type { Now, QueueApi, QueueEntry } from './types.js';
 
@@ -55,7 +56,7 @@ export type QueueEvent =
   | { type: 'claimed'; id: string; attempt: number; gpu_name?: string }
   | { type: 'created'; id: string; deployment_uuid: string; deployment_name: string }
   | { type: 'found'; id: string; deployment_uuid: string; deployment_name: string; duplicates: number }
-  | { type: 'requeued'; id: string; reason: string; consecutive_failures: number; error?: string }
+  | { type: 'requeued'; id: string; reason: string; consecutive_failures: number; error?: string; platform_reason?: PlatformReason }
   | { type: 'failed'; id: string; error_type: 'submission_error'; details: Record<string, unknown> }
   | { type: 'unresolved'; id: string; error: string }
   | { type: 'state'; id: string; from: string; to: string; note: string }
@@ -245,10 +246,13 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
     }
     const failures = entry.consecutive_failures + 1;
     const api_response = apiResponseOf(e);
+    // the platform's own reason (暂无库存, GpuStockReqNum, …): named in the output and the details
+    const reason = platformReason(e);
     if (failures >= ctx.maxConsecutiveFailures) {
       const details = {
         api_response,
         suggestion: SUBMISSION_SUGGESTION,
+        ...(reason ? { platform_reason: reason, reason_hint: reasonHint(reason) } : {}),
         consecutive_failures: failures,
         attempts: entry.attempts,
         entry_id: entry.id,
@@ -271,7 +275,7 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
       last_error: error,
       error_details: { api_response },
     });
-    emit(ctx, { type: 'requeued', id, reason: 'create_refused', consecutive_failures: failures, error });
+    emit(ctx, { type: 'requeued', id, reason: 'create_refused', consecutive_failures: failures, error, ...(reason ? { platform_reason: reason } : {}) });
     return { kind: 'requeued', entry: back, reason: 'create_refused', counted: true, stopTick: false };
   }
 }
@@ -279,5 +283,10 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
 /** The submission_error an Outcome of kind 'failed' stands for. */
 export function submissionError(details: Record<string, unknown>): AutodlError {
   const n = typeof details.consecutive_failures === 'number' ? details.consecutive_failures : DEFAULT_MAX_CONSECUTIVE_FAILURES;
-  return new AutodlError('submission_error', `GPUs were free but the create failed ${n} times in a row`, details);
+  const r = details.platform_reason as PlatformReason | undefined;
+  const text = r && typeof r === 'object' ? reasonText(r) : '';
+  const message = text
+    ? `the platform refused the create ${n} times in a row: ${text} (the stock showed idle cards, but stock is only a hint)`
+    : `GPUs were free but the create failed ${n} times in a row`;
+  return new AutodlError('submission_error', message, details);
 }

@@ -70,12 +70,18 @@ export const defaultSleep: Sleep = sleepOrAbort;
 export function followedState(d: Deployment, current: EntryState): { to: EntryState; note: string } | undefined {
   const replicas = Math.max(1, d.replica_num || 1);
   const countsComplete = d.deployment_type === 'Job' || d.deployment_type === 'Container';
-  if (countsComplete && d.finished_num >= replicas) return { to: 'finished', note: `finished ${d.finished_num}/${replicas}` };
-  if (countsComplete && d.failed_num > 0 && d.finished_num + d.failed_num >= replicas) {
-    return { to: 'failed', note: `containers failed: ${d.failed_num}, finished: ${d.finished_num}/${replicas}` };
+  // A list item without counts (the public GET list's shape) says nothing about completion:
+  // then only the status moves the entry (running; stopped → finished), see docs/queue.md.
+  const finished = typeof d.finished_num === 'number' ? d.finished_num : undefined;
+  const failed = typeof d.failed_num === 'number' ? d.failed_num : 0;
+  const running = typeof d.running_num === 'number' ? d.running_num : undefined;
+  if (countsComplete && finished !== undefined && finished >= replicas) return { to: 'finished', note: `finished ${finished}/${replicas}` };
+  if (countsComplete && finished !== undefined && failed > 0 && finished + failed >= replicas) {
+    return { to: 'failed', note: `containers failed: ${failed}, finished: ${finished}/${replicas}` };
   }
   if (d.status === 'stopped' || d.stopped_at) return { to: 'finished', note: `deployment ${d.status || 'stopped'}` };
-  if (current === 'submitted' && d.running_num > 0) return { to: 'running', note: `${d.running_num} running` };
+  if (current === 'submitted' && running !== undefined && running > 0) return { to: 'running', note: `${running} running` };
+  if (current === 'submitted' && running === undefined && d.status === 'running') return { to: 'running', note: 'status running (the list reports no counts)' };
   return undefined;
 }
 
@@ -104,22 +110,26 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
       if (now - (e.submitted_at ?? e.updated_at) >= graceMs) next = { to: 'finished', note: 'deployment no longer listed' };
     } else {
       next = followedState(d, e.state);
-      emit(ctx, {
-        type: 'observed',
-        id: e.id,
-        deployment_uuid: d.uuid,
-        deployment_name: e.deployment_name,
-        deployment: {
-          deployment_type: d.deployment_type,
-          status: d.status,
-          replica_num: d.replica_num,
-          parallelism_num: d.parallelism_num,
-          starting_num: d.starting_num,
-          running_num: d.running_num,
-          finished_num: d.finished_num,
-          failed_num: d.failed_num,
-        },
-      });
+      // counts for notifications: only when the server reports them (absent is not 0)
+      if (typeof d.running_num === 'number') {
+        const n = (v: number | undefined) => (typeof v === 'number' ? v : 0);
+        emit(ctx, {
+          type: 'observed',
+          id: e.id,
+          deployment_uuid: d.uuid,
+          deployment_name: e.deployment_name,
+          deployment: {
+            deployment_type: d.deployment_type,
+            status: d.status,
+            replica_num: n(d.replica_num),
+            parallelism_num: n(d.parallelism_num),
+            starting_num: n(d.starting_num),
+            running_num: d.running_num,
+            finished_num: n(d.finished_num),
+            failed_num: n(d.failed_num),
+          },
+        });
+      }
     }
     const adopt = adoptPatch(e, ctx.account); // listed by this token: ours
     if (!next) {

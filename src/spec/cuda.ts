@@ -21,9 +21,14 @@ export type CudaParse =
 /**
  * A CUDA version the image needs → the smallest known code not below it (a newer driver
  * runs older CUDA). Accepts "11.8", 11.8, "12", "12.1" (→ 122), "11.8.0", "CUDA 11.8";
- * an integer ≥ 100 is taken as a code already (118) and must be a known one.
+ * an integer ≥ 100 is taken as a code already (118) and must be a known one; 0, "0", "any",
+ * "none" → code 0, no CUDA constraint.
  */
 export function resolveCuda(input: unknown): CudaParse {
+  // no CUDA constraint: what the console sends with a system image (cuda_v 0)
+  if (input === 0 || (typeof input === 'string' && /^\s*(?:0|any|none)\s*$/i.test(input))) {
+    return { ok: true, code: 0, exact: true, version: 'any' };
+  }
   if (typeof input === 'number' && Number.isInteger(input) && input >= 100) {
     return isKnownCudaCode(input)
       ? { ok: true, code: input, exact: true, version: cudaCodeToVersion(input) }

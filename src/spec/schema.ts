@@ -34,16 +34,19 @@ const floor = (what: string, unit: string) =>
     .min(0, { error: 'must not be negative' })
     .describe(what);
 
+/** 0 = "no CUDA constraint": what the console sends with a system image (recorded); accepted in both dialects. */
+export const CUDA_ANY = 0;
+
 const cudaCode = (what: string) =>
   z
-    .literal(KNOWN_CUDA_CODES as [number, ...number[]], {
+    .literal([CUDA_ANY, ...KNOWN_CUDA_CODES] as [number, ...number[]], {
       error: (iss) =>
         typeof iss.input === 'number'
-          ? `unknown CUDA code ${String(iss.input)}; known codes: ${cudaCodeList} (118 = CUDA 11.8)`
-          : `must be a CUDA code number such as 118 (= CUDA 11.8); known codes: ${cudaCodeList}`,
+          ? `unknown CUDA code ${String(iss.input)}; known codes: ${cudaCodeList} (118 = CUDA 11.8), or 0 for no CUDA constraint`
+          : `must be a CUDA code number such as 118 (= CUDA 11.8); known codes: ${cudaCodeList}; 0 = no CUDA constraint`,
     })
     .describe(what)
-    .meta({ examples: [118] });
+    .meta({ examples: [118, 0] });
 
 const nonEmptyString = (what: string) => z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).describe(what);
 
@@ -60,10 +63,10 @@ export const TemplateFields = {
     .meta({ examples: [['RTX 4090']] }),
   gpu_num: count().describe('GPUs per container (whole scheduling units, ≥ 1).').meta({ examples: [1] }),
   cuda_v: cudaCode(
-    `Private dialect: the minimum driver CUDA the container needs, as a code (118 = CUDA 11.8). Known codes: ${cudaCodeList}.`,
+    `Private dialect: the minimum driver CUDA the container needs, as a code (118 = CUDA 11.8), or 0 for no CUDA constraint (any host; what the console sends with a system image). Known codes: ${cudaCodeList}.`,
   ).optional(),
-  cuda_v_from: cudaCode(`Public dialect: lowest acceptable CUDA code (118 = CUDA 11.8). Known codes: ${cudaCodeList}.`).optional(),
-  cuda_v_to: cudaCode(`Public dialect: highest acceptable CUDA code. Known codes: ${cudaCodeList}.`).optional(),
+  cuda_v_from: cudaCode(`Public dialect: lowest acceptable CUDA code (118 = CUDA 11.8); 0 = no lower bound. Known codes: ${cudaCodeList}.`).optional(),
+  cuda_v_to: cudaCode(`Public dialect: highest acceptable CUDA code. Known codes: ${cudaCodeList}; 0 (with cuda_v_from 0) passes the platform's \"no filter\" 0 through.`).optional(),
   dc_list: z
     .array(nonEmptyString('A data-centre id, e.g. "westDC2".'), { error: 'must be a list of data-centre ids' })
     .describe('Public dialect (required there): data-centre ids to run in, e.g. ["westDC2", "beijingDC1"]. Dropped for the private dialect.')
@@ -78,7 +81,7 @@ export const TemplateFields = {
     .string({ error: 'must be a string' })
     .min(1, { error: 'must not be empty' })
     .regex(/^\S+$/, { error: 'must not contain spaces (it is an image UUID, not an image name)' })
-    .describe('UUID of one of your private images (not an image name), e.g. "image-xxxxxxxxxx".'),
+    .describe('UUID of one of your private images ("image-xxxxxxxxxx") or of a system image ("base-image-xxxxxxxxxx", see `autodl images --system`); a UUID, not an image name.'),
   cmd: z
     .string({ error: 'must be a string' })
     .refine((s) => s.trim() !== '', { error: 'must not be empty: the container lives exactly as long as its command' })
@@ -96,7 +99,7 @@ export const TemplateFileSchema = z
     cuda: z
       .union([z.string(), z.number()], { error: 'must be a CUDA version such as "11.8"' })
       .describe(
-        'Convenience: the CUDA version the image needs, e.g. "11.8" or "12.1". Converted to the smallest known code not below it (cuda_v, or cuda_v_from/cuda_v_to for the public dialect). Give either this or cuda_v/cuda_v_from, not both.',
+        'Convenience: the CUDA version the image needs, e.g. "11.8" or "12.1". Converted to the smallest known code not below it (cuda_v, or cuda_v_from/cuda_v_to for the public dialect). "any" (or 0) = no CUDA constraint: cuda_v 0 (private), cuda_v_from 0 with cuda_v_to the highest known code (public). Give either this or cuda_v/cuda_v_from, not both.',
       )
       .meta({ examples: ['11.8'] })
       .optional(),

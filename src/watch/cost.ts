@@ -4,12 +4,13 @@
 //   a container is billed from started_at to stopped_at (or `now` while it has no
 //   stopped_at), at `price` milli-yuan per hour; the interval is clipped to [since, now].
 //   A container that never started (started_at null) costs nothing. One in a terminal
-//   status (shutdown, in_cache) without a stopped_at is not billed past its start (unknown end).
+//   status (shutdown, in_cache, removed — the platform's events also say removed) without a
+//   stopped_at is not billed past its start (unknown end).
 //   Burn rate = the sum of the prices of containers billing at `now` (started, not stopped).
 import type { Container, Deployment } from '../api/types.js';
 import { parseApiTime } from './time.js';
 
-const TERMINAL = new Set(['shutdown', 'in_cache']);
+const TERMINAL = new Set(['shutdown', 'in_cache', 'removed']);
 const HOUR_MS = 3_600_000;
 
 export interface CostOptions {

@@ -4,10 +4,14 @@ import type { AutodlClient } from '../api/client.js';
 import type { Container, ContainerEvent, Deployment } from '../api/types.js';
 import { costReport, type CostReport } from './cost.js';
 import { parseApiTime, parseSince } from './time.js';
+import { deploymentResources, type DeploymentResources } from './rows.js';
 import { toArray } from '../util/async.js';
+import { chronologicalEvents } from '../api/events.js';
 
 export interface DeploymentDetail {
   deployment: Deployment;
+  /** what it asked for, with explicit units (template memory in GB, not the bytes the platform reports) */
+  resources: DeploymentResources;
   containers: Container[];
   /** the latest `lastEvents`, oldest first */
   events: ContainerEvent[];
@@ -16,10 +20,11 @@ export interface DeploymentDetail {
 /** A deployment, all its containers and its latest events (none read when lastEvents is 0). */
 export async function describeDeployment(client: AutodlClient, deployment: Deployment, lastEvents = 10): Promise<DeploymentDetail> {
   const containers = await toArray(client.containers.listAll({ deployment_uuid: deployment.uuid }));
-  if (lastEvents <= 0) return { deployment, containers, events: [] };
+  const resources = deploymentResources(deployment);
+  if (lastEvents <= 0) return { deployment, resources, containers, events: [] };
   const all = await toArray(client.events.listAll({ deployment_uuid: deployment.uuid }));
-  const events = [...all].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at))).slice(-lastEvents);
-  return { deployment, containers, events };
+  const events = chronologicalEvents(all).slice(-lastEvents);
+  return { deployment, resources, containers, events };
 }
 
 export interface CostEstimateOptions {

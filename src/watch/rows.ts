@@ -8,11 +8,12 @@ export interface DeploymentRow {
   name: string;
   deployment_type: string;
   status: string;
-  replica_num: number;
-  running_num: number;
-  starting_num: number;
-  finished_num: number;
-  failed_num: number;
+  /** null: the server did not report it (the public GET list has no counts), never read as 0 */
+  replica_num: number | null;
+  running_num: number | null;
+  starting_num: number | null;
+  finished_num: number | null;
+  failed_num: number | null;
   gpu: string;
   /** the platform's estimate, yuan per hour */
   price_yuan_per_hour: number;
@@ -39,6 +40,73 @@ function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
+/** A count as reported, or null when absent. */
+function reported(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** 1 MiB: template memory values at or above it are bytes, below it GB (the platform reports bytes, a create takes GB). */
+const BYTES_THRESHOLD = 1024 * 1024;
+const GIB = 1024 ** 3;
+
+/**
+ * A deployment template's memory_size_from/to → GB. The platform reports bytes in a listed
+ * template (1073741824 = 1 GB, recorded on the private cloud) although a create takes GB; a
+ * value below 1 MiB is taken as GB already (what a simulator or an older host may echo).
+ * undefined when absent or not a number.
+ */
+export function templateMemoryGb(v: unknown): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return undefined;
+  const gb = v >= BYTES_THRESHOLD ? v / GIB : v;
+  return Math.round(gb * 100) / 100;
+}
+
+/** What a deployment asked for, with explicit units (its template, memory converted to GB). */
+export interface DeploymentResources {
+  gpu_name_set: string[];
+  gpu_num: number | null;
+  cpu_num_from: number | null;
+  cpu_num_to: number | null;
+  memory_gb_from: number | null;
+  memory_gb_to: number | null;
+  /** milli-yuan per hour */
+  price_from: number | null;
+  price_to: number | null;
+  cuda_v: number | null;
+  cuda_v_from: number | null;
+  cuda_v_to: number | null;
+  dc_list: string[];
+  image_uuid: string | null;
+  image_name: string | null;
+}
+
+function strList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function deploymentResources(d: Deployment): DeploymentResources {
+  const tpl = (d.template && typeof d.template === 'object' ? d.template : {}) as Record<string, unknown>;
+  const set = strList(tpl.gpu_name_set);
+  const dcs = strList(tpl.dc_list);
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return {
+    gpu_name_set: set.length > 0 ? set : strList(d.gpu_name_set),
+    gpu_num: reported(tpl.gpu_num),
+    cpu_num_from: reported(tpl.cpu_num_from),
+    cpu_num_to: reported(tpl.cpu_num_to),
+    memory_gb_from: templateMemoryGb(tpl.memory_size_from) ?? null,
+    memory_gb_to: templateMemoryGb(tpl.memory_size_to) ?? null,
+    price_from: reported(tpl.price_from),
+    price_to: reported(tpl.price_to),
+    cuda_v: reported(tpl.cuda_v),
+    cuda_v_from: reported(tpl.cuda_v_from),
+    cuda_v_to: reported(tpl.cuda_v_to),
+    dc_list: dcs.length > 0 ? dcs : strList(d.dc_list),
+    image_uuid: str(tpl.image_uuid) ?? str(d.image_uuid),
+    image_name: str(tpl.image_name),
+  };
+}
+
 function ageSeconds(from: string | null | undefined, to: string | null | undefined, now: number): number | null {
   const a = parseApiTime(from ?? undefined);
   if (a === undefined) return null;
@@ -48,7 +116,9 @@ function ageSeconds(from: string | null | undefined, to: string | null | undefin
 
 function gpuOf(d: Deployment): string {
   const tpl = (d.template ?? {}) as Record<string, unknown>;
-  const set = Array.isArray(tpl.gpu_name_set) ? tpl.gpu_name_set.filter((x): x is string => typeof x === 'string') : [];
+  // the template's set, else the list item's own (public GET list items carry it at the top level)
+  const own = strList(tpl.gpu_name_set);
+  const set = own.length > 0 ? own : strList(d.gpu_name_set);
   const n = typeof tpl.gpu_num === 'number' ? tpl.gpu_num : undefined;
   if (set.length === 0) return '';
   return `${set.join('|')}${n !== undefined && n > 1 ? ` ×${n}` : ''}`;
@@ -60,15 +130,15 @@ export function deploymentRow(d: Deployment, now: number): DeploymentRow {
     name: d.name,
     deployment_type: d.deployment_type,
     status: d.status,
-    replica_num: num(d.replica_num),
-    running_num: num(d.running_num),
-    starting_num: num(d.starting_num),
-    finished_num: num(d.finished_num),
-    failed_num: num(d.failed_num),
+    replica_num: reported(d.replica_num),
+    running_num: reported(d.running_num),
+    starting_num: reported(d.starting_num),
+    finished_num: reported(d.finished_num),
+    failed_num: reported(d.failed_num),
     gpu: gpuOf(d),
     price_yuan_per_hour: num(d.price_estimates) / 1000,
     created_at: d.created_at,
-    age_seconds: ageSeconds(d.created_at, d.stopped_at, now),
+    age_seconds: ageSeconds(d.created_at, d.stopped_at ?? null, now),
   };
 }
 
@@ -76,9 +146,10 @@ export function containerRow(c: Container, now: number): ContainerRow {
   return {
     uuid: c.uuid,
     status: String(c.status),
-    machine_id: c.machine_id,
-    data_center: c.data_center,
-    gpu_name: c.gpu_name,
+    machine_id: typeof c.machine_id === 'string' ? c.machine_id : '',
+    // the private cloud's container items have no data_center (recorded)
+    data_center: typeof c.data_center === 'string' ? c.data_center : '',
+    gpu_name: typeof c.gpu_name === 'string' ? c.gpu_name : '',
     gpu_num: num(c.gpu_num),
     price_yuan_per_hour: num(c.price) / 1000,
     created_at: c.created_at,
@@ -97,7 +168,10 @@ export interface RowChange {
 
 /** What a row's "state" is for change detection. */
 function stateOf(r: DeploymentRow | ContainerRow): string {
-  if ('running_num' in r) return `${r.status} ${r.running_num}/${r.replica_num} (starting ${r.starting_num}, finished ${r.finished_num}, failed ${r.failed_num})`;
+  if ('running_num' in r) {
+    const q = (v: number | null) => (v === null ? '?' : String(v));
+    return `${r.status} ${q(r.running_num)}/${q(r.replica_num)} (starting ${q(r.starting_num)}, finished ${q(r.finished_num)}, failed ${q(r.failed_num)})`;
+  }
   return r.status;
 }
 

@@ -17,6 +17,15 @@
 //               Unreachable: deleted; stopped with N > 0; a Job/Container whose work is over.
 //
 // "met" is checked before "unreachable": a stopped Job whose counts say finished is finished.
+//
+// Without counts (a list item with no running_num — the public GET list's shape) the
+// conditions are read from the container list instead (needsContainers says so):
+//   running     at least one container and every current container running (and, when
+//               replica_num is reported, at least replica_num running).
+//   finished    Job / Container: at least one container, none current (all ended) and the
+//               deployment not stopped. A failed container cannot be told from a finished one.
+//   replicas=N  N containers running, none starting.
+//   A stopped deployment is unreachable for all three.
 import type { Container, Deployment } from '../api/types.js';
 
 export type WaitCondition = { kind: 'running' } | { kind: 'finished' } | { kind: 'deleted' } | { kind: 'replicas'; n: number };
@@ -60,12 +69,47 @@ function isStopped(d: Deployment): boolean {
   return d.status === 'stopped';
 }
 
+/** Does the deployment report its counts? (The public GET list's items do not.) */
+export function hasCounts(d: Deployment): boolean {
+  return typeof d.running_num === 'number';
+}
+
+const STARTING = new Set(['creating', 'created', 'starting', 'oss_merged']);
+
+/** The conditions read from the containers when the deployment reports no counts. */
+function evaluateFromContainers(condition: WaitCondition, d: Deployment, containers: readonly Container[] | undefined): WaitEvaluation {
+  const cs = containers ?? [];
+  const running = cs.filter((c) => c.status === 'running').length;
+  const starting = cs.filter((c) => STARTING.has(String(c.status))).length;
+  const current = running + starting;
+  const replicas = typeof d.replica_num === 'number' ? d.replica_num : undefined;
+  const counts = `from the containers (no counts reported): ${cs.length} containers, running ${running}, starting ${starting}`;
+  const stopped = isStopped(d);
+  switch (condition.kind) {
+    case 'running':
+      if (running > 0 && starting === 0 && (replicas === undefined || running >= replicas)) return { state: 'met', reason: counts };
+      break;
+    case 'finished':
+      if (d.deployment_type === 'ReplicaSet') return { state: 'unreachable', reason: 'a ReplicaSet never finishes' };
+      if (!stopped && cs.length > 0 && current === 0) return { state: 'met', reason: counts };
+      break;
+    case 'replicas':
+      if (running === condition.n && starting === 0) return { state: 'met', reason: counts };
+      break;
+    default:
+      break;
+  }
+  if (stopped) return { state: 'unreachable', reason: 'deployment is stopped' };
+  return { state: 'pending', reason: counts };
+}
+
 export function evaluateWaitDetailed(condition: WaitCondition, deployment: Deployment | undefined, containers?: readonly Container[]): WaitEvaluation {
   if (condition.kind === 'deleted') {
     return deployment === undefined ? { state: 'met', reason: 'deployment deleted' } : { state: 'pending', reason: `deployment is ${deployment.status}` };
   }
   if (deployment === undefined) return { state: 'unreachable', reason: 'deployment was deleted' };
   const d = deployment;
+  if (!hasCounts(d)) return evaluateFromContainers(condition, d, containers);
   const replicas = n(d.replica_num);
   const running = n(d.running_num);
   const starting = n(d.starting_num);
@@ -113,20 +157,24 @@ export function evaluateWait(condition: WaitCondition, deployment: Deployment | 
 
 /** Does evaluating this condition on this deployment need its container list? */
 export function needsContainers(condition: WaitCondition, deployment: Deployment | undefined): boolean {
-  return condition.kind === 'running' && deployment !== undefined && deployment.deployment_type !== 'ReplicaSet';
+  if (deployment === undefined || condition.kind === 'deleted') return false;
+  if (!hasCounts(deployment)) return true; // no counts: read the containers instead
+  return condition.kind === 'running' && deployment.deployment_type !== 'ReplicaSet';
 }
 
 /** The fields of a deployment worth reporting as "last observed state" (no template, no secrets). */
 export function observedState(d: Deployment | undefined): Record<string, unknown> {
   if (d === undefined) return { exists: false };
+  // an absent count is reported as null ("not reported"), never as 0
+  const r = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
     exists: true,
     status: d.status,
     deployment_type: d.deployment_type,
-    replica_num: d.replica_num,
-    running_num: d.running_num,
-    starting_num: d.starting_num,
-    finished_num: d.finished_num,
-    failed_num: d.failed_num,
+    replica_num: r(d.replica_num),
+    running_num: r(d.running_num),
+    starting_num: r(d.starting_num),
+    finished_num: r(d.finished_num),
+    failed_num: r(d.failed_num),
   };
 }

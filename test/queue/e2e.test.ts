@@ -114,7 +114,7 @@ test(`${N} entries against scarce changing stock: each submitted exactly once, p
     },
     sleep: async (ms) => {
       // observe the platform's side, then let time pass and the stock change
-      const alive = ours().filter((d) => !d.deleted && d.finished_num < d.replica_num && d.status !== 'stopped');
+      const alive = ours().filter((d) => !d.deleted && (d.finished_num ?? 0) < (d.replica_num ?? 1) && d.status !== 'stopped');
       maxAlive = Math.max(maxAlive, alive.length);
       // GPUs of our unfinished deployments (a finished Job's container may still be shutting down)
       const held = alive.reduce((n, d) => n + rank.get(d.name)!.body.container_template.gpu_num, 0);

@@ -56,7 +56,7 @@ for (const dialect of ['private', 'public'] as const satisfies readonly Dialect[
         assert.equal(d.deployment_type, 'ReplicaSet');
         assert.equal(d.running_num, 2);
         assert.equal(d.image_uuid, DEMO_IMAGE_UUID);
-        assert.ok(d.price_estimates > 0);
+        assert.ok((d.price_estimates ?? 0) > 0);
         assert.equal(typeof d.template, 'object');
 
         const cs = await api.ok<Page<Container>>('POST', P.containers, { deployment_uuid: rs, page_index: 1, page_size: 10 });

@@ -51,6 +51,12 @@ describe('queueNotification', () => {
     assert.equal(queueNotification({ type: 'state', id: 'q-1', from: 'running', to: 'finished', note: 'deployment stopped' }, seen), undefined);
     assert.equal(queueNotification({ type: 'state', id: 'q-2', from: 'running', to: 'failed', note: 'containers failed: 1' }, seen)?.kind, 'failed');
     assert.equal(queueNotification({ type: 'failed', id: 'q-3', error_type: 'submission_error', details: {} }, seen)?.kind, 'failed');
+    // the platform's own reason is named (a quota refusal of the private cloud)
+    const quota = queueNotification(
+      { type: 'failed', id: 'q-4', error_type: 'submission_error', details: { platform_reason: { code: 'GpuStockReqNum', msg: '额度不足', kind: 'quota' } } },
+      seen,
+    );
+    assert.match(quota!.message, /refused the create 3 times in a row: 额度不足 \(code GpuStockReqNum\)/);
     assert.equal(queueNotification({ type: 'tick', worker: 'w', pending: 0, alive: 0, planned: 0, waiting: {} }, seen), undefined);
   });
 });

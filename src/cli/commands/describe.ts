@@ -2,7 +2,7 @@ import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment } from '../client.js';
 import { describeDeployment } from '../../watch/inspect.js';
 import { dash, milliYuan, renderFields, renderTable, statusColor } from '../output.js';
-import { CONTAINER_RIGHT, containerHeaders, containerRows, eventHeaders, eventRow } from '../render.js';
+import { CONTAINER_RIGHT, containerHeaders, containerRows, countsCell, eventHeaders, eventRow } from '../render.js';
 import type { CliContext } from '../runtime.js';
 
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
@@ -10,21 +10,31 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   const nEvents = typeof opts.events === 'number' ? opts.events : 10;
   const client = await makeClient(ctx);
   const deployment = await resolveDeployment(ctx, client, ref);
-  const { containers, events } = await describeDeployment(client, deployment, nEvents);
-  ctx.result({ deployment, containers, events }, () => {
+  // resources: the template with explicit units (the platform reports template memory in bytes)
+  const { resources, containers, events } = await describeDeployment(client, deployment, nEvents);
+  ctx.result({ deployment, resources, containers, events }, () => {
     const c = ctx.out;
     const d = deployment;
+    const r = resources;
+    const range = (a: number | null, b: number | null, unit = '') => (a === null && b === null ? '-' : `${dash(a)}–${dash(b)}${unit}`);
+    const cuda = r.cuda_v !== null ? String(r.cuda_v === 0 ? '0 (any)' : r.cuda_v) : range(r.cuda_v_from, r.cuda_v_to);
     const fields: Array<[string, string]> = [
       ['uuid', d.uuid],
       ['name', d.name],
       ['type', d.deployment_type],
       ['status', statusColor(d.status, c)],
-      ['replicas', String(d.replica_num)],
-      ...(d.deployment_type === 'Job' ? ([['parallelism', String(d.parallelism_num)]] as Array<[string, string]>) : []),
-      ['running/starting/finished/failed', `${d.running_num}/${d.starting_num}/${d.finished_num}/${d.failed_num}`],
-      ['image', dash(d.image_uuid)],
+      ['replicas', dash(d.replica_num)],
+      ...(d.deployment_type === 'Job' ? ([['parallelism', dash(d.parallelism_num)]] as Array<[string, string]>) : []),
+      ['running/starting/finished/failed', countsCell(d)],
+      ['image', r.image_name !== null ? `${dash(r.image_uuid)} (${r.image_name})` : dash(r.image_uuid)],
+      ['gpu', r.gpu_name_set.length > 0 ? `${r.gpu_name_set.join(' | ')}${r.gpu_num !== null ? ` ×${r.gpu_num}` : ''}` : '-'],
+      ['cpu', range(r.cpu_num_from, r.cpu_num_to)],
+      ['memory (GB)', range(r.memory_gb_from, r.memory_gb_to)],
+      ['price (¥/h)', range(r.price_from === null ? null : Number(milliYuan(r.price_from)), r.price_to === null ? null : Number(milliYuan(r.price_to)))],
+      ['cuda', cuda],
+      ...(r.dc_list.length > 0 ? ([['dc_list', r.dc_list.join(', ')]] as Array<[string, string]>) : []),
       ['price estimate (¥/h)', typeof d.price_estimates === 'number' ? milliYuan(d.price_estimates) : '-'],
-      ['reuse_container', String(d.reuse_container)],
+      ['reuse_container', dash(d.reuse_container)],
       ['created_at', dash(d.created_at)],
       ['stopped_at', dash(d.stopped_at)],
     ];

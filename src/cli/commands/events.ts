@@ -1,4 +1,5 @@
 import type { ContainerEvent } from '../../api/types.js';
+import { chronologicalEvents } from '../../api/events.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
 import { renderTable } from '../output.js';
@@ -10,8 +11,9 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   const deployment = await resolveDeployment(ctx, client, String(args[0]));
   const container = typeof opts.container === 'string' ? opts.container : undefined;
   if (opts.follow !== true) {
-    const list: ContainerEvent[] = await toArray(
-      client.events.listAll({ deployment_uuid: deployment.uuid, ...(container ? { deployment_container_uuid: container } : {}) }),
+    // oldest first whatever the server's order (the platform lists newest first), each event once
+    const list: ContainerEvent[] = chronologicalEvents(
+      await toArray(client.events.listAll({ deployment_uuid: deployment.uuid, ...(container ? { deployment_container_uuid: container } : {}) })),
     );
     ctx.result(list, () =>
       list.length === 0 ? t('result.empty') : renderTable(eventHeaders(), list.map((e) => eventRow(e, ctx.out)), ctx.out),

@@ -13,7 +13,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
         ? t('result.empty')
         : renderTable(
             [t('col.id'), t('col.uuid'), t('col.name'), t('col.cuda'), t('col.framework')],
-            list.map((i) => [String(i.id), i.image_uuid, i.name, dash(i.cuda_version), dash(i.framework)]),
+            list.map((i) => [dash(i.id), i.image_uuid, dash(i.name), dash(i.cuda_version), dash(i.framework ?? i.chip_corp)]),
             ctx.out,
           ),
     );
@@ -25,7 +25,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       ? t('result.empty')
       : renderTable(
           [t('col.id'), t('col.uuid'), t('col.name'), t('col.status')],
-          list.map((i) => [String(i.id), i.image_uuid, dash(i.name ?? (i as { image_name?: string }).image_name), dash(i.status)]),
+          list.map((i) => [dash(i.id), i.image_uuid, dash(i.name ?? i.image_name), dash(i.status)]),
           ctx.out,
         ),
   );

@@ -8,6 +8,7 @@
 // back a claim it has not used, and stops: exit 130 (error_type interrupted). A second
 // Ctrl-C quits at once; an entry left in `submitting` is reconciled by its mark once its
 // lease expires (5 min) or at once by a worker restarted with the same --worker-id.
+import { reasonText, type PlatformReason } from '../../queue/refusal.js';
 import { hostname } from 'node:os';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
@@ -57,10 +58,15 @@ class RunRenderer extends StatusLine {
         this.line(t('queue.run.found', { id: ev.id, uuid: ev.deployment_uuid }));
         return;
       case 'failed':
-        this.line(c.red(t('queue.run.failed', { id: ev.id, message: String((ev.details.api_response as { msg?: string } | undefined)?.msg ?? ev.error_type) })));
+        {
+          const pr = ev.details.platform_reason as PlatformReason | undefined;
+          const message = pr ? reasonText(pr) : String((ev.details.api_response as { msg?: string } | undefined)?.msg ?? ev.error_type);
+          this.line(c.red(t('queue.run.failed', { id: ev.id, message })));
+        }
         return;
       case 'requeued':
-        this.line(c.yellow(t('queue.run.requeued', { id: ev.id, reason: ev.error ? `${ev.reason}: ${ev.error}` : ev.reason })));
+        if (ev.platform_reason) this.line(c.yellow(t('queue.run.refused', { id: ev.id, reason: reasonText(ev.platform_reason), n: String(ev.consecutive_failures) })));
+        else this.line(c.yellow(t('queue.run.requeued', { id: ev.id, reason: ev.error ? `${ev.reason}: ${ev.error}` : ev.reason })));
         return;
       case 'unresolved':
         this.line(c.yellow(t('queue.run.error', { where: ev.id, message: ev.error })));

@@ -10,28 +10,33 @@ import { terminalText } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import type { AutodlClient } from '../../api/client.js';
 
-/** `<deployment_uuid>-<machine_id>-<suffix>` → the deployment uuid (everything before the first '-'). */
-export function deploymentOfContainer(containerUuid: string): string | undefined {
-  const i = containerUuid.indexOf('-');
-  return i > 0 ? containerUuid.slice(0, i) : undefined;
-}
-
+/**
+ * A container by its uuid. The uuid is never parsed to find its deployment: the public host's
+ * container uuids have four parts whose first is not the deployment's uuid, and uuid lengths
+ * differ between hosts (recorded). So each deployment (newest first, as listed) is asked for
+ * that container (container_uuid filter, checked exactly; a server that ignores the filter is
+ * scanned) until one has it.
+ */
 export async function findContainer(client: AutodlClient, ref: string): Promise<Container> {
-  const dep = deploymentOfContainer(ref);
-  if (dep === undefined) throw new AutodlError('not_found', t('ssh.badUuid', { ref }), { container: ref });
-  const page = await client.containers.list({ deployment_uuid: dep, container_uuid: ref }, { page_index: 1, page_size: 10 });
-  let hit = page.list.find((c) => c.uuid === ref);
-  if (!hit && page.list.length > 0) {
-    // the server ignored the filter: scan
-    for await (const c of client.containers.listAll({ deployment_uuid: dep })) {
-      if (c.uuid === ref) {
-        hit = c;
-        break;
+  const wanted = ref.trim();
+  if (wanted === '') throw new AutodlError('not_found', t('ssh.notFound', { ref }), { container: ref });
+  for await (const d of client.deployments.listAll()) {
+    const dep = d.uuid;
+    if (typeof dep !== 'string' || dep === '') continue;
+    const page = await client.containers.list({ deployment_uuid: dep, container_uuid: wanted }, { page_index: 1, page_size: 10 });
+    let hit = page.list.find((c) => c.uuid === wanted);
+    if (!hit && page.list.length > 0 && page.list.some((c) => c.uuid !== wanted)) {
+      // the server ignored the filter: scan this deployment's containers
+      for await (const c of client.containers.listAll({ deployment_uuid: dep })) {
+        if (c.uuid === wanted) {
+          hit = c;
+          break;
+        }
       }
     }
+    if (hit) return hit;
   }
-  if (!hit) throw new AutodlError('not_found', t('ssh.notFound', { ref }), { container: ref, deployment_uuid: dep });
-  return hit;
+  throw new AutodlError('not_found', t('ssh.notFound', { ref }), { container: ref });
 }
 
 /** Where the server's SSH command points: the only parts of it that are ever used. */

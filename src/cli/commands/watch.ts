@@ -5,11 +5,12 @@
 //   --json / stdout not a terminal: NDJSON on stdout, one object per line with a `type`:
 //     snapshot | event | deleted | error.
 //   --no-json without a terminal: the first table, then one plain line per change or event.
-// Events are followed per deployment with a growing offset (history before the start is skipped).
+// Events are followed per deployment in either server order, each once (history before the start is skipped).
 import { sleepOrAbort } from '../../util/sleep.js';
 import { AutodlError } from '../../errors.js';
 import type { ContainerEvent, Deployment } from '../../api/types.js';
 import type { AutodlClient } from '../../api/client.js';
+import { EventStream, sortEventsOldestFirst } from '../../api/events.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
 import { dash, formatDuration, renderTable, statusColor } from '../output.js';
@@ -35,42 +36,38 @@ export interface Snapshot {
 
 const sleep = sleepOrAbort;
 
-/** Follows each deployment's events with a growing offset. */
+/** Follows each deployment's events in whatever order the server lists them (src/api/events.ts). */
 class EventFollower {
-  private readonly offsets = new Map<string, number>();
+  private readonly streams = new Map<string, EventStream>();
   constructor(private readonly client: AutodlClient) {}
+
+  private stream(uuid: string): EventStream {
+    let s = this.streams.get(uuid);
+    if (!s) {
+      s = new EventStream((page) => this.client.events.list({ deployment_uuid: uuid }, page), { pageSize: EVENT_PAGE });
+      this.streams.set(uuid, s);
+    }
+    return s;
+  }
 
   /** First sight of a deployment already there at the start: skip its history, return its last `keep` events. */
   async skipHistory(uuid: string, keep: number): Promise<WatchEvent[]> {
-    const head = await this.client.events.list({ deployment_uuid: uuid }, { page_index: 1, page_size: 1 });
-    const total = head.result_total;
-    this.offsets.set(uuid, total);
-    if (keep <= 0 || total === 0) return [];
-    const from = Math.max(0, total - keep);
-    const p = await this.client.events.list({ deployment_uuid: uuid }, { page_index: 1, page_size: total - from, offset: from });
-    return p.list.map((e) => ({ ...e, deployment_uuid: uuid }));
+    const hist = await this.stream(uuid).skipHistory(keep);
+    return hist.map((e) => ({ ...e, deployment_uuid: uuid }));
   }
 
   has(uuid: string): boolean {
-    return this.offsets.has(uuid);
+    return this.streams.has(uuid);
   }
 
-  /** New events since the last call (a deployment seen for the first time here: all of them). */
+  /** New events since the last call, oldest first (a deployment seen for the first time here: all of them). */
   async poll(uuid: string): Promise<WatchEvent[]> {
-    let offset = this.offsets.get(uuid) ?? 0;
-    const out: WatchEvent[] = [];
-    for (;;) {
-      const p = await this.client.events.list({ deployment_uuid: uuid }, { page_index: 1, page_size: EVENT_PAGE, offset });
-      for (const e of p.list) out.push({ ...e, deployment_uuid: uuid });
-      offset += p.list.length;
-      if (p.list.length < EVENT_PAGE) break;
-    }
-    this.offsets.set(uuid, offset);
-    return out;
+    const fresh = await this.stream(uuid).poll();
+    return fresh.map((e) => ({ ...e, deployment_uuid: uuid }));
   }
 
   forget(uuid: string): void {
-    this.offsets.delete(uuid);
+    this.streams.delete(uuid);
   }
 }
 
@@ -87,6 +84,15 @@ function shortTime(iso: string): string {
   return m ? m[1]! : iso;
 }
 
+/** running/replicas (+starting, ✓finished ✗failed); "-" when the server reports no counts. */
+function replicasCell(r: DeploymentRow): string {
+  if (r.running_num === null && r.replica_num === null) return '-';
+  const q = (v: number | null) => (v === null ? '?' : String(v));
+  const starting = r.starting_num ? ` +${r.starting_num}` : '';
+  const done = r.deployment_type !== 'ReplicaSet' && r.finished_num !== null ? ` ✓${r.finished_num}${r.failed_num ? ` ✗${r.failed_num}` : ''}` : '';
+  return `${q(r.running_num)}/${q(r.replica_num)}${starting}${done}`;
+}
+
 export function deploymentTable(rows: DeploymentRow[], ctx: CliContext): string {
   const c = ctx.out;
   return renderTable(
@@ -96,7 +102,7 @@ export function deploymentTable(rows: DeploymentRow[], ctx: CliContext): string 
       r.name,
       r.deployment_type,
       statusColor(r.status, c),
-      `${r.running_num}/${r.replica_num}${r.starting_num ? ` +${r.starting_num}` : ''}${r.deployment_type !== 'ReplicaSet' ? ` ✓${r.finished_num}${r.failed_num ? ` ✗${r.failed_num}` : ''}` : ''}`,
+      replicasCell(r),
       dash(r.gpu),
       fmtAge(r.age_seconds),
       fmtPrice(r.price_yuan_per_hour),
@@ -189,7 +195,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
               fresh.push(...(await follower.poll(uuid)));
             }
           }
-          fresh.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+          fresh = sortEventsOldestFirst(fresh);
         }
         failures = 0;
       } catch (e) {
@@ -225,7 +231,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
         prevRows = rows;
       } else {
         recent.push(...fresh);
-        if (seq === 1) recent.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+        if (seq === 1) recent.splice(0, recent.length, ...sortEventsOldestFirst(recent));
         if (recent.length > SHOWN_EVENTS) recent.splice(0, recent.length - SHOWN_EVENTS);
         const c = ctx.out;
         const lines: string[] = [];
