@@ -62,7 +62,7 @@ describe('submit against the recorded private-cloud shapes', () => {
 
   test('a system image and cuda_v 0: image check passes on the system list, the create sends cuda_v 0', async () => {
     const srv = await server('private/create.json');
-    const r = await runCli(['submit', config('flow-ok'), '--interval', '0.01', '--json'], env(srv.url));
+    const r = await runCli(['submit', config('flow-ok'), '--interval', '0.05', '--json'], env(srv.url));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const out = JSON.parse(r.stdout) as { status: string; deployment_uuid: string };
     assert.equal(out.status, 'success');
@@ -77,7 +77,7 @@ describe('submit against the recorded private-cloud shapes', () => {
 
   test('refused while the stock shows idle cards: the platform\'s reason per attempt and in submission_error', async () => {
     const srv = await server('private/create-error-quota.json');
-    const r = await runCli(['submit', config('flow-quota'), '--interval', '0.01', '--json'], env(srv.url));
+    const r = await runCli(['submit', config('flow-quota'), '--interval', '0.05', '--json'], env(srv.url));
     assert.equal(r.code, 3, r.stdout + r.stderr);
     const out = JSON.parse(r.stdout) as { error_type: string; message: string; details: Record<string, unknown> };
     assert.equal(out.error_type, 'submission_error');
@@ -101,7 +101,7 @@ describe('submit against the recorded private-cloud shapes', () => {
 
   test('a human terminal run names the platform\'s msg for each refusal', async () => {
     const srv = await server('private/create-error-quota.json');
-    const r = await runCli(['submit', config('flow-quota-h'), '--interval', '0.01', '--no-json'], env(srv.url));
+    const r = await runCli(['submit', config('flow-quota-h'), '--interval', '0.05', '--no-json'], env(srv.url));
     assert.equal(r.code, 3);
     assert.match(r.stderr, /the platform refused the create: GPU数量额度不足：上限1，已使用1 \(code GpuStockReqNum\)/);
   });
@@ -109,7 +109,7 @@ describe('submit against the recorded private-cloud shapes', () => {
   test('a hostile refusal (escape sequences, a huge msg) reaches the terminal escaped and bounded', async () => {
     const msg = `\u001b]0;owned\u0007\u001b[2J暂无库存${'x'.repeat(5000)}`;
     const srv = await server({ json: { code: 'Failed\u001b[31m', msg, data: null } });
-    const r = await runCli(['submit', config('flow-hostile'), '--interval', '0.01', '--no-json'], env(srv.url));
+    const r = await runCli(['submit', config('flow-hostile'), '--interval', '0.05', '--no-json'], env(srv.url));
     assert.equal(r.code, 3);
     const line = r.stderr.split('\n').find((l) => l.includes('the platform refused the create'));
     assert.ok(line, r.stderr);
