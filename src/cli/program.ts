@@ -463,6 +463,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .option('--max-gpus <n>', t('queue.opt.maxGpus'), nonNegativeInt)
         .option('--max-price <yuan>', t('queue.opt.maxPrice'), nonNegativeNumber)
         .option('--worker-id <id>', t('queue.opt.workerId'))
+        .option('--request-timeout <seconds>', t('queue.opt.requestTimeout'), positiveNumber, 30)
         .option('--no-follow', t('queue.opt.noFollow'))
         .action(run(queueRunCmd));
     },

@@ -7,7 +7,10 @@
 // Ctrl-C: the worker finishes the step it is in (a create already sent is recorded), gives
 // back a claim it has not used, and stops: exit 130 (error_type interrupted). A second
 // Ctrl-C quits at once; an entry left in `submitting` is reconciled by its mark once its
-// lease expires (5 min) or at once by a worker restarted with the same --worker-id.
+// lease expires (5 min) or at once by a worker restarted with the same --worker-id (the
+// default id is new for every start). --request-timeout sets the SDK's request timeout and
+// with it the settle window (three times it) for creates whose outcome is unknown.
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
@@ -71,10 +74,34 @@ class RunRenderer extends StatusLine {
       case 'error':
         this.line(c.yellow(t('queue.run.error', { where: ev.where, message: ev.error })));
         return;
+      case 'clock':
+        this.line(c.yellow(t('queue.run.clockSkew', { seconds: Math.round(ev.offset_ms / 1000) })));
+        return;
       case 'claimed':
         return;
     }
   }
+}
+
+/**
+ * The default worker id: `<host>-<pid>-<random>`. The random part makes it unique per
+ * process start — two containers with one hostname both run node as PID 1, and a shared id
+ * would let one "reclaim" the other's live claims. An explicit --worker-id is kept as given
+ * (the restart-reclaim mechanism).
+ */
+export function defaultWorkerId(host: string = hostname(), pid: number = process.pid, random: string = randomBytes(4).toString('hex')): string {
+  return `${host}-${pid}-${random}`;
+}
+
+/**
+ * Test hook: AUTODL_TEST_CLOCK_SKEW_MS shifts this worker's clock, honoured only with
+ * AUTODL_TEST_MODE=1 (the tests make a worker really run skewed while the database's clock
+ * stays true). 0 otherwise.
+ */
+export function testClockSkew(env: NodeJS.ProcessEnv): number {
+  if (env.AUTODL_TEST_MODE !== '1') return 0;
+  const v = Number(env.AUTODL_TEST_CLOCK_SKEW_MS ?? 0);
+  return Number.isFinite(v) ? Math.trunc(v) : 0;
 }
 
 function limitsOf(opts: Record<string, unknown>): PlanLimits {
@@ -106,10 +133,13 @@ async function makeNotifier(ctx: CliContext): Promise<{ handle(e: QueueEvent): v
 
 export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const intervalS = typeof opts.interval === 'number' ? opts.interval : 30;
-  const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : `${hostname()}-${process.pid}`;
+  const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
   const limits = limitsOf(opts);
-  const client = await makeClient(ctx);
+  const requestTimeoutMs = Math.round((typeof opts.requestTimeout === 'number' ? opts.requestTimeout : 30) * 1000);
+  const client = await makeClient(ctx, { timeoutMs: requestTimeoutMs });
   const { runWorker } = await import('../../queue/worker.js');
+  const { settleWindowFor } = await import('../../queue/submitter.js');
+  const skew = testClockSkew(ctx.env);
   const { store, path } = await openStore(ctx, opts);
   const renderer = new RunRenderer(ctx);
   const notifier = await makeNotifier(ctx);
@@ -137,6 +167,10 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       once: opts.once === true,
       drain: opts.drain === true,
       follow: opts.follow !== false,
+      // measured on the database's clock (this process's clock corrected each tick)
+      clock: 'database',
+      now: () => Date.now() + skew,
+      settleMs: settleWindowFor(requestTimeoutMs),
       signal: ac.signal,
       limits,
       onEvent: (e) => {
