@@ -93,17 +93,6 @@ export function defaultWorkerId(host: string = hostname(), pid: number = process
   return `${host}-${pid}-${random}`;
 }
 
-/**
- * Test hook: AUTODL_TEST_CLOCK_SKEW_MS shifts this worker's clock, honoured only with
- * AUTODL_TEST_MODE=1 (the tests make a worker really run skewed while the database's clock
- * stays true). 0 otherwise.
- */
-export function testClockSkew(env: NodeJS.ProcessEnv): number {
-  if (env.AUTODL_TEST_MODE !== '1') return 0;
-  const v = Number(env.AUTODL_TEST_CLOCK_SKEW_MS ?? 0);
-  return Number.isFinite(v) ? Math.trunc(v) : 0;
-}
-
 function limitsOf(opts: Record<string, unknown>): PlanLimits {
   const l: PlanLimits = {};
   if (typeof opts.maxRunning === 'number') l.maxRunning = opts.maxRunning;
@@ -139,7 +128,6 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const client = await makeClient(ctx, { timeoutMs: requestTimeoutMs });
   const { runWorker } = await import('../../queue/worker.js');
   const { settleWindowFor } = await import('../../queue/submitter.js');
-  const skew = testClockSkew(ctx.env);
   const { store, path } = await openStore(ctx, opts);
   const renderer = new RunRenderer(ctx);
   const notifier = await makeNotifier(ctx);
@@ -169,7 +157,6 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       follow: opts.follow !== false,
       // measured on the database's clock (this process's clock corrected each tick)
       clock: 'database',
-      now: () => Date.now() + skew,
       settleMs: settleWindowFor(requestTimeoutMs),
       signal: ac.signal,
       limits,
