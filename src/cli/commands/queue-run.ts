@@ -10,11 +10,10 @@
 // lease expires (5 min) or at once by a worker restarted with the same --worker-id (the
 // default id is new for every start). --request-timeout sets the SDK's request timeout and
 // with it the settle window (three times it) for creates whose outcome is unknown.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
+import { defaultWorkerId } from '../../queue/ids.js';
 import { makeClient } from '../client.js';
 import { StatusLine } from '../progress.js';
 import type { CliContext } from '../runtime.js';
@@ -81,16 +80,6 @@ class RunRenderer extends StatusLine {
         return;
     }
   }
-}
-
-/**
- * The default worker id: `<host>-<pid>-<random>`. The random part makes it unique per
- * process start — two containers with one hostname both run node as PID 1, and a shared id
- * would let one "reclaim" the other's live claims. An explicit --worker-id is kept as given
- * (the restart-reclaim mechanism).
- */
-export function defaultWorkerId(host: string = hostname(), pid: number = process.pid, random: string = randomBytes(4).toString('hex')): string {
-  return `${host}-${pid}-${random}`;
 }
 
 function limitsOf(opts: Record<string, unknown>): PlanLimits {
