@@ -3,7 +3,7 @@
 // regression. Performance figures are reported, never asserted.
 //
 //   RELIABILITY_SCALE=full|ci   (default full; ci fits a few minutes on 2 cores)
-//   RELIABILITY_ONLY=bad-input,faults,crashes,load,secrets,isolation   (default: all)
+//   RELIABILITY_ONLY=bad-input,faults,crashes,load,secrets,isolation,duplicates   (default: all)
 //   RELIABILITY_OUT=path        (default: docs/reliability.md at full scale with every
 //                                section, else a file in the temp directory)
 import { rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { crashes } from './crashes.js';
 import { load } from './load.js';
 import { secrets } from './secrets.js';
 import { isolation } from './isolation.js';
+import { duplicates } from './duplicates.js';
 import { ROOT, Suite, type ScaleName, type Section } from './lib.js';
 import { renderReport, scanText } from './report.js';
 
@@ -24,6 +25,7 @@ const SECTIONS: Array<[string, (s: Suite) => Promise<Section>]> = [
   ['crashes', crashes],
   ['load', load],
   ['isolation', isolation],
+  ['duplicates', duplicates],
   // last: it searches everything the others printed and wrote
   ['secrets', secrets],
 ];
