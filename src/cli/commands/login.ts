@@ -13,7 +13,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return Promise.reject(new AutodlError('config_error', t('error.noTty'), {}));
-  ctx.io.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
     const done = (err?: AutodlError) => {
@@ -32,7 +31,9 @@ function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
+    // echo off BEFORE the prompt shows: what is typed right after it is never echoed
     stdin.setRawMode(true);
+    ctx.io.stderr.write(prompt);
     stdin.resume();
     stdin.on('data', onData);
   });
