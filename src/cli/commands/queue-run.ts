@@ -13,7 +13,6 @@
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
-import { defaultWorkerId } from '../../queue/ids.js';
 import { makeClient } from '../client.js';
 import { StatusLine } from '../progress.js';
 import type { CliContext } from '../runtime.js';
@@ -111,6 +110,7 @@ async function makeNotifier(ctx: CliContext): Promise<{ handle(e: QueueEvent): v
 
 export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const intervalS = typeof opts.interval === 'number' ? opts.interval : 30;
+  const { defaultWorkerId } = await import('../../queue/ids.js');
   const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
   const limits = limitsOf(opts);
   const requestTimeoutMs = Math.round((typeof opts.requestTimeout === 'number' ? opts.requestTimeout : 30) * 1000);
