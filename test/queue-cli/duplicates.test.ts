@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertTokenNeverPrinted, childEnv, CLI, emptyDir, ensureBuilt, outputs, startSim, type SimHandle } from '../cli/helpers.js';
+import { assertTokenNeverPrinted, childEnv, CLI, emptyDir, ensureBuilt, json, outputs, runCli, startSim, type SimHandle } from '../cli/helpers.js';
 import { dropPgDatabases, freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
 import { canUnsharePid, clockSkew, inFlightRestart, pagedShift, sameDefaultId, type ScenarioEnv } from './duplicate-scenarios.js';
 
@@ -89,4 +89,16 @@ describe('exactly one deployment per entry (sqlite, more)', () => {
     assert.equal(out.notOnce, 0);
     assert.equal(out.lost, 0);
   });
+});
+
+test('--request-timeout is bounded (the settle window is three times it): config_error, exit 1, before any request', async () => {
+  const before = sim.requests();
+  for (const v of ['601', '0']) {
+    const r = await runCli(['queue', 'run', '--once', '--request-timeout', v, '--db', join(dir, 'rt.db'), '--json'], { sim });
+    assert.equal(r.code, 1, r.stderr);
+    const out = json<{ status: string; error_type: string }>(r);
+    assert.equal(out.status, 'error');
+    assert.equal(out.error_type, 'config_error');
+  }
+  assert.equal(sim.requests(), before);
 });

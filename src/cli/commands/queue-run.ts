@@ -81,6 +81,9 @@ class RunRenderer extends StatusLine {
   }
 }
 
+/** Bound on --request-timeout (the settle window is three times it). */
+const MAX_REQUEST_TIMEOUT_S = 600;
+
 function limitsOf(opts: Record<string, unknown>): PlanLimits {
   const l: PlanLimits = {};
   if (typeof opts.maxRunning === 'number') l.maxRunning = opts.maxRunning;
@@ -113,7 +116,11 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const { defaultWorkerId } = await import('../../queue/ids.js');
   const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
   const limits = limitsOf(opts);
-  const requestTimeoutMs = Math.round((typeof opts.requestTimeout === 'number' ? opts.requestTimeout : 30) * 1000);
+  const requestTimeoutS = typeof opts.requestTimeout === 'number' ? opts.requestTimeout : 30;
+  if (!(requestTimeoutS > 0 && requestTimeoutS <= MAX_REQUEST_TIMEOUT_S)) {
+    throw new AutodlError('config_error', t('queue.run.requestTimeoutRange', { max: MAX_REQUEST_TIMEOUT_S }), { option: '--request-timeout', value: requestTimeoutS, max: MAX_REQUEST_TIMEOUT_S });
+  }
+  const requestTimeoutMs = Math.round(requestTimeoutS * 1000);
   const client = await makeClient(ctx, { timeoutMs: requestTimeoutMs });
   const { runWorker } = await import('../../queue/worker.js');
   const { settleWindowFor } = await import('../../queue/submitter.js');
