@@ -4,10 +4,15 @@
 // list" for "gone".
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import {
   clockOffset,
   defaultWorkerId,
   MemoryStore,
+  MIGRATIONS,
   movePatch,
   openPgStore,
   openSqliteStore,
@@ -195,4 +200,34 @@ test('a deployment missing from one list pass stays alive (limits hold), is conf
   await runWorker(opts);
   assert.equal((await store.get(b!.id))!.state, 'submitted');
   hide = false;
+});
+
+test('a version-1 SQLite queue is upgraded in place: sent_at / missing_since added as null, its entries kept and workable', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'autodl-upgrade-'));
+  try {
+    const path = join(d, 'v1.db');
+    const raw = new Database(path);
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma('user_version = 1');
+    raw
+      .prepare(
+        `INSERT INTO entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at, lease_owner, lease_until)
+         VALUES ('q-aaaaaaaa', 'aaaaaaaa', NULL, ?, 'old-qaaaaaaaa', 0, 'submitting', 1, 0, 1, 1, 'gone', 2)`,
+      )
+      .run(JSON.stringify(body({ name: 'old' })));
+    raw.close();
+    const store = await openSqliteStore({ path });
+    assert.equal(store.db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    const e = (await store.get('q-aaaaaaaa'))!;
+    assert.equal(e.sent_at, null);
+    assert.equal(e.missing_since, null);
+    // an entry an older autodl left in submitting (no send time known) is reconciled as before
+    const api = new FakeApi(stock(8));
+    await runWorker({ store, api, workerId: 'new', intervalMs: 1000, drain: true, follow: false, sleep: async () => {} });
+    assert.equal((await store.get('q-aaaaaaaa'))!.state, 'submitted');
+    assert.equal(api.countByPrefix('old-qaaaaaaaa'), 1);
+    await store.close();
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });
