@@ -3,7 +3,7 @@
 // regression. Performance figures are reported, never asserted.
 //
 //   RELIABILITY_SCALE=full|ci   (default full; ci fits a few minutes on 2 cores)
-//   RELIABILITY_ONLY=bad-input,faults,crashes,load,isolation,security,durable,hostile,secrets   (default: all)
+//   RELIABILITY_ONLY=bad-input,faults,crashes,load,isolation,security,durable,hostile,duplicates,secrets   (default: all)
 //   RELIABILITY_OUT=path        (default: docs/reliability.md at full scale with every
 //                                section, else a file in the temp directory)
 import { rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { isolation } from './isolation.js';
 import { security } from './security.js';
 import { durable } from './durable.js';
 import { hostile } from './hostile.js';
+import { duplicates } from './duplicates.js';
 import { ROOT, Suite, type ScaleName, type Section } from './lib.js';
 import { renderReport, scanText } from './report.js';
 
@@ -30,6 +31,7 @@ const SECTIONS: Array<[string, (s: Suite) => Promise<Section>]> = [
   ['security', security],
   ['durable', durable],
   ['hostile', hostile],
+  ['duplicates', duplicates],
   // last: it searches everything the others printed and wrote
   ['secrets', secrets],
 ];

@@ -9,6 +9,8 @@ import type { CliContext } from './runtime.js';
 export interface MakeClientOptions {
   /** false for --dry-run: no token needed (it is shown as *** anyway). */
   requireToken?: boolean;
+  /** Per-request timeout (default the SDK's 30 s). */
+  timeoutMs?: number;
 }
 
 export interface Target {
@@ -49,6 +51,7 @@ export async function makeClient(ctx: CliContext, options: MakeClientOptions = {
     host: target.host,
     ...(target.dialect ? { dialect: target.dialect } : {}),
     ...(ctx.verbose ? { debug: (line: string) => ctx.debug(line) } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
 }
 

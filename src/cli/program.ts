@@ -6,7 +6,7 @@
 // (`autodl --help` itself never gets here: see ./bin.ts.)
 import { Command, Option } from 'commander';
 import { t } from '../i18n/index.js';
-import { collect, delaySeconds, expireMinutes, intervalSeconds, nonNegativeInt, nonNegativeNumber, port, speed, timeoutSeconds } from './args.js';
+import { collect, delaySeconds, expireMinutes, intervalSeconds, nonNegativeInt, nonNegativeNumber, port, positiveNumber, speed, timeoutSeconds } from './args.js';
 import { runCommand, type CommandModule } from './runtime.js';
 import * as blacklistAddCmd from './commands/blacklist-add.js';
 import * as blacklistLsCmd from './commands/blacklist-ls.js';
@@ -465,6 +465,7 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .option('--max-gpus <n>', t('queue.opt.maxGpus'), nonNegativeInt)
         .option('--max-price <yuan>', t('queue.opt.maxPrice'), nonNegativeNumber)
         .option('--worker-id <id>', t('queue.opt.workerId'))
+        .option('--request-timeout <seconds>', t('queue.opt.requestTimeout'), positiveNumber, 30)
         .option('--no-follow', t('queue.opt.noFollow'))
         .action(run(queueRunCmd));
     },

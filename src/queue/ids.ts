@@ -1,6 +1,7 @@
 // Entry ids, idempotency tags and the secret guard for stored bodies.
 
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { AutodlError, isAutodlError, ApiError } from '../errors.js';
 import type { CreateBody } from './types.js';
 
@@ -119,4 +120,14 @@ export function errorText(e: unknown): string {
     return redactText(`${e.info.kind}: ${parts || e.message}`);
   }
   return redactText(e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * The default worker id: `<host>-<pid>-<random>`. The random part makes it unique per
+ * process start — two containers with one hostname both run node as PID 1, and a shared id
+ * would let one "reclaim" the other's live claims. An explicit --worker-id is kept as given
+ * (the restart-reclaim mechanism).
+ */
+export function defaultWorkerId(host: string = hostname(), pid: number = process.pid, random: string = randomBytes(4).toString('hex')): string {
+  return `${host}-${pid}-${random}`;
 }

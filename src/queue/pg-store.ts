@@ -87,6 +87,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX autodl_queue_entries_account ON autodl_queue_entries(account, state);
   CREATE INDEX autodl_queue_entries_submit_key ON autodl_queue_entries(submit_key) WHERE submit_key IS NOT NULL;
   `,
+  // issue 11: send time / db clock — sent_at is written before a create goes out (a worker
+  // that finds the entry in `submitting` holds it for the settle window since then);
+  // missing_since is when a followed deployment was first missing from the list.
+  `
+  ALTER TABLE autodl_queue_entries ADD COLUMN sent_at BIGINT;
+  ALTER TABLE autodl_queue_entries ADD COLUMN missing_since BIGINT;
+  `,
 ];
 
 /** Any 64-bit constant: the advisory lock that serialises migrations across processes. */
@@ -333,6 +340,12 @@ export class PgStore implements QueueStore {
     return (
       await this.pool.query<HistoryEvent>('SELECT entry_id, ts, from_state, to_state, note FROM autodl_queue_history WHERE entry_id = $1 ORDER BY seq', [id])
     ).rows;
+  }
+
+  /** The server's clock (clock_timestamp(), not the transaction's start), epoch ms: one clock for every worker. */
+  async clock(): Promise<number> {
+    const r = await this.pool.query<{ now: number }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now');
+    return Number(r.rows[0]!.now);
   }
 
   async close(): Promise<void> {

@@ -68,6 +68,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX entries_account ON entries(account, state);
   CREATE INDEX entries_submit_key ON entries(submit_key) WHERE submit_key IS NOT NULL;
   `,
+  // issue 11: send time / db clock — sent_at is written before a create goes out (a worker
+  // that finds the entry in `submitting` holds it for the settle window since then);
+  // missing_since is when a followed deployment was first missing from the list.
+  `
+  ALTER TABLE entries ADD COLUMN sent_at INTEGER;
+  ALTER TABLE entries ADD COLUMN missing_since INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -288,6 +295,12 @@ export class SqliteStore implements QueueStore {
     return this.db
       .prepare('SELECT entry_id, ts, from_state, to_state, note FROM history WHERE entry_id = ? ORDER BY seq')
       .all(id) as HistoryEvent[];
+  }
+
+  /** SQLite's own clock (the machine's system time as SQLite reads it), epoch ms. */
+  async clock(): Promise<number> {
+    const r = this.db.prepare("SELECT CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER) AS now").get() as { now: number };
+    return Number(r.now);
   }
 
   async close(): Promise<void> {

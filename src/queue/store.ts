@@ -44,6 +44,8 @@ export type EntryPatch = Partial<
     | 'lease_until'
     | 'account'
     | 'submit_key'
+    | 'sent_at'
+    | 'missing_since'
   >
 >;
 
@@ -80,6 +82,11 @@ export interface QueueStore {
   /** pending → cancelled. Entries in other states are returned unchanged (check `.state`). */
   cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined>;
   history(id: string): Promise<HistoryEvent[]>;
+  /**
+   * The database's own clock (epoch ms), when the backend has one: workers measure leases
+   * and settle windows on it, so no worker's skewed clock decides that a lease expired.
+   */
+  clock?(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -97,6 +104,8 @@ export const PATCH_COLUMNS = [
   'lease_until',
   'account',
   'submit_key',
+  'sent_at',
+  'missing_since',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /** The states as an SQL list, for the backends' CHECK constraints. */
@@ -113,6 +122,11 @@ export function movePatch(from: EntryState, to: EntryState, set: EntryPatch = {}
   if (to !== 'submitting' && from === 'submitting' && !('lease_owner' in set)) {
     patch.lease_owner = null;
     patch.lease_until = null;
+  }
+  // back to pending: no create of a new attempt has been sent, nothing is being followed
+  if (to === 'pending') {
+    if (!('sent_at' in set)) patch.sent_at = null;
+    if (!('missing_since' in set)) patch.missing_since = null;
   }
   return patch;
 }
@@ -154,6 +168,8 @@ export function makeEntry(input: NewEntry, now: number, id = newEntryId()): Queu
     lease_until: null,
     account: input.account ?? null,
     submit_key: input.submit_key ?? null,
+    sent_at: null,
+    missing_since: null,
   };
 }
 

@@ -4,6 +4,7 @@
 //
 //   claim (pending → submitting, attempts + 1, lease; one IMMEDIATE transaction)
 //   └─ attempts > 1 (a create may have been sent before)? look the mark up first
+//   └─ sent_at := now (written BEFORE the request goes out; the lease must still be ours)
 //   └─ create { ...body, name: deployment_name }
 //        ok                          → submitted (uuid)
 //        lost reply (mayHaveApplied) → look up by mark: found → submitted; absent → pending
@@ -12,6 +13,9 @@
 //                                      (submission_error details), else pending
 //   a lookup that fails leaves the entry in `submitting` under our lease: the next tick
 //   (or another worker once the lease expires) reconciles it before any new create.
+//   Reconciling an entry whose create was sent less than the settle window ago (a restart
+//   or a take-over while it was in flight) holds it until the window has passed since
+//   sent_at, then looks again: "not listed" means "not created" only after that.
 
 import { ApiError, AutodlError } from '../errors.js';
 import type { Deployment } from '../api/types.js';
@@ -30,6 +34,15 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
  * the client gave up on it) is found instead of created a second time.
  */
 export const DEFAULT_SETTLE_MS = 90_000;
+/**
+ * The settle window for a client whose requests time out after `requestTimeoutMs`: the
+ * server may apply a create up to that long after it was sent (it never saw the client give
+ * up), plus slack for the server's own queueing and clock: three times the timeout (the
+ * SDK's 30 s → 90 s, DEFAULT_SETTLE_MS).
+ */
+export function settleWindowFor(requestTimeoutMs: number): number {
+  return 3 * Math.max(0, requestTimeoutMs);
+}
 /** The lease owner of an entry that is settling: no worker has this id, so only expiry frees it. */
 export const SETTLE_OWNER = '(settling)';
 
@@ -62,7 +75,9 @@ export type QueueEvent =
   | { type: 'state'; id: string; from: string; to: string; note: string }
   /** Each tick, for every followed entry whose deployment is listed: its counts (for notifications). */
   | { type: 'observed'; id: string; deployment_uuid: string; deployment_name: string; deployment: DeploymentCounts }
-  | { type: 'error'; where: string; error: string };
+  | { type: 'error'; where: string; error: string }
+  /** This worker's clock is more than the allowed skew off the database's (leases are measured on the database's). */
+  | { type: 'clock'; worker: string; offset_ms: number };
 
 export interface SubmitterContext {
   store: QueueStore;
@@ -160,6 +175,26 @@ export async function reconcileEntry(ctx: SubmitterContext, entry: QueueEntry): 
     emit(ctx, { type: 'found', id: entry.id, deployment_uuid: d.uuid, deployment_name: entry.deployment_name, duplicates: found.length - 1 });
     return { kind: 'submitted', entry: done, via: 'lookup' };
   }
+  // A create sent less than the settle window ago may still be applied (a restart, or a
+  // lease taken over, while it was in flight): hold the entry until the window has passed
+  // since it was sent, then look again. Only then is "not listed" taken as "not created".
+  const settleMs = ctx.settleMs ?? DEFAULT_SETTLE_MS;
+  if (entry.sent_at !== null && settleMs > 0) {
+    const until = entry.sent_at + settleMs;
+    const now = ctx.now();
+    if (now < until) {
+      const waitS = Math.ceil((until - now) / 1000);
+      const held = await ctx.store.transition(entry.id, 'submitting', {
+        from: 'submitting',
+        owner: ctx.workerId,
+        now,
+        note: `a create was sent ${Math.round((now - entry.sent_at) / 1000)} s ago and is not listed yet: looking again in ${waitS} s before any new create`,
+        set: { lease_owner: SETTLE_OWNER, lease_until: until },
+      });
+      emit(ctx, { type: 'unresolved', id: entry.id, error: `settling ${waitS} s: a create sent ${Math.round((now - entry.sent_at) / 1000)} s ago may still be applied` });
+      return { kind: 'unresolved', entry: held ?? entry, error: 'create in flight' };
+    }
+  }
   const back = await requeue(ctx, entry, 'not found by mark: the create did not happen');
   emit(ctx, { type: 'requeued', id: entry.id, reason: 'not_found_by_mark', consecutive_failures: back.consecutive_failures });
   return { kind: 'requeued', entry: back, reason: 'not_found_by_mark', counted: false, stopTick: false };
@@ -191,6 +226,7 @@ async function settle(ctx: SubmitterContext, entry: QueueEntry, error: string): 
     from: 'submitting',
     owner: ctx.workerId,
     now,
+    // counted from now (after the reply was lost), so at least the window since the send
     note: `create outcome unknown (${error}); not listed yet: looking again in ${Math.round(settleMs / 1000)} s before any new create`,
     set: { lease_owner: SETTLE_OWNER, lease_until: now + settleMs, last_error: error },
   });
@@ -227,6 +263,17 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
     // Never create after an abort: give the claim back, uncounted.
     const back = await requeue(ctx, entry, 'aborted before create', { attempts: entry.attempts - 1 });
     return { kind: 'aborted', entry: back };
+  }
+
+  // Record the send time BEFORE the request goes out (and check that the lease is still
+  // ours): whoever finds this entry in `submitting` later holds it for the settle window
+  // since this instant. Not recorded → not sent.
+  const sentAt = ctx.now();
+  const sending = await ctx.store.transition(id, 'submitting', { from: 'submitting', owner: ctx.workerId, now: sentAt, set: { sent_at: sentAt } });
+  if (!sending) {
+    const error = 'lease lost before the create was sent';
+    emit(ctx, { type: 'unresolved', id, error });
+    return { kind: 'unresolved', entry, error };
   }
 
   try {

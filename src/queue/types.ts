@@ -74,6 +74,15 @@ export interface QueueEntry {
    * Null for queue entries and once the submit has reported.
    */
   submit_key: string | null;
+  /**
+   * When this attempt's create was (about to be) sent, on the store's clock, written BEFORE
+   * the request goes out; null = no create sent since the entry was last pending. A worker
+   * that finds the entry in `submitting` holds it until the settle window has passed since
+   * this time before it may decide that the create did not happen.
+   */
+  sent_at: number | null;
+  /** When the followed deployment was first missing from the deployment list (null = seen). */
+  missing_since: number | null;
 }
 
 export interface NewEntry {

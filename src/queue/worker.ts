@@ -46,8 +46,34 @@ export interface WorkerOptions {
   followGraceMs?: number;
   maxConsecutiveFailures?: number;
   sleep?: Sleep;
+  /** This process's clock (default Date.now). */
   now?: Now;
+  /**
+   * Which clock leases, settle windows and grace periods are measured on. 'database' (the
+   * default when `now` is not injected and the store has a clock): the worker's clock is
+   * corrected each tick to the database's (SQLite's julianday('now'), PostgreSQL's
+   * clock_timestamp()), so every worker on one queue measures on one clock. 'local': `now`
+   * as given (tests with a manual clock).
+   */
+  clock?: 'database' | 'local';
+  /** Above this offset between `now` and the database's clock a `clock` event warns (default 30 s). */
+  maxClockSkewMs?: number;
   onEvent?: (e: QueueEvent) => void;
+}
+
+/** Default: a worker whose clock is further than this off the database's says so. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 30_000;
+
+/**
+ * The offset to add to `local()` to read the store's clock (midpoint of the query), or
+ * undefined when the store has no clock.
+ */
+export async function clockOffset(store: QueueStore, local: Now): Promise<number | undefined> {
+  if (!store.clock) return undefined;
+  const t0 = local();
+  const db = await store.clock();
+  const t1 = local();
+  return Math.round(db - (t0 + t1) / 2);
 }
 
 export interface WorkerSummary {
@@ -95,20 +121,47 @@ export interface TickResult {
   submitting: number;
 }
 
+/** The deployment with exactly this uuid (a list filtered by deployment_uuid; the filter may be ignored). Throws on API failure. */
+async function lookupDeployment(ctx: SubmitterContext, uuid: string): Promise<Deployment | undefined> {
+  for await (const d of ctx.api.deployments.listAll({ deployment_uuid: uuid }, 100)) if (d.uuid === uuid) return d;
+  return undefined;
+}
+
+/**
+ * Follow alive entries through one paged list. A deployment missing from it is not taken
+ * as gone at once: the pages may have shifted under a concurrent delete (or create), so the
+ * first miss is recorded (missing_since) and the entry stays alive (it still counts against
+ * the limits); only once it has been missing for the grace period, and a lookup of that
+ * very deployment by uuid does not find it either, is the entry finished.
+ */
 async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: number): Promise<number> {
   const byUuid = new Map<string, Deployment>();
   for await (const d of ctx.api.deployments.listAll({}, 100)) byUuid.set(d.uuid, d);
   let moved = 0;
   for (const e of alive) {
     if (!e.deployment_uuid) continue;
-    const d = byUuid.get(e.deployment_uuid);
-    const now = ctx.now();
+    let d = byUuid.get(e.deployment_uuid);
+    let now = ctx.now();
     let next: { to: EntryState; note: string } | undefined;
     if (!d) {
       // issue 11: an entry of no account may be another account's deployment: never finish what this token cannot see
       if (ctx.account !== undefined && e.account === null) continue;
-      if (now - (e.submitted_at ?? e.updated_at) >= graceMs) next = { to: 'finished', note: 'deployment no longer listed' };
-    } else {
+      const since = e.missing_since ?? now;
+      if (e.missing_since === null) {
+        await ctx.store.transition(e.id, e.state, { from: e.state, now, set: { missing_since: now } });
+      }
+      if (now - since < graceMs) continue;
+      try {
+        d = await lookupDeployment(ctx, e.deployment_uuid);
+      } catch (err) {
+        emit(ctx, { type: 'error', where: `follow ${e.id}`, error: errorText(err) });
+        continue; // unknown: still alive
+      }
+      now = ctx.now();
+      if (!d) next = { to: 'finished', note: `deployment no longer listed (missing for ${Math.round((now - since) / 1000)} s, not found by uuid)` };
+    }
+    if (d) {
+      if (e.missing_since !== null) await ctx.store.transition(e.id, e.state, { from: e.state, now, set: { missing_since: null } });
       next = followedState(d, e.state);
       // counts for notifications: only when the server reports them (absent is not 0)
       if (typeof d.running_num === 'number') {
@@ -216,11 +269,28 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     ...(o.account !== undefined ? { account: o.account } : {}),
     onEvent: o.onEvent,
   };
+  // One clock for leases: the database's, read each tick (this process's clock + offset).
+  const local = o.now ?? Date.now;
+  const useDbClock = (o.clock ?? (o.now === undefined ? 'database' : 'local')) === 'database' && o.store.clock !== undefined;
+  const maxSkew = o.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+  let offset = 0;
+  let skewed = false;
+  if (useDbClock) ctx.now = () => local() + offset;
   const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };
   for (;;) {
     if (o.signal?.aborted) {
       s.stopped = 'aborted';
       break;
+    }
+    if (useDbClock) {
+      try {
+        offset = (await clockOffset(o.store, local)) ?? 0;
+      } catch (e) {
+        emit(ctx, { type: 'error', where: 'clock', error: errorText(e) });
+      }
+      const far = Math.abs(offset) > maxSkew;
+      if (far && !skewed) emit(ctx, { type: 'clock', worker: o.workerId, offset_ms: -offset });
+      skewed = far;
     }
     const r = await workerTick(ctx, { limits: o.limits, follow: o.follow, followGraceMs: o.followGraceMs });
     s.ticks++;

@@ -7,9 +7,10 @@
 // Ctrl-C: the worker finishes the step it is in (a create already sent is recorded), gives
 // back a claim it has not used, and stops: exit 130 (error_type interrupted). A second
 // Ctrl-C quits at once; an entry left in `submitting` is reconciled by its mark once its
-// lease expires (5 min) or at once by a worker restarted with the same --worker-id.
+// lease expires (5 min) or at once by a worker restarted with the same --worker-id (the
+// default id is new for every start). --request-timeout sets the SDK's request timeout and
+// with it the settle window (three times it) for creates whose outcome is unknown.
 import { reasonText, type PlatformReason } from '../../queue/refusal.js';
-import { hostname } from 'node:os';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
@@ -77,11 +78,17 @@ class RunRenderer extends StatusLine {
       case 'error':
         this.line(c.yellow(t('queue.run.error', { where: ev.where, message: ev.error })));
         return;
+      case 'clock':
+        this.line(c.yellow(t('queue.run.clockSkew', { seconds: Math.round(ev.offset_ms / 1000) })));
+        return;
       case 'claimed':
         return;
     }
   }
 }
+
+/** Bound on --request-timeout (the settle window is three times it). */
+const MAX_REQUEST_TIMEOUT_S = 600;
 
 function limitsOf(opts: Record<string, unknown>): PlanLimits {
   const l: PlanLimits = {};
@@ -112,12 +119,19 @@ async function makeNotifier(ctx: CliContext): Promise<{ handle(e: QueueEvent): v
 
 export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
   const intervalS = typeof opts.interval === 'number' ? opts.interval : 30;
-  const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : `${hostname()}-${process.pid}`;
+  const { defaultWorkerId } = await import('../../queue/ids.js');
+  const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
   const limits = limitsOf(opts);
-  const client = await makeClient(ctx);
+  const requestTimeoutS = typeof opts.requestTimeout === 'number' ? opts.requestTimeout : 30;
+  if (!(requestTimeoutS > 0 && requestTimeoutS <= MAX_REQUEST_TIMEOUT_S)) {
+    throw new AutodlError('config_error', t('queue.run.requestTimeoutRange', { max: MAX_REQUEST_TIMEOUT_S }), { option: '--request-timeout', value: requestTimeoutS, max: MAX_REQUEST_TIMEOUT_S });
+  }
+  const requestTimeoutMs = Math.round(requestTimeoutS * 1000);
+  const client = await makeClient(ctx, { timeoutMs: requestTimeoutMs });
   // issue 11: this worker claims and follows only its own account's entries (and adopts those of none)
   const account = await currentAccount(ctx, true);
   const { runWorker } = await import('../../queue/worker.js');
+  const { settleWindowFor } = await import('../../queue/submitter.js');
   const { store, path } = await openStore(ctx, opts);
   const renderer = new RunRenderer(ctx);
   const notifier = await makeNotifier(ctx);
@@ -145,6 +159,9 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       once: opts.once === true,
       drain: opts.drain === true,
       follow: opts.follow !== false,
+      // measured on the database's clock (this process's clock corrected each tick)
+      clock: 'database',
+      settleMs: settleWindowFor(requestTimeoutMs),
       signal: ac.signal,
       limits,
       ...(account !== undefined ? { account } : {}),
