@@ -119,8 +119,12 @@ export async function closeSubmitIntent(store: QueueStore, entryId: string, now:
   await store.transition(entryId, e.state, { from: e.state, now, set: { submit_key: null } });
 }
 
-/** When the create of a `submitting` entry was (at the latest) sent: its last claim, recorded before the create. */
+/**
+ * When the create of a `submitting` entry was (at the latest) sent: its `sent_at`, written
+ * before the request went out; for an entry left by an older version, its last claim.
+ */
 async function sendTime(store: QueueStore, e: QueueEntry): Promise<number> {
+  if (e.sent_at !== null) return e.sent_at;
   const h = await store.history(e.id);
   for (let i = h.length - 1; i >= 0; i--) if (h[i]!.from_state === 'pending' && h[i]!.to_state === 'submitting') return h[i]!.ts;
   return e.updated_at;
