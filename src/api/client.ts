@@ -280,29 +280,41 @@ export class AutodlClient {
       const interval = o.intervalMs ?? 2000;
       const sleep = o.sleep ?? defaultSleep;
       const pageSize = DEFAULT_LIST_ALL_PAGE_SIZE;
-      let offset = Math.max(0, o.offset ?? 0);
+      const offset = Math.max(0, o.offset ?? 0);
       const seen = new Set<string>();
       const filter: Filter<ListEventsBody> = { deployment_uuid: deploymentUuid };
       if (o.deployment_container_uuid !== undefined) filter.deployment_container_uuid = o.deployment_container_uuid;
       while (!o.signal?.aborted) {
-        let p: Page<ContainerEvent>;
-        try {
-          p = await listEvents(filter, { page_index: 1, page_size: pageSize, offset }, o.signal);
-        } catch (e) {
-          if (o.signal?.aborted) return;
-          throw e;
+        // The platform lists events newest first (recorded), so a growing offset does not
+        // reach the new ones: read every page from the start offset, keep the unseen events,
+        // and yield them oldest first.
+        const fresh: ContainerEvent[] = [];
+        for (let index = 1; index <= MAX_PAGES; index++) {
+          let p: Page<ContainerEvent>;
+          try {
+            p = await listEvents(filter, { page_index: index, page_size: pageSize, offset }, o.signal);
+          } catch (e) {
+            if (o.signal?.aborted) return;
+            throw e;
+          }
+          for (const ev of p.list) {
+            const k = eventKey(ev);
+            if (seen.has(k)) continue;
+            seen.add(k);
+            fresh.push(ev);
+          }
+          if (p.list.length < pageSize || (p.max_page > 0 && index >= p.max_page)) break;
         }
-        let fresh = 0;
-        for (const ev of p.list) {
-          const k = eventKey(ev);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          fresh++;
+        const at = (e: ContainerEvent) => {
+          const t = Date.parse(e.created_at);
+          return Number.isFinite(t) ? t : 0;
+        };
+        if (fresh.length > 1 && at(fresh[0]!) > at(fresh[fresh.length - 1]!)) fresh.reverse();
+        fresh.sort((x, y) => at(x) - at(y));
+        for (const ev of fresh) {
           yield ev;
           if (o.signal?.aborted) return;
         }
-        offset += p.list.length;
-        if (p.list.length >= pageSize && fresh > 0) continue;
         try {
           await sleep(interval, o.signal);
         } catch (e) {
