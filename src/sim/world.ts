@@ -978,6 +978,11 @@ export class World {
    */
   private wireTemplate(d: DeploymentState): Record<string, unknown> {
     const tpl: Record<string, unknown> = { ...d.rawTemplate, image_name: d.imageName };
+    // every range field is reported, the unsent ones as 0 (a guess: the zero value of a typed
+    // backend; the recorded templates carry them all)
+    const ints = ['cpu_num_from', 'cpu_num_to', 'memory_size_from', 'memory_size_to', 'price_from', 'price_to'];
+    ints.push(...(this.dialect === 'public' ? ['cuda_v_from', 'cuda_v_to'] : ['cuda_v']));
+    for (const k of ints) if (typeof tpl[k] !== 'number') tpl[k] = 0;
     for (const k of ['memory_size_from', 'memory_size_to']) {
       const v = tpl[k];
       if (typeof v === 'number') tpl[k] = Math.round(v * GB);
