@@ -13,7 +13,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
         ? t('result.empty')
         : renderTable(
             [t('col.id'), t('col.uuid'), t('col.name'), t('col.cuda'), t('col.framework')],
-            list.map((i) => [String(i.id), i.image_uuid, i.name, dash(i.cuda_version), dash(i.framework)]),
+            list.map((i) => [dash(i.id), i.image_uuid, i.name, dash(i.cuda_version), dash(i.framework)]), // system items carry no id (recorded)
             ctx.out,
           ),
     );
