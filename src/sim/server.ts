@@ -196,6 +196,8 @@ interface Route {
   handler: Handler;
 }
 
+const OPEN_TO_UNVERIFIED: ReadonlySet<EndpointName> = new Set(['listPrivateImages', 'gpuStock', 'regionGpuStock', 'listSystemImages']);
+
 const ROUTES = new Map<string, Route>();
 const KNOWN_PATHS = new Set<string>();
 for (const [name, ep] of Object.entries(ENDPOINTS) as Array<[EndpointName, (typeof ENDPOINTS)[EndpointName]]>) {
@@ -337,6 +339,11 @@ function processApi(
     const auth = req.headers.authorization;
     const tenant = ctx.world.tenantFor(typeof auth === 'string' ? auth.trim() : undefined);
     if (!tenant) return { status: 401, body: envelope(ctx, CODES.unauthorized, 'token无效', null) };
+    // an account without enterprise verification: read-only queries that touch no deployment
+    // answer, the rest is refused before any parameter is read (recorded, fxp/skillify)
+    if (!tenant.verified && !OPEN_TO_UNVERIFIED.has(route.name)) {
+      return { status: 200, body: envelope(ctx, 'BadRequest', '无当前资源访问权限', null) };
+    }
     let source: Source = 'body';
     let raw: unknown;
     const query = queryObject(url);

@@ -92,6 +92,11 @@ export interface WorldConfig {
   /** extra private images for every tenant (name list) */
   extraImages?: string[];
   background?: BackgroundLoadConfig;
+  /**
+   * Tokens of accounts without enterprise verification (among `tokens`): their images and
+   * stock answer, every deployment endpoint refuses with BadRequest 无当前资源访问权限 (recorded, S).
+   */
+  unverifiedTokens?: string[];
 }
 
 export interface WorldOptions {
@@ -138,6 +143,8 @@ export interface Tenant {
   readonly id: number;
   /** the account's user id, as deployment items carry it (`uid`) */
   readonly uid: number;
+  /** false: an account without enterprise verification (deployment endpoints refused) */
+  readonly verified: boolean;
   readonly name: string;
   images: ImageRec[];
   deployments: DeploymentState[];
@@ -370,6 +377,7 @@ export class World {
       const tenant: Tenant = {
         id: i + 1,
         uid: 673023 + i + 1,
+        verified: !(this.config.unverifiedTokens ?? []).includes(token),
         name,
         images,
         deployments: [],

@@ -303,3 +303,25 @@ describe('shapes, private dialect', () => {
     });
   });
 });
+
+describe('accounts without enterprise verification (fact 9, S)', () => {
+  test('images and stock answer; every deployment endpoint answers BadRequest 无当前资源访问权限, even for an unknown uuid', async () => {
+    await withSim({ dialect: 'public', tokens: ['personal'], world: { unverifiedTokens: ['personal'] } }, async (_sim, api) => {
+      assert.equal((await api.call('POST', P.images, { page_index: 1, page_size: 10 })).body.code, 'Success');
+      assert.equal((await api.call('POST', P.regionStock, { region_sign: 'westDC2' })).body.code, 'Success');
+      assert.equal((await api.call('GET', P.stock)).body.code, 'Success');
+      const refused: Array<[string, string, unknown, Record<string, string>?]> = [
+        ['POST', P.list, { page_index: 1, page_size: 10 }],
+        ['GET', P.blacklist, undefined],
+        ['GET', P.ddp, undefined, { deployment_uuid: 'doesnotexist' }],
+        ['POST', P.create, publicBody()],
+      ];
+      for (const [method, path, body, query] of refused) {
+        const r = await api.call(method, path, body, query);
+        assert.equal(r.status, 200, `${method} ${path}`);
+        assert.equal(r.body.code, 'BadRequest', `${method} ${path}`);
+        assert.equal(r.body.msg, '无当前资源访问权限');
+      }
+    });
+  });
+});
