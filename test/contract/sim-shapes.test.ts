@@ -10,8 +10,10 @@
 //   sources call exact: the public private-image items and GET deployment-list items (facts 11, 4),
 //   system-image items (fact 18) and stock values (facts 12, 17) — there the key sets are equal;
 // - request_id: present exactly when the recorded answer has one (fact 9: the unknown-image
-//   refusal has none even on the public host), except for refusals the simulator only gives
-//   under an injected fault (`expect: "error"`), whose sources quote code and msg alone;
+//   refusal has none even on the public host), except for the refusals marked
+//   `expect: "error"`, whose sources quote code and msg alone: the permission refusal is the
+//   simulator's own (an account without enterprise verification), the others come from an
+//   injected fault with the recorded code and msg;
 // - stock data is a map keyed by GPU name (private object, public array of one-key objects):
 //   names are data, so only the values are compared;
 // - request fields listed in `substitute` are replaced by the simulator's own uuids.
@@ -118,16 +120,19 @@ interface World {
   fresh(): Promise<string>;
 }
 
-async function call(sim: Simulator, method: string, path: string, body?: unknown, query?: Record<string, string | number>): Promise<{ status: number; json: Json }> {
+/** an account without enterprise verification (the simulator refuses its deployment calls itself) */
+const UNVERIFIED = 'contract-unverified-account';
+
+async function call(sim: Simulator, method: string, path: string, body?: unknown, query?: Record<string, string | number>, token = DEMO_TOKEN): Promise<{ status: number; json: Json }> {
   const u = new URL(path, sim.url);
   for (const [k, v] of Object.entries(query ?? {})) u.searchParams.set(k, String(v));
-  const headers: Record<string, string> = { authorization: DEMO_TOKEN, 'content-type': 'application/json' };
+  const headers: Record<string, string> = { authorization: token, 'content-type': 'application/json' };
   const res = await fetch(u, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   return { status: res.status, json: (await res.json()) as Json };
 }
 
 async function setup(dialect: 'private' | 'public'): Promise<World> {
-  const sim = await startSimulator({ dialect });
+  const sim = await startSimulator({ dialect, tokens: [DEMO_TOKEN, UNVERIFIED], world: { unverifiedTokens: [UNVERIFIED] } });
   const template: Obj =
     dialect === 'public'
       ? { gpu_name_set: ['RTX 4090'], gpu_num: 1, cuda_v_from: 118, cuda_v_to: 128, dc_list: ['westDC2'], image_uuid: DEMO_IMAGE_UUID, cmd: 'sleep infinity' }
@@ -189,8 +194,10 @@ async function replay(w: World, e: Entry): Promise<{ status: number; json: Json 
     } else if (query && field in query) query[field] = String(await substitute(w, e, field, query[field]!));
   }
   if (e.expect === 'error') {
-    // a refusal the simulator gives only under a fault: inject one with the recorded code and msg
     const rec = JSON.parse(readFileSync(join(DIR, e.file), 'utf8')) as Obj;
+    // the permission refusal comes from the simulator itself, for an unverified account
+    if (rec.code === 'BadRequest' && rec.msg === '无当前资源访问权限') return call(w.sim, e.method, e.path, body, query, UNVERIFIED);
+    // other refusals only under a fault: inject one with the recorded code and msg
     w.sim.faults.add({ method: e.method, path: e.path, kind: 'envelope_error', code: String(rec.code), msg: String(rec.msg) });
   }
   return call(w.sim, e.method, e.path, body, query);
