@@ -238,8 +238,11 @@ interface DeploymentState {
   imageName: string;
 }
 
-/** The longest a cmd_before_shutdown may hold a stopped container in shutting_down (a guess). */
-const HOOK_LIMIT_MS = 300_000;
+/**
+ * The longest a cmd_before_shutdown may hold a stopped container in shutting_down: 5 s, then the
+ * container is stopped by force (documented: fxp/skillify quotes the platform's doc, 超时时间 5 秒).
+ */
+const HOOK_LIMIT_MS = 5_000;
 const PUBLIC_EVENTS: ReadonlySet<string> = new Set(['starting', 'running', 'shutting_down', 'shutdown']);
 const PRIVATE_EVENTS: ReadonlySet<string> = new Set(['created', 'starting', 'running', 'shutdown']);
 const ACTIVE: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged', 'running']);
