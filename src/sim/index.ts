@@ -8,7 +8,7 @@ import { DEMO_TOKEN } from './presets.js';
 import { createSimServer, SimClock, SimStats, type ClockOption } from './server.js';
 import { World, type SimTimings, type WorldConfig } from './world.js';
 
-export { DEMO_TOKEN, DEMO_IMAGE_UUID, DEMO_IMAGE_NAME, DEFAULT_HOSTS, REGIONS, SYSTEM_IMAGES, type HostConfig } from './presets.js';
+export { DEMO_TOKEN, DEMO_IMAGE_UUID, DEMO_IMAGE_NAME, DEFAULT_HOSTS, PRIVATE_HOSTS, PUBLIC_HOSTS, hostsFor, REGIONS, SYSTEM_IMAGES, type HostConfig } from './presets.js';
 export { World, SimError, CODES, DEFAULT_TIMINGS, DEFAULT_START_TIME, type SimTimings, type WorldConfig, type WorldOptions, type HostView, type AdminDeploymentView } from './world.js';
 export { Faults, FAULT_KINDS, type FaultKind, type FaultSpec, type ActiveFault } from './faults.js';
 export { SimStats, SimClock, type ClockOption, type SimStatsSnapshot } from './server.js';

@@ -5,7 +5,7 @@
 
 import type { DeploymentType, Dialect } from '../api/types.js';
 import { CUDA_CODES } from '../api/types.js';
-import { invalid, type CreateInput, type NormTemplate, type ContainerFilter } from './world.js';
+import { invalid, type CreateInput, type NormTemplate, type ContainerFilter, type StockFilter } from './world.js';
 import { parseTime } from './util.js';
 
 export type Source = 'query' | 'body';
@@ -19,11 +19,13 @@ export class Params {
     readonly data: Record<string, unknown>,
     readonly source: Source,
     private readonly prefix = '',
+    /** the HTTP method of the request (handlers that answer GET differently) */
+    readonly method = 'POST',
   ) {}
 
-  static of(v: unknown, source: Source, prefix = ''): Params {
+  static of(v: unknown, source: Source, prefix = '', method = 'POST'): Params {
     if (!isRecord(v)) throw invalid(`${prefix || 'body'} 必须是对象`);
-    return new Params(v, source, prefix);
+    return new Params(v, source, prefix, method);
   }
 
   private label(key: string): string {
@@ -97,18 +99,28 @@ export class Params {
     return Params.of(v, this.source, this.label(key));
   }
 
+  /**
+   * Paging. `page_index: 0` is accepted and read as the first page (recorded: a public client
+   * sends 0 on the event list and gets Success); `page` is taken when `page_index` is absent
+   * (some clients send it).
+   */
   page(): { page_index: number; page_size: number; offset: number } {
+    const idx = this.int('page_index', { min: 0 }) ?? this.int('page', { min: 0 }) ?? 1;
     return {
-      page_index: this.int('page_index', { min: 1 }) ?? 1,
+      page_index: Math.max(1, idx),
       page_size: this.int('page_size', { min: 1, max: 10000 }) ?? 10,
       offset: this.int('offset', { min: 0 }) ?? 0,
     };
   }
 }
 
-function range(p: Params, from: string, to: string, opts: { int?: boolean } = {}): [number | undefined, number | undefined] {
-  const a = p.num(from, { min: 0, int: opts.int });
-  const b = p.num(to, { min: 0, int: opts.int });
+function range(p: Params, from: string, to: string, opts: { int?: boolean; zeroIsNone?: boolean } = {}): [number | undefined, number | undefined] {
+  let a = p.num(from, { min: 0, int: opts.int });
+  let b = p.num(to, { min: 0, int: opts.int });
+  if (opts.zeroIsNone) {
+    if (a === 0) a = undefined;
+    if (b === 0) b = undefined;
+  }
   if (a !== undefined && b !== undefined && a > b) throw invalid(`${from} 不能大于 ${to}`);
   return [a, b];
 }
@@ -142,7 +154,8 @@ export function parseCreate(body: Params, dialect: Dialect): CreateInput {
   if (dialect === 'private') cudaMin = cudaV ?? cudaFrom;
   else cudaMin = cudaFrom ?? cudaV;
   if (cudaMin === undefined) throw invalid(dialect === 'private' ? '缺少 container_template.cuda_v' : '缺少 container_template.cuda_v_from');
-  if (!(CUDA_CODES as readonly number[]).includes(cudaMin) && (cudaMin < 100 || cudaMin > 200)) {
+  // cuda_v 0 = no CUDA constraint (busstop12: what the console sends with a system image)
+  if (cudaMin !== 0 && !(CUDA_CODES as readonly number[]).includes(cudaMin) && (cudaMin < 100 || cudaMin > 200)) {
     throw invalid(`container_template CUDA 版本 ${cudaMin} 无效 (例如 118 = CUDA 11.8)`);
   }
   let dcList: string[] | undefined;
@@ -209,20 +222,42 @@ export function parseContainerFilter(p: Params): ContainerFilter {
   }
   const g = p.str('gpu_name');
   if (g !== undefined) f.gpu_name = g;
-  const [cf, ct] = range(p, 'cpu_num_from', 'cpu_num_to');
+  // 0 and "" mean "no filter" (recorded: Rookie-Package/autodl sends every range at 0)
+  const [cf, ct] = range(p, 'cpu_num_from', 'cpu_num_to', { zeroIsNone: true });
   if (cf !== undefined) f.cpu_num_from = cf;
   if (ct !== undefined) f.cpu_num_to = ct;
-  const [mf, mt] = range(p, 'memory_size_from', 'memory_size_to');
+  const [mf, mt] = range(p, 'memory_size_from', 'memory_size_to', { zeroIsNone: true });
   const mfb = memBytes(mf);
   const mtb = memBytes(mt);
   if (mfb !== undefined) f.memory_from_bytes = mfb;
   if (mtb !== undefined) f.memory_to_bytes = mtb;
-  const [pf, pt] = range(p, 'price_from', 'price_to');
+  const [pf, pt] = range(p, 'price_from', 'price_to', { zeroIsNone: true });
   if (pf !== undefined) f.price_from = pf;
   if (pt !== undefined) f.price_to = pt;
   const rel = p.bool('released');
   if (rel !== undefined) f.released = rel;
   const st = p.strList('status');
-  if (st !== undefined) f.status = st;
+  if (st !== undefined) f.status = st.filter((x) => x !== '');
+  return f;
+}
+
+/** Region-stock filters (endpoint 13); 0 / empty = no filter. */
+export function parseStockFilter(p: Params): StockFilter {
+  const f: StockFilter = {};
+  const names = p.strList('gpu_name_set');
+  if (names && names.length > 0) f.gpuNames = names;
+  const [cudaFrom] = range(p, 'cuda_v_from', 'cuda_v_to', { int: true, zeroIsNone: true });
+  const cudaV = p.int('cuda_v', { min: 0 });
+  const c = cudaFrom ?? (cudaV === 0 ? undefined : cudaV);
+  if (c !== undefined) f.cudaFrom = c;
+  const [cf, ct] = range(p, 'cpu_num_from', 'cpu_num_to', { zeroIsNone: true });
+  const [mf, mt] = range(p, 'memory_size_from', 'memory_size_to', { zeroIsNone: true });
+  const [pf, pt] = range(p, 'price_from', 'price_to', { zeroIsNone: true });
+  if (cf !== undefined) f.cpuFrom = cf;
+  if (ct !== undefined) f.cpuTo = ct;
+  if (mf !== undefined) f.memFrom = mf;
+  if (mt !== undefined) f.memTo = mt;
+  if (pf !== undefined) f.priceFrom = pf;
+  if (pt !== undefined) f.priceTo = pt;
   return f;
 }

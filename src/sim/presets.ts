@@ -33,9 +33,14 @@ function h(
 }
 
 /**
- * Default preset: 14 hosts, 108 GPUs. Per-GPU unit = cpu_num/gpu_num cores + memory_gb/gpu_num GB.
- * RTX 4090 D hosts have a small unit (12 cores, 15 GB): a 16 GB memory floor cannot be met with
- * one GPU there (as observed on the real platform), 8 GB can.
+ * Private-dialect preset (the default): 16 hosts, 122 GPUs. Per-GPU unit = cpu_num/gpu_num cores +
+ * memory_gb/gpu_num GB. RTX 4090 D hosts have a small unit (12 cores, 15 GB): a 16 GB memory floor
+ * cannot be met with one GPU there (as observed on the real platform), 8 GB can.
+ * GPU names: a private cluster names its cards as its operator registered them. The recorded live
+ * names are `NVIDIA GeForce RTX 4090` and `NVIDIA A40` (busstop12 references/api.md, "verified
+ * against a live private cluster": 8 and 6 cards); the documentation's samples use short names
+ * (`RTX 4090`, `RTX A5000`). This world carries both styles side by side — a client that
+ * normalises names (`NVIDIA GeForce RTX 4090` → `RTX 4090`) counts the wrong cards.
  */
 export const DEFAULT_HOSTS: readonly HostConfig[] = [
   h('a1f3c2e901', 'westDC2', 'RTX 4090', 8, 128, 720, 122, 1980),
@@ -52,10 +57,48 @@ export const DEFAULT_HOSTS: readonly HostConfig[] = [
   h('f0b2d7c412', 'chongqingDC1', 'RTX 3090', 8, 96, 360, 117, 1100),
   h('f0b2d7c413', 'yangzhouDC1', 'L20', 8, 128, 720, 124, 2500),
   h('f0b2d7c414', 'yangzhouDC1', 'RTX 4090', 4, 64, 360, 122, 1900),
+  // recorded live private names (busstop12 api.md gpu_stock sample: 8 and 6 cards); price 1000 as observed (Gemcp)
+  h('f94411a615', 'privateDC1', 'NVIDIA GeForce RTX 4090', 8, 128, 480, 124, 1000),
+  h('f94411a616', 'privateDC1', 'NVIDIA A40', 6, 96, 360, 122, 1000),
 ];
 
+/** Alias kept for readers of the old name: the private preset. */
+export const PRIVATE_HOSTS: readonly HostConfig[] = DEFAULT_HOSTS;
+
 /**
- * region_sign → data centres (endpoint 13). A region_sign may also be a data-centre id itself.
+ * Public-dialect preset (api.autodl.com): 15 hosts, 112 GPUs, named as the public host lists them
+ * (Rookie-Package/autodl notebook, westDC2 region stock: `vGPU-32GB`, `vGPU-48GB`, `RTX 4090D`
+ * — no space —, `RTX 4090`, `RTX 3090`, `RTX 3080x2`). One RTX 4090 in westDC2 = 16 CPU + 60 GiB,
+ * 1980 milli-yuan/h (XR-Lee/Gemcp public validation). Data-centre ids as recorded; the rest of the
+ * per-GPU shares, CUDA maxima and prices are guesses.
+ */
+export const PUBLIC_HOSTS: readonly HostConfig[] = [
+  h('3147a4b79a', 'westDC2', 'RTX 4090', 8, 128, 480, 122, 1980),
+  h('3147a4b79b', 'westDC2', 'RTX 4090', 8, 128, 480, 122, 1980),
+  h('3147a4b79c', 'westDC2', 'RTX 4090D', 8, 96, 120, 122, 1880),
+  h('3147a4b79d', 'westDC2', 'vGPU-32GB', 8, 80, 400, 124, 1580),
+  h('3147a4b79e', 'westDC2', 'vGPU-48GB', 8, 96, 720, 124, 2380),
+  h('3147a4b79f', 'westDC2', 'RTX 3080x2', 8, 64, 240, 120, 1280),
+  h('5a0c11e2a1', 'westDC3', 'RTX 3090', 8, 128, 720, 120, 1320),
+  h('5a0c11e2a2', 'beijingDC1', 'RTX 4090', 8, 112, 480, 124, 2080),
+  h('5a0c11e2a3', 'beijingDC2', 'RTX 3090', 8, 128, 720, 118, 1200),
+  h('5a0c11e2a4', 'beijingDC3', 'V100-SXM2-32GB', 8, 80, 320, 118, 1880),
+  h('5a0c11e2a5', 'beijingDC4', 'L20', 8, 128, 720, 124, 2500),
+  h('6d9e2f4b06', 'neimengDC1', 'RTX 4090D', 8, 96, 120, 122, 1880),
+  h('6d9e2f4b07', 'neimengDC3', 'RTX 3080x2', 4, 32, 120, 120, 1280),
+  h('7e1a3b5c08', 'foshanDC1', 'RTX 4090', 8, 128, 720, 122, 1980),
+  h('7e1a3b5c09', 'yangzhouDC1', 'RTX 3090', 8, 96, 360, 117, 1100),
+];
+
+/** The preset hosts of a dialect. */
+export function hostsFor(dialect: 'private' | 'public'): readonly HostConfig[] {
+  return dialect === 'public' ? PUBLIC_HOSTS : DEFAULT_HOSTS;
+}
+
+/**
+ * region_sign → data centres (endpoint 13). The recorded region_sign values ARE data-centre ids
+ * (`westDC2`; fxp/skillify, Rookie-Package/autodl); these group names are an invented extra.
+ * Anything else answers an empty Success (Minato-Aqukin/AutoDL-cli: `bj-B2`).
  */
 export const REGIONS: Readonly<Record<string, readonly string[]>> = {
   west: ['westDC2', 'westDC3'],
@@ -70,22 +113,30 @@ export interface SystemImageSeed {
   name: string;
   cuda_version: string;
   framework: string;
+  /** the uuid the public host uses for this image, where recorded */
+  publicUuid: string;
 }
 
-/** Base images (endpoint 14), the same for every tenant. */
+/**
+ * Base images (endpoint 14), the same for every tenant. Private names and uuid format from one
+ * live private catalogue (busstop12 references/system-images.md: `base-image-` + 12 hex,
+ * `torch:cuda12.4-…`); the public uuids are the ones a public client ships (Rookie-Package/autodl:
+ * `base-image-l2t43iu6uk` = PyTorch 2.0.0 / CUDA 11.8, which a live create accepted), so they are
+ * 10 lowercase letters and digits.
+ */
 export const SYSTEM_IMAGES: readonly SystemImageSeed[] = [
-  { name: 'pytorch/2.5.1/3.12(ubuntu22.04)/12.4', cuda_version: '12.4', framework: 'PyTorch' },
-  { name: 'pytorch/2.3.0/3.12(ubuntu22.04)/12.1', cuda_version: '12.1', framework: 'PyTorch' },
-  { name: 'pytorch/2.1.2/3.10(ubuntu22.04)/12.1', cuda_version: '12.1', framework: 'PyTorch' },
-  { name: 'pytorch/2.1.0/3.10(ubuntu22.04)/11.8', cuda_version: '11.8', framework: 'PyTorch' },
-  { name: 'pytorch/2.0.0/3.8(ubuntu20.04)/11.8', cuda_version: '11.8', framework: 'PyTorch' },
-  { name: 'pytorch/1.11.0/3.8(ubuntu20.04)/11.3', cuda_version: '11.3', framework: 'PyTorch' },
-  { name: 'tensorflow/2.9.0/3.8(ubuntu20.04)/11.2', cuda_version: '11.2', framework: 'TensorFlow' },
-  { name: 'tensorflow/1.15.5/3.8(ubuntu20.04)/11.4', cuda_version: '11.4', framework: 'TensorFlow' },
-  { name: 'jax/0.4.23/3.10(ubuntu22.04)/12.2', cuda_version: '12.2', framework: 'JAX' },
-  { name: 'miniconda/conda3/3.10(ubuntu22.04)/11.8', cuda_version: '11.8', framework: 'Miniconda' },
-  { name: 'miniconda/conda3/3.10(ubuntu22.04)/12.1', cuda_version: '12.1', framework: 'Miniconda' },
-  { name: 'paddlepaddle/2.5.2/3.10(ubuntu22.04)/12.0', cuda_version: '12.0', framework: 'PaddlePaddle' },
+  { name: 'torch:cuda12.4-cudnn-devel-ubuntu22.04-py312-torch2.5.1', cuda_version: '12.4', framework: 'PyTorch', publicUuid: 'base-image-h7q2m9x4ke' },
+  { name: 'torch:cuda12.1-cudnn8-devel-ubuntu22.04-py312-torch2.3.0', cuda_version: '12.1', framework: 'PyTorch', publicUuid: 'base-image-p3w8c1v6ra' },
+  { name: 'torch:cuda11.8-cudnn8-devel-ubuntu22.04-py310-torch2.1.2', cuda_version: '11.8', framework: 'PyTorch', publicUuid: 'base-image-z5n0t2d8yb' },
+  { name: 'torch:cuda11.8-cudnn8-devel-ubuntu20.04-py38-torch2.0.0', cuda_version: '11.8', framework: 'PyTorch', publicUuid: 'base-image-l2t43iu6uk' },
+  { name: 'torch:cuda11.3-cudnn8-devel-ubuntu20.04-py38-torch1.11.0', cuda_version: '11.3', framework: 'PyTorch', publicUuid: 'base-image-l374uiucui' },
+  { name: 'torch:cuda11.3-cudnn8-devel-ubuntu20.04-py38-torch1.10.0', cuda_version: '11.3', framework: 'PyTorch', publicUuid: 'base-image-u9r24vthlk' },
+  { name: 'tensorflow:cuda11.2-cudnn8-devel-ubuntu20.04-py38-tf2.9.0', cuda_version: '11.2', framework: 'TensorFlow', publicUuid: 'base-image-uxeklgirir' },
+  { name: 'tensorflow:cuda11.x-py38-tf1.15.5', cuda_version: '11.4', framework: 'TensorFlow', publicUuid: 'base-image-4bpg0tt88l' },
+  { name: 'miniconda:cuda12.2-cudnn8-devel-ubuntu22.04-py310', cuda_version: '12.2', framework: 'Miniconda', publicUuid: 'base-image-r6k1s8f3gw' },
+  { name: 'miniconda:cuda11.8-cudnn8-devel-ubuntu22.04-py310', cuda_version: '11.8', framework: 'Miniconda', publicUuid: 'base-image-e4j7b0n5xq' },
+  { name: 'miniconda:cuda11.6-cudnn8-devel-ubuntu20.04-py38', cuda_version: '11.6', framework: 'Miniconda', publicUuid: 'base-image-mbr2n4urrc' },
+  { name: 'tensorrt:cuda11.8-trt8.5.1-ubuntu20.04-py38', cuda_version: '11.8', framework: 'TensorRT', publicUuid: 'base-image-l2843iu23k' },
 ];
 
 /** Extra private images seeded for every tenant besides the demo image (uuids differ per tenant). */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ENDPOINTS, type Dialect, type EndpointName, type PrivateStockWire, type PublicStockWire } from '../api/types.js';
 import { Faults, validateFault, type ActiveFault } from './faults.js';
-import { Params, parseContainerFilter, parseCreate, type Source } from './params.js';
+import { Params, parseContainerFilter, parseCreate, parseStockFilter, type Source } from './params.js';
 import { REGIONS, type HostConfig } from './presets.js';
 import { CODES, invalid, paginate, SimError, type Tenant, type World } from './world.js';
 
@@ -96,19 +96,28 @@ function pageOf<T>(all: readonly T[], p: Params) {
   return paginate(all, pg.page_index, pg.page_size, pg.offset);
 }
 
+/**
+ * Stock per dialect. Private: an object keyed by GPU name whose values repeat the name
+ * (`{gpu_name, idle_gpu_num, total_gpu_num}`, busstop12, live). Public: an array of one-key
+ * objects whose values also carry `chip_corp` and `cpu_arch` (Rookie-Package/autodl, fxp/skillify).
+ */
 function stockWire(stock: Map<string, { idle: number; total: number }>, dialect: Dialect): PrivateStockWire | PublicStockWire {
   if (dialect === 'private') {
     const out: PrivateStockWire = {};
-    for (const [name, s] of stock) out[name] = { idle_gpu_num: s.idle, total_gpu_num: s.total };
+    for (const [name, s] of stock) out[name] = { gpu_name: name, idle_gpu_num: s.idle, total_gpu_num: s.total } as PrivateStockWire[string];
     return out;
   }
-  return [...stock].map(([name, s]) => ({ [name]: { idle_gpu_num: s.idle, total_gpu_num: s.total } }));
+  return [...stock].map(([name, s]) => ({
+    [name]: { idle_gpu_num: s.idle, total_gpu_num: s.total, chip_corp: 'nvidia', cpu_arch: 'x86' } as PublicStockWire[number][string],
+  }));
 }
 
 const HANDLERS: Record<EndpointName, Handler> = {
   listPrivateImages: (p, t, { world }) => pageOf(world.listImages(t), p),
   createDeployment: (p, t, { world, dialect }) => ({ deployment_uuid: world.createDeployment(t, parseCreate(p, dialect)) }),
   listDeployments: (p, t, { world }) => {
+    // GET with no body (recorded, public): the brief item shape, every deployment of the account
+    if (p.source === 'query' && p.method === 'GET') return pageOf(world.briefDeployments(t), p);
     const f: { name?: string; status?: string; deployment_uuid?: string } = {};
     const name = p.str('name');
     const status = p.str('status');
@@ -123,9 +132,11 @@ const HANDLERS: Record<EndpointName, Handler> = {
     const cu = p.str('deployment_container_uuid');
     return pageOf(world.listEvents(t, uuid, cu), p);
   },
-  listContainers: (p, t, { world }) => {
+  listContainers: (p, t, { world, dialect }) => {
     const uuid = p.str('deployment_uuid', true);
-    return pageOf(world.listContainers(t, uuid, parseContainerFilter(p)), p);
+    const page = pageOf(world.listContainers(t, uuid, parseContainerFilter(p)), p);
+    // the public container page carries a `page` key too (Rookie-Package/autodl); its value is a guess
+    return dialect === 'public' ? { ...page, page: page.page_index } : page;
   },
   stopContainer: (p, t, { world }) => {
     const uuid = p.str('deployment_container_uuid', true);
@@ -171,11 +182,10 @@ const HANDLERS: Record<EndpointName, Handler> = {
     let dcs: Set<string> | undefined;
     if (dcList && dcList.length > 0) dcs = new Set(dcList);
     else if (sign !== undefined && sign !== '') {
-      const mapped = REGIONS[sign] ?? (world.dataCenters().includes(sign) ? [sign] : undefined);
-      if (!mapped) throw invalid(`未知的 region_sign: ${sign} (可用: ${Object.keys(REGIONS).join(', ')})`);
-      dcs = new Set(mapped);
+      // an unknown region_sign is an empty Success, not an error (Minato-Aqukin/AutoDL-cli: `bj-B2`)
+      dcs = new Set(REGIONS[sign] ?? [sign]);
     }
-    return stockWire(world.stock(dcs), dialect);
+    return stockWire(world.stock(dcs, parseStockFilter(p)), dialect);
   },
   listSystemImages: (p, _t, { world }) => pageOf(world.systemImages(), p),
   ddpOverview: (p, t, { world }) => world.ddpOverview(t, p.str('deployment_uuid', true)),
@@ -186,12 +196,16 @@ interface Route {
   handler: Handler;
 }
 
+const OPEN_TO_UNVERIFIED: ReadonlySet<EndpointName> = new Set(['listPrivateImages', 'gpuStock', 'regionGpuStock', 'listSystemImages']);
+
 const ROUTES = new Map<string, Route>();
 const KNOWN_PATHS = new Set<string>();
 for (const [name, ep] of Object.entries(ENDPOINTS) as Array<[EndpointName, (typeof ENDPOINTS)[EndpointName]]>) {
   ROUTES.set(`${ep.method} ${ep.path}`, { name, handler: HANDLERS[name] });
   KNOWN_PATHS.add(ep.path);
 }
+// recorded (Rookie-Package/autodl): GET …/deployment/list with no body answers Success
+ROUTES.set('GET /api/v1/dev/deployment/list', { name: 'listDeployments', handler: HANDLERS.listDeployments });
 // one client lists the blacklist with POST …/blacklist/list (unconfirmed): accepted too
 ROUTES.set('POST /api/v1/dev/deployment/blacklist/list', { name: 'listBlacklist', handler: HANDLERS.listBlacklist });
 KNOWN_PATHS.add('/api/v1/dev/deployment/blacklist/list');
@@ -230,9 +244,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-function envelope(ctx: ServerContext, code: string, msg: string, data: unknown): Record<string, unknown> {
+function envelope(ctx: ServerContext, code: string, msg: string, data: unknown, requestId = true): Record<string, unknown> {
   const e: Record<string, unknown> = { code, msg, data };
-  if (ctx.dialect === 'public') e.request_id = randomUUID().replace(/-/g, '');
+  if (ctx.dialect === 'public' && requestId) e.request_id = randomUUID().replace(/-/g, '');
   return e;
 }
 
@@ -325,6 +339,11 @@ function processApi(
     const auth = req.headers.authorization;
     const tenant = ctx.world.tenantFor(typeof auth === 'string' ? auth.trim() : undefined);
     if (!tenant) return { status: 401, body: envelope(ctx, CODES.unauthorized, 'token无效', null) };
+    // an account without enterprise verification: read-only queries that touch no deployment
+    // answer, the rest is refused before any parameter is read (recorded, fxp/skillify)
+    if (!tenant.verified && !OPEN_TO_UNVERIFIED.has(route.name)) {
+      return { status: 200, body: envelope(ctx, 'BadRequest', '无当前资源访问权限', null) };
+    }
     let source: Source = 'body';
     let raw: unknown;
     const query = queryObject(url);
@@ -339,11 +358,11 @@ function processApi(
         raw = query;
       } else raw = parsed.value;
     }
-    const params = Params.of(raw, source);
+    const params = Params.of(raw, source, '', method);
     const data = route.handler(params, tenant, ctx);
     return { status: 200, body: envelope(ctx, 'Success', '', data ?? null) };
   } catch (e) {
-    if (e instanceof SimError) return { status: e.httpStatus, body: envelope(ctx, e.code, e.message, null) };
+    if (e instanceof SimError) return { status: e.httpStatus, body: envelope(ctx, e.code, e.message, null, !e.noRequestId) };
     return { status: 500, body: envelope(ctx, 'InternalError', `simulator error: ${e instanceof Error ? e.message : String(e)}`, null) };
   }
 }

@@ -18,7 +18,7 @@ import type {
 } from '../api/types.js';
 import { planCmd, type CmdPlan } from './cmd.js';
 import {
-  DEFAULT_HOSTS,
+  hostsFor,
   DEMO_IMAGE_NAME,
   DEMO_IMAGE_UUID,
   DEMO_TOKEN,
@@ -34,6 +34,8 @@ export class SimError extends Error {
     readonly code: string,
     msg: string,
     readonly httpStatus = 200,
+    /** the recorded envelope of this failure has no request_id even on the public host */
+    readonly noRequestId = false,
   ) {
     super(msg);
     this.name = 'SimError';
@@ -42,7 +44,8 @@ export class SimError extends Error {
 
 export const CODES = {
   invalid: 'InvalidParameter',
-  imageNotFound: 'ImageNotFound',
+  /** recorded (Rookie-Package/autodl tests/deployment_test.ipynb): unknown image on create */
+  imageNotFound: 'RecordNotFoundError',
   unsatisfiable: 'NoMatchingMachine',
   notFound: 'NotFound',
   notAllowed: 'OperationNotAllowed',
@@ -64,6 +67,8 @@ export interface SimTimings {
   shutdownMs: number;
   /** how long a stopped container stays reusable */
   cacheMs: number;
+  /** public dialect: shutdown → the `removed` event (recorded ~150 s later) */
+  removedMs: number;
 }
 
 export const DEFAULT_TIMINGS: SimTimings = {
@@ -72,6 +77,7 @@ export const DEFAULT_TIMINGS: SimTimings = {
   reuseStartMs: 4000,
   shutdownMs: 2000,
   cacheMs: 7 * 24 * 3600 * 1000,
+  removedMs: 150_000,
 };
 
 export interface BackgroundLoadConfig {
@@ -86,6 +92,11 @@ export interface WorldConfig {
   /** extra private images for every tenant (name list) */
   extraImages?: string[];
   background?: BackgroundLoadConfig;
+  /**
+   * Tokens of accounts without enterprise verification (among `tokens`): their images and
+   * stock answer, every deployment endpoint refuses with BadRequest 无当前资源访问权限 (recorded, S).
+   */
+  unverifiedTokens?: string[];
 }
 
 export interface WorldOptions {
@@ -130,6 +141,10 @@ interface BlacklistRec {
 
 export interface Tenant {
   readonly id: number;
+  /** the account's user id, as deployment items carry it (`uid`) */
+  readonly uid: number;
+  /** false: an account without enterprise verification (deployment endpoints refused) */
+  readonly verified: boolean;
   readonly name: string;
   images: ImageRec[];
   deployments: DeploymentState[];
@@ -172,7 +187,9 @@ export interface CreateInput {
 type EndReason = 'exit' | 'stopped' | 'scaled' | 'deployment_stopped';
 
 interface ContainerState {
+  id: number;
   uuid: string;
+  updatedAt: number;
   dep: DeploymentState;
   host: HostState;
   status: ContainerStatus;
@@ -214,10 +231,20 @@ interface DeploymentState {
   unitPrice: number;
   /** hosts satisfying the template, occupancy and blacklist aside (hosts only change on reset) */
   staticHosts: HostState[];
+  /** integer row id, as the platform's lists carry it */
+  id: number;
+  updatedAt: number;
+  /** name of the image (private or system) at create time: the template reports it */
+  imageName: string;
 }
 
-/** The longest a cmd_before_shutdown may hold a stopped container in shutting_down (a guess). */
-const HOOK_LIMIT_MS = 300_000;
+/**
+ * The longest a cmd_before_shutdown may hold a stopped container in shutting_down: 5 s, then the
+ * container is stopped by force (documented: fxp/skillify quotes the platform's doc, 超时时间 5 秒).
+ */
+const HOOK_LIMIT_MS = 5_000;
+const PUBLIC_EVENTS: ReadonlySet<string> = new Set(['starting', 'running', 'shutting_down', 'shutdown']);
+const PRIVATE_EVENTS: ReadonlySet<string> = new Set(['created', 'starting', 'running', 'shutdown']);
 const ACTIVE: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged', 'running']);
 const STARTING: ReadonlySet<ContainerStatus> = new Set(['creating', 'created', 'starting', 'oss_merged']);
 
@@ -306,6 +333,9 @@ export class World {
   private idRng: () => number;
   private bgRng: () => number;
   private epoch = 0;
+  /** row ids of deployments and containers (the platform's look: large integers) */
+  private nextDepId = 2459001;
+  private nextContainerId = 195001;
 
   constructor(opts: WorldOptions = {}) {
     this.dialect = opts.dialect ?? 'private';
@@ -315,7 +345,7 @@ export class World {
     this.backgroundLoad = opts.backgroundLoad ?? false;
     this.config = opts.world ?? {};
     this.tokens = opts.tokens && opts.tokens.length > 0 ? [...opts.tokens] : [DEMO_TOKEN];
-    this.hostConfigs = (this.config.hosts ?? DEFAULT_HOSTS).map((h) => ({ ...h }));
+    this.hostConfigs = (this.config.hosts ?? hostsFor(this.dialect)).map((h) => ({ ...h }));
     this.t = opts.startTime ?? DEFAULT_START_TIME;
     this.idRng = createRng(this.seed ^ 0x5eed1d);
     this.bgRng = createRng(this.seed);
@@ -342,13 +372,15 @@ export class World {
     this.tenantList = [];
     this.tokens.forEach((token, i) => {
       const name = token === DEMO_TOKEN ? 'demo' : `tenant-${i + 1}`;
-      const images: ImageRec[] = [{ id: 1, image_uuid: DEMO_IMAGE_UUID, name: DEMO_IMAGE_NAME, status: 'finished' }];
+      const images: ImageRec[] = [{ id: 549001, image_uuid: DEMO_IMAGE_UUID, name: DEMO_IMAGE_NAME, status: 'finished' }];
       const names = [...TENANT_IMAGE_NAMES, ...(this.config.extraImages ?? [])];
       names.forEach((n, k) => {
-        images.push({ id: k + 2, image_uuid: `image-${stableHex(`${name}/${i}/${n}`, 10)}`, name: n, status: 'finished' });
+        images.push({ id: 549002 + k, image_uuid: `image-${stableHex(`${name}/${i}/${n}`, 10)}`, name: n, status: 'finished' });
       });
       const tenant: Tenant = {
         id: i + 1,
+        uid: 673023 + i + 1,
+        verified: !(this.config.unverifiedTokens ?? []).includes(token),
         name,
         images,
         deployments: [],
@@ -427,7 +459,7 @@ export class World {
     const t = this.tenantFor(token);
     if (!t) throw new Error('addImage: unknown token');
     const uuid = imageUuid ?? `image-${hexFrom(this.idRng, 10)}`;
-    t.images.push({ id: t.images.length + 1, image_uuid: uuid, name, status: 'finished' });
+    t.images.push({ id: 549001 + t.images.length, image_uuid: uuid, name, status: 'finished' });
     return uuid;
   }
 
@@ -458,10 +490,11 @@ export class World {
   }
 
   /** Per GPU name: idle and total cards, optionally only on the given data centres. */
-  stock(dcs?: ReadonlySet<string>): Map<string, { idle: number; total: number }> {
+  stock(dcs?: ReadonlySet<string>, filter?: StockFilter): Map<string, { idle: number; total: number }> {
     const out = new Map<string, { idle: number; total: number }>();
     for (const h of this.hostsState) {
       if (dcs && !dcs.has(h.cfg.data_center)) continue;
+      if (filter && !stockMatches(h, filter)) continue;
       const cur = out.get(h.cfg.gpu_name) ?? { idle: 0, total: 0 };
       cur.idle += this.idle(h);
       cur.total += h.cfg.gpu_num;
@@ -687,6 +720,14 @@ export class World {
 
   private setStatus(c: ContainerState, status: ContainerStatus): void {
     c.status = status;
+    c.updatedAt = this.t;
+    // The event list names only some moves, and not the same ones per host: public
+    // (Rookie-Package/autodl) starting, running, shutting_down, shutdown, removed; private
+    // (XR-Lee/Gemcp) created, starting, running, shutdown. The container list shows every status.
+    if ((this.dialect === 'public' ? PUBLIC_EVENTS : PRIVATE_EVENTS).has(status)) this.event(c, status);
+  }
+
+  private event(c: ContainerState, status: string): void {
     c.dep.events.push({ deployment_container_uuid: c.uuid, status, created_at: fmtTime(this.t) });
   }
 
@@ -694,8 +735,16 @@ export class World {
     const suffix = hexFrom(this.idRng, 8);
     const port = 10000 + Math.floor(this.idRng() * 50000);
     const proxy = `connect.${host.cfg.data_center.toLowerCase()}.autodl-sim.local`;
+    // private: <deployment>-<machine>-<8 hex> (busstop12); public: four dash-separated parts
+    // that do not start with the deployment uuid (Rookie-Package/autodl: 5dec112cb6-314744b79a-f1156c1ed8-39a9d230d)
+    const uuid =
+      this.dialect === 'public'
+        ? `${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 9)}`
+        : `${dep.uuid}-${host.cfg.machine_id}-${suffix}`;
     const c: ContainerState = {
-      uuid: `${dep.uuid}-${host.cfg.machine_id}-${suffix}`,
+      id: this.nextContainerId++,
+      uuid,
+      updatedAt: this.t,
       dep,
       host,
       status: 'creating',
@@ -792,36 +841,63 @@ export class World {
         dep.tenant.cache.push(c);
         if (dep.deleted) this.setStatus(c, 'in_cache');
       }
+      if (this.dialect === 'public') this.schedule(this.timings.removedMs, () => this.event(c, 'removed'));
     });
   }
 
   // ---------- tenant operations (endpoints) ----------
 
+  /**
+   * Private images, per dialect: public items are exactly {id, image_name, image_uuid}
+   * (Rookie-Package/autodl, fxp/skillify); private items {id, image_uuid, name, status} (busstop12).
+   */
   listImages(t: Tenant): PrivateImage[] {
-    return t.images.map((i) => ({ id: i.id, image_uuid: i.image_uuid, name: i.name, image_name: i.name, status: i.status }) as PrivateImage);
+    if (this.dialect === 'public') {
+      return t.images.map((i) => ({ id: i.id, image_name: i.name, image_uuid: i.image_uuid }) as unknown as PrivateImage);
+    }
+    return t.images.map((i) => ({ id: i.id, image_uuid: i.image_uuid, name: i.name, status: i.status }));
   }
 
+  /**
+   * System images (endpoint 14): {image_uuid, name, url, cuda_version, chip_corp, cpu_arch}
+   * (busstop12 system-images.md, private). Private uuids `base-image-` + 12 hex; public ones
+   * 10 lowercase letters/digits (the recorded public uuids where known).
+   */
   systemImages(): SystemImage[] {
-    return SYSTEM_IMAGES.map((s, i) => ({
-      id: i + 1,
-      image_uuid: `base-image-${stableHex(s.name, 10)}`,
-      name: s.name,
-      cuda_version: s.cuda_version,
-      framework: s.framework,
-      status: 'finished',
-    }));
+    return SYSTEM_IMAGES.map(
+      (s) =>
+        ({
+          image_uuid: this.dialect === 'public' ? s.publicUuid : `base-image-${stableHex(s.name, 12)}`,
+          name: s.name,
+          url: `ccr.ccs.tencentyun.com/autodl-${this.dialect === 'public' ? 'public' : 'private-cloud'}/${s.name}`,
+          cuda_version: s.cuda_version,
+          chip_corp: 'nvidia',
+          cpu_arch: 'x86',
+        }) as unknown as SystemImage,
+    );
+  }
+
+  /** The name of an image the tenant may create from: its own private images, then the system images. */
+  private imageNameOf(t: Tenant, uuid: string): string | undefined {
+    const own = t.images.find((i) => i.image_uuid === uuid);
+    if (own) return own.name;
+    return this.systemImages().find((s) => s.image_uuid === uuid)?.name;
   }
 
   createDeployment(t: Tenant, input: CreateInput): string {
-    if (!t.images.some((i) => i.image_uuid === input.template.imageUuid)) {
-      throw new SimError(CODES.imageNotFound, `镜像不存在: ${input.template.imageUuid}`);
+    const imageName = this.imageNameOf(t, input.template.imageUuid);
+    if (imageName === undefined) {
+      // recorded on the public host: {"code":"RecordNotFoundError","data":null,"msg":"私有镜像不存在"}, HTTP 200, no request_id
+      throw new SimError(CODES.imageNotFound, this.dialect === 'public' ? '私有镜像不存在' : '镜像不存在', 200, true);
     }
     const { hosts, reason } = this.staticCandidates(input.template);
     if (hosts.length === 0) {
       throw new SimError(CODES.unsatisfiable, `没有任何主机能满足该容器模板: ${reason ?? ''}`);
     }
-    let uuid = hexFrom(this.idRng, 15);
-    while (t.depByUuid.has(uuid)) uuid = hexFrom(this.idRng, 15);
+    // deployment uuids: 15 hex on the private cloud (busstop12), 10 on the public host (Rookie-Package/autodl)
+    const uuidLen = this.dialect === 'public' ? 10 : 15;
+    let uuid = hexFrom(this.idRng, uuidLen);
+    while (t.depByUuid.has(uuid)) uuid = hexFrom(this.idRng, uuidLen);
     const dep: DeploymentState = {
       uuid,
       tenant: t,
@@ -843,6 +919,9 @@ export class World {
       failed: 0,
       unitPrice: Math.min(...hosts.map((h) => h.cfg.price_per_gpu)),
       staticHosts: [...hosts].sort((a, b) => a.cfg.price_per_gpu - b.cfg.price_per_gpu),
+      id: this.nextDepId++,
+      updatedAt: this.t,
+      imageName,
     };
     t.deployments.push(dep);
     t.depByUuid.set(uuid, dep);
@@ -878,7 +957,10 @@ export class World {
       else if (c.status === 'running') running++;
     }
     const concurrent = d.type === 'ReplicaSet' ? d.replicaNum : Math.min(d.parallelism, d.replicaNum);
+    const pub = this.dialect === 'public';
     return {
+      id: d.id,
+      uid: d.tenant.uid,
       uuid: d.uuid,
       name: d.name,
       deployment_type: d.type,
@@ -892,15 +974,67 @@ export class World {
       failed_num: d.failed,
       price_estimates: concurrent * d.template.gpuNum * d.unitPrice,
       image_uuid: d.template.imageUuid,
-      template: d.rawTemplate,
+      ...(pub ? { region_sign: '', dc_list: [...(d.template.dcList ?? [])], gpu_name_set: [...d.template.gpuNames] } : {}),
+      template: this.wireTemplate(d),
       created_at: fmtTime(d.createdAt),
+      updated_at: fmtTime(d.updatedAt),
       stopped_at: d.stoppedAt === null ? null : fmtTime(d.stoppedAt),
-    };
+    } as Deployment;
+  }
+
+  /**
+   * The template as a list reports it (busstop12): what was sent, with `memory_size_from/to`
+   * in BYTES (1 GB → 1073741824) and `image_name`; on the public host also `region_sign`,
+   * `dc_list` and `gpu_name_set` (a public client reads them from each deployment).
+   */
+  private wireTemplate(d: DeploymentState): Record<string, unknown> {
+    const tpl: Record<string, unknown> = { ...d.rawTemplate, image_name: d.imageName };
+    // every range field is reported, the unsent ones as 0 (a guess: the zero value of a typed
+    // backend; the recorded templates carry them all)
+    const ints = ['cpu_num_from', 'cpu_num_to', 'memory_size_from', 'memory_size_to', 'price_from', 'price_to'];
+    ints.push(...(this.dialect === 'public' ? ['cuda_v_from', 'cuda_v_to'] : ['cuda_v']));
+    for (const k of ints) if (typeof tpl[k] !== 'number') tpl[k] = 0;
+    for (const k of ['memory_size_from', 'memory_size_to']) {
+      const v = tpl[k];
+      if (typeof v === 'number') tpl[k] = Math.round(v * GB);
+    }
+    if (this.dialect === 'public') {
+      if (typeof tpl.region_sign !== 'string') tpl.region_sign = '';
+      tpl.dc_list = [...(d.template.dcList ?? [])];
+      tpl.gpu_name_set = [...d.template.gpuNames];
+    }
+    return tpl;
+  }
+
+  /**
+   * The item of `GET …/deployment/list` (no body): exactly id, uid, uuid, name, deployment_type,
+   * status, region_sign, dc_list, gpu_name_set, created_at (Rookie-Package/autodl, public).
+   */
+  briefDeployments(t: Tenant): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (let i = t.deployments.length - 1; i >= 0; i--) {
+      const d = t.deployments[i]!;
+      if (d.deleted) continue;
+      out.push({
+        id: d.id,
+        uid: t.uid,
+        uuid: d.uuid,
+        name: d.name,
+        deployment_type: d.type,
+        status: d.status,
+        region_sign: typeof d.rawTemplate.region_sign === 'string' ? d.rawTemplate.region_sign : '',
+        dc_list: [...(d.template.dcList ?? [])],
+        gpu_name_set: [...d.template.gpuNames],
+        created_at: fmtTime(d.createdAt),
+      });
+    }
+    return out;
   }
 
   private wireContainer(c: ContainerState): Container {
     const g = c.dep.template.gpuNum;
     return {
+      id: c.id,
       uuid: c.uuid,
       deployment_uuid: c.dep.uuid,
       machine_id: c.host.cfg.machine_id,
@@ -916,7 +1050,8 @@ export class World {
       started_at: c.startedAt === null ? null : fmtTime(c.startedAt),
       stopped_at: c.stoppedAt === null ? null : fmtTime(c.stoppedAt),
       created_at: fmtTime(c.createdAt),
-    };
+      updated_at: fmtTime(c.updatedAt),
+    } as Container;
   }
 
   /** Containers of a deployment (also of a deleted one); another tenant's uuid gives an empty list. */
@@ -947,8 +1082,9 @@ export class World {
   listEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): ContainerEvent[] {
     const d = t.depByUuid.get(deploymentUuid);
     if (!d) return [];
-    if (containerUuid === undefined || containerUuid === '') return d.events;
-    return d.events.filter((e) => e.deployment_container_uuid === containerUuid);
+    // newest first, as the public host lists them (Rookie-Package/autodl)
+    const all = containerUuid === undefined || containerUuid === '' ? d.events : d.events.filter((e) => e.deployment_container_uuid === containerUuid);
+    return [...all].reverse();
   }
 
   private container(t: Tenant, uuid: string): ContainerState {
@@ -970,8 +1106,11 @@ export class World {
   setReplicas(t: Tenant, uuid: string, n: number): void {
     const d = this.dep(t, uuid);
     if (d.type !== 'ReplicaSet') throw new SimError(CODES.notAllowed, `仅 ReplicaSet 类型的部署可以修改副本数 (当前: ${d.type})`);
-    if (d.status !== 'running') throw new SimError(CODES.notAllowed, '部署已停止, 无法修改副本数');
     d.replicaNum = n;
+    d.updatedAt = this.t;
+    // recorded (Rookie-Package/autodl): a stopped ReplicaSet takes a new count with Success;
+    // it stays stopped and starts nothing
+    if (d.status !== 'running') return;
     this.wake(d);
     this.reconcile();
   }
@@ -985,6 +1124,7 @@ export class World {
     if (d.status === 'stopped') return;
     d.status = 'stopped';
     d.stoppedAt = this.t;
+    d.updatedAt = this.t;
     this.wanting.delete(d);
     for (const c of d.containers) this.beginShutdown(c, 'deployment_stopped');
     this.wanting.delete(d);
@@ -1067,6 +1207,28 @@ export class World {
     for (const t of this.tenantList) for (const c of t.containerByUuid.values()) if (c.holdsGpu) n++;
     return n;
   }
+}
+
+/**
+ * Region-stock filters (fxp/skillify: gpu_name_set, cuda_v_from/to, cpu/memory/price ranges).
+ * Read as placement reads a template of one GPU: CUDA compares `max_cuda ≥ cuda_v_from`
+ * (cuda_v_to ignored, like placement), cpu/memory/price the per-GPU unit. 0 = no bound.
+ */
+export interface StockFilter {
+  gpuNames?: string[];
+  cudaFrom?: number;
+  cpuFrom?: number;
+  cpuTo?: number;
+  memFrom?: number;
+  memTo?: number;
+  priceFrom?: number;
+  priceTo?: number;
+}
+
+function stockMatches(h: HostState, f: StockFilter): boolean {
+  if (f.gpuNames && f.gpuNames.length > 0 && !f.gpuNames.includes(h.cfg.gpu_name)) return false;
+  if (f.cudaFrom !== undefined && h.cfg.max_cuda < f.cudaFrom) return false;
+  return inRange(h.cpuShare, f.cpuFrom, f.cpuTo) && inRange(h.memShareGb, f.memFrom, f.memTo) && inRange(h.cfg.price_per_gpu, f.priceFrom, f.priceTo);
 }
 
 function inRange(v: number, from?: number, to?: number): boolean {

@@ -151,7 +151,7 @@ test('unknown image and invalid fields → platform-style envelopes, never HTTP 
   await withSim({}, async (_sim, api) => {
     const img = await api.call('POST', P.create, privateBody({}, { image_uuid: 'image-doesnotexist' }));
     assert.equal(img.status, 200);
-    assert.equal(img.body.code, 'ImageNotFound');
+    assert.equal(img.body.code, 'RecordNotFoundError'); // the recorded code
     assert.match(img.body.msg, /镜像不存在/);
     const cases: Array<[string, Record<string, unknown>]> = [
       ['missing name', privateBody({ name: undefined })],

@@ -33,7 +33,7 @@ test('tenants are isolated: deployments, containers, events, images, blacklist',
     const imgsB = (await b.ok<Page<PrivateImage>>('POST', P.images, { page_index: 1, page_size: 50 })).list.map((i) => i.image_uuid);
     const onlyB = imgsB.filter((u) => !imgsA.includes(u));
     assert.ok(onlyB.length > 0, 'each tenant has its own private images');
-    assert.equal((await a.call('POST', P.create, privateBody({}, { image_uuid: onlyB[0] }))).body.code, 'ImageNotFound');
+    assert.equal((await a.call('POST', P.create, privateBody({}, { image_uuid: onlyB[0] }))).body.code, 'RecordNotFoundError');
 
     const { deployment_uuid: da } = await a.ok<{ deployment_uuid: string }>('POST', P.create, privateBody({ deployment_type: 'ReplicaSet', replica_num: 1 }, { cmd: 'sleep infinity' }));
     sim.world.advance(10_000);
