@@ -310,7 +310,7 @@ describe('pagination', () => {
 });
 
 describe('events.follow', () => {
-  test('re-reads the list from the start offset each poll and yields each event once until aborted', async () => {
+  test('polls with a growing offset and yields each event once until aborted', async () => {
     const events: Array<{ deployment_container_uuid: string; status: string; created_at: string }> = [];
     const add = (n: number) => {
       for (let i = 0; i < n; i++) events.push({ deployment_container_uuid: 'c1', status: `s${events.length}`, created_at: `t${events.length}` });
@@ -338,10 +338,8 @@ describe('events.follow', () => {
       got.push(ev.status);
     }
     assert.deepEqual(got, ['s0', 's1', 's2', 's3', 's4', 's5']);
-    // the platform lists events newest first, so a growing offset would never reach new ones:
-    // every poll reads from the start offset (0) again and dedupes
     const offsets = server.requests.map((r) => (r.json as { offset: number }).offset);
-    assert.deepEqual(offsets, [0, 0, 0, 0]);
+    assert.deepEqual(offsets, [0, 3, 5, 5]);
     assert.equal((server.requests[0]!.json as { deployment_uuid: string }).deployment_uuid, 'dep-1');
   });
 });
