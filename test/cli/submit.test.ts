@@ -17,6 +17,8 @@ import {
   waitFor,
   writeConfig,
 } from './helpers.js';
+import { pathToFileURL } from 'node:url';
+import { skewPreload } from '../queue-cli/duplicate-scenarios.js';
 
 function cfg(name: string, gpus: string[], extra: Record<string, unknown> = {}): string {
   return writeConfig(`${name}.json`, deploymentConfig(name, { tpl: { gpu_name_set: gpus, cmd: 'sleep 20', ...extra } }));
@@ -320,5 +322,36 @@ describe('submit', () => {
       assert.equal(e.details.path, ':memory:');
     }
     assert.equal(sim.stats.count('POST', createPath), creates);
+  });
+  // red-team of issue 11: the submit is one of the parties on a queue, so its lease and send
+  // time must be on the database's clock like a worker's, or a worker (or a rerun) on another
+  // clock takes its in-flight create for expired and creates again.
+  test('a submit whose clock runs 8 min behind and a queue worker of the same account on the same queue while its create is in flight: one deployment', async () => {
+    const db = freshDb();
+    const path = cfg('sub-skew', ['RTX 4090']);
+    const creates = sim.stats.count('POST', createPath);
+    sim.faults.add({ method: 'POST', path: createPath, kind: 'slow', delay_ms: 2500, count: 2 });
+    try {
+      const child = spawnCli(['submit', path, '--interval', '0.05', '--json', '--db', db], {
+        sim,
+        env: { NODE_OPTIONS: `--import ${pathToFileURL(skewPreload()).href}`, AUTODL_SKEW_PRELOAD_MS: String(-8 * 60_000) },
+      });
+      const done = collect(child);
+      await waitFor(child, 'stderr', '"type":"creating"');
+      while (sim.stats.count('POST', createPath) === creates) await new Promise((r) => setTimeout(r, 10));
+      // the create is in flight: a worker (true clock) ticks once on the same queue
+      const w = await runCli(['queue', 'run', '--db', db, '--once', '--json', '--interval', '0.2'], { sim });
+      assert.equal(w.code, 0, w.stderr + w.stdout);
+      const r = await done;
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const res = json<{ deployment_uuid: string }>(r);
+      await new Promise((res) => setTimeout(res, 2600)); // a create the worker may have sent lands
+      const made = deploymentsNamed('sub-skew');
+      assert.equal(made.length, 1, `exactly one deployment, got ${made.length}; worker: ${w.stderr.slice(-600)}`);
+      assert.equal(made[0]!.uuid, res.deployment_uuid);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'the worker sent no create for the submit\'s entry');
+    } finally {
+      sim.faults.clear();
+    }
   });
 });
