@@ -439,6 +439,15 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
 
     const el = elapsed();
     if (o.timeoutSec > 0 && el >= o.timeoutSec) {
+      if (entry.state === 'submitting') {
+        // GPUs were free and a create went out, but its outcome is unknown (reply lost, held
+        // for the settle window): not "no GPU became free". The intent stays; a rerun resumes.
+        throw new AutodlError(
+          'timeout',
+          `gave up after ${o.timeoutSec} s while the outcome of a create is unknown (its reply was lost; it may still be applied); run the same submit again to resume it (it looks the create up before creating again)`,
+          { elapsed_seconds: Math.round(el), timeout_seconds: o.timeoutSec, in_flight: true, entry_id: entry.id, deployment_name: entry.deployment_name },
+        );
+      }
       return giveUp(
         new AutodlError('timeout', `no GPU became free within ${o.timeoutSec} s`, {
           elapsed_seconds: Math.round(el),

@@ -354,4 +354,32 @@ describe('submit', () => {
       sim.faults.clear();
     }
   });
+  // red-team of issue 11: a --timeout that ends while a create's outcome is unknown (its reply
+  // lost, held for the settle window) used to say "no GPU became free" — while GPUs were free,
+  // a create had been sent and may yet be applied. It must say that the outcome is unknown and
+  // that the same submit again resumes it.
+  test('--timeout while a create whose reply was lost is settling: timeout (exit 2) that says the create is in flight, en and zh; a rerun resumes it', async () => {
+    const db = freshDb();
+    const path = cfg('sub-lost-timeout', ['RTX 4090']);
+    const creates = sim.stats.count('POST', createPath);
+    sim.faults.add({ method: 'POST', path: createPath, kind: 'reset', count: 1 });
+    try {
+      const r = await runCli(['submit', path, '--interval', '0.05', '--timeout', '0.5', '--json', '--db', db, '--settle', '600'], { sim });
+      assert.equal(r.code, 2, r.stderr + r.stdout);
+      const e = json<ErrorOut>(r);
+      assert.equal(e.error_type, 'timeout');
+      assert.equal(e.details.in_flight, true, JSON.stringify(e));
+      assert.match(String(e.details.entry_id), /^q-/);
+      assert.doesNotMatch(e.message, /no GPU became free/);
+      assert.match(e.message, /outcome of a create is unknown/);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'one create was sent');
+      const zh = await runCli(['submit', path, '--interval', '0.05', '--timeout', '0.5', '--no-json', '--lang', 'zh', '--db', db, '--settle', '600'], { sim });
+      assert.equal(zh.code, 2, zh.stderr);
+      assert.doesNotMatch(zh.stderr, /等待 GPU 超时/);
+      assert.match(zh.stderr, /结果未知/);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'the rerun, still inside the window, sent no create');
+    } finally {
+      sim.faults.clear();
+    }
+  });
 });
