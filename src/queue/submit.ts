@@ -15,7 +15,7 @@ import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
   DEFAULT_SETTLE_MS,
-  findByMark,
+  findCreated,
   reconcileEntry,
   submitEntry,
   submissionError,
@@ -321,7 +321,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
     if (now() < settleEnd) {
       let found = false;
       try {
-        found = (await findByMark(o.api, taken.deployment_name)).length > 0;
+        found = (await findCreated(o.api, taken)).length > 0;
       } catch {
         /* unknown: wait and look again */
       }

@@ -268,6 +268,30 @@ describe('cancel / retry / priority', () => {
     assert.equal(again.code, 1, 'a submitted entry cannot be retried');
   });
 
+  // red-team of issue 11 (never lost): a retry of a Job whose containers failed must run it
+  // again. The entry keeps its mark, and the look-up before a create (attempts > 1) found the
+  // earlier, failed deployment by that mark and took it for this attempt's create: no new
+  // deployment, and the next tick followed the old one back to failed.
+  test('retry of an entry whose deployment failed: a new deployment is created, the failed one is not taken for it', async () => {
+    const db = newDb();
+    const [e] = await add(db, cfg('qr-ran', {}, 'sleep 5; exit 1'));
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    sim.world.advance(60_000); // starts, runs 5 s, exits 1
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    const [failed] = await ls(db, '--state', 'failed');
+    assert.equal(failed?.id, e!.id, JSON.stringify(await ls(db, '--all')));
+    const first = failed!.deployment_uuid;
+    assert.ok(first);
+    const r = await q(db, 'retry', e!.id);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    const [again] = await ls(db);
+    assert.equal(again!.state, 'submitted');
+    assert.notEqual(again!.deployment_uuid, first, 'the retry is a new deployment, not the failed one');
+    assert.equal(deploymentsNamed(e!.deployment_name).length, 2, 'the failed one and the retry');
+    assert.ok(deploymentsNamed(e!.deployment_name).some((d) => d.uuid === again!.deployment_uuid));
+  });
+
   test('priority: the higher entry takes the only idle GPU', async () => {
     const db = newDb();
     const [lo, hi] = await add(db, cfg('qp-lo'), cfg('qp-hi'));
