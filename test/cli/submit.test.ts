@@ -382,4 +382,32 @@ describe('submit', () => {
       sim.faults.clear();
     }
   });
+  // red-team of issue 11: a caller that gives up on a submit (a harness's timeout: SIGTERM)
+  // while its create is in flight does not read the result the submit still prints. The intent
+  // was cleared anyway, so the caller's retry of the same submit made a second deployment.
+  test('SIGTERM while the create is in flight: the result is printed, the intent stays, the same submit again reports that deployment', async () => {
+    const db = freshDb();
+    const path = cfg('sub-term', ['RTX 4090']);
+    const creates = sim.stats.count('POST', createPath);
+    sim.faults.add({ method: 'POST', path: createPath, kind: 'slow', delay_ms: 2000, count: 2 });
+    try {
+      const child = spawnCli(['submit', path, '--interval', '0.05', '--json', '--db', db], { sim });
+      const done = collect(child);
+      await waitFor(child, 'stderr', '"type":"creating"');
+      while (sim.stats.count('POST', createPath) === creates) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGTERM');
+      const first = await done;
+      assert.equal(first.code, 0, first.stderr + first.stdout);
+      const made = json<{ deployment_uuid: string }>(first).deployment_uuid;
+      const r = await runCli(['submit', path, '--interval', '0.05', '--json', '--db', db], { sim });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const res = json<{ deployment_uuid: string; resumed: boolean; found_earlier_create: boolean }>(r);
+      assert.equal(res.deployment_uuid, made);
+      assert.deepEqual([res.resumed, res.found_earlier_create], [true, true]);
+      assert.equal(deploymentsNamed('sub-term').length, 1);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'the rerun sent no create');
+    } finally {
+      sim.faults.clear();
+    }
+  });
 });
