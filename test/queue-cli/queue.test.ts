@@ -333,6 +333,25 @@ describe('queue run limits and signals', () => {
     assert.equal(json<{ created: number; pending: number }>(r).created, 1);
   });
 
+  // red-team of issue 11 (limits never undercount): an entry whose create's reply was lost is
+  // held in `submitting` for the settle window — its deployment may exist (here it does: the
+  // platform applies the create after the client gave up). The limits counted only
+  // submitted/running entries, so the next tick created another entry past --max-running.
+  test('--max-running 1 counts an entry held after a lost reply: no second create while the first may exist', async () => {
+    const db = newDb();
+    const [a, b] = await add(db, cfg('qm-held-a'), cfg('qm-held-b'));
+    sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'slow', delay_ms: 2500, count: 1 });
+    const run = () => q(db, 'run', '--once', '--max-running', '1', '--request-timeout', '1', '--no-follow');
+    const r1 = await run(); // a's create times out after 1 s; not listed yet: held for the settle window
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.equal((await ls(db)).find((x) => x.id === a!.id)!.state, 'submitting', r1.stderr);
+    const r2 = await run(); // the next tick, while a is held
+    assert.equal(r2.code, 0, r2.stderr);
+    while (deploymentsNamed(a!.deployment_name).length === 0) await new Promise((r) => setTimeout(r, 20)); // a lands
+    assert.equal(deploymentsNamed(b!.deployment_name).length, 0, 'b was not created while a (held) may be running: --max-running 1');
+    assert.equal((await ls(db)).find((x) => x.id === b!.id)!.state, 'pending');
+  });
+
   test('Ctrl-C while waiting for GPUs: exit 130, interrupted, nothing created, entries pending with no lease', async () => {
     const db = newDb();
     await add(db, cfg('qi-a'));
