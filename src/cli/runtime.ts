@@ -254,6 +254,7 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
       return t('errmsg.submission', { message: r.message });
     }
     case 'timeout':
+      if (d.in_flight === true) return t('errmsg.timeoutInFlight', { elapsed: String(d.elapsed_seconds ?? '?'), id: String(d.entry_id ?? '') });
       return t('errmsg.timeout', { elapsed: String(d.elapsed_seconds ?? '?'), message: r.message });
     case 'token_missing':
       return t('errmsg.tokenMissing', { searched: list(d.searched) });

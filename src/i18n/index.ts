@@ -197,6 +197,7 @@ const en = {
   'errmsg.submission': '{message}',
   'errmsg.submissionReason': 'the platform refused the create {n} times in a row: {reason} (the stock showed idle cards, but stock is only a hint)',
   'errmsg.timeout': 'waited {elapsed} s: {message}',
+  'errmsg.timeoutInFlight': 'gave up after {elapsed} s while the outcome of a create is unknown (its reply was lost; it may still be applied): run the same submit again to resume {id} (it looks the create up before creating again)',
   'errmsg.tokenMissing': 'no AutoDL token found (looked in: {searched})',
   'errmsg.api': '{message}',
 
@@ -526,6 +527,7 @@ const zh: Catalog = {
   'errmsg.submission': 'GPU 有空闲，但创建连续失败 3 次，请调整价格 / CPU / 内存 / CUDA 范围：{message}',
   'errmsg.submissionReason': '平台连续 {n} 次拒绝创建：{reason}（库存显示有空闲卡，但库存只是参考）',
   'errmsg.timeout': '等待 GPU 超时（已等待 {elapsed} 秒）：{message}',
+  'errmsg.timeoutInFlight': '已等待 {elapsed} 秒，一次创建的结果未知（回复丢失，可能仍会生效）：再次运行同一提交即可继续 {id}（会先查找这次创建，不会重复创建）',
   'errmsg.tokenMissing': '未找到 AutoDL 开发者 token（已查找：{searched}）；请运行 autodl login',
   'errmsg.api': 'AutoDL API 调用失败：{message}',
 

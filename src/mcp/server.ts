@@ -27,7 +27,9 @@ import { AutodlError, type ErrorResult } from '../errors.js';
 import { deploymentJsonSchema } from '../spec/schema.js';
 import { prepareSpec, type PreparedSpec } from '../spec/prepare.js';
 import { loadConfigText } from '../spec/load.js';
-import { submitAndWait, type SubmitProgress } from '../queue/submit.js';
+import { closeSubmitIntent, submitAndWait, type SubmitProgress } from '../queue/submit.js';
+import { accountFingerprint } from '../queue/account.js';
+import type { QueueStore } from '../queue/store.js';
 import { toArray } from '../util/async.js';
 import { INTERVAL_MAX_S, INTERVAL_MIN_S, intervalProblem, TIMEOUT_MAX_S, timeoutProblem } from '../util/bounds.js';
 import { describeDeployment, estimateCost } from '../watch/inspect.js';
@@ -154,6 +156,28 @@ class Tools {
   client(needToken = true): AutodlClient {
     const t = this.target(needToken);
     return new AutodlClient({ token: t.token ?? PREVIEW_TOKEN, host: t.host, dialect: t.dialect });
+  }
+
+  /**
+   * The user's queue store for a durable submit (AUTODL_QUEUE_DB, else the default queue file,
+   * as `autodl submit`; one that keeps nothing is refused) and the account fingerprint of the
+   * token for `host` (never the token).
+   */
+  async submitStore(host: string): Promise<{ store: QueueStore; account: string }> {
+    const token = this.target(true).token!;
+    const { defaultQueuePath } = await import('../queue/sqlite-store.js');
+    const { postgresPassword, redactPostgresUrl } = await import('../queue/pg-store.js');
+    const { openQueueStore } = await import('../queue/open.js');
+    const path = defaultQueuePath(this.env as NodeJS.ProcessEnv);
+    const password = postgresPassword(path);
+    if (password && !this.secrets.includes(password)) this.secrets.push(password);
+    try {
+      return { store: await openQueueStore(path, { durable: true }), account: accountFingerprint(host, token) };
+    } catch (e) {
+      if (e instanceof AutodlError) throw e;
+      const shown = redactPostgresUrl(path);
+      throw new AutodlError('config_error', `cannot open the queue database ${shown}: ${e instanceof Error ? e.message : String(e)}`, { path: shown });
+    }
   }
 
   sanitize<T>(value: T): T {
@@ -502,14 +526,28 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
           const message = p.type === 'waiting' ? `waiting for GPUs (${p.elapsed_s}s, idle ${JSON.stringify(p.idle)})` : p.type;
           void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: step, message } }).catch(() => {});
         };
-        return submitAndWait({
-          api: client,
-          body: body as AnyCreateBody,
-          intervalMs: Math.round((args.interval_seconds ?? 10) * 1000),
-          timeoutSec: args.timeout_seconds ?? 50,
-          signal: extra.signal,
-          onProgress,
-        });
+        // Durable like `autodl submit` (issue 11): the entry lives in the user's queue store under
+        // an intent key, so the same call again — after the client gave up on a slow call, or
+        // after the server was restarted — finds the earlier create instead of making a second.
+        const { store, account } = await tools.submitStore(client.host);
+        try {
+          const res = await submitAndWait({
+            api: client,
+            body: body as AnyCreateBody,
+            store,
+            intent: { host: client.host, account },
+            intervalMs: Math.round((args.interval_seconds ?? 10) * 1000),
+            timeoutSec: args.timeout_seconds ?? 50,
+            signal: extra.signal,
+            onProgress,
+          });
+          // the result reaches the client only if it still waits for it: else the intent stays,
+          // and the client's next identical call is answered with this deployment
+          if (!extra.signal.aborted) await closeSubmitIntent(store, res.entry_id, Date.now()).catch(() => {});
+          return res;
+        } finally {
+          await store.close().catch(() => {});
+        }
       }),
   );
 

@@ -209,6 +209,36 @@ function logicalError(sink: NotifySink, text: string): string | undefined {
   return undefined;
 }
 
+/** A sink's reply is read only for a chat platform's logical error (a small JSON object): at most this much. */
+export const MAX_SINK_REPLY_BYTES = 64 * 1024;
+
+/**
+ * At most `max` bytes of a reply as text; the rest is not read (the stream is cancelled, so
+ * the connection is dropped): a sink that answers without end costs nothing. A cut reply
+ * does not parse, so it reads as no logical error, like any reply that is not JSON.
+ */
+async function replyPrefix(res: Response, max: number): Promise<string> {
+  const body = res.body as ReadableStream<Uint8Array> | null | undefined;
+  if (!body || typeof body.getReader !== 'function') return (await res.text().catch(() => '')).slice(0, max);
+  const reader = body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size <= max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!value) continue;
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    /* a reply cut short reads as what arrived */
+  } finally {
+    if (size > max) await reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(parts).subarray(0, max).toString('utf8');
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, timerDelay(ms)));
 
 async function sendOne(sink: NotifySink, e: NotifyEvent, o: NotifyOptions): Promise<NotifyResult> {
@@ -234,7 +264,7 @@ async function sendOne(sink: NotifySink, e: NotifyEvent, o: NotifyOptions): Prom
       // redirects are never followed: the headers (an auth header, a signature) would go to the redirect target
       const res = await doFetch(req.url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
       result.status = res.status;
-      const text = await res.text().catch(() => '');
+      const text = await replyPrefix(res, MAX_SINK_REPLY_BYTES);
       if ((res.status >= 300 && res.status < 400) || res.type === 'opaqueredirect') {
         result.error = `HTTP ${res.status || 'redirect'}: the sink answered with a redirect, which is not followed (headers and body would go to another address); put the final URL in the config`;
         break;

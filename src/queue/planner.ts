@@ -26,7 +26,7 @@
 //    skipped (backfill). Likewise an aged entry blocked by the maxGpus / maxPrice budget
 //    blocks every later create of the tick (the budget is global).
 // 5. Limits, checked before each create against what is alive from this queue (entries in
-//    submitted/running) plus what this plan already creates: maxRunning (deployments),
+//    submitted/running, and the worker passes submitting ones too) plus what this plan already creates: maxRunning (deployments),
 //    maxGpus (sum of demand.gpus), maxPrice (yuan/hour: price_to / 1000 × gpu_num ×
 //    containers). With maxPrice set, an entry without price_to cannot be bounded and waits
 //    (reason `price_unbounded`); alive entries without price_to count 0.

@@ -15,13 +15,13 @@ import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_CONSECUTIVE_FAILURES,
   DEFAULT_SETTLE_MS,
-  findByMark,
+  findCreated,
   reconcileEntry,
   submitEntry,
   submissionError,
 } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
-import { defaultSleep } from './worker.js';
+import { clockOffset, defaultSleep } from './worker.js';
 import type { CreateBody, Now, QueueApi, QueueEntry, Sleep } from './types.js';
 
 export type SubmitProgress =
@@ -61,6 +61,7 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   onProgress?: (p: SubmitProgress) => void;
   sleep?: Sleep;
+  /** This process's clock (default Date.now). Without it, leases and send times are on the store's clock when it has one (SQLite, PostgreSQL). */
   now?: Now;
   /** Lease owner of this run (default `submit@<hostname>:<pid>:<nonce>`: a rerun can tell a dead owner). */
   workerId?: string;
@@ -213,7 +214,12 @@ function stockOf(stock: Stock, types: readonly string[]): Stock {
 }
 
 export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
-  const now = o.now ?? Date.now;
+  // Leases and send times on the store's clock when it has one (issue 11): a submit is a party
+  // on the queue like a worker, so a worker (or a rerun) on another clock must not take its
+  // in-flight create for expired. The offset is measured on the store below, before any move.
+  const local = o.now ?? Date.now;
+  let offset = 0;
+  const now = () => local() + offset;
   const sleep = o.sleep ?? defaultSleep;
   const progress = (p: SubmitProgress) => {
     try {
@@ -222,13 +228,23 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
       /* observers never break the engine */
     }
   };
-  const start = now();
-  const elapsed = () => Math.max(0, (now() - start) / 1000);
+  const start = local();
+  const elapsed = () => Math.max(0, (local() - start) / 1000);
   const body = normalizeBodyForQueue(o.body);
   const types = body.container_template.gpu_name_set;
   if (o.signal?.aborted) throw interrupted(0);
 
-  const store = o.store ?? new MemoryStore();
+  const store: QueueStore = o.store ?? new MemoryStore();
+  const useDbClock = o.now === undefined && store.clock !== undefined;
+  const syncClock = async () => {
+    if (!useDbClock) return;
+    try {
+      offset = (await clockOffset(store, local)) ?? offset;
+    } catch {
+      /* keep the last offset: the next move fails too if the store is gone */
+    }
+  };
+  await syncClock();
   const workerId = o.workerId ?? submitOwnerId();
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   const settleMs = o.settleMs ?? DEFAULT_SETTLE_MS;
@@ -305,7 +321,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
     if (now() < settleEnd) {
       let found = false;
       try {
-        found = (await findByMark(o.api, taken.deployment_name)).length > 0;
+        found = (await findCreated(o.api, taken)).length > 0;
       } catch {
         /* unknown: wait and look again */
       }
@@ -374,6 +390,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
   for (;;) {
     if (o.signal?.aborted) return giveUp(interrupted(Math.round(elapsed()), entry.id));
     polls++;
+    await syncClock();
     let waitMs: number | undefined;
     entry = (await store.get(entry.id)) ?? entry;
     if (DONE_STATES.includes(entry.state)) return success(entry);
@@ -422,6 +439,15 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
 
     const el = elapsed();
     if (o.timeoutSec > 0 && el >= o.timeoutSec) {
+      if (entry.state === 'submitting') {
+        // GPUs were free and a create went out, but its outcome is unknown (reply lost, held
+        // for the settle window): not "no GPU became free". The intent stays; a rerun resumes.
+        throw new AutodlError(
+          'timeout',
+          `gave up after ${o.timeoutSec} s while the outcome of a create is unknown (its reply was lost; it may still be applied); run the same submit again to resume it (it looks the create up before creating again)`,
+          { elapsed_seconds: Math.round(el), timeout_seconds: o.timeoutSec, in_flight: true, entry_id: entry.id, deployment_name: entry.deployment_name },
+        );
+      }
       return giveUp(
         new AutodlError('timeout', `no GPU became free within ${o.timeoutSec} s`, {
           elapsed_seconds: Math.round(el),

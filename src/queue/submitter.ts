@@ -112,6 +112,17 @@ export async function findByMark(api: QueueApi, deploymentName: string): Promise
   return out;
 }
 
+/**
+ * Deployments by the entry's mark that can be this attempt's create: the mark's deployments
+ * but the one the entry already recorded. An entry in `submitting` carries a deployment_uuid
+ * only from an earlier run (retried after that deployment failed): that deployment is not the
+ * retry's create, or the retry would never run again. Throws on API failure.
+ */
+export async function findCreated(api: QueueApi, entry: Pick<QueueEntry, 'deployment_name' | 'deployment_uuid'>): Promise<Deployment[]> {
+  const found = await findByMark(api, entry.deployment_name);
+  return entry.deployment_uuid ? found.filter((d) => d.uuid !== entry.deployment_uuid) : found;
+}
+
 export function emit(ctx: SubmitterContext, e: QueueEvent): void {
   try {
     ctx.onEvent?.(e);
@@ -163,7 +174,7 @@ async function requeue(
 export async function reconcileEntry(ctx: SubmitterContext, entry: QueueEntry): Promise<Outcome> {
   let found: Deployment[];
   try {
-    found = await findByMark(ctx.api, entry.deployment_name);
+    found = await findCreated(ctx.api, entry);
   } catch (e) {
     const error = errorText(e);
     emit(ctx, { type: 'unresolved', id: entry.id, error });
@@ -211,7 +222,7 @@ async function settle(ctx: SubmitterContext, entry: QueueEntry, error: string): 
   if (settleMs <= 0) return reconcileEntry(ctx, entry);
   let found: Deployment[] = [];
   try {
-    found = await findByMark(ctx.api, entry.deployment_name);
+    found = await findCreated(ctx.api, entry);
   } catch {
     /* unknown either way: settle, then look again */
   }
@@ -246,7 +257,7 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
     // A create may have been sent by an earlier attempt: never create before looking.
     let found: Deployment[];
     try {
-      found = await findByMark(ctx.api, entry.deployment_name);
+      found = await findCreated(ctx.api, entry);
     } catch (e) {
       const error = errorText(e);
       emit(ctx, { type: 'unresolved', id, error });

@@ -237,7 +237,10 @@ export async function workerTick(
       emit(ctx, { type: 'error', where: 'stock', error: errorText(e) });
     }
     if (stock) {
-      const p = plan(stock, pending, options.limits ?? {}, ctx.now(), alive);
+      // the limits count entries in `submitting` too: a create in flight, or held after a lost
+      // reply, may already be a deployment (issue 11: limits never undercount)
+      const inFlight = await ctx.store.list({ states: ['submitting'], ...mine });
+      const p = plan(stock, pending, options.limits ?? {}, ctx.now(), [...alive, ...inFlight]);
       const waiting: Record<string, number> = {};
       for (const d of p.decisions) if (d.action === 'wait') waiting[d.reason] = (waiting[d.reason] ?? 0) + 1;
       emit(ctx, { type: 'tick', worker: ctx.workerId, pending: pending.length, alive: alive.length, planned: p.creates.length, waiting });

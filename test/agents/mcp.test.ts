@@ -336,6 +336,40 @@ describe('autodl mcp: changes need confirm', () => {
   });
 });
 
+// red-team of issue 11: the MCP submit is the CLI's submit ("Same as `autodl submit`"), and an
+// MCP client gives up on a slow call (its request timeout, a cancel) while the server goes on;
+// the agent then calls again. Without the durable intent record the second call made a second
+// deployment of the same config.
+describe('autodl mcp: submit_deployment is durable like autodl submit', () => {
+  it('a call cancelled while its create is in flight, then the same call again: the earlier create is the result, one deployment', async () => {
+    const cfg = { ...example('train-job.json'), name: 'mcp-durable' };
+    const mine = () => sim.world.listDeployments(tenant(), {}).filter((d) => d.name.startsWith('mcp-durable'));
+    const creates = count(CREATE);
+    sim.faults.add({ method: 'POST', path: CREATE[1], kind: 'slow', delay_ms: 2500, count: 2 });
+    try {
+      const ac = new AbortController();
+      const first = s.client.callTool({ name: 'submit_deployment', arguments: { config: cfg, confirm: true, interval_seconds: 0.2 } }, undefined, { signal: ac.signal });
+      while (count(CREATE) === creates) await new Promise((r) => setTimeout(r, 10));
+      ac.abort(); // the client gives up; the create is in flight on the server
+      await assert.rejects(first);
+      while (mine().length === 0) await new Promise((r) => setTimeout(r, 20)); // it lands
+      const again = await call<{ status: string; deployment_uuid: string; resumed?: boolean; found_earlier_create?: boolean }>(s, 'submit_deployment', {
+        config: cfg,
+        confirm: true,
+        interval_seconds: 0.2,
+      });
+      assert.equal(again.isError, false, again.text);
+      await new Promise((r) => setTimeout(r, 2600)); // a second create, had one been sent, lands
+      assert.equal(mine().length, 1, `exactly one deployment of the config, got ${mine().length}`);
+      assert.equal(again.value.deployment_uuid, mine()[0]!.uuid);
+      assert.equal(again.value.found_earlier_create, true, again.text);
+      assert.equal(count(CREATE) - creates, 1, 'the second call sent no create');
+    } finally {
+      sim.faults.clear();
+    }
+  });
+});
+
 describe('autodl mcp: errors in the contract shape', () => {
   it('submit with an unknown image → image_not_found with the available images, nothing created', async () => {
     const creates = count(CREATE);

@@ -17,6 +17,8 @@ import {
   waitFor,
   writeConfig,
 } from './helpers.js';
+import { pathToFileURL } from 'node:url';
+import { skewPreload } from '../queue-cli/duplicate-scenarios.js';
 
 function cfg(name: string, gpus: string[], extra: Record<string, unknown> = {}): string {
   return writeConfig(`${name}.json`, deploymentConfig(name, { tpl: { gpu_name_set: gpus, cmd: 'sleep 20', ...extra } }));
@@ -320,5 +322,92 @@ describe('submit', () => {
       assert.equal(e.details.path, ':memory:');
     }
     assert.equal(sim.stats.count('POST', createPath), creates);
+  });
+  // red-team of issue 11: the submit is one of the parties on a queue, so its lease and send
+  // time must be on the database's clock like a worker's, or a worker (or a rerun) on another
+  // clock takes its in-flight create for expired and creates again.
+  test('a submit whose clock runs 8 min behind and a queue worker of the same account on the same queue while its create is in flight: one deployment', async () => {
+    const db = freshDb();
+    const path = cfg('sub-skew', ['RTX 4090']);
+    const creates = sim.stats.count('POST', createPath);
+    sim.faults.add({ method: 'POST', path: createPath, kind: 'slow', delay_ms: 2500, count: 2 });
+    try {
+      const child = spawnCli(['submit', path, '--interval', '0.05', '--json', '--db', db], {
+        sim,
+        env: { NODE_OPTIONS: `--import ${pathToFileURL(skewPreload()).href}`, AUTODL_SKEW_PRELOAD_MS: String(-8 * 60_000) },
+      });
+      const done = collect(child);
+      await waitFor(child, 'stderr', '"type":"creating"');
+      while (sim.stats.count('POST', createPath) === creates) await new Promise((r) => setTimeout(r, 10));
+      // the create is in flight: a worker (true clock) ticks once on the same queue
+      const w = await runCli(['queue', 'run', '--db', db, '--once', '--json', '--interval', '0.2'], { sim });
+      assert.equal(w.code, 0, w.stderr + w.stdout);
+      const r = await done;
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const res = json<{ deployment_uuid: string }>(r);
+      await new Promise((res) => setTimeout(res, 2600)); // a create the worker may have sent lands
+      const made = deploymentsNamed('sub-skew');
+      assert.equal(made.length, 1, `exactly one deployment, got ${made.length}; worker: ${w.stderr.slice(-600)}`);
+      assert.equal(made[0]!.uuid, res.deployment_uuid);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'the worker sent no create for the submit\'s entry');
+    } finally {
+      sim.faults.clear();
+    }
+  });
+  // red-team of issue 11: a --timeout that ends while a create's outcome is unknown (its reply
+  // lost, held for the settle window) used to say "no GPU became free" — while GPUs were free,
+  // a create had been sent and may yet be applied. It must say that the outcome is unknown and
+  // that the same submit again resumes it.
+  test('--timeout while a create whose reply was lost is settling: timeout (exit 2) that says the create is in flight, en and zh; a rerun resumes it', async () => {
+    const db = freshDb();
+    const path = cfg('sub-lost-timeout', ['RTX 4090']);
+    const creates = sim.stats.count('POST', createPath);
+    sim.faults.add({ method: 'POST', path: createPath, kind: 'reset', count: 1 });
+    try {
+      const r = await runCli(['submit', path, '--interval', '0.05', '--timeout', '0.5', '--json', '--db', db, '--settle', '600'], { sim });
+      assert.equal(r.code, 2, r.stderr + r.stdout);
+      const e = json<ErrorOut>(r);
+      assert.equal(e.error_type, 'timeout');
+      assert.equal(e.details.in_flight, true, JSON.stringify(e));
+      assert.match(String(e.details.entry_id), /^q-/);
+      assert.doesNotMatch(e.message, /no GPU became free/);
+      assert.match(e.message, /outcome of a create is unknown/);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'one create was sent');
+      const zh = await runCli(['submit', path, '--interval', '0.05', '--timeout', '0.5', '--no-json', '--lang', 'zh', '--db', db, '--settle', '600'], { sim });
+      assert.equal(zh.code, 2, zh.stderr);
+      assert.doesNotMatch(zh.stderr, /等待 GPU 超时/);
+      assert.match(zh.stderr, /结果未知/);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'the rerun, still inside the window, sent no create');
+    } finally {
+      sim.faults.clear();
+    }
+  });
+  // red-team of issue 11: a caller that gives up on a submit (a harness's timeout: SIGTERM)
+  // while its create is in flight does not read the result the submit still prints. The intent
+  // was cleared anyway, so the caller's retry of the same submit made a second deployment.
+  test('SIGTERM while the create is in flight: the result is printed, the intent stays, the same submit again reports that deployment', async () => {
+    const db = freshDb();
+    const path = cfg('sub-term', ['RTX 4090']);
+    const creates = sim.stats.count('POST', createPath);
+    sim.faults.add({ method: 'POST', path: createPath, kind: 'slow', delay_ms: 2000, count: 2 });
+    try {
+      const child = spawnCli(['submit', path, '--interval', '0.05', '--json', '--db', db], { sim });
+      const done = collect(child);
+      await waitFor(child, 'stderr', '"type":"creating"');
+      while (sim.stats.count('POST', createPath) === creates) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGTERM');
+      const first = await done;
+      assert.equal(first.code, 0, first.stderr + first.stdout);
+      const made = json<{ deployment_uuid: string }>(first).deployment_uuid;
+      const r = await runCli(['submit', path, '--interval', '0.05', '--json', '--db', db], { sim });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const res = json<{ deployment_uuid: string; resumed: boolean; found_earlier_create: boolean }>(r);
+      assert.equal(res.deployment_uuid, made);
+      assert.deepEqual([res.resumed, res.found_earlier_create], [true, true]);
+      assert.equal(deploymentsNamed('sub-term').length, 1);
+      assert.equal(sim.stats.count('POST', createPath) - creates, 1, 'the rerun sent no create');
+    } finally {
+      sim.faults.clear();
+    }
   });
 });

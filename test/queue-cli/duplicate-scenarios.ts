@@ -237,7 +237,7 @@ export async function clockSkew(e: ScenarioEnv, db: string, prefix: string, o: S
 
 let preload: string | undefined;
 /** A module that shifts Date.now by AUTODL_SKEW_PRELOAD_MS (for `node --import`), written once. */
-function skewPreload(): string {
+export function skewPreload(): string {
   if (preload) return preload;
   const d = mkdtempSync(join(tmpdir(), 'autodl-skew-'));
   preload = join(d, 'skew.mjs');

@@ -10,9 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertTokenNeverPrinted, childEnv, CLI, emptyDir, ensureBuilt, json, outputs, runCli, startSim, type SimHandle } from '../cli/helpers.js';
+import { assertTokenNeverPrinted, childEnv, CLI, collect, emptyDir, ensureBuilt, json, outputs, runCli, spawnCli, startSim, type SimHandle } from '../cli/helpers.js';
+import { openQueueStore } from '../../src/queue/index.js';
 import { dropPgDatabases, freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
-import { canUnsharePid, clockSkew, inFlightRestart, pagedShift, sameDefaultId, type ScenarioEnv } from './duplicate-scenarios.js';
+import { canUnsharePid, clockSkew, inFlightRestart, jobBody, pagedShift, sameDefaultId, type ScenarioEnv } from './duplicate-scenarios.js';
 
 let sim: SimHandle;
 let env: ScenarioEnv;
@@ -101,4 +102,33 @@ test('--request-timeout is bounded (the settle window is three times it): config
     assert.equal(out.error_type, 'config_error');
   }
   assert.equal(sim.requests(), before);
+});
+
+// red-team of issue 11: a worker's lease must outlive its own create. With --request-timeout
+// 400 (allowed up to 600) and the 5-minute lease, a create still in flight after 300 s had an
+// expired lease: another worker of the queue (default 30 s timeout, so a 90 s settle window)
+// reconciled it, did not find it yet, and created it a second time.
+test('--request-timeout past the lease: the lease of an entry whose create is in flight outlives that create', async () => {
+  const db = join(dir, 'lease.db');
+  const store = await openQueueStore(db);
+  const [added] = await store.add([{ body: jobBody('lease-0') }], Date.now());
+  await store.close();
+  const CREATE = '/api/v1/dev/deployment';
+  const creates = sim.stats.count('POST', CREATE);
+  sim.faults.add({ method: 'POST', path: CREATE, kind: 'slow', delay_ms: 2500, count: 1 });
+  try {
+    const child = spawnCli(['queue', 'run', '--once', '--request-timeout', '400', '--db', db, '--json'], { sim });
+    const done = collect(child);
+    while (sim.stats.count('POST', CREATE) === creates) await new Promise((r) => setTimeout(r, 10));
+    const peek = await openQueueStore(db);
+    const inFlight = (await peek.get(added!.id))!;
+    await peek.close();
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(inFlight.state, 'submitting');
+    assert.ok(inFlight.sent_at !== null && inFlight.lease_until !== null);
+    assert.ok(inFlight.lease_until! - inFlight.sent_at! >= 400_000, `lease ends ${(inFlight.lease_until! - inFlight.sent_at!) / 1000} s after the send, the create may take 400 s`);
+  } finally {
+    sim.faults.clear();
+  }
 });

@@ -268,6 +268,30 @@ describe('cancel / retry / priority', () => {
     assert.equal(again.code, 1, 'a submitted entry cannot be retried');
   });
 
+  // red-team of issue 11 (never lost): a retry of a Job whose containers failed must run it
+  // again. The entry keeps its mark, and the look-up before a create (attempts > 1) found the
+  // earlier, failed deployment by that mark and took it for this attempt's create: no new
+  // deployment, and the next tick followed the old one back to failed.
+  test('retry of an entry whose deployment failed: a new deployment is created, the failed one is not taken for it', async () => {
+    const db = newDb();
+    const [e] = await add(db, cfg('qr-ran', {}, 'sleep 5; exit 1'));
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    sim.world.advance(60_000); // starts, runs 5 s, exits 1
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    const [failed] = await ls(db, '--state', 'failed');
+    assert.equal(failed?.id, e!.id, JSON.stringify(await ls(db, '--all')));
+    const first = failed!.deployment_uuid;
+    assert.ok(first);
+    const r = await q(db, 'retry', e!.id);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    const [again] = await ls(db);
+    assert.equal(again!.state, 'submitted');
+    assert.notEqual(again!.deployment_uuid, first, 'the retry is a new deployment, not the failed one');
+    assert.equal(deploymentsNamed(e!.deployment_name).length, 2, 'the failed one and the retry');
+    assert.ok(deploymentsNamed(e!.deployment_name).some((d) => d.uuid === again!.deployment_uuid));
+  });
+
   test('priority: the higher entry takes the only idle GPU', async () => {
     const db = newDb();
     const [lo, hi] = await add(db, cfg('qp-lo'), cfg('qp-hi'));
@@ -307,6 +331,25 @@ describe('queue run limits and signals', () => {
     await add(db, cfg('qm-a'), cfg('qm-b'));
     const r = await q(db, 'run', '--once', '--max-running', '1', '--no-follow');
     assert.equal(json<{ created: number; pending: number }>(r).created, 1);
+  });
+
+  // red-team of issue 11 (limits never undercount): an entry whose create's reply was lost is
+  // held in `submitting` for the settle window — its deployment may exist (here it does: the
+  // platform applies the create after the client gave up). The limits counted only
+  // submitted/running entries, so the next tick created another entry past --max-running.
+  test('--max-running 1 counts an entry held after a lost reply: no second create while the first may exist', async () => {
+    const db = newDb();
+    const [a, b] = await add(db, cfg('qm-held-a'), cfg('qm-held-b'));
+    sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'slow', delay_ms: 2500, count: 1 });
+    const run = () => q(db, 'run', '--once', '--max-running', '1', '--request-timeout', '1', '--no-follow');
+    const r1 = await run(); // a's create times out after 1 s; not listed yet: held for the settle window
+    assert.equal(r1.code, 0, r1.stderr);
+    assert.equal((await ls(db)).find((x) => x.id === a!.id)!.state, 'submitting', r1.stderr);
+    const r2 = await run(); // the next tick, while a is held
+    assert.equal(r2.code, 0, r2.stderr);
+    while (deploymentsNamed(a!.deployment_name).length === 0) await new Promise((r) => setTimeout(r, 20)); // a lands
+    assert.equal(deploymentsNamed(b!.deployment_name).length, 0, 'b was not created while a (held) may be running: --max-running 1');
+    assert.equal((await ls(db)).find((x) => x.id === b!.id)!.state, 'pending');
   });
 
   test('Ctrl-C while waiting for GPUs: exit 130, interrupted, nothing created, entries pending with no lease', async () => {

@@ -235,10 +235,11 @@ test('accounts (issue 11): a worker never finishes an alive entry of another acc
   assert.equal((await store.get(legacyGone!.id))!.state, 'submitted', 'an entry of no account this token cannot see: never finished');
   assert.equal((await store.get(legacyGone!.id))!.account, null);
   assert.equal((await store.get(legacyMine!.id))!.account, 'acct-a', 'listed by this token: adopted');
-  // without an account (a queue of one account), the rule of one account: missing for 60 s since it
-  // was first missed, and not found by uuid → finished (the first pass only records the miss)
+  // without an account (a queue of one account), the rule of a queue of one account: not
+  // listed for the grace (counted from the first miss, issue 11) and not found by uuid → finished
   await runWorker({ store, api, workerId: 'w', intervalMs: 1000, once: true, now: clock.now, sleep: clock.sleep });
-  assert.equal((await store.get(legacyGone!.id))!.state, 'submitted', 'first missed now: the grace starts');
+  assert.equal((await store.get(legacyGone!.id))!.state, 'submitted', 'first miss: recorded, still alive');
+  assert.notEqual((await store.get(legacyGone!.id))!.missing_since, null);
   clock.advance(61_000);
   await runWorker({ store, api, workerId: 'w', intervalMs: 1000, once: true, now: clock.now, sleep: clock.sleep });
   assert.equal((await store.get(legacyGone!.id))!.state, 'finished');

@@ -235,3 +235,40 @@ describe('config', () => {
     assert.equal(maskUrl('https://open.feishu.cn/open-apis/bot/v2/hook/0123456789abcdef'), 'https://open.feishu.cn/open-apis/bot/v2/hook/0123***');
   });
 });
+
+// red-team of issue 11 (unbounded replies): a sink is a server too. Its reply is read only to
+// find a chat platform's logical error (a small JSON object), so at most a small prefix of it
+// is read; an endless reply used to be buffered for the whole 10 s timeout (2.5 GB of RSS).
+test('autodl notify-test against a sink whose reply never ends: a small prefix is read, the connection dropped, no crash', async () => {
+  const { runCli } = await import('../cli/helpers.js');
+  const chunk = Buffer.alloc(1 << 16, 0x61);
+  let written = 0;
+  let closed = false;
+  const sink = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const pump = () => {
+      while (!closed) {
+        written += chunk.length;
+        if (!res.write(chunk)) break;
+      }
+    };
+    res.on('drain', pump);
+    res.on('close', () => (closed = true));
+    pump();
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (sink.address() as AddressInfo).port;
+    const r = await runCli(['notify-test', '--url', `http://127.0.0.1:${port}/hook`, '--json']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const out = JSON.parse(r.stdout) as { results: Array<{ ok: boolean; status: number }> };
+    assert.deepEqual(out.results.map((x) => [x.ok, x.status]), [[true, 200]]);
+    assert.equal(closed, true, 'the client dropped the connection');
+    // what the sink managed to write: the prefix read plus socket buffers, nowhere near the old gigabytes
+    assert.ok(written < 64 * 1024 * 1024, `the sink wrote ${written} bytes before the client stopped reading`);
+  } finally {
+    sink.closeAllConnections();
+    await new Promise<void>((r) => sink.close(() => r()));
+  }
+});

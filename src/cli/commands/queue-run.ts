@@ -131,7 +131,7 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   // issue 11: this worker claims and follows only its own account's entries (and adopts those of none)
   const account = await currentAccount(ctx, true);
   const { runWorker } = await import('../../queue/worker.js');
-  const { settleWindowFor } = await import('../../queue/submitter.js');
+  const { DEFAULT_LEASE_MS, settleWindowFor } = await import('../../queue/submitter.js');
   const { store, path } = await openStore(ctx, opts);
   const renderer = new RunRenderer(ctx);
   const notifier = await makeNotifier(ctx);
@@ -162,6 +162,9 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       // measured on the database's clock (this process's clock corrected each tick)
       clock: 'database',
       settleMs: settleWindowFor(requestTimeoutMs),
+      // the lease outlives this worker's own create (a --request-timeout past 5 min would
+      // let another worker take a create still in flight for abandoned)
+      leaseMs: Math.max(DEFAULT_LEASE_MS, 2 * requestTimeoutMs),
       signal: ac.signal,
       limits,
       ...(account !== undefined ? { account } : {}),

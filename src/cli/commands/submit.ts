@@ -68,9 +68,21 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     });
     progress.clear();
     ctx.result(res, () => t('result.submitted', { uuid: res.deployment_uuid, seconds: res.waited_seconds }));
-    // reported: the same config submitted again from now on is a new deployment (a failure
-    // here must not add a second document after the result: a rerun would then resume it)
-    await closeSubmitIntent(store, res.entry_id, Date.now()).catch((e: unknown) => ctx.warn(e instanceof Error ? e.message : String(e)));
+    // Reported: the same config submitted again from now on is a new deployment (a failure
+    // here must not add a second document after the result: a rerun would then resume it).
+    // Unless the result may not have reached anyone: a SIGINT/SIGTERM came while the create
+    // was in flight (the caller gave up, e.g. a harness's timeout), or stdout failed (EPIPE).
+    // Then the intent stays, and the same submit again reports this deployment.
+    const delivered = await new Promise<boolean>((resolve) => {
+      try {
+        ctx.io.stdout.write('', (err?: Error | null) => resolve(!err));
+      } catch {
+        resolve(false);
+      }
+    });
+    if (delivered && !ac.signal.aborted) {
+      await closeSubmitIntent(store, res.entry_id, Date.now()).catch((e: unknown) => ctx.warn(e instanceof Error ? e.message : String(e)));
+    }
   } catch (e) {
     progress.clear();
     if (ac.signal.aborted && !(e instanceof AutodlError && e.errorType === 'interrupted')) {
