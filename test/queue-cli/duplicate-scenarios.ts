@@ -187,7 +187,7 @@ export async function inFlightRestart(e: ScenarioEnv, db: string, prefix: string
     // let a create that a killed worker left behind land before counting
     await new Promise((res) => setTimeout(res, slowMs));
     const out = await judge(e.sim, db, added, prefix);
-    out.facts = { killed: killed.signal === 'SIGKILL', restartExit: r.code, held: second.stderr().includes('may still be applied') };
+    out.facts = { killed: killed.signal === 'SIGKILL', restartExit: r.code, held: second.stderr().includes('may still be applied'), found: /"type":"found"/.test(second.stderr()) };
     if (r.code !== 0) out.detail.push(`restarted worker exit ${r.code}: ${second.stderr().slice(-300)}`);
     return out;
   } finally {
