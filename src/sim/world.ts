@@ -147,7 +147,10 @@ export interface Tenant {
   readonly verified: boolean;
   readonly name: string;
   images: ImageRec[];
+  /** every deployment, deleted ones too, in creation order */
   deployments: DeploymentState[];
+  /** the deployments not deleted, in creation order (what the lists page through) */
+  visible: DeploymentState[];
   depByUuid: Map<string, DeploymentState>;
   containerByUuid: Map<string, ContainerState>;
   blacklist: Map<string, BlacklistRec>;
@@ -223,7 +226,14 @@ interface DeploymentState {
   deleted: boolean;
   createdAt: number;
   stoppedAt: number | null;
+  /** every container the deployment ever had, in creation order */
   containers: ContainerState[];
+  /**
+   * Its containers in an ACTIVE status, in creation order (maintained by setStatus): what
+   * reconcile, stop and the list's starting/running counts read, so that they cost what is
+   * alive, not every container the deployment ever had.
+   */
+  live: Set<ContainerState>;
   events: ContainerEvent[];
   finished: number;
   failed: number;
@@ -272,16 +282,41 @@ export interface PageResult<T> {
 }
 
 export function paginate<T>(all: readonly T[], pageIndex: number, pageSize: number, offset: number): PageResult<T> {
+  return paginateView(all.length, (i) => all[i]!, pageIndex, pageSize, offset);
+}
+
+/**
+ * A page of a list of `total` items that exist only as `at(i)` (0 = first): the same page as
+ * `paginate` over the materialised list, but only the page's items are built.
+ */
+export function paginateView<T>(total: number, at: (i: number) => T, pageIndex: number, pageSize: number, offset: number): PageResult<T> {
   const start = offset + (pageIndex - 1) * pageSize;
-  const remaining = Math.max(0, all.length - offset);
+  const remaining = Math.max(0, total - offset);
+  // the bounds of Array.prototype.slice(start, start + pageSize)
+  const from = clampIndex(start, total);
+  const to = clampIndex(start + pageSize, total);
+  const list: T[] = [];
+  for (let i = from; i < to; i++) list.push(at(i));
   return {
-    list: all.slice(start, start + pageSize),
+    list,
     page_index: pageIndex,
     page_size: pageSize,
     offset,
     max_page: Math.ceil(remaining / pageSize),
-    result_total: all.length,
+    result_total: total,
   };
+}
+
+function clampIndex(i: number, len: number): number {
+  if (!(i === i)) return 0; // NaN, as slice reads it
+  if (i < 0) return Math.max(len + Math.trunc(i), 0);
+  return Math.min(Math.trunc(i), len);
+}
+
+export interface PageArgs {
+  page_index: number;
+  page_size: number;
+  offset: number;
 }
 
 type Timer = () => void;
@@ -384,6 +419,7 @@ export class World {
         name,
         images,
         deployments: [],
+        visible: [],
         depByUuid: new Map(),
         containerByUuid: new Map(),
         blacklist: new Map(),
@@ -661,7 +697,7 @@ export class World {
   /** Returns true when the deployment needs nothing more right now. */
   private reconcileDeployment(dep: DeploymentState): boolean {
     if (dep.status !== 'running' || dep.deleted) return true;
-    const active = dep.containers.filter((c) => ACTIVE.has(c.status));
+    const active = [...dep.live];
     let need: number;
     if (dep.type === 'ReplicaSet') {
       if (active.length > dep.replicaNum) {
@@ -698,14 +734,22 @@ export class World {
     let host: HostState | undefined;
     let reuseFrom: ContainerState | undefined;
     if (dep.reuse) {
-      tenant.cache = tenant.cache.filter((c) => !c.cacheConsumed && c.stoppedAt !== null && c.stoppedAt + this.timings.cacheMs > this.t);
-      reuseFrom = tenant.cache.find(
+      // the cache is in stop order (pushed when a container reaches shutdown, on a clock that
+      // only moves forward) and holds no consumed entry (removed when taken): the expired ones
+      // are a prefix, and the first match is the oldest reusable container, as before
+      const cache = tenant.cache;
+      let expired = 0;
+      while (expired < cache.length && cache[expired]!.stoppedAt! + this.timings.cacheMs <= this.t) expired++;
+      if (expired > 0) cache.splice(0, expired);
+      const at = cache.findIndex(
         (c) =>
           (dep.reuseScope === 'all' || c.dep === dep) &&
           c.dep.template.imageUuid === tpl.imageUuid &&
           candidates.includes(c.host),
       );
-      if (reuseFrom) {
+      if (at >= 0) {
+        reuseFrom = cache[at]!;
+        cache.splice(at, 1);
         reuseFrom.cacheConsumed = true;
         host = reuseFrom.host;
       }
@@ -721,6 +765,8 @@ export class World {
   private setStatus(c: ContainerState, status: ContainerStatus): void {
     c.status = status;
     c.updatedAt = this.t;
+    if (ACTIVE.has(status)) c.dep.live.add(c);
+    else c.dep.live.delete(c);
     // The event list names only some moves, and not the same ones per host: public
     // (Rookie-Package/autodl) starting, running, shutting_down, shutdown, removed; private
     // (XR-Lee/Gemcp) created, starting, running, shutdown. The container list shows every status.
@@ -914,6 +960,7 @@ export class World {
       createdAt: this.t,
       stoppedAt: null,
       containers: [],
+      live: new Set(),
       events: [],
       finished: 0,
       failed: 0,
@@ -924,6 +971,7 @@ export class World {
       imageName,
     };
     t.deployments.push(dep);
+    t.visible.push(dep);
     t.depByUuid.set(uuid, dep);
     this.wake(dep);
     this.reconcile();
@@ -936,23 +984,45 @@ export class World {
     return d;
   }
 
+  /** Every deployment the list shows for this filter (newest first), in wire form. */
   listDeployments(t: Tenant, f: DeploymentFilter): Deployment[] {
+    const m = this.matchingDeployments(t, f);
     const out: Deployment[] = [];
-    for (let i = t.deployments.length - 1; i >= 0; i--) {
-      const d = t.deployments[i]!;
-      if (d.deleted) continue;
-      if (f.deployment_uuid !== undefined && d.uuid !== f.deployment_uuid) continue;
-      if (f.name !== undefined && f.name !== '' && !d.name.includes(f.name)) continue;
-      if (f.status !== undefined && f.status !== '' && d.status !== f.status) continue;
-      out.push(this.wireDeployment(d));
-    }
+    for (let i = 0; i < m.total; i++) out.push(this.wireDeployment(m.at(i)));
     return out;
+  }
+
+  /**
+   * One page of the list: the same as paginating `listDeployments`, but only the page's items
+   * are put in wire form, so a page without a filter (or by uuid) costs O(page size); a name or
+   * status filter compares those two fields of every deployment (no wire form, no container).
+   */
+  deploymentsPage(t: Tenant, f: DeploymentFilter, pg: PageArgs): PageResult<Deployment> {
+    const m = this.matchingDeployments(t, f);
+    return paginateView(m.total, (i) => this.wireDeployment(m.at(i)), pg.page_index, pg.page_size, pg.offset);
+  }
+
+  /** The deployments matching `f`, newest first, as a count and an accessor. */
+  private matchingDeployments(t: Tenant, f: DeploymentFilter): { total: number; at: (i: number) => DeploymentState } {
+    const byName = f.name !== undefined && f.name !== '' ? f.name : undefined;
+    const byStatus = f.status !== undefined && f.status !== '' ? f.status : undefined;
+    const keep = (d: DeploymentState) => (byName === undefined || d.name.includes(byName)) && (byStatus === undefined || d.status === byStatus);
+    if (f.deployment_uuid !== undefined) {
+      const d = t.depByUuid.get(f.deployment_uuid);
+      const hit = d !== undefined && !d.deleted && keep(d) ? [d] : [];
+      return { total: hit.length, at: (i) => hit[i]! };
+    }
+    const all = t.visible;
+    if (byName === undefined && byStatus === undefined) return { total: all.length, at: (i) => all[all.length - 1 - i]! };
+    const hits: DeploymentState[] = [];
+    for (let i = all.length - 1; i >= 0; i--) if (keep(all[i]!)) hits.push(all[i]!);
+    return { total: hits.length, at: (i) => hits[i]! };
   }
 
   private wireDeployment(d: DeploymentState): Deployment {
     let starting = 0;
     let running = 0;
-    for (const c of d.containers) {
+    for (const c of d.live) {
       if (STARTING.has(c.status)) starting++;
       else if (c.status === 'running') running++;
     }
@@ -1011,24 +1081,31 @@ export class World {
    * status, region_sign, dc_list, gpu_name_set, created_at (Rookie-Package/autodl, public).
    */
   briefDeployments(t: Tenant): Array<Record<string, unknown>> {
+    const all = t.visible;
     const out: Array<Record<string, unknown>> = [];
-    for (let i = t.deployments.length - 1; i >= 0; i--) {
-      const d = t.deployments[i]!;
-      if (d.deleted) continue;
-      out.push({
-        id: d.id,
-        uid: t.uid,
-        uuid: d.uuid,
-        name: d.name,
-        deployment_type: d.type,
-        status: d.status,
-        region_sign: typeof d.rawTemplate.region_sign === 'string' ? d.rawTemplate.region_sign : '',
-        dc_list: [...(d.template.dcList ?? [])],
-        gpu_name_set: [...d.template.gpuNames],
-        created_at: fmtTime(d.createdAt),
-      });
-    }
+    for (let i = all.length - 1; i >= 0; i--) out.push(this.briefDeployment(all[i]!));
     return out;
+  }
+
+  /** One page of `briefDeployments`, building only the page's items. */
+  briefDeploymentsPage(t: Tenant, pg: PageArgs): PageResult<Record<string, unknown>> {
+    const all = t.visible;
+    return paginateView(all.length, (i) => this.briefDeployment(all[all.length - 1 - i]!), pg.page_index, pg.page_size, pg.offset);
+  }
+
+  private briefDeployment(d: DeploymentState): Record<string, unknown> {
+    return {
+      id: d.id,
+      uid: d.tenant.uid,
+      uuid: d.uuid,
+      name: d.name,
+      deployment_type: d.type,
+      status: d.status,
+      region_sign: typeof d.rawTemplate.region_sign === 'string' ? d.rawTemplate.region_sign : '',
+      dc_list: [...(d.template.dcList ?? [])],
+      gpu_name_set: [...d.template.gpuNames],
+      created_at: fmtTime(d.createdAt),
+    };
   }
 
   private wireContainer(c: ContainerState): Container {
@@ -1056,10 +1133,20 @@ export class World {
 
   /** Containers of a deployment (also of a deleted one); another tenant's uuid gives an empty list. */
   listContainers(t: Tenant, deploymentUuid: string, f: ContainerFilter): Container[] {
+    return this.matchingContainers(t, deploymentUuid, f).map((c) => this.wireContainer(c));
+  }
+
+  /** One page of `listContainers`, putting only the page's containers in wire form. */
+  containersPage(t: Tenant, deploymentUuid: string, f: ContainerFilter, pg: PageArgs): PageResult<Container> {
+    const all = this.matchingContainers(t, deploymentUuid, f);
+    return paginateView(all.length, (i) => this.wireContainer(all[i]!), pg.page_index, pg.page_size, pg.offset);
+  }
+
+  private matchingContainers(t: Tenant, deploymentUuid: string, f: ContainerFilter): ContainerState[] {
     const d = t.depByUuid.get(deploymentUuid);
     if (!d) return [];
     const statuses = f.status && f.status.length > 0 ? new Set(f.status) : undefined;
-    const out: Container[] = [];
+    const out: ContainerState[] = [];
     for (const c of d.containers) {
       if (f.container_uuid !== undefined && f.container_uuid !== '' && c.uuid !== f.container_uuid) continue;
       if (f.date_from !== undefined && c.createdAt < f.date_from) continue;
@@ -1074,17 +1161,27 @@ export class World {
         if (released !== f.released) continue;
       }
       if (statuses && !statuses.has(c.status)) continue;
-      out.push(this.wireContainer(c));
+      out.push(c);
     }
     return out;
   }
 
   listEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): ContainerEvent[] {
+    const all = this.matchingEvents(t, deploymentUuid, containerUuid);
+    return [...all].reverse();
+  }
+
+  /** One page of `listEvents` (newest first) without copying the deployment's event list. */
+  eventsPage(t: Tenant, deploymentUuid: string, containerUuid: string | undefined, pg: PageArgs): PageResult<ContainerEvent> {
+    const all = this.matchingEvents(t, deploymentUuid, containerUuid);
+    return paginateView(all.length, (i) => all[all.length - 1 - i]!, pg.page_index, pg.page_size, pg.offset);
+  }
+
+  /** Oldest first (the lists answer newest first, as the public host lists them: Rookie-Package/autodl). */
+  private matchingEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): readonly ContainerEvent[] {
     const d = t.depByUuid.get(deploymentUuid);
     if (!d) return [];
-    // newest first, as the public host lists them (Rookie-Package/autodl)
-    const all = containerUuid === undefined || containerUuid === '' ? d.events : d.events.filter((e) => e.deployment_container_uuid === containerUuid);
-    return [...all].reverse();
+    return containerUuid === undefined || containerUuid === '' ? d.events : d.events.filter((e) => e.deployment_container_uuid === containerUuid);
   }
 
   private container(t: Tenant, uuid: string): ContainerState {
@@ -1126,7 +1223,7 @@ export class World {
     d.stoppedAt = this.t;
     d.updatedAt = this.t;
     this.wanting.delete(d);
-    for (const c of d.containers) this.beginShutdown(c, 'deployment_stopped');
+    for (const c of [...d.live]) this.beginShutdown(c, 'deployment_stopped');
     this.wanting.delete(d);
   }
 
@@ -1134,6 +1231,8 @@ export class World {
     const d = this.dep(t, uuid);
     this.stopDep(d);
     d.deleted = true;
+    const i = t.visible.lastIndexOf(d);
+    if (i >= 0) t.visible.splice(i, 1);
     for (const c of d.containers) {
       if (c.status === 'shutdown' && !c.noCache) this.setStatus(c, 'in_cache');
     }
