@@ -189,7 +189,7 @@ export interface CreateInput {
 
 type EndReason = 'exit' | 'stopped' | 'scaled' | 'deployment_stopped';
 
-interface ContainerState {
+interface ContainerFields {
   id: number;
   uuid: string;
   updatedAt: number;
@@ -199,6 +199,7 @@ interface ContainerState {
   createdAt: number;
   startedAt: number | null;
   stoppedAt: number | null;
+  /** the deployment's plan (one object per deployment: planCmd is pure) */
   plan: CmdPlan;
   reused: boolean;
   /** incremented to invalidate pending timers */
@@ -208,7 +209,42 @@ interface ContainerState {
   noCache: boolean;
   cacheConsumed: boolean;
   holdsGpu: boolean;
-  info: Container['info'];
+  /**
+   * What `info` is made of (built when a list shows it, so that a world of 100,000 containers
+   * does not hold seven strings each): the SSH port, the 8-hex suffix of the service URLs and the
+   * root password.
+   */
+  port: number;
+  suffix: string;
+  rootPassword: string;
+}
+
+// the state of one container: its fields (ContainerFields) and the `info` built from them
+interface ContainerState extends ContainerFields {}
+class ContainerState {
+  /** the `info` object once something outside the lists has read it (tests edit it in place) */
+  private infoObj: Container['info'] | undefined = undefined;
+
+  constructor(fields: ContainerFields) {
+    Object.assign(this, fields);
+  }
+
+  /** The container's `info`, kept from the first read on (so an edit to it shows in the lists). */
+  get info(): Container['info'] {
+    return (this.infoObj ??= containerInfo(this));
+  }
+
+  /** A copy of `info` for a list item, without keeping one per container. */
+  wireInfo(): Container['info'] {
+    return { ...(this.infoObj ?? containerInfo(this)) };
+  }
+}
+
+/** A listed event as the world keeps it: the time as a number, formatted when listed. */
+interface EventRec {
+  uuid: string;
+  status: string;
+  at: number;
 }
 
 interface DeploymentState {
@@ -234,7 +270,8 @@ interface DeploymentState {
    * alive, not every container the deployment ever had.
    */
   live: Set<ContainerState>;
-  events: ContainerEvent[];
+  events: EventRec[];
+  plan: CmdPlan;
   finished: number;
   failed: number;
   /** cheapest matching price_per_gpu at create time */
@@ -774,20 +811,19 @@ export class World {
   }
 
   private event(c: ContainerState, status: string): void {
-    c.dep.events.push({ deployment_container_uuid: c.uuid, status, created_at: fmtTime(this.t) });
+    c.dep.events.push({ uuid: c.uuid, status, at: this.t });
   }
 
   private startContainer(dep: DeploymentState, host: HostState, reused: boolean): void {
     const suffix = hexFrom(this.idRng, 8);
     const port = 10000 + Math.floor(this.idRng() * 50000);
-    const proxy = `connect.${host.cfg.data_center.toLowerCase()}.autodl-sim.local`;
     // private: <deployment>-<machine>-<8 hex> (busstop12); public: four dash-separated parts
     // that do not start with the deployment uuid (Rookie-Package/autodl: 5dec112cb6-314744b79a-f1156c1ed8-39a9d230d)
     const uuid =
       this.dialect === 'public'
         ? `${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 9)}`
         : `${dep.uuid}-${host.cfg.machine_id}-${suffix}`;
-    const c: ContainerState = {
+    const c = new ContainerState({
       id: this.nextContainerId++,
       uuid,
       updatedAt: this.t,
@@ -797,7 +833,7 @@ export class World {
       createdAt: this.t,
       startedAt: null,
       stoppedAt: null,
-      plan: planCmd(dep.template.cmd, this.defaultCmdSeconds),
+      plan: dep.plan,
       reused,
       gen: 0,
       exitCode: null,
@@ -805,16 +841,10 @@ export class World {
       noCache: false,
       cacheConsumed: false,
       holdsGpu: true,
-      info: {
-        ssh_command: `ssh -p ${port} root@${proxy}`,
-        root_password: randomBytes(9).toString('base64url'),
-        proxy_host: proxy,
-        custom_port: port,
-        service_url: `https://u${suffix}-${port}.${proxy}:8443`,
-        service_6006_port_url: `https://u${suffix}-6006.${proxy}:8443`,
-        service_6008_port_url: `https://u${suffix}-6008.${proxy}:8443`,
-      },
-    };
+      port,
+      suffix,
+      rootPassword: randomBytes(9).toString('base64url'),
+    });
     host.userUsed += dep.template.gpuNum;
     dep.containers.push(c);
     dep.tenant.containerByUuid.set(c.uuid, c);
@@ -962,6 +992,7 @@ export class World {
       containers: [],
       live: new Set(),
       events: [],
+      plan: planCmd(input.template.cmd, this.defaultCmdSeconds),
       finished: 0,
       failed: 0,
       unitPrice: Math.min(...hosts.map((h) => h.cfg.price_per_gpu)),
@@ -1123,7 +1154,7 @@ export class World {
       memory_size: Math.round(c.host.memShareGb * g * GB),
       image_uuid: c.dep.template.imageUuid,
       price: c.host.cfg.price_per_gpu * g,
-      info: { ...c.info },
+      info: c.wireInfo(),
       started_at: c.startedAt === null ? null : fmtTime(c.startedAt),
       stopped_at: c.stoppedAt === null ? null : fmtTime(c.stoppedAt),
       created_at: fmtTime(c.createdAt),
@@ -1168,20 +1199,22 @@ export class World {
 
   listEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): ContainerEvent[] {
     const all = this.matchingEvents(t, deploymentUuid, containerUuid);
-    return [...all].reverse();
+    const out: ContainerEvent[] = [];
+    for (let i = all.length - 1; i >= 0; i--) out.push(wireEvent(all[i]!));
+    return out;
   }
 
   /** One page of `listEvents` (newest first) without copying the deployment's event list. */
   eventsPage(t: Tenant, deploymentUuid: string, containerUuid: string | undefined, pg: PageArgs): PageResult<ContainerEvent> {
     const all = this.matchingEvents(t, deploymentUuid, containerUuid);
-    return paginateView(all.length, (i) => all[all.length - 1 - i]!, pg.page_index, pg.page_size, pg.offset);
+    return paginateView(all.length, (i) => wireEvent(all[all.length - 1 - i]!), pg.page_index, pg.page_size, pg.offset);
   }
 
   /** Oldest first (the lists answer newest first, as the public host lists them: Rookie-Package/autodl). */
-  private matchingEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): readonly ContainerEvent[] {
+  private matchingEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): readonly EventRec[] {
     const d = t.depByUuid.get(deploymentUuid);
     if (!d) return [];
-    return containerUuid === undefined || containerUuid === '' ? d.events : d.events.filter((e) => e.deployment_container_uuid === containerUuid);
+    return containerUuid === undefined || containerUuid === '' ? d.events : d.events.filter((e) => e.uuid === containerUuid);
   }
 
   private container(t: Tenant, uuid: string): ContainerState {
@@ -1328,6 +1361,24 @@ function stockMatches(h: HostState, f: StockFilter): boolean {
   if (f.gpuNames && f.gpuNames.length > 0 && !f.gpuNames.includes(h.cfg.gpu_name)) return false;
   if (f.cudaFrom !== undefined && h.cfg.max_cuda < f.cudaFrom) return false;
   return inRange(h.cpuShare, f.cpuFrom, f.cpuTo) && inRange(h.memShareGb, f.memFrom, f.memTo) && inRange(h.cfg.price_per_gpu, f.priceFrom, f.priceTo);
+}
+
+function wireEvent(e: EventRec): ContainerEvent {
+  return { deployment_container_uuid: e.uuid, status: e.status, created_at: fmtTime(e.at) };
+}
+
+function containerInfo(c: ContainerState): Container['info'] {
+  const { port, suffix } = c;
+  const proxy = `connect.${c.host.cfg.data_center.toLowerCase()}.autodl-sim.local`;
+  return {
+    ssh_command: `ssh -p ${port} root@${proxy}`,
+    root_password: c.rootPassword,
+    proxy_host: proxy,
+    custom_port: port,
+    service_url: `https://u${suffix}-${port}.${proxy}:8443`,
+    service_6006_port_url: `https://u${suffix}-6006.${proxy}:8443`,
+    service_6008_port_url: `https://u${suffix}-6008.${proxy}:8443`,
+  };
 }
 
 function inRange(v: number, from?: number, to?: number): boolean {

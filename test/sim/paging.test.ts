@@ -113,7 +113,7 @@ describe('paging at more than a page', () => {
       const active = everything.filter((c) => ['creating', 'created', 'starting', 'oss_merged', 'running'].includes(c.status));
       assert.equal(active.length, 4, 'the replica count is held');
       const dep = (await api.ok<Page<Deployment>>('POST', P.list, { page_index: 1, page_size: 10, deployment_uuid })).list[0]!;
-      assert.equal(dep.running_num + dep.starting_num, 4);
+      assert.equal(dep.running_num! + dep.starting_num!, 4);
       assert.equal(dep.running_num, active.filter((c) => c.status === 'running').length);
       const shut = everything.filter((c) => c.status === 'shutdown');
       assert.deepEqual(
