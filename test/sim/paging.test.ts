@@ -135,3 +135,56 @@ describe('paging at more than a page', () => {
     });
   });
 });
+
+describe('a page builds only its own items', () => {
+  test('deployment and container pages put only the page in wire form (counted, not timed)', async () => {
+    await withSim({ world: { hosts: [HOST] } }, async (sim, api) => {
+      for (let i = 0; i < 45; i++) await api.ok('POST', P.create, privateBody({ name: `w-${i}` }, { cmd: 'sleep infinity' }));
+      const { deployment_uuid } = await api.ok<{ deployment_uuid: string }>('POST', P.create, privateBody({ deployment_type: 'ReplicaSet', replica_num: 2, reuse_container: true }, { cmd: 'sleep 1' }));
+      sim.world.advance(120_000);
+      // count the wire-form builders of this world (private methods, reached through the instance)
+      const w = sim.world as unknown as Record<string, (...a: unknown[]) => unknown>;
+      const counts = { wireDeployment: 0, wireContainer: 0 };
+      for (const k of Object.keys(counts) as Array<keyof typeof counts>) {
+        const orig = w[k]!.bind(sim.world);
+        w[k] = (...a: unknown[]) => {
+          counts[k]++;
+          return orig(...a);
+        };
+      }
+      const pg = await api.ok<Page<Deployment>>('POST', P.list, { page_index: 2, page_size: 10 });
+      assert.equal(pg.list.length, 10);
+      assert.equal(pg.result_total, 46);
+      assert.equal(counts.wireDeployment, 10, 'one wire form per listed deployment, not one per deployment of the tenant');
+      const cs = await api.ok<Page<Container>>('POST', P.containers, { deployment_uuid, page_index: 1, page_size: 3 });
+      assert.equal(cs.list.length, 3);
+      assert.ok(cs.result_total > 10, `history of ${cs.result_total} containers`);
+      assert.equal(counts.wireContainer, 3, 'one wire form per listed container');
+    });
+  });
+});
+
+describe('advancing a busy deployment reads its live containers only', () => {
+  test('a ReplicaSet cycling `sleep 1` replicas: advance and the list never scan its whole history (counted, not timed)', async () => {
+    await withSim({ world: { hosts: [HOST] } }, async (sim, api) => {
+      const { deployment_uuid } = await api.ok<{ deployment_uuid: string }>('POST', P.create, privateBody({ deployment_type: 'ReplicaSet', replica_num: 3, reuse_container: true }, { cmd: 'sleep 1' }));
+      sim.world.advance(60_000);
+      const dep = sim.world.tenantFor(api.token)!.deployments.find((d) => d.uuid === deployment_uuid)!;
+      const history = dep.containers.length;
+      assert.ok(history > 10, `history of ${history} containers`);
+      // count every walk over the deployment's full container history from here on
+      let scans = 0;
+      dep.containers = new Proxy(dep.containers, {
+        get(target, key, receiver) {
+          if (key === Symbol.iterator || key === 'filter' || key === 'find' || key === 'forEach' || key === 'map') scans++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+      sim.world.advance(60_000);
+      const pg = await api.ok<Page<Deployment>>('POST', P.list, { page_index: 1, page_size: 10, deployment_uuid });
+      assert.equal(pg.list[0]!.running_num! + pg.list[0]!.starting_num!, 3, 'the replica count is held');
+      assert.ok(dep.containers.length > history, 'replicas were replaced meanwhile');
+      assert.equal(scans, 0, 'reconcile and the list counts read the live containers, not the history');
+    });
+  });
+});
