@@ -117,7 +117,7 @@ const HANDLERS: Record<EndpointName, Handler> = {
   createDeployment: (p, t, { world, dialect }) => ({ deployment_uuid: world.createDeployment(t, parseCreate(p, dialect)) }),
   listDeployments: (p, t, { world }) => {
     // GET with no body (recorded, public): the brief item shape, every deployment of the account
-    if (p.source === 'query' && p.method === 'GET') return pageOf(world.briefDeployments(t), p);
+    if (p.source === 'query' && p.method === 'GET') return world.briefDeploymentsPage(t, p.page());
     const f: { name?: string; status?: string; deployment_uuid?: string } = {};
     const name = p.str('name');
     const status = p.str('status');
@@ -125,16 +125,16 @@ const HANDLERS: Record<EndpointName, Handler> = {
     if (name !== undefined) f.name = name;
     if (status !== undefined) f.status = status;
     if (uuid !== undefined && uuid !== '') f.deployment_uuid = uuid;
-    return pageOf(world.listDeployments(t, f), p);
+    return world.deploymentsPage(t, f, p.page());
   },
   listEvents: (p, t, { world }) => {
     const uuid = p.str('deployment_uuid', true);
     const cu = p.str('deployment_container_uuid');
-    return pageOf(world.listEvents(t, uuid, cu), p);
+    return world.eventsPage(t, uuid, cu, p.page());
   },
   listContainers: (p, t, { world, dialect }) => {
     const uuid = p.str('deployment_uuid', true);
-    const page = pageOf(world.listContainers(t, uuid, parseContainerFilter(p)), p);
+    const page = world.containersPage(t, uuid, parseContainerFilter(p), p.page());
     // the public container page carries a `page` key too (Rookie-Package/autodl); its value is a guess
     return dialect === 'public' ? { ...page, page: page.page_index } : page;
   },

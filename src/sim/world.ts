@@ -147,7 +147,10 @@ export interface Tenant {
   readonly verified: boolean;
   readonly name: string;
   images: ImageRec[];
+  /** every deployment, deleted ones too, in creation order */
   deployments: DeploymentState[];
+  /** the deployments not deleted, in creation order (what the lists page through) */
+  visible: DeploymentState[];
   depByUuid: Map<string, DeploymentState>;
   containerByUuid: Map<string, ContainerState>;
   blacklist: Map<string, BlacklistRec>;
@@ -186,7 +189,7 @@ export interface CreateInput {
 
 type EndReason = 'exit' | 'stopped' | 'scaled' | 'deployment_stopped';
 
-interface ContainerState {
+interface ContainerFields {
   id: number;
   uuid: string;
   updatedAt: number;
@@ -196,6 +199,7 @@ interface ContainerState {
   createdAt: number;
   startedAt: number | null;
   stoppedAt: number | null;
+  /** the deployment's plan (one object per deployment: planCmd is pure) */
   plan: CmdPlan;
   reused: boolean;
   /** incremented to invalidate pending timers */
@@ -205,7 +209,87 @@ interface ContainerState {
   noCache: boolean;
   cacheConsumed: boolean;
   holdsGpu: boolean;
-  info: Container['info'];
+  /**
+   * What `info` is made of (built when a list shows it, so that a world of 100,000 containers
+   * does not hold seven strings each): the SSH port, the 8-hex suffix of the service URLs and the
+   * root password.
+   */
+  port: number;
+  suffix: string;
+  rootPassword: string;
+}
+
+// the state of one container: its fields (ContainerFields) and the `info` built from them
+interface ContainerState extends ContainerFields {}
+class ContainerState {
+  /** the `info` object once something outside the lists has read it (tests edit it in place) */
+  private infoObj: Container['info'] | undefined = undefined;
+
+  // every field assigned here, in one order: one compact shape for every container
+  constructor(f: ContainerFields) {
+    this.id = f.id;
+    this.uuid = f.uuid;
+    this.updatedAt = f.updatedAt;
+    this.dep = f.dep;
+    this.host = f.host;
+    this.status = f.status;
+    this.createdAt = f.createdAt;
+    this.startedAt = f.startedAt;
+    this.stoppedAt = f.stoppedAt;
+    this.plan = f.plan;
+    this.reused = f.reused;
+    this.gen = f.gen;
+    this.exitCode = f.exitCode;
+    this.endReason = f.endReason;
+    this.noCache = f.noCache;
+    this.cacheConsumed = f.cacheConsumed;
+    this.holdsGpu = f.holdsGpu;
+    this.port = f.port;
+    this.suffix = f.suffix;
+    this.rootPassword = f.rootPassword;
+  }
+
+  /** The container's `info`, kept from the first read on (so an edit to it shows in the lists). */
+  get info(): Container['info'] {
+    return (this.infoObj ??= containerInfo(this));
+  }
+
+  /** A copy of `info` for a list item, without keeping one per container. */
+  wireInfo(): Container['info'] {
+    return { ...(this.infoObj ?? containerInfo(this)) };
+  }
+}
+
+/**
+ * A deployment's listed events, oldest first, as three parallel arrays (container uuid,
+ * status, time as a number): a busy world holds hundreds of thousands of them.
+ */
+class EventLog {
+  private readonly uuids: string[] = [];
+  private readonly statuses: string[] = [];
+  private readonly ats: number[] = [];
+
+  get length(): number {
+    return this.uuids.length;
+  }
+
+  push(uuid: string, status: string, at: number): void {
+    this.uuids.push(uuid);
+    this.statuses.push(status);
+    this.ats.push(at);
+  }
+
+  /** The i-th event (0 = oldest) in wire form. */
+  wire(i: number): ContainerEvent {
+    return { deployment_container_uuid: this.uuids[i]!, status: this.statuses[i]!, created_at: fmtTime(this.ats[i]!) };
+  }
+
+  /** Indices of the events of one container, oldest first. */
+  indicesOf(uuid: string): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.uuids.length; i++) if (this.uuids[i] === uuid) out.push(i);
+    return out;
+  }
 }
 
 interface DeploymentState {
@@ -223,8 +307,16 @@ interface DeploymentState {
   deleted: boolean;
   createdAt: number;
   stoppedAt: number | null;
+  /** every container the deployment ever had, in creation order */
   containers: ContainerState[];
-  events: ContainerEvent[];
+  /**
+   * Its containers in an ACTIVE status, in creation order (maintained by setStatus): what
+   * reconcile, stop and the list's starting/running counts read, so that they cost what is
+   * alive, not every container the deployment ever had.
+   */
+  live: Set<ContainerState>;
+  events: EventLog;
+  plan: CmdPlan;
   finished: number;
   failed: number;
   /** cheapest matching price_per_gpu at create time */
@@ -272,16 +364,41 @@ export interface PageResult<T> {
 }
 
 export function paginate<T>(all: readonly T[], pageIndex: number, pageSize: number, offset: number): PageResult<T> {
+  return paginateView(all.length, (i) => all[i]!, pageIndex, pageSize, offset);
+}
+
+/**
+ * A page of a list of `total` items that exist only as `at(i)` (0 = first): the same page as
+ * `paginate` over the materialised list, but only the page's items are built.
+ */
+export function paginateView<T>(total: number, at: (i: number) => T, pageIndex: number, pageSize: number, offset: number): PageResult<T> {
   const start = offset + (pageIndex - 1) * pageSize;
-  const remaining = Math.max(0, all.length - offset);
+  const remaining = Math.max(0, total - offset);
+  // the bounds of Array.prototype.slice(start, start + pageSize)
+  const from = clampIndex(start, total);
+  const to = clampIndex(start + pageSize, total);
+  const list: T[] = [];
+  for (let i = from; i < to; i++) list.push(at(i));
   return {
-    list: all.slice(start, start + pageSize),
+    list,
     page_index: pageIndex,
     page_size: pageSize,
     offset,
     max_page: Math.ceil(remaining / pageSize),
-    result_total: all.length,
+    result_total: total,
   };
+}
+
+function clampIndex(i: number, len: number): number {
+  if (!(i === i)) return 0; // NaN, as slice reads it
+  if (i < 0) return Math.max(len + Math.trunc(i), 0);
+  return Math.min(Math.trunc(i), len);
+}
+
+export interface PageArgs {
+  page_index: number;
+  page_size: number;
+  offset: number;
 }
 
 type Timer = () => void;
@@ -336,6 +453,8 @@ export class World {
   /** row ids of deployments and containers (the platform's look: large integers) */
   private nextDepId = 2459001;
   private nextContainerId = 195001;
+  private pwPool = Buffer.alloc(0);
+  private pwPos = 0;
 
   constructor(opts: WorldOptions = {}) {
     this.dialect = opts.dialect ?? 'private';
@@ -384,6 +503,7 @@ export class World {
         name,
         images,
         deployments: [],
+        visible: [],
         depByUuid: new Map(),
         containerByUuid: new Map(),
         blacklist: new Map(),
@@ -661,7 +781,7 @@ export class World {
   /** Returns true when the deployment needs nothing more right now. */
   private reconcileDeployment(dep: DeploymentState): boolean {
     if (dep.status !== 'running' || dep.deleted) return true;
-    const active = dep.containers.filter((c) => ACTIVE.has(c.status));
+    const active = [...dep.live];
     let need: number;
     if (dep.type === 'ReplicaSet') {
       if (active.length > dep.replicaNum) {
@@ -698,14 +818,22 @@ export class World {
     let host: HostState | undefined;
     let reuseFrom: ContainerState | undefined;
     if (dep.reuse) {
-      tenant.cache = tenant.cache.filter((c) => !c.cacheConsumed && c.stoppedAt !== null && c.stoppedAt + this.timings.cacheMs > this.t);
-      reuseFrom = tenant.cache.find(
+      // the cache is in stop order (pushed when a container reaches shutdown, on a clock that
+      // only moves forward) and holds no consumed entry (removed when taken): the expired ones
+      // are a prefix, and the first match is the oldest reusable container, as before
+      const cache = tenant.cache;
+      let expired = 0;
+      while (expired < cache.length && cache[expired]!.stoppedAt! + this.timings.cacheMs <= this.t) expired++;
+      if (expired > 0) cache.splice(0, expired);
+      const at = cache.findIndex(
         (c) =>
           (dep.reuseScope === 'all' || c.dep === dep) &&
           c.dep.template.imageUuid === tpl.imageUuid &&
           candidates.includes(c.host),
       );
-      if (reuseFrom) {
+      if (at >= 0) {
+        reuseFrom = cache[at]!;
+        cache.splice(at, 1);
         reuseFrom.cacheConsumed = true;
         host = reuseFrom.host;
       }
@@ -721,6 +849,8 @@ export class World {
   private setStatus(c: ContainerState, status: ContainerStatus): void {
     c.status = status;
     c.updatedAt = this.t;
+    if (ACTIVE.has(status)) c.dep.live.add(c);
+    else c.dep.live.delete(c);
     // The event list names only some moves, and not the same ones per host: public
     // (Rookie-Package/autodl) starting, running, shutting_down, shutdown, removed; private
     // (XR-Lee/Gemcp) created, starting, running, shutdown. The container list shows every status.
@@ -728,20 +858,19 @@ export class World {
   }
 
   private event(c: ContainerState, status: string): void {
-    c.dep.events.push({ deployment_container_uuid: c.uuid, status, created_at: fmtTime(this.t) });
+    c.dep.events.push(c.uuid, status, this.t);
   }
 
   private startContainer(dep: DeploymentState, host: HostState, reused: boolean): void {
     const suffix = hexFrom(this.idRng, 8);
     const port = 10000 + Math.floor(this.idRng() * 50000);
-    const proxy = `connect.${host.cfg.data_center.toLowerCase()}.autodl-sim.local`;
     // private: <deployment>-<machine>-<8 hex> (busstop12); public: four dash-separated parts
     // that do not start with the deployment uuid (Rookie-Package/autodl: 5dec112cb6-314744b79a-f1156c1ed8-39a9d230d)
     const uuid =
       this.dialect === 'public'
-        ? `${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 9)}`
-        : `${dep.uuid}-${host.cfg.machine_id}-${suffix}`;
-    const c: ContainerState = {
+        ? flatString(`${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 10)}-${hexFrom(this.idRng, 9)}`)
+        : flatString(`${dep.uuid}-${host.cfg.machine_id}-${suffix}`);
+    const c = new ContainerState({
       id: this.nextContainerId++,
       uuid,
       updatedAt: this.t,
@@ -751,7 +880,7 @@ export class World {
       createdAt: this.t,
       startedAt: null,
       stoppedAt: null,
-      plan: planCmd(dep.template.cmd, this.defaultCmdSeconds),
+      plan: dep.plan,
       reused,
       gen: 0,
       exitCode: null,
@@ -759,16 +888,10 @@ export class World {
       noCache: false,
       cacheConsumed: false,
       holdsGpu: true,
-      info: {
-        ssh_command: `ssh -p ${port} root@${proxy}`,
-        root_password: randomBytes(9).toString('base64url'),
-        proxy_host: proxy,
-        custom_port: port,
-        service_url: `https://u${suffix}-${port}.${proxy}:8443`,
-        service_6006_port_url: `https://u${suffix}-6006.${proxy}:8443`,
-        service_6008_port_url: `https://u${suffix}-6008.${proxy}:8443`,
-      },
-    };
+      port,
+      suffix,
+      rootPassword: this.rootPassword(),
+    });
     host.userUsed += dep.template.gpuNum;
     dep.containers.push(c);
     dep.tenant.containerByUuid.set(c.uuid, c);
@@ -794,6 +917,17 @@ export class World {
         });
       }
     });
+  }
+
+  /** 9 random bytes as base64url (12 characters), cut from a pool drawn 4 kB at a time. */
+  private rootPassword(): string {
+    if (this.pwPos + 9 > this.pwPool.length) {
+      this.pwPool = randomBytes(9 * 455);
+      this.pwPos = 0;
+    }
+    const pw = this.pwPool.toString('base64url', this.pwPos, this.pwPos + 9);
+    this.pwPos += 9;
+    return pw;
   }
 
   /** Schedule `fn` for container `c`, cancelled when the container's generation changes. */
@@ -914,7 +1048,9 @@ export class World {
       createdAt: this.t,
       stoppedAt: null,
       containers: [],
-      events: [],
+      live: new Set(),
+      events: new EventLog(),
+      plan: planCmd(input.template.cmd, this.defaultCmdSeconds),
       finished: 0,
       failed: 0,
       unitPrice: Math.min(...hosts.map((h) => h.cfg.price_per_gpu)),
@@ -924,6 +1060,7 @@ export class World {
       imageName,
     };
     t.deployments.push(dep);
+    t.visible.push(dep);
     t.depByUuid.set(uuid, dep);
     this.wake(dep);
     this.reconcile();
@@ -936,23 +1073,45 @@ export class World {
     return d;
   }
 
+  /** Every deployment the list shows for this filter (newest first), in wire form. */
   listDeployments(t: Tenant, f: DeploymentFilter): Deployment[] {
+    const m = this.matchingDeployments(t, f);
     const out: Deployment[] = [];
-    for (let i = t.deployments.length - 1; i >= 0; i--) {
-      const d = t.deployments[i]!;
-      if (d.deleted) continue;
-      if (f.deployment_uuid !== undefined && d.uuid !== f.deployment_uuid) continue;
-      if (f.name !== undefined && f.name !== '' && !d.name.includes(f.name)) continue;
-      if (f.status !== undefined && f.status !== '' && d.status !== f.status) continue;
-      out.push(this.wireDeployment(d));
-    }
+    for (let i = 0; i < m.total; i++) out.push(this.wireDeployment(m.at(i)));
     return out;
+  }
+
+  /**
+   * One page of the list: the same as paginating `listDeployments`, but only the page's items
+   * are put in wire form, so a page without a filter (or by uuid) costs O(page size); a name or
+   * status filter compares those two fields of every deployment (no wire form, no container).
+   */
+  deploymentsPage(t: Tenant, f: DeploymentFilter, pg: PageArgs): PageResult<Deployment> {
+    const m = this.matchingDeployments(t, f);
+    return paginateView(m.total, (i) => this.wireDeployment(m.at(i)), pg.page_index, pg.page_size, pg.offset);
+  }
+
+  /** The deployments matching `f`, newest first, as a count and an accessor. */
+  private matchingDeployments(t: Tenant, f: DeploymentFilter): { total: number; at: (i: number) => DeploymentState } {
+    const byName = f.name !== undefined && f.name !== '' ? f.name : undefined;
+    const byStatus = f.status !== undefined && f.status !== '' ? f.status : undefined;
+    const keep = (d: DeploymentState) => (byName === undefined || d.name.includes(byName)) && (byStatus === undefined || d.status === byStatus);
+    if (f.deployment_uuid !== undefined) {
+      const d = t.depByUuid.get(f.deployment_uuid);
+      const hit = d !== undefined && !d.deleted && keep(d) ? [d] : [];
+      return { total: hit.length, at: (i) => hit[i]! };
+    }
+    const all = t.visible;
+    if (byName === undefined && byStatus === undefined) return { total: all.length, at: (i) => all[all.length - 1 - i]! };
+    const hits: DeploymentState[] = [];
+    for (let i = all.length - 1; i >= 0; i--) if (keep(all[i]!)) hits.push(all[i]!);
+    return { total: hits.length, at: (i) => hits[i]! };
   }
 
   private wireDeployment(d: DeploymentState): Deployment {
     let starting = 0;
     let running = 0;
-    for (const c of d.containers) {
+    for (const c of d.live) {
       if (STARTING.has(c.status)) starting++;
       else if (c.status === 'running') running++;
     }
@@ -1011,24 +1170,31 @@ export class World {
    * status, region_sign, dc_list, gpu_name_set, created_at (Rookie-Package/autodl, public).
    */
   briefDeployments(t: Tenant): Array<Record<string, unknown>> {
+    const all = t.visible;
     const out: Array<Record<string, unknown>> = [];
-    for (let i = t.deployments.length - 1; i >= 0; i--) {
-      const d = t.deployments[i]!;
-      if (d.deleted) continue;
-      out.push({
-        id: d.id,
-        uid: t.uid,
-        uuid: d.uuid,
-        name: d.name,
-        deployment_type: d.type,
-        status: d.status,
-        region_sign: typeof d.rawTemplate.region_sign === 'string' ? d.rawTemplate.region_sign : '',
-        dc_list: [...(d.template.dcList ?? [])],
-        gpu_name_set: [...d.template.gpuNames],
-        created_at: fmtTime(d.createdAt),
-      });
-    }
+    for (let i = all.length - 1; i >= 0; i--) out.push(this.briefDeployment(all[i]!));
     return out;
+  }
+
+  /** One page of `briefDeployments`, building only the page's items. */
+  briefDeploymentsPage(t: Tenant, pg: PageArgs): PageResult<Record<string, unknown>> {
+    const all = t.visible;
+    return paginateView(all.length, (i) => this.briefDeployment(all[all.length - 1 - i]!), pg.page_index, pg.page_size, pg.offset);
+  }
+
+  private briefDeployment(d: DeploymentState): Record<string, unknown> {
+    return {
+      id: d.id,
+      uid: d.tenant.uid,
+      uuid: d.uuid,
+      name: d.name,
+      deployment_type: d.type,
+      status: d.status,
+      region_sign: typeof d.rawTemplate.region_sign === 'string' ? d.rawTemplate.region_sign : '',
+      dc_list: [...(d.template.dcList ?? [])],
+      gpu_name_set: [...d.template.gpuNames],
+      created_at: fmtTime(d.createdAt),
+    };
   }
 
   private wireContainer(c: ContainerState): Container {
@@ -1046,7 +1212,7 @@ export class World {
       memory_size: Math.round(c.host.memShareGb * g * GB),
       image_uuid: c.dep.template.imageUuid,
       price: c.host.cfg.price_per_gpu * g,
-      info: { ...c.info },
+      info: c.wireInfo(),
       started_at: c.startedAt === null ? null : fmtTime(c.startedAt),
       stopped_at: c.stoppedAt === null ? null : fmtTime(c.stoppedAt),
       created_at: fmtTime(c.createdAt),
@@ -1056,10 +1222,20 @@ export class World {
 
   /** Containers of a deployment (also of a deleted one); another tenant's uuid gives an empty list. */
   listContainers(t: Tenant, deploymentUuid: string, f: ContainerFilter): Container[] {
+    return this.matchingContainers(t, deploymentUuid, f).map((c) => this.wireContainer(c));
+  }
+
+  /** One page of `listContainers`, putting only the page's containers in wire form. */
+  containersPage(t: Tenant, deploymentUuid: string, f: ContainerFilter, pg: PageArgs): PageResult<Container> {
+    const all = this.matchingContainers(t, deploymentUuid, f);
+    return paginateView(all.length, (i) => this.wireContainer(all[i]!), pg.page_index, pg.page_size, pg.offset);
+  }
+
+  private matchingContainers(t: Tenant, deploymentUuid: string, f: ContainerFilter): ContainerState[] {
     const d = t.depByUuid.get(deploymentUuid);
     if (!d) return [];
     const statuses = f.status && f.status.length > 0 ? new Set(f.status) : undefined;
-    const out: Container[] = [];
+    const out: ContainerState[] = [];
     for (const c of d.containers) {
       if (f.container_uuid !== undefined && f.container_uuid !== '' && c.uuid !== f.container_uuid) continue;
       if (f.date_from !== undefined && c.createdAt < f.date_from) continue;
@@ -1074,17 +1250,32 @@ export class World {
         if (released !== f.released) continue;
       }
       if (statuses && !statuses.has(c.status)) continue;
-      out.push(this.wireContainer(c));
+      out.push(c);
     }
     return out;
   }
 
   listEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): ContainerEvent[] {
+    const m = this.matchingEvents(t, deploymentUuid, containerUuid);
+    const out: ContainerEvent[] = [];
+    for (let i = 0; i < m.total; i++) out.push(m.at(i));
+    return out;
+  }
+
+  /** One page of `listEvents` (newest first), formatting only the page's events. */
+  eventsPage(t: Tenant, deploymentUuid: string, containerUuid: string | undefined, pg: PageArgs): PageResult<ContainerEvent> {
+    const m = this.matchingEvents(t, deploymentUuid, containerUuid);
+    return paginateView(m.total, m.at, pg.page_index, pg.page_size, pg.offset);
+  }
+
+  /** Newest first, as the public host lists them (Rookie-Package/autodl). */
+  private matchingEvents(t: Tenant, deploymentUuid: string, containerUuid?: string): { total: number; at: (i: number) => ContainerEvent } {
     const d = t.depByUuid.get(deploymentUuid);
-    if (!d) return [];
-    // newest first, as the public host lists them (Rookie-Package/autodl)
-    const all = containerUuid === undefined || containerUuid === '' ? d.events : d.events.filter((e) => e.deployment_container_uuid === containerUuid);
-    return [...all].reverse();
+    if (!d) return { total: 0, at: () => undefined as never };
+    const log = d.events;
+    if (containerUuid === undefined || containerUuid === '') return { total: log.length, at: (i) => log.wire(log.length - 1 - i) };
+    const idx = log.indicesOf(containerUuid);
+    return { total: idx.length, at: (i) => log.wire(idx[idx.length - 1 - i]!) };
   }
 
   private container(t: Tenant, uuid: string): ContainerState {
@@ -1126,7 +1317,7 @@ export class World {
     d.stoppedAt = this.t;
     d.updatedAt = this.t;
     this.wanting.delete(d);
-    for (const c of d.containers) this.beginShutdown(c, 'deployment_stopped');
+    for (const c of [...d.live]) this.beginShutdown(c, 'deployment_stopped');
     this.wanting.delete(d);
   }
 
@@ -1134,6 +1325,8 @@ export class World {
     const d = this.dep(t, uuid);
     this.stopDep(d);
     d.deleted = true;
+    const i = t.visible.lastIndexOf(d);
+    if (i >= 0) t.visible.splice(i, 1);
     for (const c of d.containers) {
       if (c.status === 'shutdown' && !c.noCache) this.setStatus(c, 'in_cache');
     }
@@ -1229,6 +1422,28 @@ function stockMatches(h: HostState, f: StockFilter): boolean {
   if (f.gpuNames && f.gpuNames.length > 0 && !f.gpuNames.includes(h.cfg.gpu_name)) return false;
   if (f.cudaFrom !== undefined && h.cfg.max_cuda < f.cudaFrom) return false;
   return inRange(h.cpuShare, f.cpuFrom, f.cpuTo) && inRange(h.memShareGb, f.memFrom, f.memTo) && inRange(h.cfg.price_per_gpu, f.priceFrom, f.priceTo);
+}
+
+/**
+ * A copy of `s` as one flat string: a template literal is a tree of concatenations that V8
+ * keeps as such (~130 bytes for a 36-character container uuid instead of ~50).
+ */
+function flatString(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+function containerInfo(c: ContainerState): Container['info'] {
+  const { port, suffix } = c;
+  const proxy = `connect.${c.host.cfg.data_center.toLowerCase()}.autodl-sim.local`;
+  return {
+    ssh_command: `ssh -p ${port} root@${proxy}`,
+    root_password: c.rootPassword,
+    proxy_host: proxy,
+    custom_port: port,
+    service_url: `https://u${suffix}-${port}.${proxy}:8443`,
+    service_6006_port_url: `https://u${suffix}-6006.${proxy}:8443`,
+    service_6008_port_url: `https://u${suffix}-6008.${proxy}:8443`,
+  };
 }
 
 function inRange(v: number, from?: number, to?: number): boolean {
