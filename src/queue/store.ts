@@ -66,6 +66,11 @@ export interface QueueStore {
   /** Entries in insertion order (created_at, then insertion). */
   list(filter?: ListFilter): Promise<QueueEntry[]>;
   /**
+   * How many entries match the filter, per state (states with none are absent; `limit` is
+   * ignored). Reads no body: the worker's end-of-tick summary and drain check use it instead of a second list.
+   */
+  count(filter?: ListFilter): Promise<Partial<Record<EntryState, number>>>;
+  /**
    * pending → submitting for each id still pending: sets lease_owner/lease_until, attempts + 1,
    * one history event each. Atomic. Returns the entries actually claimed. With `account`, only
    * entries of that account or of none are claimed, and one of none is adopted (its account set).
@@ -222,6 +227,12 @@ export class MemoryStore implements QueueStore {
     all.sort((a, b) => a.created_at - b.created_at);
     if (filter.limit !== undefined) all = all.slice(0, filter.limit);
     return all.map(clone);
+  }
+
+  async count(filter: ListFilter = {}): Promise<Partial<Record<EntryState, number>>> {
+    const out: Partial<Record<EntryState, number>> = {};
+    for (const e of await this.list({ ...filter, limit: undefined })) out[e.state] = (out[e.state] ?? 0) + 1;
+    return out;
   }
 
   private move(e: QueueEntry, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {
