@@ -217,6 +217,10 @@ export class MemoryStore implements QueueStore {
   }
 
   async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+    return this.select(filter).map(clone);
+  }
+
+  private select(filter: ListFilter): QueueEntry[] {
     let all = [...this.entries.values()];
     if (filter.states) all = all.filter((e) => filter.states!.includes(e.state));
     if (filter.label !== undefined) all = all.filter((e) => e.label === filter.label);
@@ -226,12 +230,12 @@ export class MemoryStore implements QueueStore {
     // Map keeps insertion order; stable sort by created_at keeps it within equal times.
     all.sort((a, b) => a.created_at - b.created_at);
     if (filter.limit !== undefined) all = all.slice(0, filter.limit);
-    return all.map(clone);
+    return all;
   }
 
   async count(filter: ListFilter = {}): Promise<Partial<Record<EntryState, number>>> {
     const out: Partial<Record<EntryState, number>> = {};
-    for (const e of await this.list({ ...filter, limit: undefined })) out[e.state] = (out[e.state] ?? 0) + 1;
+    for (const e of this.select({ ...filter, limit: undefined })) out[e.state] = (out[e.state] ?? 0) + 1;
     return out;
   }
 
