@@ -26,7 +26,7 @@ export interface WorkerOptions {
    * While entries wait for stock, the stock alone is polled this often between ticks (one
    * call, no database read); a poll that shows more idle on a type a waiting entry needs,
    * and enough for it, starts the next tick at once with that snapshot. Default
-   * defaultStockInterval(intervalMs) (a tenth of it, at least 1 s); >= intervalMs: off.
+   * defaultStockInterval(intervalMs) (a sixth of it, at least 1 s); >= intervalMs: off.
    */
   stockIntervalMs?: number;
   /** Follow alive entries at most this often. Default followEvery(alive, intervalMs): every tick up to 400 alive, then rarer. */
@@ -332,9 +332,9 @@ export function stockMayFit(watch: StockWatch, stock: Stock): boolean {
   return false;
 }
 
-/** Default stock poll while entries wait for stock: a tenth of the tick interval, at least 1 s. */
+/** Default stock poll while entries wait for stock: a sixth of the tick interval (5 s of 30 s), at least 1 s. */
 export function defaultStockInterval(intervalMs: number): number {
-  return Math.min(intervalMs, Math.max(1000, Math.round(intervalMs / 10)));
+  return Math.min(intervalMs, Math.max(1000, Math.round(intervalMs / 6)));
 }
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
@@ -419,9 +419,10 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
         try {
           st = await o.api.stock.get();
         } catch (e) {
+          // one error per interval at most: the rest of it is slept, the tick tries again
           emit(ctx, { type: 'error', where: 'stock', error: errorText(e) });
+          break;
         }
-        if (!st) continue;
         if (stockMayFit(watch, st)) {
           snapshot = st;
           break;
