@@ -13,7 +13,7 @@
 //    the worker did before), and their ratio.
 // No thresholds: this is a measurement, not a test.
 //
-// Usage: node --import tsx bench/worker.mjs [--pending 50000] [--runs 5] [--alive 100,1000,10000] [--ticks 100]
+// Usage: node --expose-gc --import tsx bench/worker.mjs [--pending 50000] [--runs 5] [--alive 100,1000,10000] [--ticks 100] [--only tick|calls]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,7 @@ const pendingN = Number(opt('pending', 50_000));
 const runs = Number(opt('runs', 5));
 const aliveSizes = String(opt('alive', '100,1000,10000')).split(',').map(Number);
 const ticks = Number(opt('ticks', 100));
+const only = opt('only', '');
 const work = mkdtempSync(join(tmpdir(), 'autodl-bench-worker-'));
 
 function body(i) {
@@ -161,7 +162,9 @@ async function callsPerTick(alive, followIntervalMs) {
   return { perTick: (c.stock + c.list + c.create) / ticks, list: c.list / ticks, stock: c.stock / ticks };
 }
 
-console.log(`node ${process.version}; §2 tick cost (median of ${runs}; ms)`);
+console.log(`node ${process.version}`);
+if (only !== 'calls') {
+console.log(`§2 tick cost (median of ${runs}; ms)`);
 console.log(`store       pending     floor      tick  ratio`);
 {
   const s = await openSqliteStore({ path: join(work, 'tick.db') });
@@ -176,7 +179,9 @@ if (pg) {
     await pg.drop();
   }
 } else console.log('postgres    (AUTODL_TEST_PG_URL not set: skipped)');
+}
 
+if (only !== 'tick') {
 console.log(`\n§3 API calls per tick (${ticks} ticks of 30 s, one entry waiting for stock; stock polls between ticks included)`);
 console.log(`  alive   paced: calls/tick  (lists, stock)   every tick: calls/tick  ratio`);
 for (const n of aliveSizes) {
@@ -185,5 +190,6 @@ for (const n of aliveSizes) {
   console.log(
     `${String(n).padStart(7)}   ${paced.perTick.toFixed(2).padStart(16)}  (${paced.list.toFixed(2)}, ${paced.stock.toFixed(2)})   ${every.perTick.toFixed(2).padStart(22)}  ${(paced.perTick / every.perTick).toFixed(3).padStart(5)}`,
   );
+}
 }
 rmSync(work, { recursive: true, force: true });
