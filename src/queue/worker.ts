@@ -4,6 +4,7 @@
 // creates. There is no per-entry backoff: every waiting entry is re-examined each tick.
 
 import { sleepOrAbort } from '../util/sleep.js';
+import { INTERVAL_MIN_S } from '../util/bounds.js';
 import type { Deployment, Stock } from '../api/types.js';
 import { errorText } from './ids.js';
 import { plan } from './planner.js';
@@ -358,7 +359,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   let offset = 0;
   let skewed = false;
   if (useDbClock) ctx.now = () => local() + offset;
-  const stockEvery = o.stockIntervalMs ?? defaultStockInterval(o.intervalMs);
+  // never faster than INTERVAL_MIN_S (an SDK caller's 0 would otherwise poll without pause)
+  const stockEvery = Math.max(INTERVAL_MIN_S * 1000, o.stockIntervalMs ?? defaultStockInterval(o.intervalMs));
   let lastFollow: number | undefined;
   let snapshot: Stock | undefined;
   const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };
