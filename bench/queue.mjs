@@ -21,6 +21,19 @@
 // Usage: npm run build && node bench/queue.mjs [--sizes 10,100,500] [--speed 300]
 //        [--interval 0.1] [--hold 300] [--pool 100] [--seed 7] [--gpus 'RTX 4090,RTX 3090']
 // (--gpus L20: 8 cards, so the Jobs contend for GPUs and the independent submits really wait)
+//
+// Freed GPU to use (issue 14, §4), a second table: for each N of --latency-sizes (default
+// 100,500) a simulator without background load and every GPU of the types occupied; N
+// entries wait, either in the queue (ONE `autodl queue run` worker, --interval as above and
+// --stock-interval between ticks) or as min(N, --pool) `autodl submit` pollers (each checks
+// the stock every --interval and creates when its type is idle, like the original
+// queue_submit.py). Once every poller has polled, --frees times one GPU is freed (at a seeded
+// random gap) and the simulated seconds until a deployment of ours is created are recorded.
+// Reported per mode: mean/max seconds from the free to the create, API calls per simulated
+// minute during the frees, and the ratios queue / pollers. Runs at --latency-speed (default
+// 60, so that --latency-interval 0.5 s real = 30 s simulated; --stock-interval defaults to a
+// sixth of it, as the worker's own default: 5 s simulated).
+// --latency-sizes '' skips it; --sizes '' skips the first table.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +46,13 @@ function opt(name, def) {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : def;
 }
-const sizes = String(opt('sizes', '10,100,500')).split(',').map(Number);
+const list = (v) => String(v).split(',').filter((x) => x.length > 0).map(Number);
+const sizes = list(opt('sizes', '10,100,500'));
+const latencySizes = list(opt('latency-sizes', '100,500'));
+const latencySpeed = Number(opt('latency-speed', 60));
+const latencyInterval = Number(opt('latency-interval', 0.5));
+const stockInterval = Number(opt('stock-interval', Math.max(0.05, latencyInterval / 6)));
+const frees = Number(opt('frees', 10));
 const speed = Number(opt('speed', 300));
 const interval = Number(opt('interval', 0.1));
 const hold = Number(opt('hold', 300));
@@ -81,15 +100,23 @@ function run(args, env, { quiet = true } = {}) {
   });
 }
 
-async function startSim() {
-  const sim = spawn(node, [CLI, 'sim', '--port', '0', '--speed', String(speed), '--seed', String(seed), '--token', TOKEN], {
+async function startSim(o = {}) {
+  const extra = o.noBackground ? ['--no-background'] : [];
+  const sim = spawn(node, [CLI, 'sim', '--port', '0', '--speed', String(o.speed ?? speed), '--seed', String(seed), '--token', TOKEN, ...extra], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const [line] = await once(createInterface({ input: sim.stdout }), 'line');
   const url = line.trim();
-  const admin = async (method, path) => {
-    const r = await fetch(`${url}${path}`, { method });
-    return (await r.json()).data;
+  const admin = async (method, path, body) => {
+    // a kept-alive socket the server has just closed fails once: try again on a new one
+    for (let i = 0; ; i++) {
+      try {
+        const r = await fetch(`${url}${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+        return (await r.json()).data;
+      } catch (e) {
+        if (i >= 3 || sim.exitCode !== null) throw e;
+      }
+    }
   };
   return { url, admin, stop: () => sim.kill('SIGTERM') };
 }
@@ -187,6 +214,101 @@ async function independentMode(n) {
   }
 }
 
+
+/** A seeded random number in [0, 1) (mulberry32). */
+function rng(seed0) {
+  let a = seed0 >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const sleepReal = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Freed GPU → create latency for one mode ('queue' | 'pollers'), N entries waiting. */
+async function latencyMode(kind, n) {
+  const sim = await startSim({ speed: latencySpeed, noBackground: true });
+  const children = [];
+  try {
+    for (const g of gpus) await sim.admin('POST', '/__sim/occupy', { gpu_name: g, count: 100_000 });
+    const env = baseEnv(sim.url);
+    const ours = async () => (await sim.admin('GET', '/__sim/deployments')).filter((d) => d.tenant !== undefined);
+    let procs;
+    if (kind === 'queue') {
+      const db = join(work, `lat-queue-${n}.db`);
+      const tpl = join(work, `lat-tpl-${n}.json`);
+      writeFileSync(tpl, JSON.stringify(template('lq{{i}}', '{{i}}')));
+      const values = Array.from({ length: n }, (_, i) => String(i + 1)).join(',');
+      const add = await run(['sweep', tpl, '--param', `i=${values}`, '--db', db, '--json'], env, { quiet: false });
+      if (add.code !== 0) throw new Error(`sweep failed: ${add.out} ${add.err}`);
+      const args = ['queue', 'run', '--interval', String(latencyInterval), '--stock-interval', String(stockInterval), '--db', db, '--json', '--worker-id', `lat-${n}`];
+      children.push(spawn(node, [CLI, ...args], { env, stdio: 'ignore' }));
+      procs = 1;
+    } else {
+      procs = Math.min(n, pool);
+      for (let i = 1; i <= procs; i++) {
+        // a store file of its own each (no lock shared between the pollers: as the original script, which had none)
+        const penv = { ...env, AUTODL_QUEUE_DB: join(work, `lat-submit-${n}-${i}.db`) };
+        const f = join(work, `lat-ind-${n}-${i}.json`);
+        writeFileSync(f, JSON.stringify(template(`li${i}`, i)));
+        children.push(spawn(node, [CLI, 'submit', f, '--interval', String(latencyInterval), '--json'], { env: penv, stdio: 'ignore' }));
+      }
+    }
+    // warm-up: every process has read the stock at least once (and then one more interval)
+    const stockCalls = async () => {
+      const st = await sim.admin('GET', '/__sim/stats');
+      return Object.entries(st.byRoute).filter(([r]) => r.includes('gpu_stock')).reduce((a, [, v]) => a + v, 0);
+    };
+    for (let i = 0; (await stockCalls()) < procs; i++) {
+      if (i > 3000) throw new Error('the waiting processes never polled the stock');
+      await sleepReal(20);
+    }
+    await sleepReal(latencyInterval * 1000 * 1.5);
+    if ((await ours()).length !== 0) throw new Error('a deployment was created before any GPU was free');
+    await sim.admin('DELETE', '/__sim/stats');
+    const t0 = (await sim.admin('GET', '/__sim/clock')).now;
+    const r = rng(seed);
+    const lat = [];
+    let seen = 0;
+    for (let k = 0; k < frees; k++) {
+      const tFree = (await sim.admin('GET', '/__sim/clock')).now;
+      await sim.admin('POST', '/__sim/free', { gpu_name: gpus[0], count: 1 });
+      // the create happened after `lo` (a clock read before a deployments read that showed
+      // nothing new, or the free) and before `hi` (a clock read after the read that showed
+      // it): the estimate is the midpoint (created_at has whole seconds only)
+      let lo = tFree;
+      let got;
+      for (let i = 0; got === undefined; i++) {
+        if (i > 6000) throw new Error(`${kind}: no create within 60 s real after free ${k + 1}`);
+        await sleepReal(5);
+        const a = (await sim.admin('GET', '/__sim/clock')).now;
+        const deps = await ours();
+        if (deps.length > seen) {
+          const hi = (await sim.admin('GET', '/__sim/clock')).now;
+          const floor = Math.max(...deps.map((d) => Date.parse(d.created_at)));
+          lo = Math.max(lo, Math.min(floor, hi));
+          got = (lo + hi) / 2;
+          seen = deps.length;
+        } else lo = a;
+      }
+      lat.push((got - tFree) / 1000);
+      // the next free after a seeded gap of 0.5–1.5 intervals (simulated time passes meanwhile)
+      await sleepReal(latencyInterval * 1000 * (0.5 + r()));
+    }
+    const t1 = (await sim.admin('GET', '/__sim/clock')).now;
+    const stats = await sim.admin('GET', '/__sim/stats');
+    const minutes = (t1 - t0) / 60_000;
+    return { mean: lat.reduce((a, b) => a + b, 0) / lat.length, max: Math.max(...lat), callsPerMin: stats.total / minutes, calls: stats.total, procs };
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'close') : undefined)));
+    sim.stop();
+  }
+}
+
 const fmt = (x, d = 1) => (Number.isInteger(x) ? String(x) : x.toFixed(d));
 const rows = [];
 console.log(
@@ -205,5 +327,20 @@ for (const n of sizes) {
   console.log(
     `${String(n).padStart(5)}  ${'ratio q/i'.padEnd(11)}  ${fmt(q.calls / ind.calls, 3).padStart(7)}  ${fmt(q.stock / ind.stock, 3).padStart(6)}  ${''.padStart(6)}  ${''.padStart(7)}  ${fmt(q.simMin / ind.simMin, 2).padStart(9)}  ${fmt(q.wallS / ind.wallS, 2).padStart(7)}`,
   );
+}
+if (latencySizes.length > 0) {
+  console.log(
+    `\nfreed GPU to use: sim --speed ${latencySpeed} --no-background, every GPU of ${gpus.join('|')} occupied, ${frees} frees of one ${gpus[0]}; ` +
+      `interval ${latencyInterval} s real = ${fmt(latencyInterval * latencySpeed)} s simulated; queue --stock-interval ${stockInterval} s real = ${fmt(stockInterval * latencySpeed)} s simulated`,
+  );
+  console.log(`    N  mode      procs  mean-s  max-s  calls/sim-min`);
+  for (const n of latencySizes) {
+    const q = await latencyMode('queue', n);
+    const p = await latencyMode('pollers', n);
+    const line = (mode, m) => `${String(n).padStart(5)}  ${mode.padEnd(8)}  ${String(m.procs).padStart(5)}  ${fmt(m.mean, 2).padStart(6)}  ${fmt(m.max, 1).padStart(5)}  ${fmt(m.callsPerMin, 1).padStart(13)}`;
+    console.log(line('queue', q));
+    console.log(line('pollers', p));
+    console.log(`${String(n).padStart(5)}  ${'q/p'.padEnd(8)}  ${''.padStart(5)}  ${fmt(q.mean / p.mean, 2).padStart(6)}  ${''.padStart(5)}  ${fmt(q.callsPerMin / p.callsPerMin, 3).padStart(13)}`);
+  }
 }
 rmSync(work, { recursive: true, force: true });

@@ -461,6 +461,8 @@ const COMMANDS: Array<[names: string[], declare: (program: Command) => void]> = 
         .option('--once', t('queue.opt.once'))
         .option('--drain', t('queue.opt.drain'))
         .option('--interval <seconds>', t('queue.opt.interval'), intervalSeconds, 30)
+        .option('--stock-interval <seconds>', t('queue.opt.stockInterval'), intervalSeconds)
+        .option('--follow-interval <seconds>', t('queue.opt.followInterval'), intervalSeconds)
         .option('--max-running <n>', t('queue.opt.maxRunning'), nonNegativeInt)
         .option('--max-gpus <n>', t('queue.opt.maxGpus'), nonNegativeInt)
         .option('--max-price <yuan>', t('queue.opt.maxPrice'), nonNegativeNumber)

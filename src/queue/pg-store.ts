@@ -245,11 +245,12 @@ export class PgStore implements QueueStore {
     return r ? fromRow(r) : undefined;
   }
 
-  async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+  /** WHERE clause and parameters of a filter (undefined: it matches nothing). */
+  private where(filter: ListFilter): { sql: string; params: unknown[] } | undefined {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.states) {
-      if (filter.states.length === 0) return [];
+      if (filter.states.length === 0) return undefined;
       params.push([...filter.states]);
       where.push(`state = ANY($${params.length})`);
     }
@@ -258,7 +259,7 @@ export class PgStore implements QueueStore {
       where.push(`label = $${params.length}`);
     }
     if (filter.ids) {
-      if (filter.ids.length === 0) return [];
+      if (filter.ids.length === 0) return undefined;
       params.push([...filter.ids]);
       where.push(`id = ANY($${params.length})`);
     }
@@ -270,14 +271,28 @@ export class PgStore implements QueueStore {
       params.push(filter.submitKey);
       where.push(`submit_key = $${params.length}`);
     }
-    let sql = 'SELECT * FROM autodl_queue_entries';
-    if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
-    sql += ' ORDER BY created_at, seq';
+    return { sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+    const w = this.where(filter);
+    if (!w) return [];
+    const params = w.params;
+    let sql = `SELECT * FROM autodl_queue_entries${w.sql} ORDER BY created_at, seq`;
     if (filter.limit !== undefined) {
       params.push(Math.max(0, Math.trunc(filter.limit)));
       sql += ` LIMIT $${params.length}`;
     }
     return (await this.pool.query<EntryRow>(sql, params)).rows.map(fromRow);
+  }
+
+  async count(filter: ListFilter = {}): Promise<Partial<Record<EntryState, number>>> {
+    const w = this.where(filter);
+    if (!w) return {};
+    const out: Partial<Record<EntryState, number>> = {};
+    const rows = (await this.pool.query<{ state: EntryState; n: string }>(`SELECT state, COUNT(*) AS n FROM autodl_queue_entries${w.sql} GROUP BY state`, w.params)).rows;
+    for (const r of rows) out[r.state] = Number(r.n);
+    return out;
   }
 
   async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {

@@ -196,11 +196,12 @@ export class SqliteStore implements QueueStore {
     return r ? fromRow(r) : undefined;
   }
 
-  async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+  /** WHERE clause and parameters of a filter (undefined: it matches nothing). */
+  private where(filter: ListFilter): { sql: string; params: unknown[] } | undefined {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.states) {
-      if (filter.states.length === 0) return [];
+      if (filter.states.length === 0) return undefined;
       where.push(`state IN (${filter.states.map(() => '?').join(',')})`);
       params.push(...filter.states);
     }
@@ -209,7 +210,7 @@ export class SqliteStore implements QueueStore {
       params.push(filter.label);
     }
     if (filter.ids) {
-      if (filter.ids.length === 0) return [];
+      if (filter.ids.length === 0) return undefined;
       where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
       params.push(...filter.ids);
     }
@@ -221,14 +222,28 @@ export class SqliteStore implements QueueStore {
       where.push('submit_key = ?');
       params.push(filter.submitKey);
     }
-    let sql = 'SELECT * FROM entries';
-    if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
-    sql += ' ORDER BY created_at, seq';
+    return { sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
+  }
+
+  async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+    const w = this.where(filter);
+    if (!w) return [];
+    const params = w.params;
+    let sql = `SELECT * FROM entries${w.sql} ORDER BY created_at, seq`;
     if (filter.limit !== undefined) {
       sql += ' LIMIT ?';
       params.push(Math.max(0, Math.trunc(filter.limit)));
     }
     return (this.db.prepare(sql).all(...params) as EntryRow[]).map(fromRow);
+  }
+
+  async count(filter: ListFilter = {}): Promise<Partial<Record<EntryState, number>>> {
+    const w = this.where(filter);
+    if (!w) return {};
+    const out: Partial<Record<EntryState, number>> = {};
+    const rows = this.db.prepare(`SELECT state, COUNT(*) AS n FROM entries${w.sql} GROUP BY state`).all(...w.params) as { state: EntryState; n: number }[];
+    for (const r of rows) out[r.state] = Number(r.n);
+    return out;
   }
 
   async claim(ids: readonly string[], owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {

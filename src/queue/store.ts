@@ -66,6 +66,11 @@ export interface QueueStore {
   /** Entries in insertion order (created_at, then insertion). */
   list(filter?: ListFilter): Promise<QueueEntry[]>;
   /**
+   * How many entries match the filter, per state (states with none are absent; `limit` is
+   * ignored). Reads no body: the worker's end-of-tick summary and drain check use it instead of a second list.
+   */
+  count(filter?: ListFilter): Promise<Partial<Record<EntryState, number>>>;
+  /**
    * pending → submitting for each id still pending: sets lease_owner/lease_until, attempts + 1,
    * one history event each. Atomic. Returns the entries actually claimed. With `account`, only
    * entries of that account or of none are claimed, and one of none is adopted (its account set).
@@ -212,6 +217,10 @@ export class MemoryStore implements QueueStore {
   }
 
   async list(filter: ListFilter = {}): Promise<QueueEntry[]> {
+    return this.select(filter).map(clone);
+  }
+
+  private select(filter: ListFilter): QueueEntry[] {
     let all = [...this.entries.values()];
     if (filter.states) all = all.filter((e) => filter.states!.includes(e.state));
     if (filter.label !== undefined) all = all.filter((e) => e.label === filter.label);
@@ -221,7 +230,13 @@ export class MemoryStore implements QueueStore {
     // Map keeps insertion order; stable sort by created_at keeps it within equal times.
     all.sort((a, b) => a.created_at - b.created_at);
     if (filter.limit !== undefined) all = all.slice(0, filter.limit);
-    return all.map(clone);
+    return all;
+  }
+
+  async count(filter: ListFilter = {}): Promise<Partial<Record<EntryState, number>>> {
+    const out: Partial<Record<EntryState, number>> = {};
+    for (const e of this.select({ ...filter, limit: undefined })) out[e.state] = (out[e.state] ?? 0) + 1;
+    return out;
   }
 
   private move(e: QueueEntry, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {

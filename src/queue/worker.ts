@@ -4,7 +4,8 @@
 // creates. There is no per-entry backoff: every waiting entry is re-examined each tick.
 
 import { sleepOrAbort } from '../util/sleep.js';
-import type { Deployment } from '../api/types.js';
+import { INTERVAL_MIN_S } from '../util/bounds.js';
+import type { Deployment, Stock } from '../api/types.js';
 import { errorText } from './ids.js';
 import { plan } from './planner.js';
 import type { PlanLimits } from './planner.js';
@@ -22,6 +23,15 @@ export interface WorkerOptions {
   workerId: string;
   /** Pause between ticks. */
   intervalMs: number;
+  /**
+   * While entries wait for stock, the stock alone is polled this often between ticks (one
+   * call, no database read); a poll that shows more idle on a type a waiting entry needs,
+   * and enough for it, starts the next tick at once with that snapshot. Default
+   * defaultStockInterval(intervalMs) (a sixth of it, at least 1 s); >= intervalMs: off.
+   */
+  stockIntervalMs?: number;
+  /** Follow alive entries at most this often. Default followEvery(alive, intervalMs): every tick up to 400 alive, then rarer. */
+  followIntervalMs?: number;
   /** Run a single tick. */
   once?: boolean;
   /** Stop once nothing is pending or submitting (after following is no longer needed). */
@@ -119,6 +129,12 @@ export interface TickResult {
   followed: number;
   pending: number;
   submitting: number;
+  /** Entries alive (submitted/running) when the tick read them. */
+  alive: number;
+  /** Whether this tick followed the alive entries. */
+  followRan: boolean;
+  /** Set when entries wait for stock: what a stock poll before the next tick looks for. */
+  watch?: StockWatch;
 }
 
 /** The deployment with exactly this uuid (a list filtered by deployment_uuid; the filter may be ignored). Throws on API failure. */
@@ -134,10 +150,11 @@ async function lookupDeployment(ctx: SubmitterContext, uuid: string): Promise<De
  * the limits); only once it has been missing for the grace period, and a lookup of that
  * very deployment by uuid does not find it either, is the entry finished.
  */
-async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: number): Promise<number> {
+async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: number): Promise<{ moved: number; ended: Set<string> }> {
   const byUuid = new Map<string, Deployment>();
   for await (const d of ctx.api.deployments.listAll({}, 100)) byUuid.set(d.uuid, d);
   let moved = 0;
+  const ended = new Set<string>();
   for (const e of alive) {
     if (!e.deployment_uuid) continue;
     let d = byUuid.get(e.deployment_uuid);
@@ -193,18 +210,37 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
     const r = await ctx.store.transition(e.id, next.to, { from: e.state, now, note: next.note, set });
     if (r) {
       moved++;
+      if (!ALIVE_STATES.includes(r.state)) ended.add(e.id);
       emit(ctx, { type: 'state', id: e.id, from: e.state, to: next.to, note: next.note });
     }
   }
-  return moved;
+  return { moved, ended };
+}
+
+/** What a tick's plan left waiting for stock: the next stock poll starts a tick early when it may fit now. */
+export interface StockWatch {
+  /** Per GPU type: the fewest GPUs an entry waiting for stock needs there (demand.gpus). */
+  need: Record<string, number>;
+  /** Per GPU type: the idle this tick saw, less what it planned to take. */
+  idle: Record<string, number>;
+}
+
+export interface TickOptions {
+  limits?: PlanLimits;
+  follow?: boolean;
+  followGraceMs?: number;
+  /**
+   * Asked with the number of alive entries: follow them this tick? (runWorker follows every
+   * tick while they fit in a few list pages, then less often: see followEvery.) Default: yes.
+   */
+  followNow?: (alive: number) => boolean;
+  /** A stock snapshot just taken (by the worker's stock poll): used instead of a new stock call. */
+  stock?: Stock;
 }
 
 /** One tick of the worker (exported for callers that drive their own loop). */
-export async function workerTick(
-  ctx: SubmitterContext,
-  options: { limits?: PlanLimits; follow?: boolean; followGraceMs?: number } = {},
-): Promise<TickResult> {
-  const r: TickResult = { created: 0, found: 0, failed: 0, requeued: 0, followed: 0, pending: 0, submitting: 0 };
+export async function workerTick(ctx: SubmitterContext, options: TickOptions = {}): Promise<TickResult> {
+  const r: TickResult = { created: 0, found: 0, failed: 0, requeued: 0, followed: 0, pending: 0, submitting: 0, alive: 0, followRan: false };
   const count = (o: Awaited<ReturnType<typeof submitEntry>>) => {
     if (o.kind === 'submitted') o.via === 'create' ? r.created++ : r.found++;
     else if (o.kind === 'failed') r.failed++;
@@ -216,33 +252,51 @@ export async function workerTick(
   for (const e of await ctx.store.claimStale(ctx.workerId, now0 + ctx.leaseMs, now0, ctx.account)) count(await reconcileEntry(ctx, e));
   const mine = ctx.account !== undefined ? { account: ctx.account } : {};
 
+  // ONE read of the entries this tick works on (pending for the plan, alive for following
+  // and the limits, submitting for the limits too), shared by every step; the summary at the
+  // end only counts.
+  const open = await ctx.store.list({ states: OPEN_STATES, ...mine });
+  let alive = open.filter((e) => e.state === 'submitted' || e.state === 'running');
+  const pending = open.filter((e) => e.state === 'pending');
+  const inFlight = open.filter((e) => e.state === 'submitting');
+  r.alive = alive.length;
+
   // 2. Follow what is alive (frees the limits as deployments end).
-  let alive = await ctx.store.list({ states: ALIVE_STATES, ...mine });
-  if (options.follow !== false && alive.length > 0) {
+  if (options.follow !== false && alive.length > 0 && (options.followNow?.(alive.length) ?? true)) {
+    r.followRan = true;
     try {
-      r.followed = await follow(ctx, alive, options.followGraceMs ?? 60_000);
-      if (r.followed > 0) alive = await ctx.store.list({ states: ALIVE_STATES, ...mine });
+      const f = await follow(ctx, alive, options.followGraceMs ?? 60_000);
+      r.followed = f.moved;
+      if (f.ended.size > 0) alive = alive.filter((e) => !f.ended.has(e.id));
     } catch (e) {
       emit(ctx, { type: 'error', where: 'follow', error: errorText(e) });
     }
   }
 
   // 3. One stock snapshot for every pending entry.
-  const pending = await ctx.store.list({ states: ['pending'], ...mine });
   if (pending.length > 0 && !ctx.signal?.aborted) {
-    let stock;
-    try {
-      stock = await ctx.api.stock.get();
-    } catch (e) {
-      emit(ctx, { type: 'error', where: 'stock', error: errorText(e) });
+    let stock = options.stock;
+    if (!stock) {
+      try {
+        stock = await ctx.api.stock.get();
+      } catch (e) {
+        emit(ctx, { type: 'error', where: 'stock', error: errorText(e) });
+      }
     }
     if (stock) {
       // the limits count entries in `submitting` too: a create in flight, or held after a lost
       // reply, may already be a deployment (issue 11: limits never undercount)
-      const inFlight = await ctx.store.list({ states: ['submitting'], ...mine });
       const p = plan(stock, pending, options.limits ?? {}, ctx.now(), [...alive, ...inFlight]);
       const waiting: Record<string, number> = {};
-      for (const d of p.decisions) if (d.action === 'wait') waiting[d.reason] = (waiting[d.reason] ?? 0) + 1;
+      const need: Record<string, number> = {};
+      for (const d of p.decisions) {
+        if (d.action !== 'wait') continue;
+        waiting[d.reason] = (waiting[d.reason] ?? 0) + 1;
+        if (d.reason === 'no_stock' || d.reason === 'reserved') {
+          for (const t of d.demand.types) need[t] = Math.min(need[t] ?? Infinity, d.demand.gpus);
+        }
+      }
+      if (Object.keys(need).length > 0) r.watch = { need, idle: { ...p.idleAfter } };
       emit(ctx, { type: 'tick', worker: ctx.workerId, pending: pending.length, alive: alive.length, planned: p.creates.length, waiting });
       for (const c of p.creates) {
         if (ctx.signal?.aborted) break;
@@ -252,10 +306,40 @@ export async function workerTick(
       }
     }
   }
-  const left = await ctx.store.list({ states: ['pending', 'submitting'], ...mine });
-  r.pending = left.filter((e) => e.state === 'pending').length;
-  r.submitting = left.length - r.pending;
+  const left = await ctx.store.count({ states: ['pending', 'submitting'], ...mine });
+  r.pending = left.pending ?? 0;
+  r.submitting = left.submitting ?? 0;
   return r;
+}
+
+/** The states a tick reads: pending (to plan) and alive (to follow and to count against the limits). */
+const OPEN_STATES: readonly EntryState[] = ['pending', 'submitting', ...ALIVE_STATES];
+
+/** List pages (of 100) the follow may cost per tick on average: beyond, it runs less often. */
+export const FOLLOW_PAGES_PER_TICK = 4;
+
+/**
+ * How long between two follows of `alive` entries: every tick (`intervalMs`) while their list
+ * fits in FOLLOW_PAGES_PER_TICK pages of 100, else one interval per that many pages, so the
+ * list calls per tick stay about FOLLOW_PAGES_PER_TICK however many deployments are alive.
+ */
+export function followEvery(alive: number, intervalMs: number): number {
+  const pages = Math.max(1, Math.ceil(alive / 100));
+  return intervalMs * Math.max(1, Math.ceil(pages / FOLLOW_PAGES_PER_TICK));
+}
+
+/** Whether the stock shows, on a type some waiting entry asked for, more idle than the last plan saw and enough for it. */
+export function stockMayFit(watch: StockWatch, stock: Stock): boolean {
+  for (const [t, n] of Object.entries(watch.need)) {
+    const idle = Math.max(0, Math.trunc(stock[t]?.idle ?? 0));
+    if (idle >= n && idle > (watch.idle[t] ?? 0)) return true;
+  }
+  return false;
+}
+
+/** Default stock poll while entries wait for stock: a sixth of the tick interval (5 s of 30 s), at least 1 s. */
+export function defaultStockInterval(intervalMs: number): number {
+  return Math.min(intervalMs, Math.max(1000, Math.round(intervalMs / 6)));
 }
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
@@ -279,6 +363,10 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   let offset = 0;
   let skewed = false;
   if (useDbClock) ctx.now = () => local() + offset;
+  // never faster than INTERVAL_MIN_S (an SDK caller's 0 would otherwise poll without pause)
+  const stockEvery = Math.max(INTERVAL_MIN_S * 1000, o.stockIntervalMs ?? defaultStockInterval(o.intervalMs));
+  let lastFollow: number | undefined;
+  let snapshot: Stock | undefined;
   const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };
   for (;;) {
     if (o.signal?.aborted) {
@@ -295,7 +383,16 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
       if (far && !skewed) emit(ctx, { type: 'clock', worker: o.workerId, offset_ms: -offset });
       skewed = far;
     }
-    const r = await workerTick(ctx, { limits: o.limits, follow: o.follow, followGraceMs: o.followGraceMs });
+    const tickAt = local();
+    const r = await workerTick(ctx, {
+      limits: o.limits,
+      follow: o.follow,
+      followGraceMs: o.followGraceMs,
+      followNow: (alive) => lastFollow === undefined || tickAt - lastFollow >= (o.followIntervalMs ?? followEvery(alive, o.intervalMs)),
+      ...(snapshot ? { stock: snapshot } : {}),
+    });
+    snapshot = undefined;
+    if (r.followRan) lastFollow = tickAt;
     s.ticks++;
     s.created += r.created;
     s.found += r.found;
@@ -315,7 +412,32 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
       break;
     }
     if (o.signal?.aborted) continue;
-    await sleep(o.intervalMs, o.signal);
+    // Between ticks: while entries wait for stock, poll the stock alone (cheap) and start the
+    // next tick as soon as a GPU they need is freed.
+    let slept = 0;
+    const watch = r.watch;
+    if (watch && stockEvery < o.intervalMs) {
+      while (slept + stockEvery < o.intervalMs && !o.signal?.aborted) {
+        await sleep(stockEvery, o.signal);
+        slept += stockEvery;
+        if (o.signal?.aborted) break;
+        let st: Stock | undefined;
+        try {
+          st = await o.api.stock.get();
+        } catch (e) {
+          // one error per interval at most: the rest of it is slept, the tick tries again
+          emit(ctx, { type: 'error', where: 'stock', error: errorText(e) });
+          break;
+        }
+        if (stockMayFit(watch, st)) {
+          snapshot = st;
+          break;
+        }
+        // a GPU freed and taken again (or by someone else) since: compare with what was seen last
+        for (const [t, v] of Object.entries(st)) watch.idle[t] = Math.max(0, Math.trunc(v.idle));
+      }
+    }
+    if (!snapshot && slept < o.intervalMs && !o.signal?.aborted) await sleep(o.intervalMs - slept, o.signal);
   }
   return s;
 }

@@ -352,6 +352,26 @@ describe('queue run limits and signals', () => {
     assert.equal((await ls(db)).find((x) => x.id === b!.id)!.state, 'pending');
   });
 
+  test('--stock-interval / --follow-interval: bounded like every interval (exit 1), shown in the start record', async () => {
+    const db = newDb();
+    await add(db, cfg('qs-a'));
+    for (const [flag, v] of [['--stock-interval', '0.001'], ['--follow-interval', '1e9'], ['--stock-interval', 'abc']] as const) {
+      const bad = await q(db, 'run', '--once', flag, v);
+      assert.equal(bad.code, 1, `${flag} ${v}: ${bad.stderr}`);
+      assert.equal(json<ErrorOut>(bad).status, 'error');
+    }
+    const r = await q(db, 'run', '--once', '--stock-interval', '2', '--follow-interval', '120');
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const start = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; stock_interval_s?: number; follow_interval_s?: number })
+      .find((x) => x.type === 'start');
+    assert.equal(start?.stock_interval_s, 2);
+    assert.equal(start?.follow_interval_s, 120);
+    assert.equal(json<{ created: number }>(r).created, 1);
+  });
+
   test('Ctrl-C while waiting for GPUs: exit 130, interrupted, nothing created, entries pending with no lease', async () => {
     const db = newDb();
     await add(db, cfg('qi-a'));

@@ -145,9 +145,13 @@ test(`${N} entries against scarce changing stock: each submitted exactly once, p
   assert.equal(deps.length, N, 'no stray deployments');
   assert.ok(events.some((e) => e.type === 'found'), 'some lost replies were resolved by lookup');
 
-  // priority order within each class, in the platform's creation order
+  // priority order within each class, in the platform's creation order — among entries never
+  // held in the settle window: one whose create outcome was unknown is held 90 s by design
+  // (issue 11) and may be overtaken meanwhile
+  const settled = new Set<string>();
+  for (const e of final) if ((await store.history(e.id)).some((h) => (h.note ?? '').startsWith('create outcome unknown'))) settled.add(e.id);
   for (let c = 0; c < classes.length; c++) {
-    const order = deps.map((d) => rank.get(d.name)!).filter((e) => e.label === `class${c}`);
+    const order = deps.map((d) => rank.get(d.name)!).filter((e) => e.label === `class${c}` && !settled.has(e.id));
     for (let i = 1; i < order.length; i++) {
       assert.ok(order[i]!.priority <= order[i - 1]!.priority, `class ${c}: priority ${order[i]!.priority} created after ${order[i - 1]!.priority}`);
     }

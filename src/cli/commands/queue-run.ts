@@ -1,5 +1,5 @@
 // `autodl queue run [--once] [--drain] [--interval S] [--max-running N] [--max-gpus N]
-// [--max-price YUAN] [--worker-id ID] [--no-follow]`: a foreground worker over the queue
+// [--max-price YUAN] [--worker-id ID] [--no-follow] [--stock-interval S] [--follow-interval S]`: a foreground worker over the queue
 // database (see src/queue/worker.ts: reconcile, follow, ONE stock call per tick, plan, create).
 //
 // Progress on stderr: one status line rewritten in place on a terminal, NDJSON events with
@@ -147,7 +147,16 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  renderer.record({ type: 'start', worker: workerId, db: path, interval_s: intervalS, limits, account });
+  renderer.record({
+    type: 'start',
+    worker: workerId,
+    db: path,
+    interval_s: intervalS,
+    ...(typeof opts.stockInterval === 'number' ? { stock_interval_s: opts.stockInterval } : {}),
+    ...(typeof opts.followInterval === 'number' ? { follow_interval_s: opts.followInterval } : {}),
+    limits,
+    account,
+  });
   let summary: WorkerSummary;
   let left: { pending: number; submitting: number; alive: number };
   try {
@@ -156,6 +165,8 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       api: client,
       workerId,
       intervalMs: Math.round(intervalS * 1000),
+      ...(typeof opts.stockInterval === 'number' ? { stockIntervalMs: Math.round(opts.stockInterval * 1000) } : {}),
+      ...(typeof opts.followInterval === 'number' ? { followIntervalMs: Math.round(opts.followInterval * 1000) } : {}),
       once: opts.once === true,
       drain: opts.drain === true,
       follow: opts.follow !== false,
@@ -173,12 +184,8 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
         notifier?.handle(e);
       },
     });
-    const all = await store.list({ states: ['pending', 'submitting', 'submitted', 'running'], ...(account !== undefined ? { account } : {}) });
-    left = {
-      pending: all.filter((e) => e.state === 'pending').length,
-      submitting: all.filter((e) => e.state === 'submitting').length,
-      alive: all.filter((e) => e.state === 'submitted' || e.state === 'running').length,
-    };
+    const n = await store.count({ states: ['pending', 'submitting', 'submitted', 'running'], ...(account !== undefined ? { account } : {}) });
+    left = { pending: n.pending ?? 0, submitting: n.submitting ?? 0, alive: (n.submitted ?? 0) + (n.running ?? 0) };
   } finally {
     renderer.clear();
     await notifier?.flush();
