@@ -167,9 +167,14 @@ export class CliContext {
     this.io.stdout.write(`${this.humanText(text)}\n`);
   }
 
+  /** JSON text of `value` as sanitize() would leave it (secret keys dropped, secrets redacted), in one pass. */
+  jsonText(value: unknown, indent?: number): string {
+    return sanitizedJson(value, this.secrets, indent);
+  }
+
   /** JSON on stdout: indented on a terminal, one line otherwise. */
   printJson(value: unknown): void {
-    this.io.stdout.write(`${sanitizedJson(value, this.secrets, this.io.stdout.isTTY ? 2 : undefined)}\n`);
+    this.io.stdout.write(`${this.jsonText(value, this.io.stdout.isTTY ? 2 : undefined)}\n`);
   }
 
   /** The result of a command: JSON in machine mode, else the human rendering. */
