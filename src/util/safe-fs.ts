@@ -2,7 +2,6 @@
 // exclusively and without following links, then renamed into place; directories checked for
 // owners and modes first. Used for the user config (the token), the installed SKILL.md and the
 // per-user code cache (src/cli/load.ts).
-import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants as fsc, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 
 function removeQuietly(path: string): void {
@@ -19,7 +18,9 @@ function removeQuietly(path: string): void {
  * then renamed over `path` (rename replaces a link at `path`; it never writes through it).
  */
 export function writeFileSafely(path: string, text: string | Uint8Array, mode = 0o600): void {
-  const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  // Web Crypto's global (node >= 20), not node:crypto: the executable imports this file (the
+  // code cache write, src/cli/load.ts) and must load only what it needs at start
+  const tmp = `${path}.${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex')}.tmp`;
   const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0), mode);
   try {
     if (typeof text === 'string') writeSync(fd, text);
