@@ -1,5 +1,6 @@
-// Startup speed, measured side by side in one run (issue 3, §7):
-// `autodl --help` and `autodl stock --json` (against a local simulator) versus `node -e 0`.
+// Startup speed, measured side by side in one run (issue 3, §7; issue 14, §7):
+// `autodl --help`, `autodl stock --json` (against a local simulator) and the config commands
+// (`validate`, `create --dry-run`: offline) versus `node -e 0`.
 // Usage: npm run build && node bench/startup.mjs [runs]
 // Also measures the floor of any network command: plain node making one HTTP GET.
 // Prints medians and ratios; no thresholds (this is a measurement, not a test).
@@ -42,6 +43,9 @@ const cases = {
   'autodl stock --json': [node, ['dist/autodl.cjs', 'stock', '--json']],
   // a command that reads a config (zod + yaml: dist/vendor.cjs), offline
   'autodl validate --json': [node, ['dist/autodl.cjs', 'validate', 'examples/train-job.yaml', '--json']],
+  // the same for a JSON config (no YAML parser needed), and the request a create would send
+  'autodl validate (.json)': [node, ['dist/autodl.cjs', 'validate', 'examples/train-job.json', '--json']],
+  'autodl create --dry-run': [node, ['dist/autodl.cjs', 'create', 'examples/train-job.yaml', '--dry-run', '--json']],
   // the same without V8's code cache (src/cli/load.ts): what the cache saves
   'stock, no code cache': [node, ['dist/autodl.cjs', 'stock', '--json'], { AUTODL_CODE_CACHE: '0' }],
 };

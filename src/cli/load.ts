@@ -10,11 +10,12 @@
 //      with another node, the first run writes one there when it exits.
 // V8 checks that a cache fits this source and this node and silently compiles afresh when
 // it does not, so a stale or foreign cache costs time, never correctness.
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { writeFileSafely } from '../util/safe-fs.js';
 
 export interface Loaded {
   script: Script;
@@ -73,13 +74,14 @@ export function runCompiled(script: Script, file: string): unknown {
   return module.exports;
 }
 
-/** Write `script`'s code cache to `cacheFile` (private, atomically); a failure is ignored. */
-function writeCache(script: Script, cacheFile: string): void {
+/**
+ * Write `script`'s code cache to `cacheFile` (private, atomically, through a random temporary
+ * name created without following links: src/util/safe-fs.ts); a failure is ignored.
+ */
+export function writeCache(script: Script, cacheFile: string): void {
   try {
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-    renameSync(tmp, cacheFile);
+    writeFileSafely(cacheFile, script.createCachedData(), 0o600);
   } catch {
     /* a cache is an optimisation: a read-only or full disk only costs the next start time */
   }

@@ -4,7 +4,7 @@
 import { CommanderError, type Command } from 'commander';
 import { AutodlError } from '../errors.js';
 import type { Dialect } from '../api/types.js';
-import { redactDeep } from '../api/redact.js';
+import { redactDeep, redactor } from '../api/redact.js';
 import { getLang, t, type Lang } from '../i18n/index.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
 
@@ -66,6 +66,54 @@ export function dropSecrets<T>(value: T): T {
   return walk(value) as T;
 }
 
+/**
+ * JSON.stringify(redactDeep(dropSecrets(value), secrets), null, indent) in one pass, without the
+ * two deep copies (issue 14, §5: `queue ls --json` at 50,000 entries spent most of its time
+ * copying and collecting them): the secret keys and the redaction are applied by a replacer,
+ * and the secret variants are built once. For JSON data (no toJSON, no cycles) the text is the
+ * same, character for character (test/cli/sanitize.test.ts).
+ */
+export function sanitizedJson(value: unknown, secrets: ReadonlyArray<string | null | undefined>, indent?: number): string {
+  const redactText = redactor(secrets);
+  const secretValue = (k: string, x: unknown): unknown => (k === 'root_password' ? undefined : typeof x === 'string' && x !== '***' ? '***' : x);
+  // the value of a secret key that is not a string is kept as it is (dropSecrets does not walk
+  // into it; redactDeep does): the objects inside one are "opaque"
+  const opaque = new WeakSet<object>();
+  const replacer = function (this: object, key: string, v: unknown): unknown {
+    const inside = opaque.has(this);
+    const isObject = v !== null && typeof v === 'object';
+    if (key !== '' && !inside && !Array.isArray(this) && SECRET_KEYS.has(key)) {
+      const x = secretValue(key, v);
+      if (x !== v) return x;
+      if (isObject) opaque.add(v as object);
+    } else if (inside && isObject) opaque.add(v as object);
+    if (typeof v === 'string') return redactText(v);
+    if (!isObject || Array.isArray(v)) return v;
+    // a key that holds a secret is redacted too (rare: only then is the object copied)
+    let renamed = false;
+    for (const k of Object.keys(v as object)) {
+      if (redactText(k) !== k) {
+        renamed = true;
+        break;
+      }
+    }
+    if (!renamed) return v;
+    const out: Record<string, unknown> = {};
+    const keepAsIs = opaque.has(v as object);
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (!keepAsIs && SECRET_KEYS.has(k)) {
+        if (k === 'root_password') continue;
+        const y = secretValue(k, x);
+        if (y !== null && typeof y === 'object') opaque.add(y);
+        out[redactText(k)] = y;
+      } else out[redactText(k)] = x;
+    }
+    if (keepAsIs) opaque.add(out);
+    return out;
+  };
+  return JSON.stringify(value, replacer, indent);
+}
+
 export class CliContext {
   readonly global: GlobalOptions;
   readonly io: Io;
@@ -119,10 +167,14 @@ export class CliContext {
     this.io.stdout.write(`${this.humanText(text)}\n`);
   }
 
+  /** JSON text of `value` as sanitize() would leave it (secret keys dropped, secrets redacted), in one pass. */
+  jsonText(value: unknown, indent?: number): string {
+    return sanitizedJson(value, this.secrets, indent);
+  }
+
   /** JSON on stdout: indented on a terminal, one line otherwise. */
   printJson(value: unknown): void {
-    const clean = this.sanitize(value);
-    this.io.stdout.write(`${this.io.stdout.isTTY ? JSON.stringify(clean, null, 2) : JSON.stringify(clean)}\n`);
+    this.io.stdout.write(`${this.jsonText(value, this.io.stdout.isTTY ? 2 : undefined)}\n`);
   }
 
   /** The result of a command: JSON in machine mode, else the human rendering. */

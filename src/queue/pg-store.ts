@@ -96,6 +96,25 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** Entries per INSERT statement in add(): bounds one statement's parameters (a few MB at most). */
+const ADD_BATCH = 5000;
+
+/** The same entry under a freshly drawn id (and so tag and deployment name). */
+function redrawn(e: QueueEntry, now: number): QueueEntry {
+  return makeEntry({ body: e.body, label: e.label, priority: e.priority, account: e.account, submit_key: e.submit_key }, now);
+}
+
+/** Draw again the ids (or tags) that repeat within one batch: the INSERT would keep only the first. */
+function redrawDuplicates(batch: QueueEntry[], now: number): void {
+  const ids = new Set<string>();
+  const tags = new Set<string>();
+  for (let k = 0; k < batch.length; k++) {
+    while (ids.has(batch[k]!.id) || tags.has(batch[k]!.tag)) batch[k] = redrawn(batch[k]!, now);
+    ids.add(batch[k]!.id);
+    tags.add(batch[k]!.tag);
+  }
+}
+
 /** Any 64-bit constant: the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK = 0x61757464_6c71;
 
@@ -219,22 +238,52 @@ export class PgStore implements QueueStore {
     return updated;
   }
 
+  /**
+   * All entries in one transaction, ADD_BATCH rows per statement (issue 14, §6: one round trip
+   * per entry made 10,000 cost seconds): one multi-row INSERT of the entries (unnest, in input
+   * order, so seq and the listing order are the inputs' order), then one of their `added`
+   * history rows. An id already taken (one in 10^12) is drawn again and the batch re-inserted,
+   * so the order still holds.
+   */
   async add(inputs: readonly NewEntry[], now: number): Promise<QueueEntry[]> {
+    if (inputs.length === 0) return [];
     return this.tx(async (c) => {
       const made: QueueEntry[] = [];
-      for (const input of inputs) {
+      for (let from = 0; from < inputs.length; from += ADD_BATCH) {
+        const batch = inputs.slice(from, from + ADD_BATCH).map((input) => makeEntry(input, now));
         for (;;) {
-          const e = makeEntry(input, now);
-          const r = await c.query(
+          redrawDuplicates(batch, now);
+          const r = await c.query<{ id: string }>(
             `INSERT INTO autodl_queue_entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at, account, submit_key)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, 0, $7, $7, $8, $9) ON CONFLICT DO NOTHING`,
-            [e.id, e.tag, e.label, JSON.stringify(e.body), e.deployment_name, e.priority, now, e.account, e.submit_key],
+             SELECT id, tag, label, body::jsonb, deployment_name, priority, 'pending', 0, 0, $7, $7, account, submit_key
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $8::text[], $9::text[])
+               WITH ORDINALITY AS t(id, tag, label, body, deployment_name, priority, account, submit_key, ord)
+             ORDER BY ord
+             ON CONFLICT DO NOTHING RETURNING id`,
+            [
+              batch.map((e) => e.id),
+              batch.map((e) => e.tag),
+              batch.map((e) => e.label),
+              batch.map((e) => JSON.stringify(e.body)),
+              batch.map((e) => e.deployment_name),
+              batch.map((e) => e.priority),
+              now,
+              batch.map((e) => e.account),
+              batch.map((e) => e.submit_key),
+            ],
           );
-          if (r.rowCount === 0) continue; // an id already taken (one in 10^12): draw another
-          await this.event(c, e.id, now, null, 'pending', 'added');
-          made.push(e);
-          break;
+          if (r.rows.length === batch.length) break;
+          // an id (or tag) already in the table: undo this batch, draw those again, insert it anew
+          const inserted = new Set(r.rows.map((x) => x.id));
+          if (inserted.size > 0) await c.query('DELETE FROM autodl_queue_entries WHERE id = ANY($1)', [[...inserted]]);
+          for (let k = 0; k < batch.length; k++) if (!inserted.has(batch[k]!.id)) batch[k] = redrawn(batch[k]!, now);
         }
+        await c.query(
+          `INSERT INTO autodl_queue_history (entry_id, ts, from_state, to_state, note)
+           SELECT id, $2, NULL, 'pending', $3 FROM unnest($1::text[]) WITH ORDINALITY AS t(id, ord) ORDER BY ord`,
+          [batch.map((e) => e.id), now, redactText('added')],
+        );
+        made.push(...batch);
       }
       return made;
     });

@@ -14,6 +14,13 @@ export interface JsonScan {
 /** Nesting deeper than this is refused (no config needs it; deep junk would blow the stack). */
 export const MAX_JSON_DEPTH = 200;
 
+/**
+ * Values (object members + array items) allowed in one config: a real one has under a hundred
+ * (a sweep of MAX_SWEEP_SIZE values is 1000); 30,000 junk keys cost the validator and its
+ * error report a second (issue 14, §7), so more than this is refused up front.
+ */
+export const MAX_CONFIG_VALUES = 10_000;
+
 class ScanError extends Error {
   constructor(
     readonly offset: number,
@@ -31,6 +38,10 @@ export function scanJson(text: string): JsonScan {
   const locations = new Map<string, number>();
   let i = 0;
   const n = text.length;
+  let values = 0;
+  const counted = (at: number) => {
+    if (++values > MAX_CONFIG_VALUES) throw new ScanError(at, `more than ${MAX_CONFIG_VALUES} values (fields and list items)`);
+  };
 
   const ws = () => {
     while (i < n) {
@@ -89,6 +100,7 @@ export function scanJson(text: string): JsonScan {
         ws();
         if (text[i] !== '"') throw new ScanError(i, i >= n ? 'unexpected end of input' : 'expected a property name in double quotes');
         const keyAt = i;
+        counted(keyAt);
         const key = str();
         if (seen.has(key)) throw new ScanError(keyAt, `duplicate key ${JSON.stringify(key)}`);
         seen.add(key);
@@ -119,6 +131,7 @@ export function scanJson(text: string): JsonScan {
       }
       for (let idx = 0; ; idx++) {
         ws();
+        counted(i);
         const childPath = [...path, idx];
         locations.set(pathKey(childPath), i);
         value(childPath, depth + 1);

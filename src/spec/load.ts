@@ -5,13 +5,83 @@ import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { AutodlError } from '../errors.js';
-import { pathKey, scanJson } from './json-locate.js';
+import { MAX_CONFIG_VALUES, MAX_JSON_DEPTH, pathKey, scanJson } from './json-locate.js';
 import { isPlainObject, type ConfigFormat, type FieldPath, type LineOf, type LoadedConfig } from './types.js';
 
 /** Largest config accepted, in bytes. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** YAML aliases allowed per document (guards against "billion laughs" alias bombs). */
 export const MAX_YAML_ALIASES = 100;
+
+/** YAML nesting (flow brackets, block indentation levels) allowed: the same bound as JSON's. */
+export const MAX_YAML_DEPTH = MAX_JSON_DEPTH;
+
+/**
+ * Where a YAML text first nests deeper than `max` levels or holds more than `maxValues`
+ * values, or undefined: a linear pre-check, so that hostile nesting is refused before the
+ * parser (which recurses, and at 10^5 levels spends seconds or runs out of memory) ever sees
+ * it, and junk by the ten thousand before the validator spends a second on it. Counted:
+ * flow brackets `[` `{` outside quotes and comments (a `]` `}` closes one; an unmatched one in
+ * a plain scalar counts as an opening, which only overestimates), the block indentation
+ * levels open at each line; as values, every line that starts at block level and every `,`
+ * in a flow collection (an overestimate too: a line of a block scalar counts).
+ * No sane config comes near either bound (a real one nests 4–6 levels, holds under a hundred values).
+ */
+export function yamlTooComplex(
+  text: string,
+  max = MAX_YAML_DEPTH,
+  maxValues = MAX_CONFIG_VALUES,
+): { offset: number; depth: number; problem: 'depth' | 'values' } | undefined {
+  let flow = 0;
+  let values = 0;
+  const indents: number[] = [];
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === 0x20) {
+        indent++;
+        continue;
+      }
+      if (c === 0x0d || c === 0x09) continue;
+      lineStart = false;
+      // every line counts, inside a flow collection too (only overestimates): a stray bracket
+      // in a plain scalar must not switch the count of block levels off
+      if (c !== 0x23 /* # */) {
+        while (indents.length > 0 && indents[indents.length - 1]! >= indent) indents.pop();
+        indents.push(indent);
+        if (indents.length > max) return { offset: i, depth: indents.length, problem: 'depth' };
+        if (++values > maxValues) return { offset: i, depth: indents.length, problem: 'values' };
+      }
+    }
+    if (c === 0x23 && (i === 0 || text.charCodeAt(i - 1) <= 0x20)) {
+      // a comment: to the end of the line
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 0x0a) i++;
+    } else if (c === 0x22 /* " */ || (c === 0x27 /* ' */ && (flow > 0 || i === 0 || text.charCodeAt(i - 1) <= 0x20 || text.charCodeAt(i - 1) === 0x3a))) {
+      // a quoted scalar: skip to its end ("\" escapes; '' is a quote inside '…'); an apostrophe
+      // inside a plain word (don't) is no quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (c === 0x22 && d === 0x5c) i++;
+        else if (d === c) {
+          if (c === 0x27 && text.charCodeAt(i + 1) === 0x27) i++;
+          else break;
+        }
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      flow++;
+      if (flow + indents.length > max) return { offset: i, depth: flow + indents.length, problem: 'depth' };
+    } else if ((c === 0x5d || c === 0x7d) && flow > 0) flow--;
+    else if (c === 0x2c && flow > 0 && ++values > maxValues) return { offset: i, depth: flow + indents.length, problem: 'values' };
+  }
+  return undefined;
+}
 
 export interface LoadTextOptions {
   /** Shown in errors; its extension picks the format when `format` is not given. */
@@ -102,6 +172,15 @@ function yamlLineOf(doc: Document, lc: LineCounter): LineOf {
 }
 
 function loadYaml(text: string, path: string | undefined): LoadedConfig {
+  const complex = yamlTooComplex(text);
+  if (complex) {
+    const { line, column } = lineColOf(lineStartsOf(text), complex.offset);
+    const where = `YAML${path ? ` in ${path}` : ''}`;
+    if (complex.problem === 'depth') {
+      throw configError(`${where} is nested too deeply at line ${line}, column ${column} (more than ${MAX_YAML_DEPTH} levels)`, path, { line, column, max_depth: MAX_YAML_DEPTH });
+    }
+    throw configError(`${where} holds more than ${MAX_CONFIG_VALUES} values (fields and list items; at line ${line})`, path, { line, column, max_values: MAX_CONFIG_VALUES });
+  }
   const lc = new LineCounter();
   let doc: Document;
   let raw: unknown;

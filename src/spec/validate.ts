@@ -74,14 +74,23 @@ function getAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/**
+ * Unknown fields that get a "did you mean" search (an edit distance to every known field):
+ * a typo or two is what it is for; a hostile config with 30,000 junk keys would spend
+ * seconds on it. The fields after these are still reported, without a suggestion.
+ */
+export const MAX_SUGGESTIONS = 50;
+
 function fromZod(issues: readonly z.core.$ZodIssue[], root: unknown): Collected[] {
   const out: Collected[] = [];
+  let suggestions = 0;
   for (const iss of issues) {
     const path = iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     if (iss.code === 'unrecognized_keys') {
       const parent = formatPath(path);
       for (const key of iss.keys) {
-        out.push({ path: [...path, key], message: `unknown field "${key}"${suggest(key, parent)}` });
+        const hint = suggestions++ < MAX_SUGGESTIONS ? suggest(key, parent) : '';
+        out.push({ path: [...path, key], message: `unknown field "${key}"${hint}` });
       }
       continue;
     }

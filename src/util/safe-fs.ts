@@ -1,7 +1,7 @@
 // Writing files where someone else may have planted a link: a fresh temporary file created
 // exclusively and without following links, then renamed into place; directories checked for
-// owners and modes first. Used for the user config (the token) and the installed SKILL.md.
-import { randomBytes } from 'node:crypto';
+// owners and modes first. Used for the user config (the token), the installed SKILL.md and the
+// per-user code cache (src/cli/load.ts).
 import { chmodSync, closeSync, constants as fsc, fsyncSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 
 function removeQuietly(path: string): void {
@@ -17,11 +17,14 @@ function removeQuietly(path: string): void {
  * a random temporary name created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW) with `mode`, synced,
  * then renamed over `path` (rename replaces a link at `path`; it never writes through it).
  */
-export function writeFileSafely(path: string, text: string, mode = 0o600): void {
-  const tmp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+export function writeFileSafely(path: string, text: string | Uint8Array, mode = 0o600): void {
+  // Web Crypto's global (node >= 20), not node:crypto: the executable imports this file (the
+  // code cache write, src/cli/load.ts) and must load only what it needs at start
+  const tmp = `${path}.${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex')}.tmp`;
   const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | (fsc.O_NOFOLLOW ?? 0), mode);
   try {
-    writeSync(fd, text);
+    if (typeof text === 'string') writeSync(fd, text);
+    else for (let done = 0; done < text.length; ) done += writeSync(fd, text, done);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

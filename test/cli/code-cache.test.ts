@@ -91,3 +91,28 @@ describe('the code cache', () => {
     }
   });
 });
+
+describe('per-user cache writes', () => {
+  test('a link planted at the temporary name of the old scheme (<cache>.<pid>.tmp) is not written through', async () => {
+    const { compileWithCodeCache, writeCache } = await import('../../src/cli/load.js');
+    const dir = mkdtempSync(join(tmpdir(), 'autodl-cache-link-'));
+    try {
+      const victim = join(dir, 'victim.txt');
+      writeFileSync(victim, 'keep me');
+      const bundle = join(dir, 'b.cjs');
+      writeFileSync(bundle, 'module.exports = 1;');
+      const cacheFile = join(dir, 'cache', 'b.cache');
+      const { mkdirSync, symlinkSync, lstatSync } = await import('node:fs');
+      mkdirSync(join(dir, 'cache'));
+      symlinkSync(victim, `${cacheFile}.${process.pid}.tmp`);
+      const { script } = compileWithCodeCache(bundle, undefined);
+      writeCache(script, cacheFile);
+      assert.equal(readFileSync(victim, 'utf8'), 'keep me');
+      assert.ok(lstatSync(cacheFile).isFile() && statSync(cacheFile).size > 0, 'the cache was written');
+      assert.equal(statSync(cacheFile).mode & 0o777, 0o600);
+      assert.deepEqual(readdirSync(join(dir, 'cache')).filter((f) => f.endsWith('.tmp')), [`b.cache.${process.pid}.tmp`], 'only the planted link is left');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -50,6 +50,24 @@ for (const [name, open, skip] of backends) {
       await s.close();
     });
 
+    test('add: a large batch in one call keeps input order, ids, an added history row each, account and submit_key', async () => {
+      const s = await open();
+      // more than one INSERT batch of the PostgreSQL store (5000)
+      const count = 5003;
+      const inputs = Array.from({ length: count }, (_, i) => ({ body: body({ name: `n${i}` }), label: `l${i % 3}`, priority: i % 7, account: i % 2 ? `acct${i % 5}` : null, submit_key: i === 4 ? 'key-4' : null }));
+      const added = await s.add(inputs, T);
+      assert.deepEqual(added.map((e) => e.body.name), inputs.map((x) => x.body.name));
+      assert.equal(new Set(added.map((e) => e.id)).size, count);
+      const listed = await s.list();
+      assert.deepEqual(listed, added);
+      assert.deepEqual(listed.map((e) => [e.label, e.priority, e.account, e.submit_key]), inputs.map((x) => [x.label, x.priority, x.account, x.submit_key]));
+      assert.equal((await s.list({ submitKey: 'key-4' }))[0]?.body.name, 'n4');
+      for (const e of [added[0]!, added[4999]!, added[5000]!, added[count - 1]!]) {
+        assert.deepEqual(await s.history(e.id), [{ entry_id: e.id, ts: T, from_state: null, to_state: 'pending', note: 'added' }]);
+      }
+      await s.close();
+    });
+
     test('claim: only pending entries, attempts + 1, lease recorded, once', async () => {
       const s = await open();
       const [a, b] = await s.add([{ body: body() }, { body: body() }], T);
@@ -295,6 +313,28 @@ describe('PgStore specifics', { skip: PG_SKIP }, () => {
     assert.ok(listed.every((e) => e.state === 'submitting' && e.attempts === 1));
     for (const e of listed.slice(0, 5)) assert.equal((await stores[0]!.history(e.id)).filter((h) => h.to_state === 'submitting').length, 1);
     await Promise.all(stores.map((s) => s.close()));
+  });
+
+  test('add: statements per batch, not per entry (issue 14, §6)', async () => {
+    const s = await openPgStore({ url: await freshPgDatabase() });
+    // count what the store sends on the connections it takes from its pool
+    const pool = (s as unknown as { pool: pg.Pool }).pool;
+    let statements = 0;
+    const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+    (pool as unknown as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
+      const c = await connect();
+      const query = c.query.bind(c) as (...a: unknown[]) => unknown;
+      (c as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => {
+        statements++;
+        return query(...a);
+      };
+      return c;
+    };
+    const added = await s.add(Array.from({ length: 10_000 }, (_, i) => ({ body: body({ name: `n${i}` }) })), T);
+    assert.equal(added.length, 10_000);
+    // BEGIN, then an entries INSERT and a history INSERT per batch of 5000, COMMIT (no id drawn twice)
+    assert.equal(statements, 6);
+    await s.close();
   });
 
   test('the URL password is never shown: path, errors', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { detectFormat, loadConfigFile, loadConfigText, MAX_CONFIG_BYTES } from '../../src/spec/index.js';
+import { detectFormat, loadConfigFile, loadConfigText, MAX_CONFIG_BYTES, MAX_CONFIG_VALUES, MAX_YAML_DEPTH, prepareSpec } from '../../src/spec/index.js';
 import { expectErrorType, SEED_BODY, tmpFile } from './helpers.js';
 
 describe('loadConfigFile / loadConfigText', () => {
@@ -145,5 +145,51 @@ describe('loadConfigFile / loadConfigText', () => {
       threw = e;
     }
     if (threw !== undefined) assert.equal((threw as { errorType?: string }).errorType, 'config_error');
+  });
+
+  // issue 14, §7: hostile shapes are refused by a linear pre-check, before the YAML parser
+  // recurses (500,000 flow levels ran it out of memory) or the validator reports 30,000 fields
+  it('YAML nested past the bound (flow or block): config_error naming the depth and the place', () => {
+    for (const [name, text, line] of [
+      ['flow.yaml', `name: ${'['.repeat(500_000)}${']'.repeat(500_000)}\n`, 1],
+      ['flow-map.yaml', `name: ${'{a: '.repeat(MAX_YAML_DEPTH + 5)}1${'}'.repeat(MAX_YAML_DEPTH + 5)}\n`, 1],
+      ['block.yaml', Array.from({ length: MAX_YAML_DEPTH + 50 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n', MAX_YAML_DEPTH + 1],
+    ] as const) {
+      const e = expectErrorType(() => loadConfigText(text, { path: name }), 'config_error');
+      assert.match(e.message, /nested too deeply/);
+      assert.equal(e.details.max_depth, MAX_YAML_DEPTH);
+      assert.equal(e.details.line, line);
+    }
+  });
+
+  it('more values than MAX_CONFIG_VALUES (JSON or YAML): config_error before validation', () => {
+    const many: Record<string, unknown> = { ...SEED_BODY };
+    for (let i = 0; i < MAX_CONFIG_VALUES + 1; i++) many[`k${i}`] = i;
+    const j = expectErrorType(() => prepareSpec(tmpFile('many.json', JSON.stringify(many)), { dialect: 'private' }), 'config_error');
+    assert.match(j.message, new RegExp(`more than ${MAX_CONFIG_VALUES} values`));
+    const y = expectErrorType(() => prepareSpec(tmpFile('many.yaml', Object.keys(many).map((k) => `${k}: 1`).join('\n')), { dialect: 'private' }), 'config_error');
+    assert.equal(y.details.max_values, MAX_CONFIG_VALUES);
+    const flow = expectErrorType(() => loadConfigText(`name: x\nlist: [${Array.from({ length: MAX_CONFIG_VALUES + 1 }, () => '1').join(', ')}]\n`, { path: 'f.yaml' }), 'config_error');
+    assert.equal(flow.details.max_values, MAX_CONFIG_VALUES);
+  });
+
+  it('the YAML pre-check does not count brackets in quotes or comments, and passes a real config', () => {
+    const deep = '['.repeat(MAX_YAML_DEPTH + 10);
+    const text = [
+      `# a comment ${deep}`,
+      `name: "run-{{lr}}-${deep}"`,
+      `note: '${deep} it''s quoted'`,
+      'deployment_type: Job',
+      'container_template:',
+      `  cmd: echo don't ${'{'.repeat(5)} # trailing ${deep}`,
+      '  gpu_name_set: ["RTX 4090", "RTX 3090"]',
+      '  env: {A: [1, 2, {b: [3]}]}',
+      'sweep:',
+      `  lr: [${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]`,
+      '',
+    ].join('\n');
+    const loaded = loadConfigText(text, { path: 'ok.yaml' });
+    assert.equal((loaded.raw as { name: string }).name, `run-{{lr}}-${deep}`);
+    assert.equal((loaded.raw as { sweep: { lr: number[] } }).sweep.lr.length, 1000);
   });
 });

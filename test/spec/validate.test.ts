@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { normalize, prepareSpec, validate, type ValidationIssue } from '../../src/spec/index.js';
+import { MAX_SUGGESTIONS, normalize, prepareSpec, validate, type ValidationIssue } from '../../src/spec/index.js';
 import type { Dialect } from '../../src/api/types.js';
 import { clone, expectErrorType, issuesOf, lineMatching, publicBody, SEED_BODY, tmpFile, type Json } from './helpers.js';
 
@@ -265,5 +265,19 @@ describe('validate: every problem at once', () => {
       const e = expectErrorType(() => validate(normalize(raw, { dialect: 'private' })), 'validation_error');
       assert.equal(issuesOf(e)[0]?.path, '');
     }
+  });
+});
+
+describe('unknown fields in bulk (issue 14, §7)', () => {
+  it('every unknown field is reported; only the first MAX_SUGGESTIONS get a "did you mean" search', () => {
+    const b = clone(SEED_BODY) as Tpl;
+    const n = MAX_SUGGESTIONS + 20;
+    // each one a near-miss of replica_num, so each would get a suggestion without the bound
+    for (let i = 0; i < n; i++) b[`replica_nu${String.fromCharCode(97 + (i % 26))}${i}`] = 1;
+    const unknown = issuesOf(expectErrorType(() => validate(normalize(b, { dialect: 'private' })), 'validation_error')).filter((x) => /unknown field/.test(x.message));
+    assert.equal(unknown.length, n);
+    assert.equal(unknown.filter((x) => /did you mean "replica_num"/.test(x.message)).length, MAX_SUGGESTIONS);
+    assert.match(unknown[0]!.message, /did you mean "replica_num"/);
+    assert.doesNotMatch(unknown[n - 1]!.message, /did you mean/);
   });
 });

@@ -97,7 +97,7 @@ async function watch(ctx: CliContext, store: QueueStore, path: string, states: r
   const mode: 'json' | 'tty' | 'plain' = ctx.json ? 'json' : stdout.isTTY ? 'tty' : 'plain';
   const stop = untilInterrupted();
   const frame = mode === 'tty' ? new LiveFrame(stdout) : undefined;
-  const emit = (v: Record<string, unknown>) => stdout.write(`${JSON.stringify(ctx.sanitize(v))}\n`);
+  const emit = (v: Record<string, unknown>) => stdout.write(`${ctx.jsonText(v)}\n`);
   let prev: Map<string, QueueEntry> | undefined;
   let prevPrint = '';
   try {
