@@ -12,41 +12,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { startSimulator, type Simulator } from '../src/sim/index.js';
+import { dropPgDatabases, freshPgDatabase, PG_URL } from '../test/queue/pg-helpers.js';
 import { collectSecrets, jobBody, manyHosts } from './faults.js';
 import { check, CLI, cleanEnv, newSection, notCleanError, report, rng, runCli, sleep, type ProcResult, type Section, type Suite } from './lib.js';
 
 const CREATE = '/api/v1/dev/deployment';
 
 /** A fresh PostgreSQL database for one scenario (dropped at the end), or undefined without AUTODL_TEST_PG_URL. */
-async function pgDatabase(made: string[]): Promise<string | undefined> {
-  const base = process.env.AUTODL_TEST_PG_URL;
-  if (!base) return undefined;
-  const name = `autodl_rel_${randomBytes(6).toString('hex')}`;
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    await c.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await c.end();
-  }
-  made.push(name);
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function dropDatabases(made: string[]): Promise<void> {
-  const base = process.env.AUTODL_TEST_PG_URL;
-  if (!base || made.length === 0) return;
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    for (const name of made.splice(0)) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await c.end();
-  }
+async function pgDatabase(): Promise<string | undefined> {
+  return PG_URL ? freshPgDatabase() : undefined;
 }
 
 function parse(r: ProcResult): Record<string, unknown> | undefined {
@@ -288,12 +263,11 @@ export async function durable(suite: Suite): Promise<Section> {
   suite.secret(ta);
   suite.secret(tb);
   const sim = await startSimulator({ tokens: [ta, tb], clock: 'manual', backgroundLoad: false, world: { hosts: manyHosts(8) } });
-  const made: string[] = [];
   const cmd = suite.rerun('durable');
   try {
     // a. interrupted submits
     const backends: Array<[string, string, number]> = [['SQLite', join(suite.work, 'durable-submit.db'), rounds]];
-    const pgUrl = await pgDatabase(made);
+    const pgUrl = await pgDatabase();
     if (pgUrl) {
       suite.secret(new URL(pgUrl).password);
       backends.push(['PostgreSQL', pgUrl, pgRounds]);
@@ -308,7 +282,7 @@ export async function durable(suite: Suite): Promise<Section> {
       report(sec, `${label}: mean round (two CLI processes, kill, settle)`, `${Math.round((performance.now() - t0) / Math.max(1, n))} ms`, c);
     }
     // b. two accounts on one queue
-    const sharedDb = (await pgDatabase(made)) ?? join(suite.work, 'durable-accounts.db');
+    const sharedDb = (await pgDatabase()) ?? join(suite.work, 'durable-accounts.db');
     const acct = await twoAccounts(suite, sim, ta, tb, sharedDb, suite.scale === 'ci' ? 3 : 10);
     const cb = `${cmd} (tenants A and B, one ${sharedDb.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'} queue)`;
     check(sec, `two accounts on one ${sharedDb.startsWith('postgres') ? 'PostgreSQL' : 'SQLite'} queue: wrong moves of A's entries by B's worker`, `${acct.wrong} of ${acct.aEntries}`, acct.wrong === 0, cb, acct.detail.slice(0, 4).join('; '));
@@ -320,7 +294,7 @@ export async function durable(suite: Suite): Promise<Section> {
     check(sec, 'memory and damaged queue databases: not a clean config_error (exit 1, JSON shape, no stack trace)', `${bad.unclean} of ${bad.runs}`, bad.unclean === 0, cc, bad.uncleanDetail.slice(0, 4).join('; '));
     await collectSecrets(suite, sim, [ta, tb]);
   } finally {
-    await dropDatabases(made);
+    await dropPgDatabases();
     await sim.close();
   }
   return sec;

@@ -11,6 +11,7 @@ import { openSqliteStore, runWorker, type QueueEvent } from '../src/queue/index.
 import { startSimulator, DEMO_IMAGE_UUID, type FaultSpec, type Simulator } from '../src/sim/index.js';
 import { check, cleanEnv, newSection, notCleanError, report, runCli, hasStackTrace, type Section, type Suite } from './lib.js';
 import { malformed } from './malformed.js';
+import { jobBody as scenarioJobBody } from '../test/queue-cli/duplicate-scenarios.js';
 
 const RETRIES = 3;
 const TIMEOUT_MS = 250;
@@ -24,25 +25,7 @@ interface Fixture {
 
 type Op = (c: AutodlClient, fx: Fixture) => Promise<unknown>;
 
-export const jobBody = (name: string, cmd = 'sleep 600') => ({
-  name,
-  deployment_type: 'Job' as const,
-  replica_num: 1,
-  parallelism_num: 1,
-  container_template: {
-    gpu_name_set: ['RTX 4090'],
-    gpu_num: 1,
-    cuda_v: 118,
-    cpu_num_from: 1,
-    cpu_num_to: 1000,
-    memory_size_from: 1,
-    memory_size_to: 10000,
-    price_from: 100,
-    price_to: 9000,
-    image_uuid: DEMO_IMAGE_UUID,
-    cmd,
-  },
-});
+export const jobBody = (name: string, cmd = 'sleep 600') => scenarioJobBody(name, cmd);
 
 const OPS: Record<EndpointName, Op> = {
   listPrivateImages: (c) => c.images.list(),

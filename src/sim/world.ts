@@ -1108,6 +1108,11 @@ export class World {
     return { total: hits.length, at: (i) => hits[i]! };
   }
 
+  /** The fields that lead every deployment item, in the platform's order (full and brief list alike). */
+  private identity(d: DeploymentState) {
+    return { id: d.id, uid: d.tenant.uid, uuid: d.uuid, name: d.name, deployment_type: d.type, status: d.status };
+  }
+
   private wireDeployment(d: DeploymentState): Deployment {
     let starting = 0;
     let running = 0;
@@ -1118,12 +1123,7 @@ export class World {
     const concurrent = d.type === 'ReplicaSet' ? d.replicaNum : Math.min(d.parallelism, d.replicaNum);
     const pub = this.dialect === 'public';
     return {
-      id: d.id,
-      uid: d.tenant.uid,
-      uuid: d.uuid,
-      name: d.name,
-      deployment_type: d.type,
-      status: d.status,
+      ...this.identity(d),
       replica_num: d.replicaNum,
       parallelism_num: d.parallelism,
       reuse_container: d.reuse,
@@ -1184,12 +1184,7 @@ export class World {
 
   private briefDeployment(d: DeploymentState): Record<string, unknown> {
     return {
-      id: d.id,
-      uid: d.tenant.uid,
-      uuid: d.uuid,
-      name: d.name,
-      deployment_type: d.type,
-      status: d.status,
+      ...this.identity(d),
       region_sign: typeof d.rawTemplate.region_sign === 'string' ? d.rawTemplate.region_sign : '',
       dc_list: [...(d.template.dcList ?? [])],
       gpu_name_set: [...d.template.gpuNames],

@@ -53,7 +53,8 @@ export interface Outcome {
   facts: Record<string, unknown>;
 }
 
-export const jobBody = (name: string): CreateBody => ({
+/** A one-GPU Job on the simulator's demo image (the reliability suite uses it too). */
+export const jobBody = (name: string, cmd = 'sleep 3600'): CreateBody => ({
   name,
   deployment_type: 'Job',
   replica_num: 1,
@@ -69,7 +70,7 @@ export const jobBody = (name: string): CreateBody => ({
     price_from: 100,
     price_to: 9000,
     image_uuid: DEMO_IMAGE_UUID,
-    cmd: 'sleep 3600',
+    cmd,
   },
 });
 
