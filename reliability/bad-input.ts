@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { AutodlError } from '../src/errors.js';
-import { prepareSpec } from '../src/spec/index.js';
+import { prepareSpec } from '../src/pipeline/index.js';
 import { startSimulator, DEMO_IMAGE_UUID } from '../src/sim/index.js';
 import { check, cleanEnv, newSection, notCleanError, pool, report, runCli, type Section, type Suite } from './lib.js';
 import { randomBytes } from 'node:crypto';

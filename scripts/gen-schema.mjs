@@ -1,4 +1,4 @@
-// Writes docs/deployment.schema.json from the zod schema (src/spec/schema.ts), the one
+// Writes docs/deployment.schema.json from the zod schema (src/pipeline/schema.ts), the one
 // definition of a config file. test/agents/schema-file.test.ts fails when the committed
 // file differs from what this prints. Usage: node scripts/gen-schema.mjs [--check]
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tsImport } from 'tsx/esm/api';
 
 export const SCHEMA_PATH = 'docs/deployment.schema.json';
 
-const { deploymentJsonSchema } = await tsImport('../src/spec/schema.ts', import.meta.url);
+const { deploymentJsonSchema } = await tsImport('../src/pipeline/schema.ts', import.meta.url);
 const text = `${JSON.stringify(deploymentJsonSchema(), null, 2)}\n`;
 
 if (process.argv.includes('--check')) {

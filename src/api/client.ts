@@ -3,7 +3,7 @@
 // Implementation is owned by the SDK work (src/api); signatures may grow, not change.
 
 import { ApiError, type ApiErrorInfo } from '../errors.js';
-import { resolveCredentials, tokenHostProblem, tokenMissingError, type ResolveOptions } from '../config/credentials.js';
+import { resolveCredentials, tokenHostProblem, tokenMissingError, type ResolveOptions } from '../credentials/credentials.js';
 import { dialectForHost, normalizeStock, toDialectBody } from './dialect.js';
 import { EventStream } from './events.js';
 import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn, type TransportTuning } from './transport.js';
@@ -34,7 +34,7 @@ import type {
 
 export interface ClientOptions extends TransportTuning {
   /** Developer token; sent raw in `Authorization`. Resolved by resolveCredentials() when omitted. */
-  token?: string;
+  token?: string | undefined;
   /** Base URL, default https://private.autodl.com */
   host?: string;
   /** Default: from the host (api.autodl.com → public, anything else → private). */

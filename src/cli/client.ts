@@ -2,7 +2,7 @@
 import { AutodlError } from '../errors.js';
 import type { Deployment, Dialect } from '../api/types.js';
 import { AutodlClient, type PreparedRequest } from '../api/client.js';
-import { resolveCredentials, requireToken, tokenHostProblem } from '../config/credentials.js';
+import { resolveCredentials, requireToken, tokenHostProblem } from '../credentials/credentials.js';
 import { t } from '../i18n/index.js';
 import type { CliContext } from './runtime.js';
 

@@ -11,8 +11,8 @@ export interface EarlyOptions {
   verbose: boolean;
 }
 
-function prescan(argv: string[]): EarlyOptions & { lang?: string } {
-  const out: EarlyOptions & { lang?: string } = { verbose: false };
+function prescan(argv: string[]): EarlyOptions & { lang?: string | undefined } {
+  const out: EarlyOptions & { lang?: string | undefined } = { verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { timerDelay } from '../util/sleep.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { AutodlError } from '../errors.js';
-import { userConfigPath, type Env } from '../config/credentials.js';
+import { userConfigPath, type Env } from '../credentials/credentials.js';
 import { isLoopbackHostname } from '../api/transport.js';
 
 export type NotifyKind = 'submitted' | 'all_running' | 'job_finished' | 'failed' | 'test';

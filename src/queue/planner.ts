@@ -37,11 +37,11 @@ import type { CreateBody } from './types.js';
 
 export interface PlanLimits {
   /** Most deployments alive from this queue at once. */
-  maxRunning?: number;
+  maxRunning?: number | undefined;
   /** Most GPUs held by deployments alive from this queue. */
-  maxGpus?: number;
+  maxGpus?: number | undefined;
   /** Most yuan per hour across the queue (from price_to). */
-  maxPrice?: number;
+  maxPrice?: number | undefined;
   /** +1 effective priority per this many ms waited. Default 600000 (10 min); 0 disables. */
   agingMs?: number;
   /** An entry waiting this long reserves the idle of its types when it does not fit. Default 1800000 (30 min). */

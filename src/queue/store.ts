@@ -25,7 +25,7 @@ export interface ListFilter {
   /** Entries carrying this one-shot submit intent key. */
   submitKey?: string;
   /** Most entries returned (in order). */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** Fields a transition may set besides the state. */

@@ -66,7 +66,7 @@ export interface DeploymentCounts {
 
 export type QueueEvent =
   | { type: 'tick'; worker: string; pending: number; alive: number; planned: number; waiting: Record<string, number> }
-  | { type: 'claimed'; id: string; attempt: number; gpu_name?: string }
+  | { type: 'claimed'; id: string; attempt: number; gpu_name?: string | undefined }
   | { type: 'created'; id: string; deployment_uuid: string; deployment_name: string }
   | { type: 'found'; id: string; deployment_uuid: string; deployment_name: string; duplicates: number }
   | { type: 'requeued'; id: string; reason: string; consecutive_failures: number; error?: string; platform_reason?: PlatformReason }
@@ -85,13 +85,13 @@ export interface SubmitterContext {
   workerId: string;
   leaseMs: number;
   now: Now;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   maxConsecutiveFailures: number;
   /** See DEFAULT_SETTLE_MS; 0 looks once and re-queues at once. */
-  settleMs?: number;
+  settleMs?: number | undefined;
   /** Account fingerprint of the token (issue 11): claim only entries of this account or of none. */
-  account?: string;
-  onEvent?: (e: QueueEvent) => void;
+  account?: string | undefined;
+  onEvent?: ((e: QueueEvent) => void) | undefined;
 }
 
 export type Outcome =

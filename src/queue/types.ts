@@ -87,7 +87,7 @@ export interface QueueEntry {
 
 export interface NewEntry {
   body: CreateBody;
-  priority?: number;
+  priority?: number | undefined;
   label?: string | null;
   /** The account fingerprint when the token is at hand (see QueueEntry.account). */
   account?: string | null;

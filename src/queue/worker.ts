@@ -226,9 +226,9 @@ export interface StockWatch {
 }
 
 export interface TickOptions {
-  limits?: PlanLimits;
-  follow?: boolean;
-  followGraceMs?: number;
+  limits?: PlanLimits | undefined;
+  follow?: boolean | undefined;
+  followGraceMs?: number | undefined;
   /**
    * Asked with the number of alive entries: follow them this tick? (runWorker follows every
    * tick while they fit in a few list pages, then less often: see followEvery.) Default: yes.

@@ -50,7 +50,7 @@ export class Params {
     return v;
   }
 
-  num(key: string, opts: { required?: boolean; int?: boolean; min?: number; max?: number } = {}): number | undefined {
+  num(key: string, opts: { required?: boolean; int?: boolean | undefined; min?: number; max?: number } = {}): number | undefined {
     let v = this.data[key];
     if (v === undefined || v === null || (this.source === 'query' && v === '')) {
       if (opts.required) throw invalid(`缺少 ${this.label(key)}`);

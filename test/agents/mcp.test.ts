@@ -390,7 +390,7 @@ describe('autodl mcp: errors in the contract shape', () => {
     const gpus = ['RTX 4090', 'RTX 3090'];
     const taken = gpus.map((g) => sim.world.occupy(g, 10_000));
     const creates = count(CREATE);
-    const progress: Array<{ progress: number; message?: string }> = [];
+    const progress: Array<{ progress: number; total?: number | undefined; message?: string | undefined }> = [];
     try {
       const r = await s.client.callTool(
         { name: 'submit_deployment', arguments: { config: example('train-job.json'), confirm: true, timeout_seconds: 1, interval_seconds: 0.2 } },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { deploymentJsonSchema } from '../../src/spec/index.js';
+import { deploymentJsonSchema } from '../../src/pipeline/index.js';
 
 const SCHEMA_PATH = join('docs', 'deployment.schema.json');
 const committed = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
@@ -23,11 +23,11 @@ function load(path: string): unknown {
 }
 
 describe('docs/deployment.schema.json', () => {
-  it('equals the schema generated from src/spec/schema.ts', () => {
+  it('equals the schema generated from src/pipeline/schema.ts', () => {
     const generated = `${JSON.stringify(deploymentJsonSchema(), null, 2)}\n`;
     assert.ok(
       readFileSync(SCHEMA_PATH, 'utf8') === generated,
-      `${SCHEMA_PATH} is out of date with src/spec/schema.ts: run \`node scripts/gen-schema.mjs\` and commit the file`,
+      `${SCHEMA_PATH} is out of date with src/pipeline/schema.ts: run \`node scripts/gen-schema.mjs\` and commit the file`,
     );
   });
 

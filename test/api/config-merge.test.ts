@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readUserConfig, userConfigPath, writeUserConfig } from '../../src/config/credentials.js';
+import { readUserConfig, userConfigPath, writeUserConfig } from '../../src/credentials/credentials.js';
 
 test('login keeps the notify list and other untyped keys', () => {
   const dir = mkdtempSync(join(tmpdir(), 'autodl-cfg-merge-'));

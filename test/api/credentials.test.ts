@@ -11,7 +11,7 @@ import {
   tokenHostProblem,
   userConfigPath,
   writeUserConfig,
-} from '../../src/config/credentials.js';
+} from '../../src/credentials/credentials.js';
 import { AutodlClient } from '../../src/api/index.js';
 import { AutodlError } from '../../src/errors.js';
 

@@ -128,7 +128,7 @@ export const outputs: string[] = [];
 
 export interface Home {
   dir: string;
-  env: Record<string, string>;
+  env: Record<string, string> & { HOME: string; XDG_CONFIG_HOME: string; XDG_DATA_HOME: string; XDG_STATE_HOME: string; XDG_CACHE_HOME: string };
   cleanup(): void;
 }
 

@@ -317,7 +317,7 @@ export async function startShiftProxy(sim: ScenarioSim): Promise<ShiftProxy> {
         }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
-        const up = await fetch(`${sim.url}${req.url ?? '/'}`, { method: req.method, headers, ...(body && req.method !== 'GET' ? { body } : {}) });
+        const up = await fetch(`${sim.url}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, ...(body && req.method !== 'GET' ? { body } : {}) });
         const text = await up.text();
         res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
         res.end(text);

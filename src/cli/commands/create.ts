@@ -1,6 +1,6 @@
 import { t } from '../../i18n/index.js';
 import { makeClient, printDryRun } from '../client.js';
-import { prepareConfig } from '../spec.js';
+import { prepareConfig } from '../config-file.js';
 import type { CliContext } from '../runtime.js';
 
 export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {

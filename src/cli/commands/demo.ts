@@ -46,7 +46,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
 
   const [{ startSimulator, DEMO_TOKEN }, { loadConfigFile }] = await Promise.all([
     import('../../sim/index.js'),
-    import('../../spec/index.js'),
+    import('../../pipeline/index.js'),
   ]);
   const raw = loadConfigFile(config).raw as { container_template?: { gpu_name_set?: unknown } };
   const wanted = Array.isArray(raw.container_template?.gpu_name_set)

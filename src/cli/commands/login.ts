@@ -1,7 +1,7 @@
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
-import { DEFAULT_HOST, writeUserConfig, userConfigPath } from '../../config/credentials.js';
+import { DEFAULT_HOST, writeUserConfig, userConfigPath } from '../../credentials/credentials.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];

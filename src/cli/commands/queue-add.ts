@@ -1,7 +1,7 @@
 // `autodl queue add <config...> [--priority N] [--label L] [--dry-run]`: every config goes
 // through the spec pipeline (prepareSpec); a config with a `sweep:` block expands into one
 // entry per combination. All entries of one call are added in one transaction.
-import type { SweepItem } from '../../spec/index.js';
+import type { SweepItem } from '../../pipeline/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
@@ -49,7 +49,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   const priority = typeof opts.priority === 'number' ? opts.priority : 0;
   const label = typeof opts.label === 'string' ? opts.label : null;
   const dialect = await targetDialect(ctx);
-  const { expandSweep } = await import('../../spec/index.js');
+  const { expandSweep } = await import('../../pipeline/index.js');
   const items: AddItem[] = [];
   // Every file is prepared before anything is added: one bad config adds nothing.
   for (const path of paths) {

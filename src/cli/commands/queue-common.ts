@@ -5,7 +5,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { QueueEntry, QueueStore } from '../../queue/index.js';
 import type { Dialect } from '../../api/types.js';
-import type { DeploymentBody, SweepParams } from '../../spec/index.js';
+import type { DeploymentBody, SweepParams } from '../../pipeline/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { makeClient, resolveTarget } from '../client.js';
@@ -93,7 +93,7 @@ export interface PreparedTemplate {
 
 /** prepareSpec with sweeps allowed; lint warnings on stderr (NDJSON with --json). */
 export async function prepareTemplate(ctx: CliContext, path: string, dialect: Dialect): Promise<PreparedTemplate> {
-  const { prepareSpec } = await import('../../spec/index.js');
+  const { prepareSpec } = await import('../../pipeline/index.js');
   const prepared = prepareSpec(path, { dialect });
   for (const w of prepared.warnings ?? []) {
     const where = [w.path, w.line !== undefined ? `line ${w.line}` : undefined].filter(Boolean).join(', ');

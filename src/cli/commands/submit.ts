@@ -7,7 +7,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, printDryRun } from '../client.js';
 import { ProgressRenderer, type ProgressEvent } from '../progress.js';
-import { prepareConfig } from '../spec.js';
+import { prepareConfig } from '../config-file.js';
 import type { CliContext } from '../runtime.js';
 import { currentAccount, openStore } from './queue-common.js';
 

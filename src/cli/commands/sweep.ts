@@ -4,7 +4,7 @@
 // combination (one transaction). --dry-run prints the expanded specs (a JSON array with --json).
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
-import type { SweepParams } from '../../spec/index.js';
+import type { SweepParams } from '../../pipeline/index.js';
 import type { CliContext } from '../runtime.js';
 import { addItems, type AddItem } from './queue-add.js';
 import { labelOf, prepareTemplate, targetDialect } from './queue-common.js';
@@ -46,7 +46,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
       errors: [{ path: 'sweep', message: 'no sweep parameters' }],
     });
   }
-  const { expandSweep } = await import('../../spec/index.js');
+  const { expandSweep } = await import('../../pipeline/index.js');
   const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label }));
   await addItems(ctx, opts, items, priority, opts.dryRun === true);
 }

@@ -1,6 +1,6 @@
 import { t } from '../../i18n/index.js';
 import { resolveTarget } from '../client.js';
-import { prepareConfig } from '../spec.js';
+import { prepareConfig } from '../config-file.js';
 import type { CliContext } from '../runtime.js';
 import { dialectForHost } from '../../api/dialect.js';
 

@@ -14,7 +14,7 @@ export async function prepareConfig(
   path: string,
   options: { dialect: Dialect; strict?: boolean; allowSweep?: boolean },
 ): Promise<PreparedConfig> {
-  const { prepareSpec } = await import('../spec/index.js');
+  const { prepareSpec } = await import('../pipeline/index.js');
   const prepared = await prepareSpec(path, { dialect: options.dialect, ...(options.strict ? { strict: true } : {}) });
   if (prepared.sweep && !options.allowSweep) {
     throw new AutodlError('config_error', `${path} describes a sweep: run it with \`autodl sweep ${path}\``, { path, sweep: true });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { expandSweep, MAX_SWEEP_SIZE, placeholdersIn, prepareSpec, type DeploymentBody } from '../../src/spec/index.js';
+import { expandSweep, MAX_SWEEP_SIZE, placeholdersIn, prepareSpec, type DeploymentBody } from '../../src/pipeline/index.js';
 import { clone, expectErrorType, issuesOf, SEED_BODY } from './helpers.js';
 
 const base = (name: string, cmd: string): DeploymentBody => {

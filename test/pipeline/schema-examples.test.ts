@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEMO_IMAGE_UUID } from '../../src/sim/presets.js';
-import { ConfigFileSchema, deploymentJsonSchema, expandSweep, lint, loadConfigFile, prepareSpec } from '../../src/spec/index.js';
+import { ConfigFileSchema, deploymentJsonSchema, expandSweep, lint, loadConfigFile, prepareSpec } from '../../src/pipeline/index.js';
 
 const EXAMPLES = 'examples';
 const files = readdirSync(EXAMPLES).filter((f) => /\.(json|ya?ml)$/.test(f));

@@ -2,9 +2,9 @@
 // in a config of either dialect, through validation and into the create body each dialect sends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { prepareSpec, resolveCuda } from '../../src/spec/index.js';
+import { prepareSpec, resolveCuda } from '../../src/pipeline/index.js';
 import { toDialectBody } from '../../src/api/dialect.js';
-import { HIGHEST_CUDA_CODE } from '../../src/spec/cuda.js';
+import { HIGHEST_CUDA_CODE } from '../../src/pipeline/cuda.js';
 import { clone, SEED_BODY, type Json } from './helpers.js';
 
 function withTemplate(patch: Json, drop: string[] = ['cuda_v']): Json {

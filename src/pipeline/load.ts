@@ -85,8 +85,8 @@ export function yamlTooComplex(
 
 export interface LoadTextOptions {
   /** Shown in errors; its extension picks the format when `format` is not given. */
-  path?: string;
-  format?: ConfigFormat;
+  path?: string | undefined;
+  format?: ConfigFormat | undefined;
 }
 
 function configError(message: string, path: string | undefined, extra: Record<string, unknown> = {}): AutodlError {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { MAX_SUGGESTIONS, normalize, prepareSpec, validate, type ValidationIssue } from '../../src/spec/index.js';
+import { MAX_SUGGESTIONS, normalize, prepareSpec, validate, type ValidationIssue } from '../../src/pipeline/index.js';
 import type { Dialect } from '../../src/api/types.js';
 import { clone, expectErrorType, issuesOf, lineMatching, publicBody, SEED_BODY, tmpFile, type Json } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { detectFormat, loadConfigFile, loadConfigText, MAX_CONFIG_BYTES, MAX_CONFIG_VALUES, MAX_YAML_DEPTH, prepareSpec } from '../../src/spec/index.js';
+import { detectFormat, loadConfigFile, loadConfigText, MAX_CONFIG_BYTES, MAX_CONFIG_VALUES, MAX_YAML_DEPTH, prepareSpec } from '../../src/pipeline/index.js';
 import { expectErrorType, SEED_BODY, tmpFile } from './helpers.js';
 
 describe('loadConfigFile / loadConfigText', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HIGHEST_CUDA_CODE, normalize, prepareSpec, resolveCuda } from '../../src/spec/index.js';
+import { HIGHEST_CUDA_CODE, normalize, prepareSpec, resolveCuda } from '../../src/pipeline/index.js';
 import { CUDA_CODES } from '../../src/api/types.js';
 import { clone, publicBody, SEED_BODY, type Json } from './helpers.js';
 

@@ -18,7 +18,7 @@ export interface LoadedConfig {
   /** 1-based line of the key (or array item) at `path`; undefined when the path is not in the file. */
   lineOf: LineOf;
   /** The file path (or the name given to loadConfigText). */
-  path?: string;
+  path?: string | undefined;
 }
 
 /** One validation problem. `path` is stable: dotted keys, `[i]` for array items, '' for the root. */

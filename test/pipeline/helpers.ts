@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutodlError, type ErrorType } from '../../src/errors.js';
-import type { ValidationIssue } from '../../src/spec/index.js';
+import type { ValidationIssue } from '../../src/pipeline/index.js';
 
 /** The create body of the original skill's SKILL.md, verbatim. */
 export const SEED_BODY = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { DEFAULT_HOST_SHAPES, endsInBackground, lint, mixesAndOr, prepareSpec, usesCondaActivate, type DeploymentBody, type LintContext } from '../../src/spec/index.js';
+import { DEFAULT_HOST_SHAPES, endsInBackground, lint, mixesAndOr, prepareSpec, usesCondaActivate, type DeploymentBody, type LintContext } from '../../src/pipeline/index.js';
 import { clone, expectErrorType, issuesOf, lineMatching, SEED_BODY, tmpFile } from './helpers.js';
 
 const body = (patch: Partial<DeploymentBody['container_template']> = {}, top: Partial<DeploymentBody> = {}): DeploymentBody => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { AutodlError } from '../../src/errors.js';
-import { expandSweep, lint, loadConfigText, normalize, prepareSpec, validate, type DeploymentBody } from '../../src/spec/index.js';
+import { expandSweep, lint, loadConfigText, normalize, prepareSpec, validate, type DeploymentBody } from '../../src/pipeline/index.js';
 import { clone, SEED_BODY } from './helpers.js';
 
 const ALLOWED = new Set(['validation_error', 'config_error']);
