@@ -8,6 +8,5 @@ export * from './pipeline/index.js';
 export * from './queue/index.js';
 export * from './watch/index.js';
 export * from './notify/index.js';
-// both api/ and queue/ have a defaultSleep (same behaviour); the SDK's is the public one
-export { defaultSleep } from './api/index.js';
+export { sleep, type SleepFn } from './util/sleep.js';
 export { startSimulator, runSimCommand, DEMO_TOKEN, DEMO_IMAGE_UUID, World, type SimOptions, type Simulator } from './sim/index.js';

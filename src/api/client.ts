@@ -2,11 +2,12 @@
 // CONTRACT FILE: the public shape below is what the CLI and the queue code against.
 // Implementation is owned by the SDK work (src/api); signatures may grow, not change.
 
+import { sleep } from '../util/sleep.js';
 import { ApiError, type ApiErrorInfo } from '../errors.js';
 import { resolveCredentials, tokenHostProblem, tokenMissingError, type ResolveOptions } from '../credentials/credentials.js';
 import { dialectForHost, normalizeStock, toDialectBody } from './dialect.js';
 import { EventStream } from './events.js';
-import { defaultSleep, normalizeHost, Transport, type HttpMethod, type Query, type SleepFn, type TransportTuning } from './transport.js';
+import { normalizeHost, Transport, type HttpMethod, type Query, type SleepFn, type TransportTuning } from './transport.js';
 import { PRIVATE_HOST, ENDPOINTS } from './types.js';
 import type {
   Envelope,
@@ -67,11 +68,6 @@ export interface FollowOptions {
   /** Injected sleep (tests with a manual clock). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
-
-/** Body accepted by deployments.create: either CUDA form; converted to the client's dialect. */
-export type AnyCreateBody = CreateDeploymentBody<
-  ContainerTemplateBase & { cuda_v?: number; cuda_v_from?: number; cuda_v_to?: number; dc_list?: string[] }
->;
 
 /** Endpoints that are safe to retry (reads; the POST list/stock endpoints too). */
 export const SAFE_ENDPOINTS: ReadonlySet<EndpointName> = new Set<EndpointName>([
@@ -144,7 +140,7 @@ export class AutodlClient {
   };
   readonly deployments: {
     /** Never retried. On a network error/timeout the ApiError has info.mayHaveApplied = true. */
-    create(body: AnyCreateBody): Promise<CreateDeploymentResult>;
+    create(body: CreateDeploymentBody): Promise<CreateDeploymentResult>;
     list(filter?: Filter<ListDeploymentsBody>, page?: PageOptions): Promise<Page<Deployment>>;
     listAll(filter?: Filter<ListDeploymentsBody>, pageSize?: number): AsyncIterable<Deployment>;
     /** One deployment by uuid (list filtered by deployment_uuid), or undefined. */
@@ -278,7 +274,7 @@ export class AutodlClient {
       this.page<ContainerEvent>('listEvents', { ...filter, ...pageBody(page) }, signal);
     const follow = async function* (deploymentUuid: string, o: FollowOptions = {}): AsyncGenerator<ContainerEvent> {
       const interval = o.intervalMs ?? 2000;
-      const sleep = o.sleep ?? defaultSleep;
+      const pause = o.sleep ?? sleep;
       const filter: Filter<ListEventsBody> = { deployment_uuid: deploymentUuid };
       if (o.deployment_container_uuid !== undefined) filter.deployment_container_uuid = o.deployment_container_uuid;
       // any order, each event once, oldest first within a poll (./events.ts)
@@ -298,7 +294,7 @@ export class AutodlClient {
           if (o.signal?.aborted) return;
         }
         try {
-          await sleep(interval, o.signal);
+          await pause(interval, o.signal);
         } catch (e) {
           if (o.signal?.aborted) return;
           throw e;
@@ -394,7 +390,7 @@ export class AutodlClient {
     const ep = ENDPOINTS[endpoint];
     const method = ep.method as HttpMethod;
     let b = body;
-    if (endpoint === 'createDeployment' && isRecord(body)) b = toDialectBody(body as unknown as AnyCreateBody, this.dialect);
+    if (endpoint === 'createDeployment' && isRecord(body)) b = toDialectBody(body as unknown as CreateDeploymentBody, this.dialect);
     let q: Query | undefined = query ? { ...query } : undefined;
     if (method === 'GET') {
       // never a GET body: its fields go to the query string

@@ -5,6 +5,7 @@
 import { AutodlError } from '../errors.js';
 import {
   CUDA_CODES,
+  type AnyContainerTemplate,
   type ContainerTemplateBase,
   type CreateDeploymentBody,
   type Dialect,
@@ -30,16 +31,6 @@ export function isDialect(v: unknown): v is Dialect {
   return v === 'private' || v === 'public';
 }
 
-/** A container template in either CUDA form (what users write; what toDialectBody accepts). */
-export type AnyContainerTemplate = ContainerTemplateBase & {
-  cuda_v?: number;
-  cuda_v_from?: number;
-  cuda_v_to?: number;
-  dc_list?: string[];
-};
-
-export type AnyCreateDeploymentBody = CreateDeploymentBody<AnyContainerTemplate>;
-
 /** The highest known CUDA code that is ≥ `from`, or `from` itself when none is. */
 export function highestCudaAtLeast(from: number): number {
   const max = Math.max(...CUDA_CODES);
@@ -57,14 +48,14 @@ function num(v: unknown): number | undefined {
  *   and `dc_list`, which is required (AutodlError 'validation_error' when absent or empty).
  * The input is not modified.
  */
-export function toDialectBody(body: AnyCreateDeploymentBody, dialect: 'private'): CreateDeploymentBody<PrivateContainerTemplate>;
-export function toDialectBody(body: AnyCreateDeploymentBody, dialect: 'public'): CreateDeploymentBody<PublicContainerTemplate>;
+export function toDialectBody(body: CreateDeploymentBody, dialect: 'private'): CreateDeploymentBody<PrivateContainerTemplate>;
+export function toDialectBody(body: CreateDeploymentBody, dialect: 'public'): CreateDeploymentBody<PublicContainerTemplate>;
 export function toDialectBody(
-  body: AnyCreateDeploymentBody,
+  body: CreateDeploymentBody,
   dialect: Dialect,
 ): CreateDeploymentBody<PrivateContainerTemplate> | CreateDeploymentBody<PublicContainerTemplate>;
 export function toDialectBody(
-  body: AnyCreateDeploymentBody,
+  body: CreateDeploymentBody,
   dialect: Dialect,
 ): CreateDeploymentBody<PrivateContainerTemplate> | CreateDeploymentBody<PublicContainerTemplate> {
   const src: AnyContainerTemplate = (body.container_template ?? {}) as AnyContainerTemplate;

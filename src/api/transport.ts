@@ -6,13 +6,13 @@ import { httpFetch, tooLargeError } from './http-fetch.js';
 import { ApiError, AutodlError, type ApiFailureKind, type ApiErrorInfo } from '../errors.js';
 import type { Envelope } from './types.js';
 import { redact } from './redact.js';
-import { timerDelay } from '../util/sleep.js';
+import { sleep, timerDelay, type SleepFn } from '../util/sleep.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;
 export type Query = Record<string, QueryValue>;
 
-export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
+export type { SleepFn };
 
 /** How requests are sent, timed out and retried (also the tuning part of ClientOptions). */
 export interface TransportTuning {
@@ -74,23 +74,6 @@ export const DEFAULT_RETRY_BASE_MS = 200;
 export const DEFAULT_RETRY_MAX_MS = 5_000;
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 export const DEFAULT_MAX_REPLY_BYTES = 32 * 1024 * 1024;
-
-export const defaultSleep: SleepFn = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(interrupted());
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, timerDelay(ms));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(interrupted());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 function interrupted(): AutodlError {
   return new AutodlError('interrupted', 'request aborted');
@@ -278,7 +261,7 @@ export class Transport {
     }
     const retries = Math.max(0, Math.floor(this.opts.retries ?? DEFAULT_RETRIES));
     const maxAttempts = spec.safe ? retries + 1 : 1;
-    const sleep = this.opts.sleep ?? defaultSleep;
+    const pause = this.opts.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
       if (spec.signal?.aborted) throw interrupted();
       this.opts.onRequest?.({ method, path, attempt });
@@ -292,7 +275,8 @@ export class Transport {
       if (spec.safe && f.retryable && attempt < maxAttempts) {
         const delay = this.backoff(attempt, f.retryAfterSeconds);
         this.debug(`retrying ${method} ${path} in ${Math.round(delay)} ms after: ${f.message}`);
-        await sleep(delay, spec.signal);
+        await pause(delay, spec.signal);
+        if (spec.signal?.aborted) throw interrupted();
         continue;
       }
       this.debug(`failed ${method} ${path} after ${attempt} attempt(s): ${f.message}`);

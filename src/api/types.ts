@@ -93,7 +93,20 @@ export interface PublicContainerTemplate extends ContainerTemplateBase {
 
 export type ContainerTemplate = PrivateContainerTemplate | PublicContainerTemplate;
 
-export interface CreateDeploymentBody<T extends ContainerTemplateBase = ContainerTemplate> {
+/** A container template in either CUDA form (what users write; what toDialectBody accepts). */
+export type AnyContainerTemplate = ContainerTemplateBase & {
+  cuda_v?: number;
+  cuda_v_from?: number;
+  cuda_v_to?: number;
+  dc_list?: string[];
+};
+
+/**
+ * The one create body. Unparameterised it is what users write and the SDK accepts (either CUDA
+ * form, converted to the client's dialect); `CreateDeploymentBody<PrivateContainerTemplate>` and
+ * `<PublicContainerTemplate>` are the two wire forms.
+ */
+export interface CreateDeploymentBody<T extends ContainerTemplateBase = AnyContainerTemplate> {
   name: string;
   deployment_type: DeploymentType;
   replica_num?: number;

@@ -1,11 +1,11 @@
 // The config pipeline as the CLI uses it: prepareSpec, warnings on stderr, sweeps refused.
 import { AutodlError } from '../errors.js';
-import type { Dialect } from '../api/types.js';
-import type { AnyCreateBody } from '../api/client.js';
+import type { Dialect, CreateDeploymentBody } from '../api/types.js';
+
 import type { CliContext } from './runtime.js';
 
 export interface PreparedConfig {
-  body: AnyCreateBody;
+  body: CreateDeploymentBody;
   warnings: Array<{ code?: string; path?: string; message: string; line?: number }>;
 }
 
@@ -25,5 +25,5 @@ export async function prepareConfig(
     if (ctx.json) ctx.warn(w.message, { ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}), ...(w.line !== undefined ? { line: w.line } : {}) });
     else ctx.warn(where ? `${where}: ${w.message}` : w.message);
   }
-  return { body: prepared.body as AnyCreateBody, warnings };
+  return { body: prepared.body as CreateDeploymentBody, warnings };
 }

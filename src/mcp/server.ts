@@ -17,11 +17,11 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { AutodlClient, type AnyCreateBody, type PreparedRequest } from '../api/client.js';
+import { AutodlClient, type PreparedRequest } from '../api/client.js';
 import { dialectForHost } from '../api/dialect.js';
 import { chronologicalEvents } from '../api/events.js';
 import { redactDeep } from '../api/redact.js';
-import type { BlacklistBody, Deployment, Dialect, ListContainersBody, Stock, StopContainerBody } from '../api/types.js';
+import type { BlacklistBody, Deployment, Dialect, ListContainersBody, Stock, StopContainerBody, CreateDeploymentBody } from '../api/types.js';
 import { requireToken, resolveCredentials, tokenHostProblem, type Env } from '../credentials/credentials.js';
 import { AutodlError, type ErrorResult } from '../errors.js';
 import { deploymentJsonSchema } from '../pipeline/schema.js';
@@ -35,7 +35,6 @@ import { INTERVAL_MAX_S, INTERVAL_MIN_S, intervalProblem, TIMEOUT_MAX_S, timeout
 import { describeDeployment, estimateCost } from '../watch/inspect.js';
 import { parseSince } from '../watch/time.js';
 import pkg from '../../package.json' with { type: 'json' };
-
 
 /** A config_error (a clean error result) when an optional numeric input is out of its bounds. */
 function checkBound(field: string, value: unknown, problem: (v: unknown) => string | undefined): void {
@@ -533,7 +532,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         try {
           const res = await submitAndWait({
             api: client,
-            body: body as AnyCreateBody,
+            body: body as CreateDeploymentBody,
             store,
             intent: { host: client.host, account },
             intervalMs: Math.round((args.interval_seconds ?? 10) * 1000),
@@ -566,7 +565,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         const client = tools.client(args.confirm === true);
         const { body, warnings } = tools.prepare(args.config, client.dialect);
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
-        const res = await client.deployments.create(body as AnyCreateBody);
+        const res = await client.deployments.create(body as CreateDeploymentBody);
         return { status: 'success', deployment_uuid: res.deployment_uuid };
       }),
   );

@@ -2,7 +2,7 @@
 // configured in the user config file (`notify` key). Formats in docs/notifications.md.
 // notify() never throws: it returns one result per sink. A failed send is retried a few times.
 import { createHmac } from 'node:crypto';
-import { timerDelay } from '../util/sleep.js';
+import { sleep } from '../util/sleep.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { AutodlError } from '../errors.js';
 import { userConfigPath, type Env } from '../credentials/credentials.js';
@@ -239,13 +239,11 @@ async function replyPrefix(res: Response, max: number): Promise<string> {
   return Buffer.concat(parts).subarray(0, max).toString('utf8');
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, timerDelay(ms)));
-
 async function sendOne(sink: NotifySink, e: NotifyEvent, o: NotifyOptions): Promise<NotifyResult> {
   const target = maskUrl(sink.url);
   const result: NotifyResult = { type: sink.type, target, ok: false, attempts: 0 };
   const doFetch = o.fetch ?? globalThis.fetch;
-  const sleep = o.sleep ?? defaultSleep;
+  const pause = o.sleep ?? sleep;
   const attempts = Math.max(1, Math.floor(o.attempts ?? 3));
   let backoff = o.backoffMs ?? 500;
   const now = o.now ?? Date.now;
@@ -290,7 +288,7 @@ async function sendOne(sink: NotifySink, e: NotifyEvent, o: NotifyOptions): Prom
     }
     if (!retry || i === attempts) break;
     try {
-      await sleep(backoff);
+      await pause(backoff);
     } catch {
       break;
     }

@@ -18,7 +18,6 @@ export type {
   ValidationIssue,
   SpecWarning,
   SweepParams,
-  DeploymentBody,
   HostShape,
   LintContext,
 } from './types.js';

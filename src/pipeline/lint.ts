@@ -1,9 +1,9 @@
 // lint: warnings about configs that are valid but probably not what the user wants.
 // The CLI prints them; `--strict` turns them into validation errors.
 
-import { KNOWN_DATA_CENTERS } from '../api/types.js';
+import { KNOWN_DATA_CENTERS, type CreateDeploymentBody } from '../api/types.js';
 import { endsInBackground, mixesAndOr, usesCondaActivate } from './shell.js';
-import type { DeploymentBody, HostShape, LintContext, SpecWarning } from './types.js';
+import type { HostShape, LintContext, SpecWarning } from './types.js';
 
 /**
  * Typical AutoDL host shapes per GPU model — A GUESS, not platform data. One scheduling
@@ -44,7 +44,7 @@ export function canonicalGpuName(name: string): string {
 
 const T = 'container_template';
 
-export function lint(body: DeploymentBody, context: LintContext = {}): SpecWarning[] {
+export function lint(body: CreateDeploymentBody, context: LintContext = {}): SpecWarning[] {
   const out: SpecWarning[] = [];
   const tpl = body.container_template;
   const cmd = typeof tpl.cmd === 'string' ? tpl.cmd : '';
@@ -127,7 +127,7 @@ export function lint(body: DeploymentBody, context: LintContext = {}): SpecWarni
 }
 
 /** floor_unsatisfiable / ceiling_unsatisfiable: no known host shape gives gpu_num units inside the ranges. */
-function lintShapes(body: DeploymentBody, context: LintContext): SpecWarning[] {
+function lintShapes(body: CreateDeploymentBody, context: LintContext): SpecWarning[] {
   const tpl = body.container_template;
   const custom = context.hostShapes !== undefined;
   const shapes = context.hostShapes ?? DEFAULT_HOST_SHAPES;

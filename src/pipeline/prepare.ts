@@ -1,12 +1,12 @@
 // prepareSpec: load → normalize → validate → lint in one call.
 
-import type { Dialect } from '../api/types.js';
+import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
 import { lint } from './lint.js';
 import { loadConfigFile } from './load.js';
 import { normalize } from './normalize.js';
 import { sweepIssues } from './sweep.js';
-import { isPlainObject, nearestLine, type ConfigFormat, type DeploymentBody, type LineOf, type LintContext, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
+import { isPlainObject, nearestLine, type ConfigFormat, type LineOf, type LintContext, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
 import { collectIssues, pathSegments, validationError } from './validate.js';
 
 export interface PrepareOptions {
@@ -23,7 +23,7 @@ export interface PrepareOptions {
 }
 
 export interface PreparedSpec {
-  body: DeploymentBody;
+  body: CreateDeploymentBody;
   /** normalize warnings then lint warnings (each with a line when known). */
   warnings: SpecWarning[];
   sweep?: SweepParams;
@@ -64,7 +64,7 @@ export function prepareSpec(input: string | object, options: PrepareOptions): Pr
   const pre = n.issues.map((i) => withLine(i, lineOf));
   const issues = collectIssues(n.body, n.dialect, lineOf, pre);
   if (issues.length > 0) throw validationError(issues, file);
-  const body = n.body as unknown as DeploymentBody;
+  const body = n.body as unknown as CreateDeploymentBody;
 
   if (n.sweep) {
     const si = sweepIssues(body, n.sweep).map((i) => withLine(i, lineOf));

@@ -2,14 +2,15 @@
 // replaced in `name` and `cmd` (and only there).
 
 import { NAME_FORBIDDEN, NAME_MAX_LENGTH } from './schema.js';
-import type { DeploymentBody, SweepParams, ValidationIssue } from './types.js';
+import type { CreateDeploymentBody } from '../api/types.js';
+import type { SweepParams, ValidationIssue } from './types.js';
 import { validationError } from './validate.js';
 
 /** Most bodies one sweep may expand to. */
 export const MAX_SWEEP_SIZE = 1000;
 
 export interface SweepItem {
-  body: DeploymentBody;
+  body: CreateDeploymentBody;
   /** The values substituted, one per parameter. */
   params: Record<string, string>;
 }
@@ -27,7 +28,7 @@ function substitute(text: string, values: Record<string, string>): string {
 }
 
 /** Problems of a sweep definition against a body (unknown placeholders, unused or empty params …). */
-export function sweepIssues(body: DeploymentBody, params: SweepParams): ValidationIssue[] {
+export function sweepIssues(body: CreateDeploymentBody, params: SweepParams): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const names = Object.keys(params);
   const fields = { name: body.name, 'container_template.cmd': body.container_template.cmd } as const;
@@ -62,7 +63,7 @@ export function sweepIssues(body: DeploymentBody, params: SweepParams): Validati
  * an unused or empty parameter, an oversized sweep, or a resulting name the platform
  * would reject. With no parameters, returns the body itself (placeholders must then be absent).
  */
-export function expandSweep(body: DeploymentBody, params: SweepParams): SweepItem[] {
+export function expandSweep(body: CreateDeploymentBody, params: SweepParams): SweepItem[] {
   const issues = sweepIssues(body, params);
   if (issues.length > 0) throw validationError(issues);
   const names = Object.keys(params);

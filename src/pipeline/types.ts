@@ -41,9 +41,6 @@ export interface SpecWarning {
 /** Sweep parameters: name → values (as strings, substituted into `{{name}}`). */
 export type SweepParams = Record<string, string[]>;
 
-/** A validated, API-ready create body. */
-export type DeploymentBody = CreateDeploymentBody;
-
 /** The scheduling unit of a host model: what one GPU brings along. */
 export interface HostShape {
   gpu_name: string;

@@ -1,12 +1,12 @@
 // validate: every problem at once, each with a stable path (and a line when known).
 
 import type { z } from 'zod';
-import type { Dialect } from '../api/types.js';
+import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
 import { KNOWN_CUDA_CODES } from './cuda.js';
 import type { NormalizeResult } from './normalize.js';
 import { BodySchema } from './schema.js';
-import { formatPath, isPlainObject, nearestLine, type DeploymentBody, type FieldPath, type LineOf, type ValidationIssue } from './types.js';
+import { formatPath, isPlainObject, nearestLine, type FieldPath, type LineOf, type ValidationIssue } from './types.js';
 
 export interface ValidateOptions {
   lineOf?: LineOf;
@@ -220,7 +220,7 @@ export function collectIssues(body: unknown, dialect: Dialect, lineOf?: LineOf, 
  * Validate a normalize() result: returns the API-ready body or throws
  * AutodlError('validation_error', …, { errors: [{ path, message, line? }, …] }) listing every problem.
  */
-export function validate(normalized: NormalizeResult, options: ValidateOptions = {}): DeploymentBody {
+export function validate(normalized: NormalizeResult, options: ValidateOptions = {}): CreateDeploymentBody {
   const pre = normalized.issues.map((i) => {
     if (i.line !== undefined || !options.lineOf) return i;
     const segs = pathSegments(i.path);
@@ -229,7 +229,7 @@ export function validate(normalized: NormalizeResult, options: ValidateOptions =
   });
   const issues = collectIssues(normalized.body, normalized.dialect, options.lineOf, pre);
   if (issues.length > 0) throw validationError(issues, options.file);
-  return normalized.body as unknown as DeploymentBody;
+  return normalized.body as unknown as CreateDeploymentBody;
 }
 
 /** Parse a formatted path back into segments ("a.b[2].c" → ["a", "b", 2, "c"]). */

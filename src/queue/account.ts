@@ -7,7 +7,7 @@
 // same submit" (the same normalized body, host and account).
 
 import { createHash } from 'node:crypto';
-import type { CreateBody } from './types.js';
+import type { CreateDeploymentBody } from '../api/types.js';
 
 /** Hex characters of an account fingerprint (64 bits: collisions between real accounts are out of reach). */
 export const ACCOUNT_FINGERPRINT_LENGTH = 16;
@@ -59,7 +59,7 @@ export function canonicalJson(v: unknown): string {
  * host and the account fingerprint. A rerun of the same config against the same account
  * finds the earlier submit's entry while that submit has not reported its result.
  */
-export function submitKeyFor(body: CreateBody, host: string, account: string): string {
+export function submitKeyFor(body: CreateDeploymentBody, host: string, account: string): string {
   return createHash('sha256')
     .update(`autodl-submit-v1\0${fingerprintHost(host)}\0${account}\0${canonicalJson(body)}`)
     .digest('hex')

@@ -1,9 +1,9 @@
 // Entry ids, idempotency tags and the secret guard for stored bodies.
 
 import { randomBytes } from 'node:crypto';
+import type { CreateDeploymentBody } from '../api/types.js';
 import { hostname } from 'node:os';
 import { AutodlError, isAutodlError, ApiError } from '../errors.js';
-import type { CreateBody } from './types.js';
 
 /** Lowercase Crockford base32 (no i, l, o, u): safe in deployment names. */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -61,7 +61,7 @@ export function assertNoSecretKeys(body: unknown, path = 'body'): void {
 }
 
 /** Deep copy (JSON round trip) of a body with its `name` checked. */
-export function normalizeBodyForQueue(body: CreateBody): CreateBody {
+export function normalizeBodyForQueue(body: CreateDeploymentBody): CreateDeploymentBody {
   if (!body || typeof body !== 'object') {
     throw new AutodlError('validation_error', 'create body must be an object', { errors: [{ path: 'body', message: 'not an object' }] });
   }
@@ -75,7 +75,7 @@ export function normalizeBodyForQueue(body: CreateBody): CreateBody {
     });
   }
   assertNoSecretKeys(body);
-  return JSON.parse(JSON.stringify(body)) as CreateBody;
+  return JSON.parse(JSON.stringify(body)) as CreateDeploymentBody;
 }
 
 const SECRET_TEXT = /((?:token|password|passwd|secret|authorization)["']?\s*[:=]\s*["']?)([^\s"',}]+)/gi;

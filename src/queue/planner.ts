@@ -32,8 +32,7 @@
 //    (reason `price_unbounded`); alive entries without price_to count 0.
 // 6. No per-entry backoff: every pending entry is re-examined on every tick.
 
-import type { Stock } from '../api/types.js';
-import type { CreateBody } from './types.js';
+import type { Stock, CreateDeploymentBody } from '../api/types.js';
 
 export interface PlanLimits {
   /** Most deployments alive from this queue at once. */
@@ -60,7 +59,7 @@ export interface PlannableEntry {
   id: string;
   priority: number;
   created_at: number;
-  body: CreateBody;
+  body: CreateDeploymentBody;
 }
 
 export interface Demand {
@@ -73,7 +72,7 @@ export interface Demand {
   types: string[];
 }
 
-export function demandOf(body: CreateBody): Demand {
+export function demandOf(body: CreateDeploymentBody): Demand {
   const t = body.container_template;
   const gpuNum = Math.max(1, Math.trunc(Number(t.gpu_num) || 1));
   const replicas = Math.max(1, Math.trunc(Number(body.replica_num ?? 1) || 1));

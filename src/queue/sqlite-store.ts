@@ -3,6 +3,7 @@
 // processes can share one file.
 
 import { mkdirSync } from 'node:fs';
+import type { CreateDeploymentBody } from '../api/types.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -10,7 +11,7 @@ import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
 import { adoptPatch, asArray, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
-import type { CreateBody, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
 /**
  * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
@@ -86,7 +87,7 @@ function fromRow(r: EntryRow): QueueEntry {
   const { seq: _seq, body, error_details, ...rest } = r;
   return {
     ...rest,
-    body: JSON.parse(body) as CreateBody,
+    body: JSON.parse(body) as CreateDeploymentBody,
     error_details: error_details === null ? null : (JSON.parse(error_details) as Record<string, unknown>),
   };
 }

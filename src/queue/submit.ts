@@ -3,7 +3,7 @@
 // worker's machinery on it until it is submitted, failed, timed out or aborted.
 
 import { AutodlError, ApiError } from '../errors.js';
-import type { Stock } from '../api/types.js';
+import type { Stock, CreateDeploymentBody } from '../api/types.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { submitKeyFor } from './account.js';
@@ -21,8 +21,9 @@ import {
   submissionError,
 } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
-import { clockOffset, defaultSleep } from './worker.js';
-import type { CreateBody, Now, QueueApi, QueueEntry, Sleep } from './types.js';
+import { clockOffset } from './worker.js';
+import { sleep } from '../util/sleep.js';
+import type { Now, QueueApi, QueueEntry, Sleep } from './types.js';
 
 export type SubmitProgress =
   | { type: 'checking'; what: 'image' | 'gpu_types' }
@@ -42,7 +43,7 @@ export type SubmitProgress =
 
 export interface SubmitOptions {
   api: QueueApi;
-  body: CreateBody;
+  body: CreateDeploymentBody;
   /** Store to record the entry in (e.g. the SQLite queue); default a fresh MemoryStore. */
   store?: QueueStore;
   /**
@@ -220,7 +221,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
   const local = o.now ?? Date.now;
   let offset = 0;
   const now = () => local() + offset;
-  const sleep = o.sleep ?? defaultSleep;
+  const pause = o.sleep ?? sleep;
   const progress = (p: SubmitProgress) => {
     try {
       o.onProgress?.(p);
@@ -463,6 +464,6 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
       for (const [t, st] of Object.entries(lastStock)) idle[t] = st.idle;
       progress({ type: 'waiting', elapsed_s: Math.round(el), attempt: polls, idle, next_check_s: Math.round(nextMs / 1000) });
     }
-    if (nextMs > 0) await sleep(nextMs, o.signal);
+    if (nextMs > 0) await pause(nextMs, o.signal);
   }
 }

@@ -1,10 +1,8 @@
 // Types shared by the queue store, planner, worker and submit engine.
 
-import type { AnyCreateBody } from '../api/client.js';
-import type { CreateDeploymentResult, Deployment, PrivateImage, Stock, SystemImage } from '../api/types.js';
+import type { CreateDeploymentResult, Deployment, PrivateImage, Stock, SystemImage, CreateDeploymentBody } from '../api/types.js';
 
 /** A create body as the queue stores it (either CUDA form; the SDK converts to its dialect). */
-export type CreateBody = AnyCreateBody;
 
 /**
  * Life of a queue entry. Only the worker (and `cancel`) moves `state`.
@@ -40,7 +38,7 @@ export interface QueueEntry {
   /** Free label (a sweep or batch name), or null. */
   label: string | null;
   /** The normalized create body, with the user's own `name` (no secret is ever stored). */
-  body: CreateBody;
+  body: CreateDeploymentBody;
   /** The name actually sent to the platform: `<body.name>-q<tag>` — the idempotency mark. */
   deployment_name: string;
   /** Higher goes first. */
@@ -86,7 +84,7 @@ export interface QueueEntry {
 }
 
 export interface NewEntry {
-  body: CreateBody;
+  body: CreateDeploymentBody;
   priority?: number | undefined;
   label?: string | null;
   /** The account fingerprint when the token is at hand (see QueueEntry.account). */
@@ -113,7 +111,7 @@ export interface QueueApi {
     listAllSystem?(pageSize?: number): AsyncIterable<SystemImage>;
   };
   deployments: {
-    create(body: CreateBody): Promise<CreateDeploymentResult>;
+    create(body: CreateDeploymentBody): Promise<CreateDeploymentResult>;
     listAll(filter?: { name?: string; status?: string; deployment_uuid?: string }, pageSize?: number): AsyncIterable<Deployment>;
   };
 }

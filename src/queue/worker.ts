@@ -3,7 +3,7 @@
 // running/finished/failed, (3) takes ONE stock snapshot, plans, and submits the planned
 // creates. There is no per-entry backoff: every waiting entry is re-examined each tick.
 
-import { sleepOrAbort } from '../util/sleep.js';
+import { sleep } from '../util/sleep.js';
 import { INTERVAL_MIN_S } from '../util/bounds.js';
 import type { Deployment, Stock } from '../api/types.js';
 import { errorText } from './ids.js';
@@ -95,9 +95,6 @@ export interface WorkerSummary {
   followed: number;
   stopped: 'once' | 'drained' | 'aborted' | 'max_ticks';
 }
-
-/** Sleep that resolves early (without throwing) when the signal aborts. */
-export const defaultSleep: Sleep = sleepOrAbort;
 
 /**
  * Where a followed deployment is: completion is read from the counts (a finished Job can
@@ -343,7 +340,7 @@ export function defaultStockInterval(intervalMs: number): number {
 }
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
-  const sleep = o.sleep ?? defaultSleep;
+  const pause = o.sleep ?? sleep;
   const ctx: SubmitterContext = {
     store: o.store,
     api: o.api,
@@ -418,7 +415,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     const watch = r.watch;
     if (watch && stockEvery < o.intervalMs) {
       while (slept + stockEvery < o.intervalMs && !o.signal?.aborted) {
-        await sleep(stockEvery, o.signal);
+        await pause(stockEvery, o.signal);
         slept += stockEvery;
         if (o.signal?.aborted) break;
         let st: Stock | undefined;
@@ -437,7 +434,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
         for (const [t, v] of Object.entries(st)) watch.idle[t] = Math.max(0, Math.trunc(v.idle));
       }
     }
-    if (!snapshot && slept < o.intervalMs && !o.signal?.aborted) await sleep(o.intervalMs - slept, o.signal);
+    if (!snapshot && slept < o.intervalMs && !o.signal?.aborted) await pause(o.intervalMs - slept, o.signal);
   }
   return s;
 }

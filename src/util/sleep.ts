@@ -6,8 +6,14 @@ export function timerDelay(ms: number): number {
   return Math.min(ms, MAX_TIMER_MS);
 }
 
-/** Sleep `ms` (clamped to Node's timer limit), or less: resolves (never rejects) as soon as `signal` aborts. */
-export function sleepOrAbort(ms: number, signal?: AbortSignal): Promise<void> {
+/** An injectable sleep (tests pass a manual clock's). It may resolve or reject when `signal` aborts: callers check the signal after it. */
+export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/**
+ * The one sleep: `ms` (clamped to Node's timer limit), or less: resolves (never rejects) as soon
+ * as `signal` aborts.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, timerDelay(ms));

@@ -1,4 +1,5 @@
 import { test, describe } from 'node:test';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
@@ -10,11 +11,10 @@ import {
   redact,
   redactDeep,
   toDialectBody,
-  type AnyCreateDeploymentBody,
 } from '../../src/api/index.js';
 import { AutodlError } from '../../src/errors.js';
 
-const base = (ct: Record<string, unknown>): AnyCreateDeploymentBody => ({
+const base = (ct: Record<string, unknown>): CreateDeploymentBody => ({
   name: 'job',
   deployment_type: 'Job',
   replica_num: 2,

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { AutodlClient, type AnyCreateBody } from '../../src/api/index.js';
-import { ENDPOINTS, type Dialect, type EndpointName } from '../../src/api/types.js';
+import { AutodlClient } from '../../src/api/index.js';
+import { ENDPOINTS, type Dialect, type EndpointName, type CreateDeploymentBody } from '../../src/api/types.js';
 import { CLI, ensureBuilt } from '../cli/helpers.js';
 
 const TOKEN = `proc-token-${process.pid}`;
@@ -66,7 +66,7 @@ for (const dialect of ['private', 'public'] as const satisfies readonly Dialect[
       assert.ok(Object.keys(region).length > 0);
 
       // 2: create (a ReplicaSet of 2)
-      const body: AnyCreateBody = {
+      const body: CreateDeploymentBody = {
         name: `proc-${dialect}`,
         deployment_type: 'ReplicaSet',
         replica_num: 2,

@@ -1,8 +1,9 @@
 // End-to-end: the SDK over real HTTP on loopback against the simulator, every endpoint 1–15,
 // in both dialects. Time moves only through the simulator's manual clock.
 import { test, describe, after, before } from 'node:test';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import assert from 'node:assert/strict';
-import { AutodlClient, type AnyCreateBody, type Container, type Dialect } from '../../src/api/index.js';
+import { AutodlClient, type Container, type Dialect } from '../../src/api/index.js';
 import { ApiError, AutodlError } from '../../src/errors.js';
 import { startSimulator, DEMO_TOKEN, DEMO_IMAGE_UUID, SYSTEM_IMAGES, type Simulator } from '../../src/sim/index.js';
 
@@ -12,7 +13,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-const body = (over: Partial<AnyCreateBody> = {}): AnyCreateBody => ({
+const body = (over: Partial<CreateDeploymentBody> = {}): CreateDeploymentBody => ({
   name: 'e2e-rs',
   deployment_type: 'ReplicaSet',
   replica_num: 2,

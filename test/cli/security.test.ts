@@ -6,11 +6,12 @@
 // - notifications follow no redirect and refuse plain http:// to non-loopback hosts;
 // - a PostgreSQL password on the command line is warned about; PGPASSWORD / a passfile work.
 import { after, before, describe, test } from 'node:test';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lchownSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutodlClient, type AnyCreateBody } from '../../src/api/client.js';
+import { AutodlClient } from '../../src/api/client.js';
 import { AutodlError } from '../../src/errors.js';
 import { notify, sinksFromConfig } from '../../src/notify/index.js';
 import { passfileLookup } from '../../src/queue/pg-pass.js';
@@ -42,7 +43,7 @@ describe('ssh: only user, host and port of the server\'s command are used', () =
   };
   before(async () => {
     const api = new AutodlClient({ token: sim.token, host: sim.url });
-    const { deployment_uuid } = await api.deployments.create(deploymentConfig('ssh-sec', { type: 'ReplicaSet' }) as unknown as AnyCreateBody);
+    const { deployment_uuid } = await api.deployments.create(deploymentConfig('ssh-sec', { type: 'ReplicaSet' }) as unknown as CreateDeploymentBody);
     sim.world.advance(30_000);
     const c = sim.world.listContainers(sim.world.tenantFor(sim.token)!, deployment_uuid, {})[0]!;
     containerUuid = c.uuid;

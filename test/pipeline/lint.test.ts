@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { DEFAULT_HOST_SHAPES, endsInBackground, lint, mixesAndOr, prepareSpec, usesCondaActivate, type DeploymentBody, type LintContext } from '../../src/pipeline/index.js';
+import { DEFAULT_HOST_SHAPES, endsInBackground, lint, mixesAndOr, prepareSpec, usesCondaActivate, type LintContext } from '../../src/pipeline/index.js';
 import { clone, expectErrorType, issuesOf, lineMatching, SEED_BODY, tmpFile } from './helpers.js';
 
-const body = (patch: Partial<DeploymentBody['container_template']> = {}, top: Partial<DeploymentBody> = {}): DeploymentBody => {
-  const b = clone(SEED_BODY) as unknown as DeploymentBody;
+const body = (patch: Partial<CreateDeploymentBody['container_template']> = {}, top: Partial<CreateDeploymentBody> = {}): CreateDeploymentBody => {
+  const b = clone(SEED_BODY) as unknown as CreateDeploymentBody;
   Object.assign(b.container_template, patch);
   Object.assign(b, top);
   return b;
 };
-const codes = (b: DeploymentBody, ctx?: LintContext) => lint(b, ctx).map((w) => w.code);
+const codes = (b: CreateDeploymentBody, ctx?: LintContext) => lint(b, ctx).map((w) => w.code);
 const cmdCodes = (cmd: string) => codes(body({ cmd }));
 
 const SAFE = [
@@ -101,13 +102,13 @@ describe('lint: resources, price, names', () => {
     assert.equal(codes(body(), { liveNames: ['other'] }).includes('name_in_use'), false);
   });
   it('the original skill body raises no warning', () => {
-    assert.deepEqual(lint(clone(SEED_BODY) as unknown as DeploymentBody), []);
+    assert.deepEqual(lint(clone(SEED_BODY) as unknown as CreateDeploymentBody), []);
   });
 });
 
 describe('lint through prepareSpec', () => {
   it('warnings carry lines; strict turns them into validation errors', () => {
-    const b = clone(SEED_BODY) as unknown as DeploymentBody;
+    const b = clone(SEED_BODY) as unknown as CreateDeploymentBody;
     b.container_template.cmd = 'nohup python app.py &';
     const text = stringify(b);
     const file = tmpFile('bg.yaml', text);

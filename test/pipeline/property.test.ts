@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { AutodlError } from '../../src/errors.js';
-import { expandSweep, lint, loadConfigText, normalize, prepareSpec, validate, type DeploymentBody } from '../../src/pipeline/index.js';
+import { expandSweep, lint, loadConfigText, normalize, prepareSpec, validate } from '../../src/pipeline/index.js';
 import { clone, SEED_BODY } from './helpers.js';
 
 const ALLOWED = new Set(['validation_error', 'config_error']);
@@ -113,7 +114,7 @@ describe('property: junk never throws anything but AutodlError (validation_error
           if (dialect === 'private') assert.equal(typeof t.cuda_v, 'number');
           else assert.ok(Array.isArray(t.dc_list) && t.dc_list.length > 0);
           assert.ok(Array.isArray(lint(out.body)));
-          if (out.sweep) onlyAutodlErrors(() => expandSweep(out?.body as DeploymentBody, out?.sweep ?? {}));
+          if (out.sweep) onlyAutodlErrors(() => expandSweep(out?.body as CreateDeploymentBody, out?.sweep ?? {}));
         }
       }),
       { numRuns: 600 },

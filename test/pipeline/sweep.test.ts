@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import { describe, it } from 'node:test';
-import { expandSweep, MAX_SWEEP_SIZE, placeholdersIn, prepareSpec, type DeploymentBody } from '../../src/pipeline/index.js';
+import { expandSweep, MAX_SWEEP_SIZE, placeholdersIn, prepareSpec } from '../../src/pipeline/index.js';
 import { clone, expectErrorType, issuesOf, SEED_BODY } from './helpers.js';
 
-const base = (name: string, cmd: string): DeploymentBody => {
-  const b = clone(SEED_BODY) as unknown as DeploymentBody;
+const base = (name: string, cmd: string): CreateDeploymentBody => {
+  const b = clone(SEED_BODY) as unknown as CreateDeploymentBody;
   b.name = name;
   b.container_template.cmd = cmd;
   return b;

@@ -10,6 +10,7 @@
 //            is not that deployment); lost: entries not in the database, or not submitted
 //            at the end.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AutodlClient } from '../../src/api/index.js';
-import { openQueueStore, type CreateBody, type QueueEntry } from '../../src/queue/index.js';
+import { openQueueStore, type QueueEntry } from '../../src/queue/index.js';
 import { DEMO_IMAGE_UUID, type Simulator } from '../../src/sim/index.js';
 
 const CREATE = '/api/v1/dev/deployment';
@@ -54,7 +55,7 @@ export interface Outcome {
 }
 
 /** A one-GPU Job on the simulator's demo image (the reliability suite uses it too). */
-export const jobBody = (name: string, cmd = 'sleep 3600'): CreateBody => ({
+export const jobBody = (name: string, cmd = 'sleep 3600'): CreateDeploymentBody => ({
   name,
   deployment_type: 'Job',
   replica_num: 1,

@@ -4,6 +4,7 @@
 // QUEUE_CRASH_ROUNDS rounds; then exactly one deployment per entry and no entry lost.
 // Also: two worker processes racing on one store.
 import { describe, test, after, before } from 'node:test';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { bundleFixture } from './fixtures/bundle.js';
 import { startSimulator, DEMO_IMAGE_UUID, type HostConfig, type Simulator } from '../../src/sim/index.js';
 import { openQueueStore } from '../../src/queue/index.js';
 import { dropPgDatabases, freshPgDatabase, PG_SKIP } from './pg-helpers.js';
-import type { CreateBody, QueueEntry } from '../../src/queue/index.js';
+import type { QueueEntry } from '../../src/queue/index.js';
 
 const TOKEN = 'queue-crash-token-0123456789';
 const ROUNDS = Number(process.env.QUEUE_CRASH_ROUNDS ?? 10);
@@ -30,7 +31,7 @@ const host = (id: string, n: number): HostConfig => ({
   machine_id: id, data_center: 'westDC2', gpu_name: 'RTX 4090', gpu_num: n, cpu_num: 16 * n, memory_gb: 90 * n, max_cuda: 122, price_per_gpu: 1500,
 });
 
-const body = (name: string): CreateBody => ({
+const body = (name: string): CreateDeploymentBody => ({
   name,
   deployment_type: 'Job',
   replica_num: 1,

@@ -1,6 +1,7 @@
 // End-to-end: the queue worker and the one-shot submit through the real SDK over loopback
 // HTTP against the simulator (manual clock), with scarce, changing stock and faults on create.
 import { test, after, before } from 'node:test';
+import type { CreateDeploymentBody } from '../../src/api/types.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { AutodlClient } from '../../src/api/index.js';
 import { startSimulator, DEMO_IMAGE_UUID, type HostConfig, type Simulator } from '../../src/sim/index.js';
 import { openSqliteStore, runWorker, submitAndWait } from '../../src/queue/index.js';
-import type { CreateBody, QueueApi, QueueEvent } from '../../src/queue/index.js';
+import type { QueueApi, QueueEvent } from '../../src/queue/index.js';
 import { AutodlError } from '../../src/errors.js';
 
 const TOKEN = 'queue-e2e-token-0123456789';
@@ -38,7 +39,7 @@ function rng(seed: number) {
   };
 }
 
-function job(name: string, types: string[], gpuNum: number, seconds: number): CreateBody {
+function job(name: string, types: string[], gpuNum: number, seconds: number): CreateDeploymentBody {
   return {
     name,
     deployment_type: 'Job',

@@ -1,9 +1,9 @@
 // A scriptable in-process fake of the QueueApi slice (unit tests only; end-to-end tests use the simulator).
 import { ApiError } from '../../src/errors.js';
-import type { Deployment, PrivateImage, Stock } from '../../src/api/types.js';
-import type { CreateBody, QueueApi } from '../../src/queue/index.js';
+import type { Deployment, PrivateImage, Stock, CreateDeploymentBody } from '../../src/api/types.js';
+import type { QueueApi } from '../../src/queue/index.js';
 
-export type CreateBehaviour = 'ok' | 'lost_reply' | 'reject' | 'refused' | 'rate_limited' | 'network_not_applied' | ((body: CreateBody) => void);
+export type CreateBehaviour = 'ok' | 'lost_reply' | 'reject' | 'refused' | 'rate_limited' | 'network_not_applied' | ((body: CreateDeploymentBody) => void);
 
 export class FakeApi implements QueueApi {
   stockNow: Stock;
@@ -11,7 +11,7 @@ export class FakeApi implements QueueApi {
   deployments: QueueApi['deployments'];
   stock: QueueApi['stock'];
   readonly created: Deployment[] = [];
-  readonly createCalls: CreateBody[] = [];
+  readonly createCalls: CreateDeploymentBody[] = [];
   stockCalls = 0;
   listCalls = 0;
   /** Consumed one per create call; when empty, `defaultCreate`. */
@@ -41,7 +41,7 @@ export class FakeApi implements QueueApi {
     };
     const self = this;
     this.deployments = {
-      create: async (body: CreateBody) => {
+      create: async (body: CreateDeploymentBody) => {
         self.createCalls.push(structuredClone(body));
         const b = self.script.length ? self.script.shift()! : self.defaultCreate;
         const fail = (msg: string, info: Partial<ApiError['info']>) => {
@@ -64,7 +64,7 @@ export class FakeApi implements QueueApi {
     };
   }
 
-  commit(body: CreateBody): Deployment {
+  commit(body: CreateDeploymentBody): Deployment {
     const t = body.container_template;
     if (this.consumeStock) {
       const ty = t.gpu_name_set.find((x) => (this.stockNow[x]?.idle ?? 0) >= t.gpu_num);
@@ -97,7 +97,7 @@ export class FakeApi implements QueueApi {
   }
 }
 
-export function body(over: Partial<CreateBody> = {}, tpl: Partial<CreateBody['container_template']> = {}): CreateBody {
+export function body(over: Partial<CreateDeploymentBody> = {}, tpl: Partial<CreateDeploymentBody['container_template']> = {}): CreateDeploymentBody {
   return {
     name: 'job',
     deployment_type: 'Job',

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AutodlClient, type AnyCreateBody } from '../../src/api/client.js';
-import type { Container, DeploymentType } from '../../src/api/types.js';
+import { AutodlClient } from '../../src/api/client.js';
+import type { Container, DeploymentType, CreateDeploymentBody } from '../../src/api/types.js';
 import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, runCli, spawnCli, startSim, tempHome, waitFor, type RunResult, type SimHandle } from '../cli/helpers.js';
 
 let sim: SimHandle;
@@ -27,7 +27,7 @@ after(async () => {
 
 async function create(name: string, type: DeploymentType, replicas: number, cmd: string): Promise<string> {
   const { deployment_uuid } = await api.deployments.create(
-    deploymentConfig(name, { type, replicas, tpl: { gpu_name_set: ['RTX 3090'], cmd } }) as unknown as AnyCreateBody,
+    deploymentConfig(name, { type, replicas, tpl: { gpu_name_set: ['RTX 3090'], cmd } }) as unknown as CreateDeploymentBody,
   );
   return deployment_uuid;
 }

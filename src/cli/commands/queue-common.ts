@@ -4,8 +4,8 @@ import { basename, extname } from 'node:path';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { QueueEntry, QueueStore } from '../../queue/index.js';
-import type { Dialect } from '../../api/types.js';
-import type { DeploymentBody, SweepParams } from '../../pipeline/index.js';
+import type { Dialect, CreateDeploymentBody } from '../../api/types.js';
+import type { SweepParams } from '../../pipeline/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { makeClient, resolveTarget } from '../client.js';
@@ -86,7 +86,7 @@ export async function targetDialect(ctx: CliContext): Promise<Dialect> {
 }
 
 export interface PreparedTemplate {
-  body: DeploymentBody;
+  body: CreateDeploymentBody;
   sweep?: SweepParams;
   path: string;
 }
@@ -119,7 +119,7 @@ export interface AddedItem {
   /** the account fingerprint the entry was added for (null: none yet) */
   account?: string | null;
   params?: Record<string, string>;
-  body?: DeploymentBody;
+  body?: CreateDeploymentBody;
 }
 
 export function addedView(e: QueueEntry, params?: Record<string, string>): AddedItem {

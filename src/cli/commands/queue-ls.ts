@@ -10,7 +10,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { QueueStore } from '../../queue/store.js';
 import { ENTRY_STATES, type EntryState, type QueueEntry } from '../../queue/types.js';
-import { sleepOrAbort } from '../../util/sleep.js';
+import { sleep } from '../../util/sleep.js';
 import { LiveFrame, untilInterrupted } from '../live.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
@@ -125,7 +125,7 @@ async function watch(ctx: CliContext, store: QueueStore, path: string, states: r
       prev = new Map(all.map((e) => [e.id, e]));
       prevPrint = print;
       if (count !== undefined && seq >= count) break;
-      await sleepOrAbort(intervalMs, stop.signal);
+      await sleep(intervalMs, stop.signal);
     }
   } finally {
     frame?.close();

@@ -1,7 +1,7 @@
 // `autodl wait <deployment> --for running|finished|replicas=N|deleted [--timeout S] [--interval S]`,
 // like `kubectl wait`: exit 0 when the condition is met, 2 on timeout (error_type timeout),
 // 3 when it can no longer be met (error_type unreachable). Conditions: src/watch/wait.ts.
-import { sleepOrAbort } from '../../util/sleep.js';
+import { sleep } from '../../util/sleep.js';
 import { AutodlError } from '../../errors.js';
 import type { Container, Deployment } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
@@ -20,7 +20,6 @@ import {
 /** Failed polls in a row before the wait gives up with the API error. */
 const MAX_FAILURES = 5;
 
-const sleep = sleepOrAbort;
 
 /** --notify: tell the configured sinks how the wait ended. Never fails the command (a warning at most). */
 async function notifyEnd(ctx: CliContext, condition: WaitCondition, outcome: 'met' | 'unreachable' | 'timeout', d: { uuid: string; name?: string | undefined }, message: string): Promise<void> {

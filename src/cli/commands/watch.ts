@@ -6,7 +6,7 @@
 //     snapshot | event | deleted | error.
 //   --no-json without a terminal: the first table, then one plain line per change or event.
 // Events are followed per deployment in either server order, each once (history before the start is skipped).
-import { sleepOrAbort } from '../../util/sleep.js';
+import { sleep } from '../../util/sleep.js';
 import { AutodlError } from '../../errors.js';
 import type { ContainerEvent, Deployment } from '../../api/types.js';
 import type { AutodlClient } from '../../api/client.js';
@@ -34,7 +34,6 @@ export interface Snapshot {
   deployments?: DeploymentRow[];
 }
 
-const sleep = sleepOrAbort;
 
 /** Follows each deployment's events in whatever order the server lists them (src/api/events.ts). */
 class EventFollower {
