@@ -31,8 +31,18 @@
 //    containers). With maxPrice set, an entry without price_to cannot be bounded and waits
 //    (reason `price_unbounded`); alive entries without price_to count 0.
 // 6. No per-entry backoff: every pending entry is re-examined on every tick.
+// 7. Policies (issue 16; only when `policies` is given, see ./policies.ts). Before the
+//    limits: dependencies — an entry whose `after` entries have not all finished waits
+//    (reason `after`); one whose dependency failed, was cancelled or is gone gets a `fail`
+//    decision (`dependency_failed` / `dependency_missing`) unless `afterAny`. Then budgets — an
+//    entry under a queue or label budget waits (reason `budget`) when nothing is left, or when
+//    its worst case (price_to × GPUs × max_runtime) exceeds what is left after this plan's
+//    earlier creates. Then shares — with `shares`, maxGpus and maxRunning are divided between
+//    the owners that have work, by weight (shareLimits), and an entry whose owner's part is
+//    used waits (reason `share`); the queue-wide limits still apply on top.
 
 import type { Stock, CreateDeploymentBody } from '../api/types.js';
+import { budgetVerdict, dependencyVerdict, ownerOf, shareLimits, worstCaseCost, type EntryPolicy, type PolicyContext, type Shares } from './policies.js';
 
 export interface PlanLimits {
   /** Most deployments alive from this queue at once. */
@@ -60,6 +70,17 @@ export interface PlannableEntry {
   priority: number;
   created_at: number;
   body: CreateDeploymentBody;
+  /** Read by the policies only (issue 16). */
+  label?: string | null | undefined;
+  owner?: string | null | undefined;
+  policy?: EntryPolicy | null | undefined;
+}
+
+/** The policies' inputs (issue 16): without them the planner plans as before. */
+export interface PlanPolicies {
+  context: PolicyContext;
+  /** Divide maxGpus / maxRunning between owners (`queue run --share owner`). */
+  shares?: Shares | undefined;
 }
 
 export interface Demand {
@@ -103,7 +124,10 @@ export type WaitReason =
   | 'limit_gpus'
   | 'limit_price'
   | 'price_unbounded'
-  | 'tick_cap';
+  | 'tick_cap'
+  | 'after'
+  | 'budget'
+  | 'share';
 
 export interface CreateDecision {
   action: 'create';
@@ -126,7 +150,17 @@ export interface WaitDecision {
   reserving: boolean;
 }
 
-export type Decision = CreateDecision | WaitDecision;
+/** A pending entry that can never run (a failed or missing dependency): the worker fails it. */
+export interface FailDecision {
+  action: 'fail';
+  id: string;
+  reason: 'dependency_failed' | 'dependency_missing';
+  detail: string;
+  demand: Demand;
+  effectivePriority: number;
+}
+
+export type Decision = CreateDecision | WaitDecision | FailDecision;
 
 export interface Usage {
   running: number;
@@ -139,6 +173,8 @@ export interface Plan {
   /** One decision per pending entry, in the order examined. */
   decisions: Decision[];
   creates: CreateDecision[];
+  /** Entries to fail (policies only). */
+  fails: FailDecision[];
   /** Idle per type left after the planned creates (reserved types included as they were). */
   idleAfter: Record<string, number>;
   /** Usage of alive entries plus planned creates. */
@@ -199,6 +235,7 @@ export function plan(
   limits: PlanLimits = {},
   now: number,
   alive: readonly PlannableEntry[] = [],
+  policies?: PlanPolicies,
 ): Plan {
   const agingMs = limits.agingMs ?? DEFAULT_AGING_MS;
   const reserveAfterMs = limits.reserveAfterMs ?? DEFAULT_RESERVE_AFTER_MS;
@@ -210,7 +247,25 @@ export function plan(
   const usage = usageOf(alive);
   const decisions: Decision[] = [];
   const creates: CreateDecision[] = [];
+  const fails: FailDecision[] = [];
   let headBlocked = false;
+  // policies: money this plan already commits (worst cases), per label and in all; owners' parts
+  const plannedByLabel = new Map<string, number>();
+  let plannedTotal = 0;
+  let shares: Map<string, { maxGpus: number; maxRunning: number }> | undefined;
+  const ownerUse = new Map<string, Usage>();
+  if (policies?.shares) {
+    shares = shareLimits([...pending, ...alive].map((e) => ownerOf({ owner: e.owner ?? null })), limits, policies.shares);
+    for (const e of alive) {
+      const o = ownerOf({ owner: e.owner ?? null });
+      const u = ownerUse.get(o) ?? { running: 0, gpus: 0, price: 0 };
+      const d = demandOf(e.body);
+      u.running += 1;
+      u.gpus += d.gpus;
+      u.price += d.pricePerHour ?? 0;
+      ownerUse.set(o, u);
+    }
+  }
 
   for (const e of planOrder(pending, now, agingMs)) {
     const demand = demandOf(e.body);
@@ -230,6 +285,33 @@ export function plan(
     if (creates.length >= cap) {
       wait('tick_cap');
       continue;
+    }
+    const owner = ownerOf({ owner: e.owner ?? null });
+    if (policies) {
+      const pe = { id: e.id, label: e.label ?? null, owner: e.owner ?? null, policy: e.policy ?? null };
+      const dep = dependencyVerdict(pe, policies.context.states);
+      if (!dep.ok && !dep.wait) {
+        const f: FailDecision = { action: 'fail', id: e.id, reason: dep.reason, detail: dep.detail, demand, effectivePriority: ep };
+        decisions.push(f);
+        fails.push(f);
+        continue;
+      }
+      if (!dep.ok) {
+        wait('after');
+        continue;
+      }
+      if (!budgetVerdict(pe, demand.pricePerHour, policies.context, plannedByLabel, plannedTotal).ok) {
+        wait('budget');
+        continue;
+      }
+      const part = shares?.get(owner);
+      if (part) {
+        const u = ownerUse.get(owner) ?? { running: 0, gpus: 0, price: 0 };
+        if (u.running + 1 > part.maxRunning || u.gpus + demand.gpus > part.maxGpus) {
+          wait('share');
+          continue;
+        }
+      }
     }
     // Limits first: they do not depend on the stock.
     if (limits.maxRunning !== undefined && usage.running + 1 > limits.maxRunning) {
@@ -266,9 +348,21 @@ export function plan(
     usage.running += 1;
     usage.gpus += demand.gpus;
     usage.price += demand.pricePerHour ?? 0;
+    if (policies) {
+      const worst = worstCaseCost(demand.pricePerHour, e.policy ?? null) ?? 0;
+      plannedTotal += worst;
+      if (e.label) plannedByLabel.set(e.label, (plannedByLabel.get(e.label) ?? 0) + worst);
+      if (shares) {
+        const u = ownerUse.get(owner) ?? { running: 0, gpus: 0, price: 0 };
+        u.running += 1;
+        u.gpus += demand.gpus;
+        u.price += demand.pricePerHour ?? 0;
+        ownerUse.set(owner, u);
+      }
+    }
     const c: CreateDecision = { action: 'create', id: e.id, gpu_name: Object.keys(take)[0]!, take, demand, effectivePriority: ep };
     decisions.push(c);
     creates.push(c);
   }
-  return { decisions, creates, idleAfter: idle, usage };
+  return { decisions, creates, fails, idleAfter: idle, usage };
 }

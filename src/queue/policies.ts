@@ -1,0 +1,278 @@
+// Pay only for work (issue 16): the queue's policies as pure functions.
+//
+//   admission(entry, ctx)   may a pending entry be created now, as far as its dependencies,
+//                           budgets and its owner's share go? (the planner asks it per entry)
+//   enforce(alive, ctx)     which alive deployments must be stopped (or only warned about)
+//                           now: time limits and cost caps
+//   dependencyCycle(...)    a cycle that adding entries would close (refused at add time)
+//   shareLimits(...)        each owner's part of the queue's limits, by weight
+//
+// No I/O, no clock, no randomness: `now` and every amount spent are inputs, and every
+// decision comes back with its reason, so the worker only carries them out and records why.
+
+/** What a user can declare per entry (in the config's `queue:` block or on the command line). */
+export interface EntryPolicy {
+  /** Stop the deployment once it has run this long (ms since it was submitted). */
+  maxRuntimeMs?: number | undefined;
+  /** Extra time after the limit for `cmd_before_shutdown` before the stop is forced (ms). */
+  graceMs?: number | undefined;
+  /** Most yuan this entry may cost (from the same estimate `autodl cost` shows). */
+  maxCost?: number | undefined;
+  /** At a cap: stop the deployment (default) or only warn (notify, once). */
+  onCap?: 'stop' | 'warn' | undefined;
+  /** Entry ids that must have finished first (resolved from names and labels at add time). */
+  after?: readonly string[] | undefined;
+  /** With `after`: ended (finished, failed or cancelled) is enough. */
+  afterAny?: boolean | undefined;
+}
+
+/** The queue states the policies read (a subset of EntryState, kept structural here). */
+export type PolicyState = 'pending' | 'submitting' | 'submitted' | 'running' | 'finished' | 'failed' | 'cancelled';
+
+const ENDED: ReadonlySet<PolicyState> = new Set(['finished', 'failed', 'cancelled']);
+const FAILED: ReadonlySet<PolicyState> = new Set(['failed', 'cancelled']);
+
+export interface PolicyEntry {
+  id: string;
+  label: string | null;
+  /** The entry's owner (shared queues); null = the default owner. */
+  owner: string | null;
+  policy: EntryPolicy | null;
+}
+
+export interface Budgets {
+  /** Yuan for the whole queue (`queue run --budget`). */
+  queue?: number | undefined;
+  /** Yuan per label (a sweep's budget). */
+  byLabel?: ReadonlyMap<string, number> | undefined;
+}
+
+export interface Spent {
+  /** Yuan spent so far per entry (alive and ended ones). */
+  byEntry: ReadonlyMap<string, number>;
+  /** Yuan spent so far per label (the sum over its entries, ended ones included). */
+  byLabel: ReadonlyMap<string, number>;
+  /** Yuan spent so far by the whole queue. */
+  total: number;
+}
+
+export interface Shares {
+  /** Weight per owner (default 1). */
+  weights?: ReadonlyMap<string, number> | undefined;
+  /** Most GPUs any one owner may hold, whatever the weights. */
+  perOwnerMaxGpus?: number | undefined;
+  /** Most deployments any one owner may have alive. */
+  perOwnerMaxRunning?: number | undefined;
+}
+
+export interface PolicyContext {
+  /** The state of every entry an `after` may name (absent = not in the queue any more). */
+  states: ReadonlyMap<string, PolicyState>;
+  spent: Spent;
+  budgets?: Budgets | undefined;
+}
+
+export type AdmissionVerdict =
+  | { ok: true }
+  | { ok: false; wait: true; reason: 'after' | 'budget'; detail: string }
+  | { ok: false; wait: false; reason: 'dependency_failed' | 'dependency_missing'; detail: string };
+
+/**
+ * The most an entry can cost if created now: yuan/hour × its time limit, or undefined when it
+ * has no time limit or no price bound (it is then stopped by its caps while it runs, not
+ * refused up front).
+ */
+export function worstCaseCost(pricePerHour: number | undefined, policy: EntryPolicy | null): number | undefined {
+  if (pricePerHour === undefined || !policy?.maxRuntimeMs) return undefined;
+  return pricePerHour * (policy.maxRuntimeMs / 3_600_000);
+}
+
+/** Dependencies first: they are certain; budgets next (they depend on what this tick already plans). */
+export function dependencyVerdict(e: PolicyEntry, states: ReadonlyMap<string, PolicyState>): AdmissionVerdict {
+  const after = e.policy?.after ?? [];
+  const waiting: string[] = [];
+  for (const dep of after) {
+    const s = states.get(dep);
+    if (s === undefined) return { ok: false, wait: false, reason: 'dependency_missing', detail: `${dep} is not in the queue` };
+    if (e.policy?.afterAny) {
+      if (!ENDED.has(s)) waiting.push(dep);
+      continue;
+    }
+    if (FAILED.has(s)) return { ok: false, wait: false, reason: 'dependency_failed', detail: `${dep} ${s}` };
+    if (s !== 'finished') waiting.push(dep);
+  }
+  if (waiting.length) return { ok: false, wait: true, reason: 'after', detail: `waits for ${waiting.join(', ')}` };
+  return { ok: true };
+}
+
+/** Yuan left under each budget that applies to the entry (smallest wins), or undefined when none applies. */
+export function budgetLeft(e: PolicyEntry, ctx: PolicyContext, plannedByLabel: ReadonlyMap<string, number>, plannedTotal: number): { left: number; which: string } | undefined {
+  let best: { left: number; which: string } | undefined;
+  const q = ctx.budgets?.queue;
+  if (q !== undefined) best = { left: q - ctx.spent.total - plannedTotal, which: 'queue' };
+  if (e.label !== null) {
+    const cap = ctx.budgets?.byLabel?.get(e.label);
+    if (cap !== undefined) {
+      const left = cap - (ctx.spent.byLabel.get(e.label) ?? 0) - (plannedByLabel.get(e.label) ?? 0);
+      if (!best || left < best.left) best = { left, which: `label ${e.label}` };
+    }
+  }
+  return best;
+}
+
+/**
+ * Budget admission: an entry whose worst case is known must fit in what is left; one whose
+ * worst case is unknown is admitted while something is left (its caps stop it later).
+ */
+export function budgetVerdict(
+  e: PolicyEntry,
+  pricePerHour: number | undefined,
+  ctx: PolicyContext,
+  plannedByLabel: ReadonlyMap<string, number>,
+  plannedTotal: number,
+): AdmissionVerdict {
+  const b = budgetLeft(e, ctx, plannedByLabel, plannedTotal);
+  if (!b) return { ok: true };
+  const worst = worstCaseCost(pricePerHour, e.policy) ?? 0;
+  if (b.left <= 1e-9 || worst > b.left + 1e-9) {
+    return { ok: false, wait: true, reason: 'budget', detail: `${b.which} budget: ¥${Math.max(0, b.left).toFixed(2)} left${worst ? `, needs up to ¥${worst.toFixed(2)}` : ''}` };
+  }
+  return { ok: true };
+}
+
+export interface ShareUsage {
+  running: number;
+  gpus: number;
+}
+
+/**
+ * Each owner's part of the queue's limits: maxGpus and maxRunning divided between the owners
+ * that have work (pending or alive) in proportion to their weights (floor, at least 1 where the
+ * limit allows), then capped by the per-owner caps. Owners with no work take no part, so one
+ * owner alone may use the whole queue.
+ */
+export function shareLimits(
+  owners: Iterable<string>,
+  limits: { maxGpus?: number | undefined; maxRunning?: number | undefined },
+  shares: Shares,
+): Map<string, { maxGpus: number; maxRunning: number }> {
+  const active = [...new Set(owners)].sort();
+  const weight = (o: string) => {
+    const w = shares.weights?.get(o);
+    return w !== undefined && Number.isFinite(w) && w > 0 ? w : 1;
+  };
+  const total = active.reduce((s, o) => s + weight(o), 0);
+  const out = new Map<string, { maxGpus: number; maxRunning: number }>();
+  const part = (limit: number | undefined, o: string) =>
+    limit === undefined ? Infinity : Math.max(Math.min(1, limit), Math.floor((limit * weight(o)) / total));
+  for (const o of active) {
+    out.set(o, {
+      maxGpus: Math.min(part(limits.maxGpus, o), shares.perOwnerMaxGpus ?? Infinity),
+      maxRunning: Math.min(part(limits.maxRunning, o), shares.perOwnerMaxRunning ?? Infinity),
+    });
+  }
+  return out;
+}
+
+export const DEFAULT_OWNER = 'default';
+
+export function ownerOf(e: { owner: string | null }): string {
+  return e.owner ?? DEFAULT_OWNER;
+}
+
+// ---------- running deployments ----------
+
+export interface AliveForPolicy extends PolicyEntry {
+  /** When the deployment was created (ms); the time limit counts from here. */
+  submitted_at: number | null;
+  /** Yuan/hour at most while it runs (price_to × GPUs), undefined when unknown. */
+  pricePerHour: number | undefined;
+}
+
+export type EnforceReason = 'max_runtime' | 'max_cost' | 'budget';
+
+export interface EnforceAction {
+  id: string;
+  action: 'stop' | 'warn';
+  reason: EnforceReason;
+  detail: string;
+  /** With a grace (time limits only): when the stop becomes forced (ms). */
+  forceAt?: number;
+}
+
+/**
+ * What to do about alive deployments now. A time limit stops at submitted_at + maxRuntime (then
+ * a grace, if any, for cmd_before_shutdown); a cost cap (the entry's own, its label's or the
+ * queue's budget) stops, or only warns when the entry chose `onCap: 'warn'`, once the money
+ * spent reaches it. One action per entry: the time limit first, then the entry's cap, then the
+ * budgets (the smallest left wins).
+ */
+export function enforce(alive: readonly AliveForPolicy[], now: number, ctx: PolicyContext): EnforceAction[] {
+  const out: EnforceAction[] = [];
+  for (const e of alive) {
+    const p = e.policy;
+    const mode = p?.onCap === 'warn' ? 'warn' : 'stop';
+    if (p?.maxRuntimeMs !== undefined && e.submitted_at !== null && now - e.submitted_at >= p.maxRuntimeMs) {
+      const a: EnforceAction = { id: e.id, action: 'stop', reason: 'max_runtime', detail: `ran ${fmtDuration(now - e.submitted_at)} of ${fmtDuration(p.maxRuntimeMs)}` };
+      if (p.graceMs) a.forceAt = e.submitted_at + p.maxRuntimeMs + p.graceMs;
+      out.push(a);
+      continue;
+    }
+    const spent = ctx.spent.byEntry.get(e.id) ?? 0;
+    if (p?.maxCost !== undefined && spent >= p.maxCost - 1e-9) {
+      out.push({ id: e.id, action: mode, reason: 'max_cost', detail: `spent ¥${spent.toFixed(2)} of ¥${p.maxCost.toFixed(2)}` });
+      continue;
+    }
+    const b = budgetLeft(e, ctx, new Map(), 0);
+    if (b && b.left <= 1e-9) out.push({ id: e.id, action: mode, reason: 'budget', detail: `${b.which} budget spent` });
+  }
+  return out;
+}
+
+/** "4h", "1h30m", "90s": a short human duration for the reasons. */
+export function fmtDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : '', r || s === 0 ? `${r}s` : ''].filter(Boolean);
+  return parts.join('');
+}
+
+// ---------- dependencies at add time ----------
+
+/**
+ * A dependency cycle the graph would have, as the ids along it (first = last), or undefined.
+ * `edges` maps an entry to the entries it waits for (existing entries and the ones being added).
+ */
+export function dependencyCycle(edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  // iterative depth-first search (a chain of 100,000 entries must not overflow the stack)
+  const done = new Set<string>();
+  for (const root of [...edges.keys()].sort()) {
+    if (done.has(root)) continue;
+    const path: string[] = [root];
+    const onPath = new Set<string>([root]);
+    const next: number[] = [0];
+    while (path.length) {
+      const n = path[path.length - 1]!;
+      const deps = edges.get(n) ?? [];
+      const i = next[next.length - 1]!;
+      if (i >= deps.length) {
+        path.pop();
+        next.pop();
+        onPath.delete(n);
+        done.add(n);
+        continue;
+      }
+      next[next.length - 1] = i + 1;
+      const m = deps[i]!;
+      if (onPath.has(m)) return [...path.slice(path.indexOf(m)), m];
+      if (done.has(m)) continue;
+      path.push(m);
+      onPath.add(m);
+      next.push(0);
+    }
+  }
+  return undefined;
+}
