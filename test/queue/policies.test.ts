@@ -11,7 +11,7 @@ const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-function e(id: string, o: { gpuNum?: number; price?: number; label?: string; owner?: string; policy?: EntryPolicy; age?: number } = {}): PlannableEntry {
+function e(id: string, o: { gpuNum?: number; price?: number; label?: string; owner?: string; policy?: EntryPolicy; age?: number } = {}): PlannableEntry & { label: string | null; owner: string | null; policy: EntryPolicy | null } {
   const tpl: Record<string, unknown> = { gpu_num: o.gpuNum ?? 1, gpu_name_set: ['A'] };
   if (o.price !== undefined) tpl.price_to = o.price;
   return {
@@ -25,7 +25,7 @@ function e(id: string, o: { gpuNum?: number; price?: number; label?: string; own
   };
 }
 const stock = (idle: number) => ({ A: { idle, total: 100 } });
-function ctx(over: Partial<PolicyContext> & { states?: Record<string, PolicyState> } = {}): PolicyContext {
+function ctx(over: Omit<Partial<PolicyContext>, 'states'> & { states?: Record<string, PolicyState> } = {}): PolicyContext {
   return {
     states: new Map(Object.entries(over.states ?? {})),
     spent: over.spent ?? { byEntry: new Map(), byLabel: new Map(), total: 0 },
