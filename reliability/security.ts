@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, lchownSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutodlClient } from '../src/api/index.js';
+import { createClient } from '../src/credentials/factory.js';
 import { AutodlError } from '../src/errors.js';
 import { startSimulator } from '../src/sim/index.js';
 import { hostileSshCommands, markersIn, recordingServer, writeFakeSsh } from '../test/cli/hostile.js';
@@ -88,7 +89,7 @@ export async function security(suite: Suite): Promise<Section> {
       if (envTok.code === 1) clean++;
       // the SDK with credentials from env/.env/config
       try {
-        await new AutodlClient({ credentials: { env: h.env, cwd: checkout }, retries: 0 }).stock.get();
+        await createClient({ credentials: { env: h.env, cwd: checkout }, retries: 0 }).stock.get();
       } catch (e) {
         if (e instanceof AutodlError && e.details.reason === 'token_host_mismatch') clean++;
       }

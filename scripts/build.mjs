@@ -6,11 +6,16 @@
 //   vendor.cjs      zod and yaml, loaded only by the commands that read a config (src/cli/vendor.ts)
 //   *.cjs.cache     V8's code caches for those two, made by running the CLI (src/cli/load.ts)
 //   index.js        the library (ES module)
+//   types/          with --types (npm's prepack): the library's declarations, emitted by tsc
+//                   from tsconfig.build.json (the public entry src/index.ts and what it
+//                   reaches); the package's `types` and `exports` point there. Not part of a
+//                   plain build, which stays an esbuild-only few seconds.
 // Every file is written to a temporary directory first and then renamed into place, so a
 // CLI that is starting while someone rebuilds never reads half a file.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 // commander requires node:child_process at load time but uses it only for executable
@@ -70,8 +75,14 @@ const vendorShims = {
   },
 };
 
+const withTypes = process.argv.includes('--types');
 const tmp = resolve(`dist.tmp-${process.pid}-${Date.now()}`);
 try {
+  if (withTypes) {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(tmp, 'types')], { stdio: 'inherit' });
+  }
+
   // the library
   await build({
     ...common,
@@ -127,7 +138,12 @@ try {
 
   mkdirSync('dist', { recursive: true });
   const made = new Set(readdirSync(tmp));
-  for (const name of made) renameSync(join(tmp, name), join('dist', name));
+  for (const name of made) {
+    const to = join('dist', name);
+    // a directory (types/) cannot be renamed onto a non-empty one: move the old one aside first
+    if (statSync(join(tmp, name)).isDirectory() && existsSync(to)) renameSync(to, join(tmp, `${name}.old`));
+    renameSync(join(tmp, name), to);
+  }
   // dist/ holds build output only: what this build did not make is an earlier build's
   for (const name of readdirSync('dist')) if (!made.has(name)) rmSync(join('dist', name), { recursive: true, force: true });
 } finally {

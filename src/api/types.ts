@@ -323,26 +323,11 @@ export interface RegionStockBody {
   dc_list?: string[];
 }
 
-/** Method and path of every endpoint (numbered as in the API notes). */
-export const ENDPOINTS = {
-  listPrivateImages: { n: 1, method: 'POST', path: '/api/v1/dev/image/private/list' },
-  createDeployment: { n: 2, method: 'POST', path: '/api/v1/dev/deployment' },
-  listDeployments: { n: 3, method: 'POST', path: '/api/v1/dev/deployment/list' },
-  listEvents: { n: 4, method: 'POST', path: '/api/v1/dev/deployment/container/event/list' },
-  listContainers: { n: 5, method: 'POST', path: '/api/v1/dev/deployment/container/list' },
-  stopContainer: { n: 6, method: 'PUT', path: '/api/v1/dev/deployment/container/stop' },
-  setReplicas: { n: 7, method: 'PUT', path: '/api/v1/dev/deployment/replica_num' },
-  operateDeployment: { n: 8, method: 'PUT', path: '/api/v1/dev/deployment/operate' },
-  deleteDeployment: { n: 9, method: 'DELETE', path: '/api/v1/dev/deployment' },
-  addBlacklist: { n: 10, method: 'POST', path: '/api/v1/dev/deployment/blacklist' },
-  listBlacklist: { n: 11, method: 'GET', path: '/api/v1/dev/deployment/blacklist' },
-  gpuStock: { n: 12, method: 'GET', path: '/api/v1/dev/machine/gpu_stock' },
-  regionGpuStock: { n: 13, method: 'POST', path: '/api/v1/dev/machine/region/gpu_stock' },
-  listSystemImages: { n: 14, method: 'POST', path: '/api/v2/image/list' },
-  ddpOverview: { n: 15, method: 'GET', path: '/api/v1/dev/deployment/ddp/overview' },
-} as const;
-
-export type EndpointName = keyof typeof ENDPOINTS;
+/**
+ * Method, path, number and retry safety of every endpoint: the one table in ./operations.ts
+ * (OPERATIONS), under the name the simulator and the reliability tables know it by.
+ */
+export { OPERATIONS as ENDPOINTS, type OperationName as EndpointName } from './operations.js';
 
 /** Data-centre ids seen on the public side. */
 export const KNOWN_DATA_CENTERS = [

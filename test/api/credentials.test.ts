@@ -12,7 +12,7 @@ import {
   userConfigPath,
   writeUserConfig,
 } from '../../src/credentials/credentials.js';
-import { AutodlClient } from '../../src/api/index.js';
+import { createClient } from '../../src/credentials/factory.js';
 import { AutodlError } from '../../src/errors.js';
 
 let root: string;
@@ -99,7 +99,7 @@ describe('resolveCredentials', () => {
   test('client without token resolves credentials from the injected env', () => {
     const c = fresh();
     writeFileSync(join(c.cwd, '.env'), 'AUTODL_TOKEN=from-dotenv\nAUTODL_HOST=https://api.autodl.com\n');
-    const client = new AutodlClient({ credentials: { env: c.env, cwd: c.cwd } });
+    const client = createClient({ credentials: { env: c.env, cwd: c.cwd } });
     assert.equal(client.tokenSource, 'dotenv');
     assert.equal(client.host, 'https://api.autodl.com');
     assert.equal(client.dialect, 'public');

@@ -1,6 +1,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AutodlClient, type ClientOptions } from '../../src/api/index.js';
+import { AutodlClient } from '../../src/api/index.js';
+import { createClient, type CreateClientOptions } from '../../src/credentials/factory.js';
 import { ApiError, AutodlError } from '../../src/errors.js';
 import { closedPort, ok, send, startServer, TOKEN, type Handler, type TestServer } from './helpers.js';
 
@@ -9,11 +10,11 @@ after(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-async function setup(handler: Handler, opts: ClientOptions = {}) {
+async function setup(handler: Handler, opts: CreateClientOptions = {}) {
   const server = await startServer(handler);
   servers.push(server);
   const sleeps: number[] = [];
-  const client = new AutodlClient({
+  const client = createClient({
     token: TOKEN,
     host: server.url,
     sleep: async (ms) => {
@@ -387,6 +388,16 @@ describe('safety', () => {
       credentials: { env: { HOME: '/nonexistent-autodl-home' }, cwd: '/nonexistent-autodl-cwd' },
     });
     await assert.rejects(client.stock.get(), (e: unknown) => e instanceof AutodlError && e.errorType === 'token_missing' && Array.isArray(e.details.searched));
+    assert.equal(server.requests.length, 0);
+  });
+
+  test('the client constructed without a token (it resolves nothing itself) → token_missing at request time, nothing sent', async () => {
+    const server = await startServer((_r, res) => ok(res, {}));
+    servers.push(server);
+    const client = new AutodlClient({ host: server.url });
+    assert.equal(client.tokenSource, undefined);
+    await assert.rejects(client.stock.get(), (e: unknown) => e instanceof AutodlError && e.errorType === 'token_missing');
+    await assert.rejects(client.deployments.create(CREATE), (e: unknown) => e instanceof AutodlError && e.errorType === 'token_missing');
     assert.equal(server.requests.length, 0);
   });
 });

@@ -12,6 +12,7 @@ import { chmodSync, existsSync, lchownSync, mkdirSync, mkdtempSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutodlClient } from '../../src/api/client.js';
+import { createClient } from '../../src/credentials/factory.js';
 import { AutodlError } from '../../src/errors.js';
 import { notify, sinksFromConfig } from '../../src/notify/index.js';
 import { passfileLookup } from '../../src/queue/pg-pass.js';
@@ -184,7 +185,7 @@ describe('the token goes only to the host it belongs to', () => {
   test('the SDK (credentials from env/.env/config) refuses the same way, at request time', async () => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, '.env'), `AUTODL_HOST=${attacker.url}\n`);
-    const client = new AutodlClient({ credentials: { env: { ...home.env }, cwd } });
+    const client = createClient({ credentials: { env: { ...home.env }, cwd } });
     await assert.rejects(client.stock.get(), (e: unknown) => e instanceof AutodlError && e.errorType === 'config_error' && e.details.reason === 'token_host_mismatch');
     assert.equal(attacker.requests.length, 0);
   });
