@@ -1,10 +1,12 @@
 // Client construction for commands: credentials, host, dialect → AutodlClient.
-import { AutodlError } from '../errors.js';
 import type { Deployment, Dialect } from '../api/types.js';
 import { AutodlClient, type PreparedRequest } from '../api/client.js';
 import { resolveCredentials, requireToken, tokenHostProblem } from '../credentials/credentials.js';
 import { t } from '../i18n/index.js';
+import { previewOf, type PreviewTarget, type RequestPreview } from '../ops/preview.js';
+import { resolveDeployment as resolveOps } from '../ops/resolve.js';
 import type { CliContext } from './runtime.js';
+import { cliWords } from './words.js';
 
 export interface MakeClientOptions {
   /** false for --dry-run: no token needed (it is shown as *** anyway). */
@@ -44,48 +46,46 @@ export async function resolveTarget(ctx: CliContext, needToken: boolean): Promis
 /** A placeholder token for --dry-run without credentials: prepare() shows it as *** anyway. */
 const DRY_RUN_TOKEN = 'dry-run-placeholder';
 
-export async function makeClient(ctx: CliContext, options: MakeClientOptions = {}): Promise<AutodlClient> {
+/** The client, and whether it holds a real token (without one — a dry run — nothing may be read). */
+export async function makeClientWithToken(ctx: CliContext, options: MakeClientOptions = {}): Promise<{ client: AutodlClient; tokenAtHand: boolean }> {
   const target = await resolveTarget(ctx, options.requireToken !== false);
-  return new AutodlClient({
+  const client = new AutodlClient({
     token: target.token ?? DRY_RUN_TOKEN,
     host: target.host,
     ...(target.dialect ? { dialect: target.dialect } : {}),
     ...(ctx.verbose ? { debug: (line: string) => ctx.debug(line) } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
+  return { client, tokenAtHand: target.token !== undefined };
 }
 
-/** What --dry-run prints: the request that would be sent (token redacted). */
-export function printDryRun(ctx: CliContext, req: PreparedRequest): void {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) headers[k] = k.toLowerCase() === 'authorization' ? '***' : v;
-  const value = { dry_run: true, method: req.method, url: req.url, headers, ...(req.body !== undefined ? { body: req.body } : {}) };
+export async function makeClient(ctx: CliContext, options: MakeClientOptions = {}): Promise<AutodlClient> {
+  return (await makeClientWithToken(ctx, options)).client;
+}
+
+/**
+ * What --dry-run prints: the request that would be sent (token redacted: src/ops/preview.ts),
+ * and for a change to a named deployment, which deployment (or, without a token, that the
+ * name was not resolved: a warning too).
+ */
+export function printDryRun(ctx: CliContext, req: PreparedRequest | (RequestPreview & { deployment?: PreviewTarget })): void {
+  const value: RequestPreview & { deployment?: PreviewTarget } = 'dry_run' in req ? req : previewOf(req);
+  const target = value.deployment;
+  if (target !== undefined && 'resolved' in target) ctx.warn(target.reason, { code: 'not_resolved', deployment: target.ref });
   ctx.result(value, () => {
     const c = ctx.out;
-    const lines = [`${c.bold(req.method)} ${req.url}`];
-    for (const [k, v] of Object.entries(headers)) lines.push(c.dim(`${k}: ${v}`));
-    if (req.body !== undefined) lines.push(JSON.stringify(ctx.sanitize(req.body), null, 2));
+    const lines = [`${c.bold(value.method)} ${value.url}`];
+    for (const [k, v] of Object.entries(value.headers)) lines.push(c.dim(`${k}: ${v}`));
+    if (value.body !== undefined) lines.push(JSON.stringify(ctx.sanitize(value.body), null, 2));
+    if (target !== undefined && !('resolved' in target)) lines.push(c.dim(t('dryRun.target', target)));
     lines.push(c.yellow(t('result.dryRun')));
     return lines.join('\n');
   });
 }
 
-/** A deployment by uuid, else by exact name (one match); not_found otherwise. */
-export async function resolveDeployment(ctx: CliContext, client: AutodlClient, ref: string): Promise<Deployment> {
-  const byUuid = await client.deployments.get(ref);
-  if (byUuid) return byUuid;
-  const matches: Deployment[] = [];
-  for await (const d of client.deployments.listAll({ name: ref })) {
-    if (d.name === ref) matches.push(d);
-  }
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) {
-    throw new AutodlError('not_found', t('error.ambiguousName', { ref }), {
-      deployment: ref,
-      candidates: matches.map((d) => d.uuid),
-    });
-  }
-  throw new AutodlError('not_found', t('error.deploymentNotFound', { ref }), { deployment: ref });
+/** A deployment by uuid, else by exact name (one match); not_found otherwise (src/ops/resolve.ts). */
+export async function resolveDeployment(_ctx: CliContext, client: AutodlClient, ref: string): Promise<Deployment> {
+  return resolveOps(client, ref, cliWords);
 }
 
 // the commands take it from here with the client helpers

@@ -1,29 +1,40 @@
-// The config pipeline as the CLI uses it: prepareSpec, warnings on stderr, sweeps refused.
-import { AutodlError } from '../errors.js';
+// Reading a config file for a command (src/ops/config.ts), its warnings on stderr
+// (NDJSON with --json); a sweep refused unless the command takes one.
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
-
+import { readConfig } from '../ops/config.js';
+import type { SweepParams } from '../pipeline/types.js';
 import type { CliContext } from './runtime.js';
+import { cliWords } from './words.js';
 
 export interface PreparedConfig {
   body: CreateDeploymentBody;
   warnings: Array<{ code?: string; path?: string; message: string; line?: number }>;
+  sweep?: SweepParams;
 }
 
+/**
+ * `path` through the config pipeline, each warning printed: `file` set, a warning names the file
+ * (as the queue commands print them, several files per run), else only where in it.
+ */
 export async function prepareConfig(
   ctx: CliContext,
   path: string,
-  options: { dialect: Dialect; strict?: boolean; allowSweep?: boolean },
+  options: { dialect: Dialect; strict?: boolean; allowSweep?: boolean; file?: boolean },
 ): Promise<PreparedConfig> {
-  const { prepareSpec } = await import('../pipeline/index.js');
-  const prepared = await prepareSpec(path, { dialect: options.dialect, ...(options.strict ? { strict: true } : {}) });
-  if (prepared.sweep && !options.allowSweep) {
-    throw new AutodlError('config_error', `${path} describes a sweep: run it with \`autodl sweep ${path}\``, { path, sweep: true });
-  }
-  const warnings = (prepared.warnings ?? []) as PreparedConfig['warnings'];
+  const prepared = await readConfig(path, {
+    dialect: options.dialect,
+    ...(options.strict ? { strict: true } : {}),
+    ...(options.allowSweep ? { allowSweep: true } : {}),
+    strings: 'path',
+    words: cliWords,
+  });
+  const warnings = prepared.warnings as PreparedConfig['warnings'];
   for (const w of warnings) {
     const where = [w.path, w.line !== undefined ? `line ${w.line}` : undefined].filter(Boolean).join(', ');
-    if (ctx.json) ctx.warn(w.message, { ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}), ...(w.line !== undefined ? { line: w.line } : {}) });
+    const extra = { ...(options.file ? { file: path } : {}), ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}), ...(w.line !== undefined ? { line: w.line } : {}) };
+    if (ctx.json) ctx.warn(w.message, extra);
+    else if (options.file) ctx.warn(`${path}${where ? ` (${where})` : ''}: ${w.message}`);
     else ctx.warn(where ? `${where}: ${w.message}` : w.message);
   }
-  return { body: prepared.body as CreateDeploymentBody, warnings };
+  return { body: prepared.body, warnings, ...(prepared.sweep ? { sweep: prepared.sweep } : {}) };
 }

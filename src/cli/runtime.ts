@@ -4,7 +4,8 @@
 import { CommanderError, type Command } from 'commander';
 import { AutodlError } from '../errors.js';
 import type { Dialect } from '../api/types.js';
-import { redactDeep, redactor } from '../api/redact.js';
+import { redactDeep } from '../api/redact.js';
+import { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
 import { getLang, t, type Lang } from '../i18n/index.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
 
@@ -17,11 +18,6 @@ export interface GlobalOptions {
 }
 
 export type Env = Record<string, string | undefined>;
-
-/** One file per command under ./commands exports this. */
-export interface CommandModule {
-  run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void>;
-}
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -44,75 +40,8 @@ function defaultIo(): Io {
   };
 }
 
-/** Keys whose values are secrets wherever they appear in output. */
-const SECRET_KEYS = new Set(['root_password', 'token', 'Authorization', 'authorization']);
-
-/** Deep copy without secret-bearing keys (root_password dropped; token/Authorization shown as ***). */
-export function dropSecrets<T>(value: T): T {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (SECRET_KEYS.has(k)) {
-        if (k === 'root_password') continue;
-        out[k] = typeof x === 'string' && x !== '***' ? '***' : x;
-        continue;
-      }
-      out[k] = walk(x);
-    }
-    return out;
-  };
-  return walk(value) as T;
-}
-
-/**
- * JSON.stringify(redactDeep(dropSecrets(value), secrets), null, indent) in one pass, without the
- * two deep copies (issue 14, §5: `queue ls --json` at 50,000 entries spent most of its time
- * copying and collecting them): the secret keys and the redaction are applied by a replacer,
- * and the secret variants are built once. For JSON data (no toJSON, no cycles) the text is the
- * same, character for character (test/cli/sanitize.test.ts).
- */
-export function sanitizedJson(value: unknown, secrets: ReadonlyArray<string | null | undefined>, indent?: number): string {
-  const redactText = redactor(secrets);
-  const secretValue = (k: string, x: unknown): unknown => (k === 'root_password' ? undefined : typeof x === 'string' && x !== '***' ? '***' : x);
-  // the value of a secret key that is not a string is kept as it is (dropSecrets does not walk
-  // into it; redactDeep does): the objects inside one are "opaque"
-  const opaque = new WeakSet<object>();
-  const replacer = function (this: object, key: string, v: unknown): unknown {
-    const inside = opaque.has(this);
-    const isObject = v !== null && typeof v === 'object';
-    if (key !== '' && !inside && !Array.isArray(this) && SECRET_KEYS.has(key)) {
-      const x = secretValue(key, v);
-      if (x !== v) return x;
-      if (isObject) opaque.add(v as object);
-    } else if (inside && isObject) opaque.add(v as object);
-    if (typeof v === 'string') return redactText(v);
-    if (!isObject || Array.isArray(v)) return v;
-    // a key that holds a secret is redacted too (rare: only then is the object copied)
-    let renamed = false;
-    for (const k of Object.keys(v as object)) {
-      if (redactText(k) !== k) {
-        renamed = true;
-        break;
-      }
-    }
-    if (!renamed) return v;
-    const out: Record<string, unknown> = {};
-    const keepAsIs = opaque.has(v as object);
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (!keepAsIs && SECRET_KEYS.has(k)) {
-        if (k === 'root_password') continue;
-        const y = secretValue(k, x);
-        if (y !== null && typeof y === 'object') opaque.add(y);
-        out[redactText(k)] = y;
-      } else out[redactText(k)] = x;
-    }
-    if (keepAsIs) opaque.add(out);
-    return out;
-  };
-  return JSON.stringify(value, replacer, indent);
-}
+// The secret-key rule and the one-pass sanitised JSON are the operations layer's (both faces use them).
+export { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
 
 export class CliContext {
   readonly global: GlobalOptions;
@@ -219,7 +148,8 @@ export function globalOptionsOf(command: Command): GlobalOptions {
   return g;
 }
 
-export async function runCommand(command: Command, positional: unknown[], load: () => Promise<CommandModule>): Promise<void> {
+/** Run one command (./command.ts's action calls this): the context from the global options, then `run`. */
+export async function runCommand(command: Command, run: (ctx: CliContext) => Promise<void>): Promise<void> {
   // `autodl deployments | head -1`: a closed pipe is a normal end, not a crash
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
@@ -227,8 +157,7 @@ export async function runCommand(command: Command, positional: unknown[], load: 
   });
   const ctx = new CliContext(globalOptionsOf(command));
   state.ctx = ctx;
-  const mod = await load();
-  await mod.run(ctx, positional, command.opts() as Record<string, unknown>);
+  await run(ctx);
 }
 
 /** Exit code once the command returned normally; -1 = keep the process alive (a server runs). */

@@ -15,18 +15,23 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { AutodlClient, type PreparedRequest } from '../api/client.js';
 import { dialectForHost } from '../api/dialect.js';
 import { chronologicalEvents } from '../api/events.js';
-import { redactDeep } from '../api/redact.js';
-import type { BlacklistBody, Deployment, Dialect, ListContainersBody, Stock, StopContainerBody, CreateDeploymentBody } from '../api/types.js';
+import type { BlacklistBody, Deployment, Dialect, ListContainersBody, StopContainerBody, CreateDeploymentBody } from '../api/types.js';
 import { requireToken, resolveCredentials, tokenHostProblem, type Env } from '../credentials/credentials.js';
 import { AutodlError, type ErrorResult } from '../errors.js';
 import { deploymentJsonSchema } from '../pipeline/schema.js';
-import { prepareSpec, type PreparedSpec } from '../pipeline/prepare.js';
-import { loadConfigText } from '../pipeline/load.js';
+import { applyDeploymentChange, previewDeploymentChange, type DeploymentChange } from '../ops/change.js';
+import { readConfig, type ReadConfig } from '../ops/config.js';
+import { ddpOverview } from '../ops/ddp.js';
+import { previewOf } from '../ops/preview.js';
+import { resolveDeployment } from '../ops/resolve.js';
+import { sanitize } from '../ops/sanitize.js';
+import { checkStockQuery, queryStock } from '../ops/stock.js';
+import { waitCondition, waitError, waitForDeployment, waitSuccess } from '../ops/wait.js';
+import { ENGLISH, type OpsWords } from '../ops/words.js';
 import { closeSubmitIntent, submitAndWait, type SubmitProgress } from '../queue/submit.js';
 import { accountFingerprint } from '../queue/account.js';
 import type { QueueStore } from '../queue/store.js';
@@ -54,24 +59,12 @@ export interface AutodlMcpOptions {
 /** A placeholder token for requests that are only prepared (shown as *** anyway). */
 const PREVIEW_TOKEN = 'preview-placeholder';
 
-/** Keys whose values are secrets wherever they appear in a result. */
-const SECRET_KEYS = new Set(['root_password', 'token', 'authorization']);
-
-function dropSecretKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(dropSecretKeys);
-  if (v === null || typeof v !== 'object') return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const lk = k.toLowerCase();
-    if (SECRET_KEYS.has(lk)) {
-      if (lk === 'root_password') continue;
-      out[k] = typeof x === 'string' ? '***' : x;
-      continue;
-    }
-    out[k] = dropSecretKeys(x);
-  }
-  return out;
-}
+/** The operations' words as MCP has always put them (src/ops/words.ts). */
+const MCP_WORDS: OpsWords = {
+  ...ENGLISH,
+  ambiguousName: (ref) => `more than one deployment is named "${ref}": use its uuid`,
+  sweepRefused: () => 'this config describes a sweep: run it with `autodl sweep <file>` (not available over MCP)',
+};
 
 // ---------- argument schemas (the config argument reuses src/spec's schema) ----------
 
@@ -180,7 +173,7 @@ class Tools {
   }
 
   sanitize<T>(value: T): T {
-    return redactDeep(dropSecretKeys(value), this.secrets) as T;
+    return sanitize(value, this.secrets);
   }
 
   ok(value: unknown): CallToolResult {
@@ -206,56 +199,32 @@ class Tools {
     }
   }
 
-  /** The request that would be sent, as `autodl … --dry-run --json` prints it. */
-  preview(req: PreparedRequest): Record<string, unknown> {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = k.toLowerCase() === 'authorization' ? '***' : v;
+  /** The request that would be sent, as `autodl … --dry-run --json` prints it, and what to do with it. */
+  preview<T extends object>(req: PreparedRequest | T): Record<string, unknown> {
+    const p = 'dry_run' in req ? req : previewOf(req as PreparedRequest);
+    const { dry_run: _d, ...rest } = p as Record<string, unknown>;
     return {
       dry_run: true,
       sent: false,
       message: 'Nothing was sent. Show this request to the user; call the tool again with confirm: true to send it.',
-      method: req.method,
-      url: req.url,
-      headers,
-      ...(req.body !== undefined ? { body: req.body } : {}),
+      ...rest,
     };
   }
 
-  /** Config (object, path or text) → API-ready body, through the CLI's pipeline. */
-  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean } = {}): PreparedSpec {
-    const popts = { dialect, ...(opts.strict ? { strict: true } : {}) };
-    let prepared: PreparedSpec;
-    if (typeof config === 'string') {
-      const s = config.trim();
-      const inline = s.startsWith('{') || s.includes('\n');
-      if (inline) {
-        const loaded = loadConfigText(config, { path: '<inline config>' });
-        prepared = prepareSpec(loaded.raw as object, { ...popts, lineOf: loaded.lineOf, file: '<inline config>' });
-      } else {
-        prepared = prepareSpec(isAbsolute(s) ? s : join(this.cwd, s), popts);
-      }
-    } else {
-      prepared = prepareSpec((config ?? {}) as object, popts);
-    }
-    if (prepared.sweep && !opts.allowSweep) {
-      throw new AutodlError('config_error', 'this config describes a sweep: run it with `autodl sweep <file>` (not available over MCP)', { sweep: true });
-    }
-    return prepared;
+  /** Config (object, path or text) → API-ready body, through the CLI's pipeline (src/ops/config.ts). */
+  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean } = {}): Promise<ReadConfig> {
+    return readConfig((config ?? {}) as string | object, {
+      dialect,
+      ...(opts.strict ? { strict: true } : {}),
+      ...(opts.allowSweep ? { allowSweep: true } : {}),
+      strings: 'path-or-text',
+      cwd: this.cwd,
+      words: MCP_WORDS,
+    });
   }
 
-  async resolveDeployment(client: AutodlClient, ref: string): Promise<Deployment> {
-    const byUuid = await client.deployments.get(ref);
-    if (byUuid) return byUuid;
-    const matches: Deployment[] = [];
-    for await (const d of client.deployments.listAll({ name: ref })) if (d.name === ref) matches.push(d);
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) {
-      throw new AutodlError('not_found', `more than one deployment is named "${ref}": use its uuid`, {
-        deployment: ref,
-        candidates: matches.map((d) => d.uuid),
-      });
-    }
-    throw new AutodlError('not_found', `no deployment with uuid or name "${ref}"`, { deployment: ref });
+  resolveDeployment(client: AutodlClient, ref: string): Promise<Deployment> {
+    return resolveDeployment(client, ref, MCP_WORDS);
   }
 }
 
@@ -269,6 +238,8 @@ export const TOOL_NAMES = [
   'list_events',
   'describe_deployment',
   'deployment_cost',
+  'ddp_overview',
+  'wait_deployment',
   'list_blacklist',
   'validate_config',
   'submit_deployment',
@@ -309,16 +280,9 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     },
     async (args) =>
       tools.run(async () => {
-        if (args.region && args.dc_list) throw new AutodlError('config_error', 'give region or dc_list, not both', {});
-        const client = tools.client();
-        let stock: Stock;
-        if (args.region || args.dc_list) {
-          if (client.dialect !== 'public') throw new AutodlError('config_error', 'region stock exists only in the public dialect', { dialect: client.dialect });
-          stock = await client.stock.region(args.region ? { region_sign: args.region } : { dc_list: args.dc_list ?? [] });
-        } else stock = await client.stock.get();
-        const out: Stock = {};
-        for (const name of Object.keys(stock).sort()) if (!args.gpu || args.gpu.includes(name)) out[name] = stock[name]!;
-        return out;
+        const query = { region: args.region, dcList: args.dc_list, gpus: args.gpu };
+        checkStockQuery(query, MCP_WORDS);
+        return queryStock(tools.client(), query, MCP_WORDS);
       }),
   );
 
@@ -450,6 +414,68 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
   );
 
   server.registerTool(
+    'ddp_overview',
+    {
+      title: 'Duration packages',
+      description:
+        "A deployment's duration packages: per GPU type the package's total and balance in SECONDS and the data centres it covers (an empty list: none). Same as `autodl ddp <deployment> --json`.",
+      inputSchema: { deployment: deploymentArg() },
+      annotations: readOnly,
+    },
+    async (args) => tools.run(async () => ddpOverview(tools.client(), args.deployment, MCP_WORDS)),
+  );
+
+  server.registerTool(
+    'wait_deployment',
+    {
+      title: 'Wait for a deployment',
+      description:
+        'Wait until a deployment is running, finished, has N running replicas (replicas=N) or is deleted, polling it. ' +
+        'Errors: timeout (details.last_state: call again to keep waiting), unreachable (it can no longer happen: details.reason), interrupted. ' +
+        'Same as `autodl wait <deployment> --for <condition> --json`.',
+      inputSchema: {
+        deployment: deploymentArg(),
+        for: z.string().min(1).describe('running | finished | replicas=N | deleted'),
+        timeout_seconds: z
+          .number()
+          .min(0)
+          .max(TIMEOUT_MAX_S)
+          .optional()
+          .describe('Give up after this many seconds (0 = no limit). Default 50: MCP clients often time out a call after about 60 s.'),
+        interval_seconds: z
+          .number()
+          .min(INTERVAL_MIN_S)
+          .max(INTERVAL_MAX_S)
+          .optional()
+          .describe(`Seconds between checks (default 5; ${INTERVAL_MIN_S} … ${INTERVAL_MAX_S}).`),
+      },
+      annotations: readOnly,
+    },
+    async (args, extra) =>
+      tools.run(async () => {
+        const condition = waitCondition(args.for, 'for', MCP_WORDS);
+        checkBound('interval_seconds', args.interval_seconds, intervalProblem);
+        checkBound('timeout_seconds', args.timeout_seconds, timeoutProblem);
+        const progressToken = extra._meta?.progressToken;
+        let step = 0;
+        const outcome = await waitForDeployment(tools.client(), args.deployment, {
+          condition,
+          intervalMs: Math.round((args.interval_seconds ?? 5) * 1000),
+          timeoutMs: Math.round((args.timeout_seconds ?? 50) * 1000),
+          signal: extra.signal,
+          words: MCP_WORDS,
+          onProgress: (ev, seconds) => {
+            if (progressToken === undefined) return;
+            step++;
+            void extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress: step, message: `${ev.reason} (${seconds}s)` } }).catch(() => {});
+          },
+        });
+        if (outcome.state === 'met') return waitSuccess(outcome);
+        throw waitError(outcome, undefined, MCP_WORDS);
+      }),
+  );
+
+  server.registerTool(
     'list_blacklist',
     {
       title: 'Host blacklist',
@@ -477,7 +503,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args) =>
       tools.run(async () => {
         const dialect = args.dialect ?? tools.target(false).dialect;
-        const p = tools.prepare(args.config, dialect, { strict: args.strict === true, allowSweep: true });
+        const p = await tools.prepare(args.config, dialect, { strict: args.strict === true, allowSweep: true });
         return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}) };
       }),
   );
@@ -512,7 +538,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args, extra) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = tools.prepare(args.config, client.dialect);
+        const { body, warnings } = await tools.prepare(args.config, client.dialect);
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         // the schema bounds them already; checked again for a client that skips the schema
         checkBound('interval_seconds', args.interval_seconds, intervalProblem);
@@ -563,22 +589,24 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = tools.prepare(args.config, client.dialect);
+        const { body, warnings } = await tools.prepare(args.config, client.dialect);
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         const res = await client.deployments.create(body as CreateDeploymentBody);
         return { status: 'success', deployment_uuid: res.deployment_uuid };
       }),
   );
 
-  /** scale / stop / delete: resolve the name with reads, then preview or send. */
+  /**
+   * scale / stop / delete (src/ops/change.ts): the name resolved with reads whenever a token is
+   * at hand, then previewed or sent; a preview without a token says the name was not resolved.
+   */
   const change = (
     name: string,
     title: string,
     description: string,
     destructive: boolean,
     extraShape: Record<string, z.ZodType>,
-    build: (uuid: string, args: Record<string, unknown>) => { endpoint: 'setReplicas' | 'operateDeployment' | 'deleteDeployment'; body: Record<string, unknown> },
-    send: (client: AutodlClient, uuid: string, args: Record<string, unknown>) => Promise<Record<string, unknown>>,
+    kind: (args: Record<string, unknown>) => DeploymentChange,
   ) =>
     server.registerTool(
       name,
@@ -590,13 +618,12 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       },
       async (args: Record<string, unknown>) =>
         tools.run(async () => {
-          const client = tools.client();
-          const d = await tools.resolveDeployment(client, String(args.deployment));
+          const ref = String(args.deployment);
           if (args.confirm !== true) {
-            const { endpoint, body } = build(d.uuid, args);
-            return { ...tools.preview(client.prepare(endpoint, body)), deployment: { uuid: d.uuid, name: d.name, status: d.status } };
+            const tokenAtHand = tools.target(false).token !== undefined;
+            return tools.preview(await previewDeploymentChange(tools.client(false), ref, kind(args), tokenAtHand, MCP_WORDS));
           }
-          return send(client, d.uuid, args);
+          return applyDeploymentChange(tools.client(), ref, kind(args), MCP_WORDS);
         }),
     );
 
@@ -606,11 +633,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     "Set a ReplicaSet's replica_num. Without confirm: true nothing is sent and the request is returned. Same as `autodl scale <deployment> <n> --json`.",
     false,
     { replica_num: z.number().int().min(0).describe('New replica count.') },
-    (uuid, a) => ({ endpoint: 'setReplicas', body: { deployment_uuid: uuid, replica_num: Number(a.replica_num) } }),
-    async (client, uuid, a) => {
-      await client.deployments.setReplicas(uuid, Number(a.replica_num));
-      return { status: 'success', deployment_uuid: uuid, replica_num: Number(a.replica_num) };
-    },
+    (a) => ({ kind: 'scale', replicaNum: Number(a.replica_num) }),
   );
 
   change(
@@ -619,11 +642,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     'Stop a deployment and all its containers. Without confirm: true nothing is sent and the request is returned. Same as `autodl stop <deployment> --json`.',
     true,
     {},
-    (uuid) => ({ endpoint: 'operateDeployment', body: { deployment_uuid: uuid, operate: 'stop' } }),
-    async (client, uuid) => {
-      await client.deployments.stop(uuid);
-      return { status: 'success', deployment_uuid: uuid };
-    },
+    () => ({ kind: 'stop' }),
   );
 
   change(
@@ -632,11 +651,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     'Delete a deployment (a running one is stopped first). Without confirm: true nothing is sent and the request is returned. Same as `autodl delete <deployment> --json`.',
     true,
     {},
-    (uuid) => ({ endpoint: 'deleteDeployment', body: { deployment_uuid: uuid } }),
-    async (client, uuid) => {
-      await client.deployments.delete(uuid);
-      return { status: 'success', deployment_uuid: uuid };
-    },
+    () => ({ kind: 'delete' }),
   );
 
   server.registerTool(

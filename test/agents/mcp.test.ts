@@ -223,6 +223,60 @@ describe('autodl mcp: changes need confirm', () => {
     assert.equal(last.value.length, 1);
   });
 
+  it('ddp_overview: the duration packages of a deployment by name or uuid, as the simulator has them', async () => {
+    sim.world.advance(600_000);
+    const r = await call<Array<{ gpu_type: string; total: number; balance: number; dc_list: string[] }>>(s, 'ddp_overview', { deployment: 'demo-service' });
+    assert.equal(r.isError, false, r.text);
+    assert.deepEqual(r.value, sim.world.ddpOverview(tenant(), uuid));
+    assert.ok(r.value.some((p) => p.balance < p.total), `the running containers used some of a package: ${r.text}`);
+    const ghost = await call<{ error_type: string }>(s, 'ddp_overview', { deployment: 'no-such-deployment' });
+    assert.equal(ghost.isError, true);
+    assert.equal(ghost.value.error_type, 'not_found');
+  });
+
+  it('wait_deployment: met, timeout with the last state, a bad condition', async () => {
+    const made = await call<{ deployment_uuid: string }>(s, 'create_deployment', {
+      config: withTemplate(example('replicaset-service.json'), { cmd: 'sleep infinity' }, { name: 'mcp-wait', replica_num: 1 }),
+      confirm: true,
+    });
+    assert.equal(made.isError, false, made.text);
+    const waited = made.value.deployment_uuid;
+    sim.world.advance(120_000);
+    const met = await call<{ status: string; deployment_uuid: string; condition: string; observed: { status: string } }>(s, 'wait_deployment', {
+      deployment: 'mcp-wait',
+      for: 'running',
+      timeout_seconds: 5,
+    });
+    assert.equal(met.isError, false, met.text);
+    assert.equal(met.value.status, 'success');
+    assert.equal(met.value.deployment_uuid, waited);
+    assert.equal(met.value.condition, 'running');
+    const late = await call<{ error_type: string; details: { timeout_seconds: number; last_state: { exists: boolean } } }>(s, 'wait_deployment', {
+      deployment: waited,
+      for: 'replicas=7',
+      timeout_seconds: 0.3,
+      interval_seconds: 0.1,
+    });
+    assert.equal(late.isError, true, late.text);
+    assert.equal(late.value.error_type, 'timeout');
+    assert.equal(late.value.details.timeout_seconds, 0.3);
+    assert.equal(late.value.details.last_state.exists, true);
+    const bad = await call<{ error_type: string; details: { field: string } }>(s, 'wait_deployment', { deployment: waited, for: 'soon' });
+    await call(s, 'delete_deployment', { deployment: waited, confirm: true });
+    assert.equal(bad.value.error_type, 'config_error');
+    assert.equal(bad.value.details.field, 'for');
+  });
+
+  it('the CLI dry run and the MCP preview of a change by name are the same request', async () => {
+    const { runCli } = await import('../cli/helpers.js');
+    const cli = await runCli(['scale', 'demo-service', '3', '--dry-run'], { sim, home });
+    assert.equal(cli.code, 0, cli.stderr);
+    const mcp = await call<Record<string, unknown>>(s, 'scale_deployment', { deployment: 'demo-service', replica_num: 3 });
+    const same = (v: Record<string, unknown>) => ({ method: v.method, url: v.url, headers: v.headers, body: v.body, deployment: v.deployment });
+    assert.deepEqual(same(mcp.value), same(JSON.parse(cli.stdout) as Record<string, unknown>));
+    assert.deepEqual((mcp.value.body as { deployment_uuid: string }).deployment_uuid, uuid);
+  });
+
   it('describe_deployment: the deployment, its containers and its latest events', async () => {
     const r = await call<{ deployment: { uuid: string; name: string }; containers: Array<Record<string, unknown>>; events: unknown[] }>(s, 'describe_deployment', {
       deployment: 'demo-service',
@@ -449,6 +503,23 @@ describe('autodl mcp: errors in the contract shape', () => {
       const p = await call<{ dry_run: boolean }>(t, 'create_deployment', { config: example('debug-container.json') });
       assert.equal(p.isError, false, p.text);
       assert.equal(p.value.dry_run, true);
+      // a change to a named deployment: previewed without looking the name up, and saying so — as `autodl scale … --dry-run` without a token
+      const before = sim.requests();
+      const named = await call<{ dry_run: boolean; body: Record<string, unknown>; deployment: { ref: string; resolved: boolean; reason: string } }>(t, 'scale_deployment', {
+        deployment: 'demo-service',
+        replica_num: 2,
+      });
+      assert.equal(named.isError, false, named.text);
+      assert.deepEqual(named.value.body, { deployment_uuid: 'demo-service', replica_num: 2 });
+      assert.deepEqual({ ref: named.value.deployment.ref, resolved: named.value.deployment.resolved }, { ref: 'demo-service', resolved: false });
+      assert.match(named.value.deployment.reason, /not resolved/);
+      assert.equal(sim.requests(), before, 'nothing read, nothing sent');
+      const { runCli } = await import('../cli/helpers.js');
+      const cli = await runCli(['scale', 'demo-service', '2', '--dry-run'], { home: noTokenHome, env: { AUTODL_HOST: sim.url, AUTODL_TOKEN: undefined } });
+      assert.equal(cli.code, 0, cli.stderr);
+      const c = JSON.parse(cli.stdout) as { body: unknown; deployment: unknown };
+      assert.deepEqual(c.body, named.value.body, 'the CLI sends the same');
+      assert.deepEqual(c.deployment, named.value.deployment, 'and says the same');
     } finally {
       await t.close();
       noTokenHome.cleanup();

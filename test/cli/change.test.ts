@@ -162,10 +162,12 @@ describe('change commands', () => {
 });
 
 describe('--dry-run sends nothing', () => {
-  const cases: Array<{ args: string[]; method: string; path: string; body: Record<string, unknown> | undefined }> = [
-    { args: ['scale', 'dep-1', '4'], method: 'PUT', path: '/api/v1/dev/deployment/replica_num', body: { deployment_uuid: 'dep-1', replica_num: 4 } },
-    { args: ['stop', 'dep-1'], method: 'PUT', path: '/api/v1/dev/deployment/operate', body: { deployment_uuid: 'dep-1', operate: 'stop' } },
-    { args: ['delete', 'dep-1'], method: 'DELETE', path: '/api/v1/dev/deployment', body: { deployment_uuid: 'dep-1' } },
+  // A change to a named deployment resolves the name whenever a token is at hand (src/ops/change.ts):
+  // without one (these three), nothing is read either, and the output says the name was not resolved.
+  const cases: Array<{ args: string[]; method: string; path: string; body: Record<string, unknown> | undefined; noToken?: true }> = [
+    { args: ['scale', 'dep-1', '4'], method: 'PUT', path: '/api/v1/dev/deployment/replica_num', body: { deployment_uuid: 'dep-1', replica_num: 4 }, noToken: true },
+    { args: ['stop', 'dep-1'], method: 'PUT', path: '/api/v1/dev/deployment/operate', body: { deployment_uuid: 'dep-1', operate: 'stop' }, noToken: true },
+    { args: ['delete', 'dep-1'], method: 'DELETE', path: '/api/v1/dev/deployment', body: { deployment_uuid: 'dep-1' }, noToken: true },
     {
       args: ['stop-container', 'c-1', '--no-cache'],
       method: 'PUT',
@@ -182,9 +184,14 @@ describe('--dry-run sends nothing', () => {
   for (const c of cases) {
     test(`${c.args.join(' ')} --dry-run`, async () => {
       const n = sim.requests();
-      const r = await runCli([...c.args, '--dry-run'], { sim });
+      const r = await runCli([...c.args, '--dry-run'], { sim, ...(c.noToken ? { env: { AUTODL_TOKEN: undefined } } : {}) });
       assert.equal(r.code, 0, r.stderr);
-      const out = json<{ dry_run: boolean; method: string; url: string; headers: Record<string, string>; body: unknown }>(r);
+      const out = json<{ dry_run: boolean; method: string; url: string; headers: Record<string, string>; body: unknown; deployment?: Record<string, unknown> }>(r);
+      if (c.noToken) {
+        assert.equal(out.deployment?.resolved, false, 'says the name was not resolved');
+        assert.equal(out.deployment?.ref, 'dep-1');
+        assert.match(r.stderr, /not resolved/, 'and warns so');
+      } else assert.equal(out.deployment, undefined);
       assert.equal(out.dry_run, true);
       assert.equal(out.method, c.method);
       assert.equal(out.url, `${sim.url}${c.path}`);
@@ -226,11 +233,36 @@ describe('--dry-run sends nothing', () => {
   });
 
   test('dry-run on a table: method, URL, redacted header, body', async () => {
-    const r = await runCli(['stop', 'dep-9', '--dry-run', '--no-json'], { sim });
+    const r = await runCli(['stop', 'dep-9', '--dry-run', '--no-json'], { sim, env: { AUTODL_TOKEN: undefined } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^PUT ${sim.url}/api/v1/dev/deployment/operate$`, 'm'));
     assert.match(r.stdout, /^Authorization: \*\*\*$/m);
     assert.match(r.stdout, /"operate": "stop"/);
     assert.match(r.stdout, /dry run: nothing was sent/);
+    assert.match(r.stderr, /"dep-9" was not resolved/);
+  });
+
+  test('with a token, a dry run resolves the name: the uuid in the body, the deployment named, nothing changed', async () => {
+    const uuid = json<{ deployment_uuid: string }>(await runCli(['create', rsConfig('chg-dry-name', 1)], { sim })).deployment_uuid;
+    for (const [args, method, path, body] of [
+      [['scale', 'chg-dry-name', '3'], 'PUT', '/api/v1/dev/deployment/replica_num', { deployment_uuid: uuid, replica_num: 3 }],
+      [['stop', 'chg-dry-name'], 'PUT', '/api/v1/dev/deployment/operate', { deployment_uuid: uuid, operate: 'stop' }],
+      [['delete', 'chg-dry-name'], 'DELETE', '/api/v1/dev/deployment', { deployment_uuid: uuid }],
+    ] as const) {
+      const sent = sim.stats.count(method, path);
+      const r = await runCli([...args, '--dry-run'], { sim });
+      assert.equal(r.code, 0, r.stderr);
+      const out = json<{ body: unknown; deployment: { uuid: string; name: string; status: string } }>(r);
+      assert.deepEqual(out.body, body, args.join(' '));
+      assert.equal(out.deployment.uuid, uuid);
+      assert.equal(out.deployment.name, 'chg-dry-name');
+      assert.equal(sim.stats.count(method, path), sent, `${args.join(' ')}: nothing sent`);
+    }
+    const table = await runCli(['scale', 'chg-dry-name', '3', '--dry-run', '--no-json'], { sim });
+    assert.match(table.stdout, new RegExp(`deployment ${uuid} \\(chg-dry-name, `));
+    assert.equal(sim.world.listDeployments(tenant(), { deployment_uuid: uuid })[0]!.status === 'stopped', false);
+    // an unknown name, with a token to look it up: not_found, as the real run
+    const ghost = await runCli(['scale', 'no-such-deployment', '3', '--dry-run'], { sim });
+    assert.equal(json<{ error_type: string }>(ghost).error_type, 'not_found');
   });
 });

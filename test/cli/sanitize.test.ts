@@ -8,7 +8,7 @@ import { redactDeep } from '../../src/api/redact.js';
 import { PassThrough } from 'node:stream';
 
 const SECRETS = ['tok-SECRET-1234', 'p@ss/word é'];
-const word = fc.constantFrom('token', 'root_password', 'Authorization', 'authorization', 'name', 'a', '***', 'x-tok-SECRET-1234', encodeURIComponent(SECRETS[1]!), '');
+const word = fc.constantFrom('token', 'root_password', 'Authorization', 'authorization', 'Token', 'ROOT_PASSWORD', 'name', 'a', '***', 'x-tok-SECRET-1234', encodeURIComponent(SECRETS[1]!), '');
 const text = fc.oneof(word, fc.string({ maxLength: 8 }), fc.tuple(fc.string({ maxLength: 4 }), fc.constantFrom(...SECRETS), fc.string({ maxLength: 4 })).map((p) => p.join('')));
 const value = fc.letrec((tie) => ({
   v: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.oneof(word, text), tie('v'), { maxKeys: 5 })),

@@ -2,6 +2,8 @@ import type { BlacklistEntry } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
 import { makeClient } from '../client.js';
 import { dash, renderTable } from '../output.js';
+import type { Command } from 'commander';
+import { action } from '../command.js';
 import type { CliContext } from '../runtime.js';
 
 export async function run(ctx: CliContext): Promise<void> {
@@ -16,4 +18,9 @@ export async function run(ctx: CliContext): Promise<void> {
           ctx.out,
         ),
   );
+}
+
+/** `blacklist ls` (the group is ./blacklist.ts) */
+export function declareLs(group: Command): void {
+  group.command('ls').alias('list').description(t('cmd.blacklist.ls')).action(action(run));
 }

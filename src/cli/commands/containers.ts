@@ -1,44 +1,81 @@
 import type { Container, ListContainersBody } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
+import { nonNegativeNumber } from '../args.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 import { renderTable } from '../output.js';
 import { CONTAINER_RIGHT, containerHeaders, containerRows } from '../render.js';
 import type { CliContext } from '../runtime.js';
 
 type Filter = Omit<ListContainersBody, 'page_index' | 'page_size' | 'offset'>;
 
-function optNum(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : undefined;
+export interface ContainersOptions {
+  status?: string[];
+  gpu?: string;
+  released?: boolean;
+  container?: string;
+  dateFrom?: string;
+  dateTo?: string;
+  cpuFrom?: number;
+  cpuTo?: number;
+  memFrom?: number;
+  memTo?: number;
+  priceFrom?: number;
+  priceTo?: number;
 }
 
-export function containerFilter(deploymentUuid: string, opts: Record<string, unknown>): Filter {
+export function containerFilter(deploymentUuid: string, opts: ContainersOptions): Filter {
   const f: Filter = { deployment_uuid: deploymentUuid };
-  if (Array.isArray(opts.status) && opts.status.length > 0) f.status = (opts.status as string[]).flatMap((s) => s.split(',')).filter((s) => s !== '');
-  if (typeof opts.gpu === 'string') f.gpu_name = opts.gpu;
-  if (typeof opts.released === 'boolean') f.released = opts.released;
-  if (typeof opts.container === 'string') f.container_uuid = opts.container;
-  if (typeof opts.dateFrom === 'string') f.date_from = opts.dateFrom;
-  if (typeof opts.dateTo === 'string') f.date_to = opts.dateTo;
-  const nums: Array<[keyof Filter, unknown]> = [
-    ['cpu_num_from', opts.cpuFrom],
-    ['cpu_num_to', opts.cpuTo],
-    ['memory_size_from', opts.memFrom],
-    ['memory_size_to', opts.memTo],
-    ['price_from', opts.priceFrom],
-    ['price_to', opts.priceTo],
-  ];
-  for (const [k, v] of nums) {
-    const n = optNum(v);
-    if (n !== undefined) (f as Record<string, unknown>)[k] = n;
-  }
+  if (opts.status !== undefined && opts.status.length > 0) f.status = opts.status.flatMap((s) => s.split(',')).filter((s) => s !== '');
+  if (opts.gpu !== undefined) f.gpu_name = opts.gpu;
+  if (opts.released !== undefined) f.released = opts.released;
+  if (opts.container !== undefined) f.container_uuid = opts.container;
+  if (opts.dateFrom !== undefined) f.date_from = opts.dateFrom;
+  if (opts.dateTo !== undefined) f.date_to = opts.dateTo;
+  if (opts.cpuFrom !== undefined) f.cpu_num_from = opts.cpuFrom;
+  if (opts.cpuTo !== undefined) f.cpu_num_to = opts.cpuTo;
+  if (opts.memFrom !== undefined) f.memory_size_from = opts.memFrom;
+  if (opts.memTo !== undefined) f.memory_size_to = opts.memTo;
+  if (opts.priceFrom !== undefined) f.price_from = opts.priceFrom;
+  if (opts.priceTo !== undefined) f.price_to = opts.priceTo;
   return f;
 }
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export async function run(ctx: CliContext, [ref]: [string], opts: ContainersOptions): Promise<void> {
   const client = await makeClient(ctx);
-  const deployment = await resolveDeployment(ctx, client, String(args[0]));
+  const deployment = await resolveDeployment(ctx, client, ref);
   const list: Container[] = await toArray(client.containers.listAll(containerFilter(deployment.uuid, opts)));
   ctx.result(list, () =>
     list.length === 0 ? t('result.empty') : renderTable(containerHeaders(), containerRows(list, ctx.out), ctx.out, { right: CONTAINER_RIGHT }),
   );
 }
+
+export const command: CliCommand = {
+  names: ['containers'],
+  examples: [
+    ['autodl containers my-job', 'ex.containers'],
+    ['autodl containers my-job --status running --no-released --json', 'ex.containers.running'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('containers')
+        .description(t('cmd.containers'))
+        .argument('<deployment>', t('arg.deployment'))
+        .option('--status <status...>', t('cmd.containers.status'))
+        .option('--gpu <name>', t('cmd.containers.gpu'))
+        .option('--released', t('cmd.containers.released'))
+        .option('--no-released', t('cmd.containers.released'))
+        .option('--container <uuid>', t('cmd.containers.container'))
+        .option('--date-from <date>', t('cmd.containers.dateFrom'))
+        .option('--date-to <date>', t('cmd.containers.dateTo'))
+        .option('--cpu-from <n>', t('cmd.containers.cpuFrom'), nonNegativeNumber)
+        .option('--cpu-to <n>', t('cmd.containers.cpuTo'), nonNegativeNumber)
+        .option('--mem-from <gb>', t('cmd.containers.memFrom'), nonNegativeNumber)
+        .option('--mem-to <gb>', t('cmd.containers.memTo'), nonNegativeNumber)
+        .option('--price-from <milli-yuan>', t('cmd.containers.priceFrom'), nonNegativeNumber)
+        .option('--price-to <milli-yuan>', t('cmd.containers.priceTo'), nonNegativeNumber),
+      command.examples,
+    ).action(action(run));
+  },
+};

@@ -9,23 +9,29 @@ import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { estimateCost } from '../../watch/inspect.js';
 import { parseApiTime, parseSince } from '../../watch/time.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
 function yuan(v: number): string {
   return `¥${v.toFixed(v !== 0 && Math.abs(v) < 0.01 ? 4 : 2)}`;
 }
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export interface CostOptions {
+  since?: string;
+  at?: string;
+}
+
+export async function run(ctx: CliContext, [ref]: [string | undefined], opts: CostOptions): Promise<void> {
   let at: number | undefined;
-  if (typeof opts.at === 'string') {
+  if (opts.at !== undefined) {
     at = parseApiTime(opts.at);
     if (at === undefined) throw new AutodlError('config_error', t('cost.badTime', { option: '--at', value: opts.at }), { field: '--at', value: opts.at });
   }
-  if (typeof opts.since === 'string' && parseSince(opts.since, at ?? Date.now()) === undefined) {
+  if (opts.since !== undefined && parseSince(opts.since, at ?? Date.now()) === undefined) {
     throw new AutodlError('config_error', t('cost.badTime', { option: '--since', value: opts.since }), { field: '--since', value: opts.since });
   }
   const client = await makeClient(ctx);
-  const deployments: Deployment[] = typeof args[0] === 'string' && args[0] !== '' ? [await resolveDeployment(ctx, client, args[0])] : await toArray(client.deployments.listAll());
-  const report = await estimateCost(client, deployments, { ...(at !== undefined ? { at } : {}), ...(typeof opts.since === 'string' ? { since: opts.since } : {}) });
+  const deployments: Deployment[] = ref !== undefined && ref !== '' ? [await resolveDeployment(ctx, client, ref)] : await toArray(client.deployments.listAll());
+  const report = await estimateCost(client, deployments, { ...(at !== undefined ? { at } : {}), ...(opts.since !== undefined ? { since: opts.since } : {}) });
   ctx.result(report, () => {
     const c = ctx.out;
     const lines: string[] = [];
@@ -45,3 +51,22 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     return lines.join('\n');
   });
 }
+
+export const command: CliCommand = {
+  names: ['cost'],
+  examples: [
+    ['autodl cost', 'ex.cost'],
+    ['autodl cost my-job --since 2h --json', 'ex.cost.since'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('cost')
+        .description(t('cost.cmd'))
+        .argument('[deployment]', t('arg.deployment'))
+        .option('--since <time>', t('cost.opt.since'))
+        .option('--at <time>', t('cost.opt.at')),
+      command.examples,
+    ).action(action(run));
+  },
+};

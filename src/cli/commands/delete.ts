@@ -1,17 +1,34 @@
-import type { DeleteDeploymentBody } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
-import { makeClient, printDryRun, resolveDeployment } from '../client.js';
+import { makeClientWithToken, printDryRun } from '../client.js';
+import { applyDeploymentChange, previewDeploymentChange, type DeploymentChange } from '../../ops/change.js';
+import { cliWords } from '../words.js';
 import type { CliContext } from '../runtime.js';
+import { action, dryRunOption, withExamples, type CliCommand } from '../command.js';
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const ref = String(args[0]);
-  const dry = opts.dryRun === true;
-  const client = await makeClient(ctx, { requireToken: !dry });
-  if (dry) {
-    const body: DeleteDeploymentBody = { deployment_uuid: ref };
-    return printDryRun(ctx, client.prepare('deleteDeployment', body));
-  }
-  const d = await resolveDeployment(ctx, client, ref);
-  await client.deployments.delete(d.uuid);
-  ctx.result({ status: 'success', deployment_uuid: d.uuid }, () => t('result.deleted', { uuid: d.uuid }));
+export interface DeleteOptions {
+  dryRun?: boolean;
 }
+
+export async function run(ctx: CliContext, [ref]: [string], opts: DeleteOptions): Promise<void> {
+  const dry = opts.dryRun ?? false;
+  const { client, tokenAtHand } = await makeClientWithToken(ctx, { requireToken: !dry });
+  const change: DeploymentChange = { kind: 'delete' };
+  // the name is resolved whenever a token is at hand, for --dry-run too (src/ops/change.ts)
+  if (dry) return printDryRun(ctx, await previewDeploymentChange(client, ref, change, tokenAtHand, cliWords));
+  const res = await applyDeploymentChange(client, ref, change, cliWords);
+  ctx.result(res, () => t('result.deleted', { uuid: res.deployment_uuid }));
+}
+
+export const command: CliCommand = {
+  names: ['delete', 'rm'],
+  examples: [
+    ['autodl delete my-job', 'ex.delete'],
+    ['autodl rm my-job --dry-run', 'ex.delete.dry'],
+  ],
+  declare(program) {
+    withExamples(
+      program.command('delete').alias('rm').description(t('cmd.delete')).argument('<deployment>', t('arg.deployment')).addOption(dryRunOption()),
+      command.examples,
+    ).action(action(run));
+  },
+};

@@ -11,11 +11,12 @@ import { dirname, join, resolve } from 'node:path';
 import type { CliContext } from '../runtime.js';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
+import { action, withExamples, type CliCommand } from '../command.js';
+import { delaySeconds, intervalSeconds, speed } from '../args.js';
 
-interface DemoOptions {
+export interface DemoOptions {
   speed?: number;
   busy?: number;
-  config?: string;
   interval?: number;
 }
 
@@ -34,14 +35,13 @@ function runChild(spawn: typeof Spawn, args: string[], env: NodeJS.ProcessEnv, c
   });
 }
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const o = opts as DemoOptions;
+export async function run(ctx: CliContext, [configArg]: [string | undefined], o: DemoOptions): Promise<void> {
   const { spawn } = await import('node:child_process'); // demo only: a static import would cost every command
   const speed = o.speed ?? 10;
   const busySeconds = o.busy ?? 8;
   const interval = o.interval ?? 2;
   const bundleDir = dirname(resolve(process.argv[1]!));
-  const config = o.config ?? (args[0] as string | undefined) ?? join(bundleDir, '..', 'examples', 'train-job.yaml');
+  const config = configArg ?? join(bundleDir, '..', 'examples', 'train-job.yaml');
   if (!existsSync(config)) throw new AutodlError('config_error', t('demo.noConfig', { path: config }), { path: config });
 
   const [{ startSimulator, DEMO_TOKEN }, { loadConfigFile }] = await Promise.all([
@@ -117,3 +117,23 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     rmSync(home, { recursive: true, force: true });
   }
 }
+
+export const command: CliCommand = {
+  names: ['demo'],
+  examples: [
+    ['autodl demo', 'ex.demo'],
+    ['autodl demo examples/train-job.yaml --speed 20 --busy 4', 'ex.demo.config'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('demo')
+        .description(t('cmd.demo'))
+        .argument('[config]', t('arg.config'))
+        .option('--speed <x>', t('cmd.demo.speed'), speed)
+        .option('--busy <seconds>', t('cmd.demo.busy'), delaySeconds)
+        .option('--interval <seconds>', t('cmd.demo.interval'), intervalSeconds),
+      command.examples,
+    ).action(action(run));
+  },
+};

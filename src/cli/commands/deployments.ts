@@ -4,14 +4,39 @@ import { makeClient, toArray } from '../client.js';
 import { deploymentRows, deploymentHeaders } from '../render.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export interface DeploymentsOptions {
+  name?: string;
+  status?: string;
+}
+
+export async function run(ctx: CliContext, _args: [], opts: DeploymentsOptions): Promise<void> {
   const client = await makeClient(ctx);
   const filter: { name?: string; status?: string } = {};
-  if (typeof opts.name === 'string') filter.name = opts.name;
-  if (typeof opts.status === 'string') filter.status = opts.status;
+  if (opts.name !== undefined) filter.name = opts.name;
+  if (opts.status !== undefined) filter.status = opts.status;
   const list: Deployment[] = await toArray(client.deployments.listAll(filter));
   ctx.result(list, () =>
     list.length === 0 ? t('result.empty') : renderTable(deploymentHeaders(), deploymentRows(list, ctx.out), ctx.out, { right: [4] }),
   );
 }
+
+export const command: CliCommand = {
+  names: ['deployments', 'ls'],
+  examples: [
+    ['autodl deployments', 'ex.deployments'],
+    ['autodl ls --status running --json', 'ex.deployments.status'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('deployments')
+        .alias('ls')
+        .description(t('cmd.deployments'))
+        .option('--name <name>', t('cmd.deployments.name'))
+        .option('--status <status>', t('cmd.deployments.status')),
+      command.examples,
+    ).action(action(run));
+  },
+};

@@ -4,10 +4,15 @@ import { describeDeployment } from '../../watch/inspect.js';
 import { dash, milliYuan, renderFields, renderTable, statusColor } from '../output.js';
 import { CONTAINER_RIGHT, containerHeaders, containerRows, countsCell, eventHeaders, eventRow } from '../render.js';
 import type { CliContext } from '../runtime.js';
+import { action, withExamples, type CliCommand } from '../command.js';
+import { nonNegativeInt } from '../args.js';
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const ref = String(args[0]);
-  const nEvents = typeof opts.events === 'number' ? opts.events : 10;
+export interface DescribeOptions {
+  events: number;
+}
+
+export async function run(ctx: CliContext, [ref]: [string], opts: DescribeOptions): Promise<void> {
+  const nEvents = opts.events;
   const client = await makeClient(ctx);
   const deployment = await resolveDeployment(ctx, client, ref);
   // resources: the template with explicit units (the platform reports template memory in bytes)
@@ -48,3 +53,21 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     return parts.join('\n');
   });
 }
+
+export const command: CliCommand = {
+  names: ['describe'],
+  examples: [
+    ['autodl describe my-job', 'ex.describe'],
+    ['autodl describe my-job --events 0 --json', 'ex.describe.json'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('describe')
+        .description(t('cmd.describe'))
+        .argument('<deployment>', t('arg.deployment'))
+        .option('--events <n>', t('cmd.describe.events'), nonNegativeInt, 10),
+      command.examples,
+    ).action(action(run));
+  },
+};

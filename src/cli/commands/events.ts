@@ -5,12 +5,20 @@ import { makeClient, resolveDeployment, toArray } from '../client.js';
 import { renderTable } from '../output.js';
 import { eventHeaders, eventRow } from '../render.js';
 import type { CliContext } from '../runtime.js';
+import { action, withExamples, type CliCommand } from '../command.js';
+import { intervalSeconds } from '../args.js';
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export interface EventsOptions {
+  follow?: boolean;
+  container?: string;
+  interval: number;
+}
+
+export async function run(ctx: CliContext, [ref]: [string], opts: EventsOptions): Promise<void> {
   const client = await makeClient(ctx);
-  const deployment = await resolveDeployment(ctx, client, String(args[0]));
-  const container = typeof opts.container === 'string' ? opts.container : undefined;
-  if (opts.follow !== true) {
+  const deployment = await resolveDeployment(ctx, client, ref);
+  const container = opts.container;
+  if (!opts.follow) {
     // oldest first whatever the server's order (the platform lists newest first), each event once
     const list: ContainerEvent[] = chronologicalEvents(
       await toArray(client.events.listAll({ deployment_uuid: deployment.uuid, ...(container ? { deployment_container_uuid: container } : {}) })),
@@ -27,7 +35,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
   if (!ctx.json) ctx.log(ctx.err.dim(t('events.following', { uuid: deployment.uuid })));
-  const intervalMs = Math.round((typeof opts.interval === 'number' ? opts.interval : 2) * 1000);
+  const intervalMs = Math.round(opts.interval * 1000);
   try {
     for await (const e of client.events.follow(deployment.uuid, {
       intervalMs,
@@ -44,3 +52,23 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     process.off('SIGTERM', onSigint);
   }
 }
+
+export const command: CliCommand = {
+  names: ['events'],
+  examples: [
+    ['autodl events my-job', 'ex.events'],
+    ['autodl events my-job --follow --interval 5', 'ex.events.follow'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('events')
+        .description(t('cmd.events'))
+        .argument('<deployment>', t('arg.deployment'))
+        .option('-f, --follow', t('cmd.events.follow'))
+        .option('--container <uuid>', t('cmd.events.container'))
+        .option('--interval <seconds>', t('cmd.events.interval'), intervalSeconds, 2),
+      command.examples,
+    ).action(action(run));
+  },
+};

@@ -3,10 +3,15 @@ import { t } from '../../i18n/index.js';
 import { makeClient, toArray } from '../client.js';
 import { dash, renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export interface ImagesOptions {
+  system?: boolean;
+}
+
+export async function run(ctx: CliContext, _args: [], opts: ImagesOptions): Promise<void> {
   const client = await makeClient(ctx);
-  if (opts.system === true) {
+  if (opts.system) {
     const list: SystemImage[] = await toArray(client.images.listAllSystem());
     ctx.result(list, () =>
       list.length === 0
@@ -30,3 +35,14 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
         ),
   );
 }
+
+export const command: CliCommand = {
+  names: ['images'],
+  examples: [
+    ['autodl images', 'ex.images'],
+    ['autodl images --system --json', 'ex.images.system'],
+  ],
+  declare(program) {
+    withExamples(program.command('images').description(t('cmd.images')).option('--system', t('cmd.images.system')), command.examples).action(action(run));
+  },
+};

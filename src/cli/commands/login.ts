@@ -2,6 +2,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
 import { DEFAULT_HOST, writeUserConfig, userConfigPath } from '../../credentials/credentials.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -39,8 +40,12 @@ function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
   });
 }
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const raw = opts.tokenStdin === true ? await readAll(process.stdin) : await promptHidden(ctx, t('login.prompt'));
+export interface LoginOptions {
+  tokenStdin?: boolean;
+}
+
+export async function run(ctx: CliContext, _args: [], opts: LoginOptions): Promise<void> {
+  const raw = opts.tokenStdin ? await readAll(process.stdin) : await promptHidden(ctx, t('login.prompt'));
   const token = raw.trim();
   if (token === '') throw new AutodlError('config_error', t('error.tokenEmpty'), {});
   ctx.addSecret(token);
@@ -55,3 +60,14 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const stored = Object.keys(patch);
   ctx.result({ status: 'success', path, host, stored }, () => t('result.loggedIn', { path, host: JSON.stringify(host) }));
 }
+
+export const command: CliCommand = {
+  names: ['login'],
+  examples: [
+    ['autodl login', 'ex.login'],
+    ['printenv AUTODL_TOKEN | autodl login --token-stdin', 'ex.login.stdin'],
+  ],
+  declare(program) {
+    withExamples(program.command('login').description(t('cmd.login')).option('--token-stdin', t('cmd.login.tokenStdin')), command.examples).action(action(run));
+  },
+};

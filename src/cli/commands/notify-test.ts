@@ -4,16 +4,23 @@
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
+export interface NotifyTestOptions {
+  url?: string;
+  type?: string;
+  secret?: string;
+}
+
+export async function run(ctx: CliContext, _args: [], opts: NotifyTestOptions): Promise<void> {
   const { loadNotifySinks, notify, sinksFromConfig, SINK_TYPES } = await import('../../notify/index.js');
   let sinks;
-  if (typeof opts.url === 'string') {
-    const type = typeof opts.type === 'string' ? opts.type : 'webhook';
+  if (opts.url !== undefined) {
+    const type = opts.type ?? 'webhook';
     if (!(SINK_TYPES as readonly string[]).includes(type)) {
       throw new AutodlError('config_error', t('notify.badType', { type, types: SINK_TYPES.join(', ') }), { field: '--type', value: type });
     }
-    sinks = sinksFromConfig([{ type, url: opts.url, ...(typeof opts.secret === 'string' ? { secret: opts.secret } : {}) }], '--url');
+    sinks = sinksFromConfig([{ type, url: opts.url, ...(opts.secret !== undefined ? { secret: opts.secret } : {}) }], '--url');
   } else {
     sinks = loadNotifySinks(ctx.env);
   }
@@ -30,3 +37,22 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   }
   ctx.result({ status: 'success', results }, () => results.map((r) => `${ctx.out.green('✓')} ${r.type}  ${r.target}  (${t('notify.attempts', { n: r.attempts })})`).join('\n'));
 }
+
+export const command: CliCommand = {
+  names: ['notify-test'],
+  examples: [
+    ['autodl notify-test', 'ex.notify'],
+    ['autodl notify-test --url https://example.com/hook --type webhook', 'ex.notify.url'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('notify-test')
+        .description(t('notify.cmd'))
+        .option('--url <url>', t('notify.opt.url'))
+        .option('--type <type>', t('notify.opt.type'))
+        .option('--secret <secret>', t('notify.opt.secret')),
+      command.examples,
+    ).action(action(run));
+  },
+};

@@ -5,14 +5,17 @@ import type { SweepItem } from '../../pipeline/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem } from './queue-common.js';
+import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
+import { Option, type Command } from 'commander';
+import { action } from '../command.js';
+import { integerArg } from './queue-args.js';
 
 export interface AddItem extends SweepItem {
   label: string | null;
 }
 
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
-export async function addItems(ctx: CliContext, opts: Record<string, unknown>, items: AddItem[], priority: number, dry: boolean): Promise<void> {
+export async function addItems(ctx: CliContext, opts: StoreOptions, items: AddItem[], priority: number, dry: boolean): Promise<void> {
   if (dry) {
     const specs = items.map((i) => ({
       name: i.body.name,
@@ -44,10 +47,15 @@ export async function addItems(ctx: CliContext, opts: Record<string, unknown>, i
   }, { durable: true });
 }
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const paths = (Array.isArray(args[0]) ? args[0] : [args[0]]).map(String);
-  const priority = typeof opts.priority === 'number' ? opts.priority : 0;
-  const label = typeof opts.label === 'string' ? opts.label : null;
+export interface QueueAddOptions extends StoreOptions {
+  priority: number;
+  label?: string;
+  dryRun?: boolean;
+}
+
+export async function run(ctx: CliContext, [paths]: [string[]], opts: QueueAddOptions): Promise<void> {
+  const priority = opts.priority;
+  const label = opts.label ?? null;
   const dialect = await targetDialect(ctx);
   const { expandSweep } = await import('../../pipeline/index.js');
   const items: AddItem[] = [];
@@ -56,5 +64,17 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     const tpl = await prepareTemplate(ctx, path, dialect);
     for (const it of expandSweep(tpl.body, tpl.sweep ?? {})) items.push({ ...it, label });
   }
-  await addItems(ctx, opts, items, priority, opts.dryRun === true);
+  await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
+}
+
+/** `queue add` (the group is ./queue.ts) */
+export function declareAdd(group: Command): void {
+  group
+    .command('add')
+    .description(t('queue.cmd.add'))
+    .argument('<config...>', t('arg.config'))
+    .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
+    .option('--label <label>', t('queue.opt.label'))
+    .addOption(new Option('--dry-run', t('queue.opt.dryRun')))
+    .action(action(run));
 }

@@ -8,12 +8,18 @@ import type { Dialect, CreateDeploymentBody } from '../../api/types.js';
 import type { SweepParams } from '../../pipeline/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
+import { prepareConfig } from '../config-file.js';
 import { makeClient, resolveTarget } from '../client.js';
 import { shortAccount } from '../../queue/account.js';
 
+/** The option every queue command takes (on the group or on itself). */
+export interface StoreOptions {
+  db?: string;
+}
+
 /** `--db`, else AUTODL_QUEUE_DB, else the XDG data directory (see defaultQueuePath). */
-export async function queuePath(ctx: CliContext, opts: Record<string, unknown>): Promise<string> {
-  if (typeof opts.db === 'string' && opts.db.length > 0) return opts.db;
+export async function queuePath(ctx: CliContext, opts: StoreOptions): Promise<string> {
+  if (opts.db !== undefined && opts.db.length > 0) return opts.db;
   const { defaultQueuePath } = await import('../../queue/sqlite-store.js');
   return defaultQueuePath(ctx.env as NodeJS.ProcessEnv);
 }
@@ -23,13 +29,13 @@ export async function queuePath(ctx: CliContext, opts: Record<string, unknown>):
  * else a SQLite file (created with its directory on first use). `path` is what output may
  * show (a URL's password as ***); the URL's password is a secret of this run.
  */
-export async function openStore(ctx: CliContext, opts: Record<string, unknown>, options: { durable?: boolean } = {}): Promise<{ store: QueueStore; path: string }> {
+export async function openStore(ctx: CliContext, opts: StoreOptions, options: { durable?: boolean } = {}): Promise<{ store: QueueStore; path: string }> {
   const path = await queuePath(ctx, opts);
   const { postgresPassword, redactPostgresUrl } = await import('../../queue/pg-store.js');
   const password = postgresPassword(path);
   ctx.addSecret(password);
   // --db is in the process list for every user of the machine: say so (AUTODL_QUEUE_DB is not)
-  if (password !== undefined && typeof opts.db === 'string' && opts.db === path) ctx.warn(t('queue.passwordInArgv'), { code: 'password_in_argv' });
+  if (password !== undefined && opts.db === path) ctx.warn(t('queue.passwordInArgv'), { code: 'password_in_argv' });
   const { openQueueStore } = await import('../../queue/open.js');
   try {
     const store = await openQueueStore(path, options);
@@ -44,7 +50,7 @@ export async function openStore(ctx: CliContext, opts: Record<string, unknown>, 
 /** Run `fn` with the store open; always closes it. */
 export async function withStore<T>(
   ctx: CliContext,
-  opts: Record<string, unknown>,
+  opts: StoreOptions,
   fn: (store: QueueStore, path: string) => Promise<T>,
   options: { durable?: boolean } = {},
 ): Promise<T> {
@@ -93,14 +99,7 @@ export interface PreparedTemplate {
 
 /** prepareSpec with sweeps allowed; lint warnings on stderr (NDJSON with --json). */
 export async function prepareTemplate(ctx: CliContext, path: string, dialect: Dialect): Promise<PreparedTemplate> {
-  const { prepareSpec } = await import('../../pipeline/index.js');
-  const prepared = prepareSpec(path, { dialect });
-  for (const w of prepared.warnings ?? []) {
-    const where = [w.path, w.line !== undefined ? `line ${w.line}` : undefined].filter(Boolean).join(', ');
-    const extra = { file: path, ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}), ...(w.line !== undefined ? { line: w.line } : {}) };
-    if (ctx.json) ctx.warn(w.message, extra);
-    else ctx.warn(`${path}${where ? ` (${where})` : ''}: ${w.message}`);
-  }
+  const prepared = await prepareConfig(ctx, path, { dialect, allowSweep: true, file: true });
   return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), path };
 }
 

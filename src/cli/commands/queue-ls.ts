@@ -14,7 +14,10 @@ import { sleep } from '../../util/sleep.js';
 import { LiveFrame, untilInterrupted } from '../live.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { ENTRY_HEADERS, entryRow, entryView, stateColor, withStore } from './queue-common.js';
+import { ENTRY_HEADERS, entryRow, entryView, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import type { Command } from 'commander';
+import { action } from '../command.js';
+import { intervalSeconds, nonNegativeInt } from '../args.js';
 
 const DEFAULT_STATES: readonly EntryState[] = ['pending', 'submitting', 'submitted', 'running', 'failed'];
 
@@ -72,12 +75,21 @@ export function queueChanges(prev: ReadonlyMap<string, QueueEntry>, next: readon
   return out;
 }
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const states = parseStates(opts.state) ?? (opts.all === true ? undefined : DEFAULT_STATES);
-  const label = typeof opts.label === 'string' ? opts.label : undefined;
+export interface QueueLsOptions extends StoreOptions {
+  state?: string[];
+  label?: string;
+  all?: boolean;
+  watch?: boolean;
+  interval: number;
+  count?: number;
+}
+
+export async function run(ctx: CliContext, _args: [], opts: QueueLsOptions): Promise<void> {
+  const states = parseStates(opts.state) ?? (opts.all ? undefined : DEFAULT_STATES);
+  const label = opts.label;
   const filter = { ...(states ? { states } : {}), ...(label !== undefined ? { label } : {}) };
   await withStore(ctx, opts, async (store, path) => {
-    if (opts.watch === true) return watch(ctx, store, path, states, label, opts);
+    if (opts.watch) return watch(ctx, store, path, states, label, opts);
     const list = await store.list(filter);
     const now = Date.now();
     if (ctx.json) {
@@ -88,11 +100,11 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   });
 }
 
-async function watch(ctx: CliContext, store: QueueStore, path: string, states: readonly EntryState[] | undefined, label: string | undefined, opts: Record<string, unknown>): Promise<void> {
+async function watch(ctx: CliContext, store: QueueStore, path: string, states: readonly EntryState[] | undefined, label: string | undefined, opts: QueueLsOptions): Promise<void> {
   // every state is read, so that an entry leaving the view (finished, cancelled) is reported
   const shown = (s: EntryState) => states === undefined || states.includes(s);
-  const intervalMs = Math.max(10, Math.round((typeof opts.interval === 'number' ? opts.interval : 2) * 1000));
-  const count = typeof opts.count === 'number' && opts.count > 0 ? opts.count : undefined;
+  const intervalMs = Math.max(10, Math.round(opts.interval * 1000));
+  const count = opts.count !== undefined && opts.count > 0 ? opts.count : undefined;
   const stdout = ctx.io.stdout as NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
   const mode: 'json' | 'tty' | 'plain' = ctx.json ? 'json' : stdout.isTTY ? 'tty' : 'plain';
   const stop = untilInterrupted();
@@ -132,4 +144,19 @@ async function watch(ctx: CliContext, store: QueueStore, path: string, states: r
     stop.dispose();
   }
   // Ctrl-C is the normal way to end a watch: exit 0, as `autodl watch`
+}
+
+/** `queue ls` (the group is ./queue.ts) */
+export function declareLs(group: Command): void {
+  group
+    .command('ls')
+    .alias('list')
+    .description(t('queue.cmd.ls'))
+    .option('--state <state...>', t('queue.opt.state'))
+    .option('--label <label>', t('queue.opt.labelFilter'))
+    .option('--all', t('queue.opt.all'))
+    .option('--watch', t('queue.opt.watch'))
+    .option('--interval <seconds>', t('watch.opt.interval'), intervalSeconds, 2)
+    .option('--count <n>', t('queue.opt.count'), nonNegativeInt)
+    .action(action(run));
 }

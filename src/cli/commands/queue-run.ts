@@ -17,7 +17,10 @@ import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js
 import { makeClient } from '../client.js';
 import { StatusLine } from '../progress.js';
 import type { CliContext } from '../runtime.js';
-import { currentAccount, openStore } from './queue-common.js';
+import { currentAccount, openStore, type StoreOptions } from './queue-common.js';
+import type { Command } from 'commander';
+import { action } from '../command.js';
+import { intervalSeconds, nonNegativeInt, nonNegativeNumber, positiveNumber } from '../args.js';
 
 class RunRenderer extends StatusLine {
   private created = 0;
@@ -90,11 +93,26 @@ class RunRenderer extends StatusLine {
 /** Bound on --request-timeout (the settle window is three times it). */
 const MAX_REQUEST_TIMEOUT_S = 600;
 
-function limitsOf(opts: Record<string, unknown>): PlanLimits {
+export interface QueueRunOptions extends StoreOptions {
+  once?: boolean;
+  drain?: boolean;
+  interval: number;
+  stockInterval?: number;
+  followInterval?: number;
+  maxRunning?: number;
+  maxGpus?: number;
+  maxPrice?: number;
+  workerId?: string;
+  requestTimeout: number;
+  /** false with --no-follow */
+  follow: boolean;
+}
+
+function limitsOf(opts: QueueRunOptions): PlanLimits {
   const l: PlanLimits = {};
-  if (typeof opts.maxRunning === 'number') l.maxRunning = opts.maxRunning;
-  if (typeof opts.maxGpus === 'number') l.maxGpus = opts.maxGpus;
-  if (typeof opts.maxPrice === 'number') l.maxPrice = opts.maxPrice;
+  if (opts.maxRunning !== undefined) l.maxRunning = opts.maxRunning;
+  if (opts.maxGpus !== undefined) l.maxGpus = opts.maxGpus;
+  if (opts.maxPrice !== undefined) l.maxPrice = opts.maxPrice;
   return l;
 }
 
@@ -117,12 +135,12 @@ async function makeNotifier(ctx: CliContext): Promise<{ handle(e: QueueEvent): v
   });
 }
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const intervalS = typeof opts.interval === 'number' ? opts.interval : 30;
+export async function run(ctx: CliContext, _args: [], opts: QueueRunOptions): Promise<void> {
+  const intervalS = opts.interval;
   const { defaultWorkerId } = await import('../../queue/ids.js');
-  const workerId = typeof opts.workerId === 'string' && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
+  const workerId = opts.workerId !== undefined && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
   const limits = limitsOf(opts);
-  const requestTimeoutS = typeof opts.requestTimeout === 'number' ? opts.requestTimeout : 30;
+  const requestTimeoutS = opts.requestTimeout;
   if (!(requestTimeoutS > 0 && requestTimeoutS <= MAX_REQUEST_TIMEOUT_S)) {
     throw new AutodlError('config_error', t('queue.run.requestTimeoutRange', { max: MAX_REQUEST_TIMEOUT_S }), { option: '--request-timeout', value: requestTimeoutS, max: MAX_REQUEST_TIMEOUT_S });
   }
@@ -152,8 +170,8 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
     worker: workerId,
     db: path,
     interval_s: intervalS,
-    ...(typeof opts.stockInterval === 'number' ? { stock_interval_s: opts.stockInterval } : {}),
-    ...(typeof opts.followInterval === 'number' ? { follow_interval_s: opts.followInterval } : {}),
+    ...(opts.stockInterval !== undefined ? { stock_interval_s: opts.stockInterval } : {}),
+    ...(opts.followInterval !== undefined ? { follow_interval_s: opts.followInterval } : {}),
     limits,
     account,
   });
@@ -165,11 +183,11 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
       api: client,
       workerId,
       intervalMs: Math.round(intervalS * 1000),
-      ...(typeof opts.stockInterval === 'number' ? { stockIntervalMs: Math.round(opts.stockInterval * 1000) } : {}),
-      ...(typeof opts.followInterval === 'number' ? { followIntervalMs: Math.round(opts.followInterval * 1000) } : {}),
-      once: opts.once === true,
-      drain: opts.drain === true,
-      follow: opts.follow !== false,
+      ...(opts.stockInterval !== undefined ? { stockIntervalMs: Math.round(opts.stockInterval * 1000) } : {}),
+      ...(opts.followInterval !== undefined ? { followIntervalMs: Math.round(opts.followInterval * 1000) } : {}),
+      once: opts.once ?? false,
+      drain: opts.drain ?? false,
+      follow: opts.follow,
       // measured on the database's clock (this process's clock corrected each tick)
       clock: 'database',
       settleMs: settleWindowFor(requestTimeoutMs),
@@ -200,4 +218,23 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   ctx.result(result, () =>
     t('queue.run.done', { stopped: summary.stopped, ticks: summary.ticks, created: summary.created, found: summary.found, failed: summary.failed, pending: left.pending }),
   );
+}
+
+/** `queue run` (the group is ./queue.ts) */
+export function declareRun(group: Command): void {
+  group
+    .command('run')
+    .description(t('queue.cmd.run'))
+    .option('--once', t('queue.opt.once'))
+    .option('--drain', t('queue.opt.drain'))
+    .option('--interval <seconds>', t('queue.opt.interval'), intervalSeconds, 30)
+    .option('--stock-interval <seconds>', t('queue.opt.stockInterval'), intervalSeconds)
+    .option('--follow-interval <seconds>', t('queue.opt.followInterval'), intervalSeconds)
+    .option('--max-running <n>', t('queue.opt.maxRunning'), nonNegativeInt)
+    .option('--max-gpus <n>', t('queue.opt.maxGpus'), nonNegativeInt)
+    .option('--max-price <yuan>', t('queue.opt.maxPrice'), nonNegativeNumber)
+    .option('--worker-id <id>', t('queue.opt.workerId'))
+    .option('--request-timeout <seconds>', t('queue.opt.requestTimeout'), positiveNumber, 30)
+    .option('--no-follow', t('queue.opt.noFollow'))
+    .action(action(run));
 }

@@ -2,10 +2,12 @@
 import { t } from '../../i18n/index.js';
 import { dash, renderFields, renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { entryId, entryView, notFound, stateColor, withStore } from './queue-common.js';
+import { entryId, entryView, notFound, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import type { Command } from 'commander';
+import { action } from '../command.js';
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const id = entryId(args[0]);
+export async function run(ctx: CliContext, [ref]: [string], opts: StoreOptions): Promise<void> {
+  const id = entryId(ref);
   await withStore(ctx, opts, async (store) => {
     const e = await store.get(id);
     if (!e) throw notFound(id);
@@ -33,4 +35,9 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
       return `${renderFields(fields, c)}\n\n${c.bold(t('queue.history'))}\n${renderTable(['TIME', 'FROM', 'TO', 'NOTE'], rows, c)}`;
     });
   });
+}
+
+/** `queue show` (the group is ./queue.ts) */
+export function declareShow(group: Command): void {
+  group.command('show').description(t('queue.cmd.show')).argument('<id>', t('queue.arg.id')).action(action(run));
 }

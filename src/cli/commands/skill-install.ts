@@ -8,6 +8,8 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext, Env } from '../runtime.js';
 import { dirProblem, writeFileSafely } from '../../util/safe-fs.js';
+import { action, withExamples, type CliCommand } from '../command.js';
+import { Option } from 'commander';
 
 export const SKILL_NAME = 'autodl-elastic';
 export type Agent = 'claude' | 'cursor' | 'codex';
@@ -44,9 +46,14 @@ export function defaultSkillDir(agent: Agent, env: Env): string {
   }
 }
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const agent = (typeof opts.agent === 'string' ? opts.agent : 'claude') as Agent;
-  const dir = typeof opts.dir === 'string' && opts.dir !== '' ? resolve(ctx.io.cwd, opts.dir) : defaultSkillDir(agent, ctx.env);
+export interface SkillInstallOptions {
+  dir?: string;
+  agent: Agent;
+}
+
+export async function run(ctx: CliContext, _args: [], opts: SkillInstallOptions): Promise<void> {
+  const agent = opts.agent;
+  const dir = opts.dir !== undefined && opts.dir !== '' ? resolve(ctx.io.cwd, opts.dir) : defaultSkillDir(agent, ctx.env);
   const source = packagedSkillPath();
   const text = readFileSync(source, 'utf8');
   const path = join(dir, 'SKILL.md');
@@ -101,3 +108,21 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
   const state = previous === undefined ? 'installed' : previous === text ? 'unchanged' : 'updated';
   ctx.result({ status: 'success', agent, path, state }, () => t('skill.installed', { agent, path, state }));
 }
+
+export const command: CliCommand = {
+  names: ['skill'],
+  examples: [
+    ['autodl skill install', 'ex.skill'],
+    ['autodl skill install --agent codex', 'ex.skill.codex'],
+  ],
+  declare(program) {
+    const install = program
+      .command('skill')
+      .description(t('skill.description'))
+      .command('install')
+      .description(t('skill.install.description'))
+      .option('--dir <path>', t('skill.install.dir'))
+      .addOption(new Option('--agent <agent>', t('skill.install.agent')).choices(['claude', 'cursor', 'codex']).default('claude'));
+    withExamples(install, command.examples).action(action(run));
+  },
+};

@@ -9,6 +9,7 @@ import { makeClient } from '../client.js';
 import { terminalText } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import type { AutodlClient } from '../../api/client.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
 /**
  * A container by its uuid. The uuid is never parsed to find its deployment: the public host's
@@ -115,9 +116,13 @@ function quoted(text: string): string {
   return JSON.stringify(text.length > 300 ? `${text.slice(0, 300)}…` : text);
 }
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const ref = String(args[0]);
-  const showPassword = opts.showPassword === true;
+export interface SshOptions {
+  showPassword?: boolean;
+  exec?: boolean;
+}
+
+export async function run(ctx: CliContext, [ref]: [string], opts: SshOptions): Promise<void> {
+  const showPassword = opts.showPassword ?? false;
   const client = await makeClient(ctx);
   const c = await findContainer(client, ref);
   const info = (c.info ?? {}) as Partial<Container['info']>;
@@ -138,7 +143,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   }
   const safe = sshCommandLine(parsed);
 
-  if (opts.exec === true) {
+  if (opts.exec) {
     if (!ctx.json && c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
     if (showPassword && password) ctx.io.stderr.write(`${t('ssh.password')}: ${terminalText(password)}\n`);
     const argv = sshArgv(parsed);
@@ -177,3 +182,22 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   else ctx.io.stderr.write(`${ctx.humanText(ctx.err.dim(t('ssh.passwordHint')))}\n`);
   if (c.status !== 'running') ctx.warn(t('ssh.notRunning', { status: String(c.status) }));
 }
+
+export const command: CliCommand = {
+  names: ['ssh'],
+  examples: [
+    ['autodl ssh <container>', 'ex.ssh'],
+    ['autodl ssh <container> --exec', 'ex.ssh.exec'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('ssh')
+        .description(t('ssh.cmd'))
+        .argument('<container>', t('arg.container'))
+        .option('--show-password', t('ssh.opt.showPassword'))
+        .option('--exec', t('ssh.opt.exec')),
+      command.examples,
+    ).action(action(run));
+  },
+};

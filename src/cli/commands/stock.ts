@@ -1,30 +1,23 @@
-import { AutodlError } from '../../errors.js';
 import type { Stock } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
 import { makeClient } from '../client.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
+import { cliWords } from '../words.js';
+import { checkStockQuery, queryStock } from '../../ops/stock.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
-export async function run(ctx: CliContext, _args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const region = typeof opts.region === 'string' ? opts.region : undefined;
-  const dcs = Array.isArray(opts.dc) ? (opts.dc as string[]) : undefined;
-  const gpus = Array.isArray(opts.gpu) ? (opts.gpu as string[]) : undefined;
-  if (region && dcs) throw new AutodlError('config_error', t('error.regionBoth'), { region, dc: dcs });
+export interface StockOptions {
+  region?: string;
+  dc?: string[];
+  gpu?: string[];
+}
+
+export async function run(ctx: CliContext, _args: [], opts: StockOptions): Promise<void> {
+  const query = { region: opts.region, dcList: opts.dc, gpus: opts.gpu };
+  checkStockQuery(query, cliWords); // before the client: a usage error needs no token
   const client = await makeClient(ctx);
-  let stock: Stock;
-  if (region || dcs) {
-    if (client.dialect !== 'public') {
-      throw new AutodlError('config_error', t('error.regionDialect'), { dialect: client.dialect });
-    }
-    stock = await client.stock.region(region ? { region_sign: region } : { dc_list: dcs ?? [] });
-  } else {
-    stock = await client.stock.get();
-  }
-  const filtered: Stock = {};
-  for (const name of Object.keys(stock).sort()) {
-    if (gpus && !gpus.includes(name)) continue;
-    filtered[name] = stock[name]!;
-  }
+  const filtered: Stock = await queryStock(client, query, cliWords);
   ctx.result(filtered, () => {
     const names = Object.keys(filtered);
     if (names.length === 0) return t('result.empty');
@@ -40,3 +33,23 @@ export async function run(ctx: CliContext, _args: unknown[], opts: Record<string
     );
   });
 }
+
+export const command: CliCommand = {
+  names: ['stock'],
+  examples: [
+    ['autodl stock', 'ex.stock'],
+    ['autodl stock --gpu "RTX 4090" --json', 'ex.stock.gpu'],
+    ['autodl --dialect public stock --region westDC2', 'ex.stock.region'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('stock')
+        .description(t('cmd.stock'))
+        .option('--region <sign>', t('cmd.stock.region'))
+        .option('--dc <id...>', t('cmd.stock.dc'))
+        .option('--gpu <name...>', t('cmd.stock.gpu')),
+      command.examples,
+    ).action(action(run));
+  },
+};

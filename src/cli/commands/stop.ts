@@ -1,17 +1,31 @@
-import type { OperateDeploymentBody } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
-import { makeClient, printDryRun, resolveDeployment } from '../client.js';
+import { makeClientWithToken, printDryRun } from '../client.js';
+import { applyDeploymentChange, previewDeploymentChange, type DeploymentChange } from '../../ops/change.js';
+import { cliWords } from '../words.js';
 import type { CliContext } from '../runtime.js';
+import { action, dryRunOption, withExamples, type CliCommand } from '../command.js';
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const ref = String(args[0]);
-  const dry = opts.dryRun === true;
-  const client = await makeClient(ctx, { requireToken: !dry });
-  if (dry) {
-    const body: OperateDeploymentBody = { deployment_uuid: ref, operate: 'stop' };
-    return printDryRun(ctx, client.prepare('operateDeployment', body));
-  }
-  const d = await resolveDeployment(ctx, client, ref);
-  await client.deployments.stop(d.uuid);
-  ctx.result({ status: 'success', deployment_uuid: d.uuid }, () => t('result.stopped', { uuid: d.uuid }));
+export interface StopOptions {
+  dryRun?: boolean;
 }
+
+export async function run(ctx: CliContext, [ref]: [string], opts: StopOptions): Promise<void> {
+  const dry = opts.dryRun ?? false;
+  const { client, tokenAtHand } = await makeClientWithToken(ctx, { requireToken: !dry });
+  const change: DeploymentChange = { kind: 'stop' };
+  // the name is resolved whenever a token is at hand, for --dry-run too (src/ops/change.ts)
+  if (dry) return printDryRun(ctx, await previewDeploymentChange(client, ref, change, tokenAtHand, cliWords));
+  const res = await applyDeploymentChange(client, ref, change, cliWords);
+  ctx.result(res, () => t('result.stopped', { uuid: res.deployment_uuid }));
+}
+
+export const command: CliCommand = {
+  names: ['stop'],
+  examples: [
+    ['autodl stop my-job', 'ex.stop'],
+    ['autodl stop my-job --dry-run', 'ex.stop.dry'],
+  ],
+  declare(program) {
+    withExamples(program.command('stop').description(t('cmd.stop')).argument('<deployment>', t('arg.deployment')).addOption(dryRunOption()), command.examples).action(action(run));
+  },
+};

@@ -10,12 +10,21 @@ import { ProgressRenderer, type ProgressEvent } from '../progress.js';
 import { prepareConfig } from '../config-file.js';
 import type { CliContext } from '../runtime.js';
 import { currentAccount, openStore } from './queue-common.js';
+import { action, dryRunOption, withExamples, type CliCommand } from '../command.js';
+import { intervalSeconds, timeoutSeconds } from '../args.js';
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const path = String(args[0]);
-  const dry = opts.dryRun === true;
-  const intervalS = typeof opts.interval === 'number' ? opts.interval : 30;
-  const timeoutS = typeof opts.timeout === 'number' ? opts.timeout : 0;
+export interface SubmitOptions {
+  interval: number;
+  timeout: number;
+  db?: string;
+  settle?: number;
+  dryRun?: boolean;
+}
+
+export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions): Promise<void> {
+  const dry = opts.dryRun ?? false;
+  const intervalS = opts.interval;
+  const timeoutS = opts.timeout;
   const client = await makeClient(ctx, { requireToken: !dry });
   const { body } = await prepareConfig(ctx, path, { dialect: client.dialect });
   // --dry-run: offline only (no image / stock checks): the create it would send.
@@ -27,7 +36,7 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   // a second deployment. The store must persist (openStore refuses :memory: and the like).
   const account = await currentAccount(ctx, true);
   const { store } = await openStore(ctx, opts, { durable: true });
-  const settleS = typeof opts.settle === 'number' ? opts.settle : undefined;
+  const settleS = opts.settle;
   const progress = new ProgressRenderer(ctx);
   const ac = new AbortController();
   let interrupts = 0;
@@ -95,3 +104,26 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
     await store.close().catch(() => {});
   }
 }
+
+export const command: CliCommand = {
+  names: ['submit', 'queue-submit'],
+  examples: [
+    ['autodl submit job.yaml', 'ex.submit'],
+    ['autodl submit job.yaml --interval 10 --timeout 3600 --json', 'ex.submit.timeout'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('submit')
+        .alias('queue-submit')
+        .description(t('cmd.submit'))
+        .argument('<config>', t('arg.config'))
+        .option('--interval <seconds>', t('cmd.submit.interval'), intervalSeconds, 30)
+        .option('--timeout <seconds>', t('cmd.submit.timeout'), timeoutSeconds, 0)
+        .option('--db <path>', t('cmd.submit.db'))
+        .option('--settle <seconds>', t('cmd.submit.settle'), timeoutSeconds)
+        .addOption(dryRunOption()),
+      command.examples,
+    ).action(action(run));
+  },
+};

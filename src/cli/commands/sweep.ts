@@ -7,7 +7,10 @@ import { t } from '../../i18n/index.js';
 import type { SweepParams } from '../../pipeline/index.js';
 import type { CliContext } from '../runtime.js';
 import { addItems, type AddItem } from './queue-add.js';
-import { labelOf, prepareTemplate, targetDialect } from './queue-common.js';
+import { labelOf, prepareTemplate, targetDialect, type StoreOptions } from './queue-common.js';
+import { Option } from 'commander';
+import { action, withExamples, type CliCommand } from '../command.js';
+import { integerArg, paramArg } from './queue-args.js';
 
 /** `--param name=v1,v2` options → parameters; a malformed one is a validation_error (exit 1). */
 export function parseParams(raw: readonly string[]): SweepParams {
@@ -33,11 +36,17 @@ export function parseParams(raw: readonly string[]): SweepParams {
   return out;
 }
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const path = String(args[0]);
-  const cli = parseParams(Array.isArray(opts.param) ? (opts.param as string[]) : []);
-  const priority = typeof opts.priority === 'number' ? opts.priority : 0;
-  const label = typeof opts.label === 'string' ? opts.label : labelOf(path);
+export interface SweepOptions extends StoreOptions {
+  param?: string[];
+  priority: number;
+  label?: string;
+  dryRun?: boolean;
+}
+
+export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions): Promise<void> {
+  const cli = parseParams(opts.param ?? []);
+  const priority = opts.priority;
+  const label = opts.label ?? labelOf(path);
   const dialect = await targetDialect(ctx);
   const tpl = await prepareTemplate(ctx, path, dialect);
   const params: SweepParams = { ...(tpl.sweep ?? {}), ...cli };
@@ -48,5 +57,27 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   }
   const { expandSweep } = await import('../../pipeline/index.js');
   const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label }));
-  await addItems(ctx, opts, items, priority, opts.dryRun === true);
+  await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
 }
+
+export const command: CliCommand = {
+  names: ['sweep'],
+  examples: [
+    ['autodl sweep train.yaml --param lr=1e-3,1e-4 --param seed=1,2,3 --dry-run', 'ex.sweep.dry'],
+    ['autodl sweep train.yaml --priority 5 --label lr-search', 'ex.sweep'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('sweep')
+        .description(t('sweep.cmd'))
+        .argument('<template>', t('sweep.arg.template'))
+        .option('--param <name=v1,v2>', t('sweep.opt.param'), paramArg)
+        .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
+        .option('--label <label>', t('sweep.opt.label'))
+        .option('--db <path>', t('queue.opt.db'))
+        .addOption(new Option('--dry-run', t('sweep.opt.dryRun'))),
+      command.examples,
+    ).action(action(run));
+  },
+};

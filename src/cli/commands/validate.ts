@@ -3,14 +3,29 @@ import { resolveTarget } from '../client.js';
 import { prepareConfig } from '../config-file.js';
 import type { CliContext } from '../runtime.js';
 import { dialectForHost } from '../../api/dialect.js';
+import { action, withExamples, type CliCommand } from '../command.js';
 
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const path = String(args[0]);
+export interface ValidateOptions {
+  strict?: boolean;
+}
+
+export async function run(ctx: CliContext, [path]: [string], opts: ValidateOptions): Promise<void> {
   // Offline: the dialect comes from --dialect, the environment/config or the host; no token needed.
   const target = await resolveTarget(ctx, false);
   const dialect = target.dialect ?? dialectForHost(target.host);
-  const { body, warnings } = await prepareConfig(ctx, path, { dialect, strict: opts.strict === true, allowSweep: true });
+  const { body, warnings } = await prepareConfig(ctx, path, { dialect, strict: opts.strict ?? false, allowSweep: true });
   ctx.result({ status: 'success', valid: true, path, dialect, warnings, body }, () =>
     [ctx.out.green(`✓ ${t('result.valid', { path })}`), JSON.stringify(ctx.sanitize(body), null, 2)].join('\n'),
   );
 }
+
+export const command: CliCommand = {
+  names: ['validate'],
+  examples: [
+    ['autodl validate job.yaml', 'ex.validate'],
+    ['autodl validate job.yaml --strict --json', 'ex.validate.strict'],
+  ],
+  declare(program) {
+    withExamples(program.command('validate').description(t('cmd.validate')).argument('<config>', t('arg.config')).option('--strict', t('cmd.validate.strict')), command.examples).action(action(run));
+  },
+};

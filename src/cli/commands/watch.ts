@@ -17,6 +17,8 @@ import { dash, formatDuration, renderTable, statusColor } from '../output.js';
 import { LiveFrame, untilInterrupted } from '../live.js';
 import type { CliContext } from '../runtime.js';
 import { containerRow, deploymentRow, diffRows, type ContainerRow, type DeploymentRow, type WatchEvent, type RowChange } from '../../watch/rows.js';
+import { action, withExamples, type CliCommand } from '../command.js';
+import { intervalSeconds, nonNegativeInt } from '../args.js';
 
 /** At most this many deployments have their events followed in the all-deployments view. */
 const MAX_EVENT_DEPLOYMENTS = 20;
@@ -145,12 +147,19 @@ function changeLine(ch: RowChange, ctx: CliContext): string {
 }
 
 /** Fit a frame to the terminal: lines cut to the width, the frame to the height (so cursor-up stays exact). */
-export async function run(ctx: CliContext, args: unknown[], opts: Record<string, unknown>): Promise<void> {
-  const intervalMs = Math.max(10, Math.round((typeof opts.interval === 'number' ? opts.interval : 2) * 1000));
-  const count = typeof opts.count === 'number' && opts.count > 0 ? opts.count : undefined;
-  const withEvents = opts.events !== false;
+export interface WatchOptions {
+  interval: number;
+  count?: number;
+  /** false with --no-events */
+  events: boolean;
+}
+
+export async function run(ctx: CliContext, [deployment]: [string | undefined], opts: WatchOptions): Promise<void> {
+  const intervalMs = Math.max(10, Math.round(opts.interval * 1000));
+  const count = opts.count !== undefined && opts.count > 0 ? opts.count : undefined;
+  const withEvents = opts.events;
   const client = await makeClient(ctx);
-  const ref = typeof args[0] === 'string' && args[0] !== '' ? args[0] : undefined;
+  const ref = deployment !== undefined && deployment !== '' ? deployment : undefined;
   const target: Deployment | undefined = ref !== undefined ? await resolveDeployment(ctx, client, ref) : undefined;
   const stdout = ctx.io.stdout as NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
   const mode: 'json' | 'tty' | 'plain' = ctx.json ? 'json' : stdout.isTTY ? 'tty' : 'plain';
@@ -257,3 +266,23 @@ export async function run(ctx: CliContext, args: unknown[], opts: Record<string,
   }
   // Ctrl-C is the normal way to end a watch: exit 0 (docs/watch.md)
 }
+
+export const command: CliCommand = {
+  names: ['watch'],
+  examples: [
+    ['autodl watch', 'ex.watch'],
+    ['autodl watch my-job --interval 5 --no-events', 'ex.watch.one'],
+  ],
+  declare(program) {
+    withExamples(
+      program
+        .command('watch')
+        .description(t('watch.cmd'))
+        .argument('[deployment]', t('arg.deployment'))
+        .option('--interval <seconds>', t('watch.opt.interval'), intervalSeconds, 2)
+        .option('--count <n>', t('watch.opt.count'), nonNegativeInt)
+        .option('--no-events', t('watch.opt.noEvents')),
+      command.examples,
+    ).action(action(run));
+  },
+};

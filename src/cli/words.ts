@@ -1,0 +1,16 @@
+// The operations' error words (src/ops/words.ts) in the CLI's language, from the catalog.
+import { t } from '../i18n/index.js';
+import type { OpsWords } from '../ops/words.js';
+
+export const cliWords: OpsWords = {
+  deploymentNotFound: (ref) => t('error.deploymentNotFound', { ref }),
+  ambiguousName: (ref) => t('error.ambiguousName', { ref }),
+  regionBoth: () => t('error.regionBoth'),
+  regionDialect: () => t('error.regionDialect'),
+  sweepRefused: (source) => `${source} describes a sweep: run it with \`autodl sweep ${source}\``,
+  notResolved: (ref) => t('dryRun.notResolved', { ref }),
+  waitUnreachable: (uuid, condition, reason) => t('wait.unreachable', { uuid, condition, reason }),
+  waitTimeout: (uuid, condition, seconds) => t('wait.timeout', { uuid, condition, seconds }),
+  waitInterrupted: () => t('wait.interrupted'),
+  waitBadCondition: (value) => t('wait.badCondition', { value }),
+};
