@@ -166,13 +166,14 @@ export function migrate(db: BetterSqlite3.Database): number {
     const run = db.transaction(() => {
       // re-read inside the write lock: another process may have migrated meanwhile
       const v = db.pragma('user_version', { simple: true }) as number;
+      const brokenBefore = v > 0 ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
       for (let i = v; i < MIGRATIONS.length; i++) {
         db.exec(MIGRATIONS[i]!);
         db.pragma(`user_version = ${i + 1}`);
       }
-      const broken = db.pragma('foreign_key_check') as unknown[];
-      if (broken.length > 0) {
-        throw new AutodlError('config_error', `queue database ${db.name}: a migration would break ${broken.length} history reference(s); nothing was changed`, { path: db.name });
+      const broken = (db.pragma('foreign_key_check') as unknown[]).length;
+      if (broken > brokenBefore) {
+        throw new AutodlError('config_error', `queue database ${db.name}: a migration would break ${broken - brokenBefore} history reference(s); nothing was changed`, { path: db.name });
       }
     });
     run.immediate();
