@@ -485,5 +485,7 @@ describe('what derives from the table', () => {
     assert.equal(en['queue.cmd.retry'], `put ${RETRYABLE_STATES.join(' or ')} entries back to ${INITIAL_STATE}`);
     assert.equal(en['queue.cmd.cancel'], `cancel ${CANCELLABLE_STATES.join(' or ')} entries`);
     assert.equal(en['queue.cmd.priority'], `change the priority of a ${REPRIORITISABLE_STATES.join(' or ')} entry`);
+    // the reference of `queue ls` in docs/queue.md
+    assert.ok(readFileSync('docs/queue.md', 'utf8').includes(`Default: every state but ${hidden.map((s) => `\`${s}\``).join(' and ')};`));
   });
 });
