@@ -1,5 +1,6 @@
 // The queue engine: store, planner, submitter/worker and the one-shot submit.
 export * from './types.js';
+export * from './states.js';
 export * from './ids.js';
 export * from './store.js';
 export * from './sqlite-store.js';

@@ -4,13 +4,13 @@ import { AutodlError } from '../errors.js';
 import { plan } from './planner.js';
 import type { Plan, PlanLimits } from './planner.js';
 import type { QueueStore } from './store.js';
-import { ALIVE_STATES } from './types.js';
+import { ALIVE_STATES, CANCELLABLE_STATES, CLAIMABLE_STATES, REPRIORITISABLE_STATES, RETRYABLE_STATES } from './states.js';
 import type { QueueApi, QueueEntry } from './types.js';
 
 /** What the worker would do on its next tick (one stock call, no create): for `queue status`/`queue plan`. */
 export async function previewPlan(o: { store: QueueStore; api: Pick<QueueApi, 'stock'>; limits?: PlanLimits; now?: number }): Promise<Plan> {
   const now = o.now ?? Date.now();
-  const [pending, alive] = await Promise.all([o.store.list({ states: ['pending'] }), o.store.list({ states: ALIVE_STATES })]);
+  const [pending, alive] = await Promise.all([o.store.list({ states: CLAIMABLE_STATES }), o.store.list({ states: ALIVE_STATES })]);
   const stock = pending.length > 0 ? await o.api.stock.get() : {};
   return plan(stock, pending, o.limits ?? {}, now, alive);
 }
@@ -24,7 +24,7 @@ export async function cancelEntry(store: QueueStore, id: string, now = Date.now(
   const e = await store.cancel(id, now, note);
   if (!e) throw notFound(id);
   if (e.state !== 'cancelled') {
-    throw new AutodlError('validation_error', `entry ${id} is ${e.state}; only pending entries can be cancelled`, {
+    throw new AutodlError('validation_error', `entry ${id} is ${e.state}; only ${CANCELLABLE_STATES.join(' or ')} entries can be cancelled`, {
       errors: [{ path: id, message: `state ${e.state}` }],
       state: e.state,
       deployment_uuid: e.deployment_uuid,
@@ -36,7 +36,7 @@ export async function cancelEntry(store: QueueStore, id: string, now = Date.now(
 /** Put a failed or cancelled entry back to pending (failure count reset). */
 export async function retryEntry(store: QueueStore, id: string, now = Date.now()): Promise<QueueEntry> {
   const e = await store.transition(id, 'pending', {
-    from: ['failed', 'cancelled'],
+    from: RETRYABLE_STATES,
     now,
     note: 'retry requested',
     set: { consecutive_failures: 0, last_error: null, error_details: null, finished_at: null },
@@ -44,7 +44,7 @@ export async function retryEntry(store: QueueStore, id: string, now = Date.now()
   if (e) return e;
   const cur = await store.get(id);
   if (!cur) throw notFound(id);
-  throw new AutodlError('validation_error', `entry ${id} is ${cur.state}; only failed or cancelled entries can be retried`, {
+  throw new AutodlError('validation_error', `entry ${id} is ${cur.state}; only ${RETRYABLE_STATES.join(' or ')} entries can be retried`, {
     errors: [{ path: id, message: `state ${cur.state}` }],
     state: cur.state,
   });
@@ -52,11 +52,11 @@ export async function retryEntry(store: QueueStore, id: string, now = Date.now()
 
 /** Change the priority of a pending entry. */
 export async function setPriority(store: QueueStore, id: string, priority: number, now = Date.now()): Promise<QueueEntry> {
-  const e = await store.transition(id, 'pending', { from: 'pending', now, note: `priority ${Math.trunc(priority)}`, set: { priority: Math.trunc(priority) } });
+  const e = await store.transition(id, 'pending', { from: REPRIORITISABLE_STATES, now, note: `priority ${Math.trunc(priority)}`, set: { priority: Math.trunc(priority) } });
   if (e) return e;
   const cur = await store.get(id);
   if (!cur) throw notFound(id);
-  throw new AutodlError('validation_error', `entry ${id} is ${cur.state}; only pending entries can be re-prioritised`, {
+  throw new AutodlError('validation_error', `entry ${id} is ${cur.state}; only ${REPRIORITISABLE_STATES.join(' or ')} entries can be re-prioritised`, {
     errors: [{ path: id, message: `state ${cur.state}` }],
     state: cur.state,
   });

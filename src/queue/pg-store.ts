@@ -11,7 +11,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -93,6 +94,23 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE autodl_queue_entries ADD COLUMN sent_at BIGINT;
   ALTER TABLE autodl_queue_entries ADD COLUMN missing_since BIGINT;
+  `,
+  // issue 13: no frozen state CHECK — the state machine (states.ts) is enforced by the
+  // stores, so adding a state is not a schema change. Drops the CHECK on state that version
+  // 1 declared (whatever name the server gave it), in the migration's transaction.
+  `
+  DO $$
+  DECLARE c record;
+  BEGIN
+    FOR c IN
+      SELECT con.conname FROM pg_constraint con
+      WHERE con.conrelid = 'autodl_queue_entries'::regclass AND con.contype = 'c'
+        AND pg_get_constraintdef(con.oid) LIKE '%state%'
+    LOOP
+      EXECUTE format('ALTER TABLE autodl_queue_entries DROP CONSTRAINT %I', c.conname);
+    END LOOP;
+  END
+  $$;
   `,
 ];
 
@@ -226,7 +244,7 @@ export class PgStore implements QueueStore {
   private async apply(c: PoolClient, r: EntryRow, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): Promise<EntryRow> {
     const cols: string[] = ['state = $2', 'updated_at = $3'];
     const params: unknown[] = [r.id, to, now];
-    const patch = movePatch(r.state, to, set);
+    const patch = movePatch(r.state, to, set, r.id);
     for (const col of PATCH_COLUMNS) {
       if (!(col in patch)) continue;
       const v = patch[col];
@@ -350,8 +368,8 @@ export class PgStore implements QueueStore {
       // lock every row in one statement, in one order for all claimers (no deadlock); a row
       // another claimer holds is waited for, and then no longer pending
       const locked = (
-        await c.query<EntryRow>("SELECT * FROM autodl_queue_entries WHERE id = ANY($1) AND state = 'pending' ORDER BY id FOR UPDATE", [[...ids]])
-      ).rows.filter((r) => r.state === 'pending' && ownedBy(r, account));
+        await c.query<EntryRow>('SELECT * FROM autodl_queue_entries WHERE id = ANY($1) AND state = ANY($2) ORDER BY id FOR UPDATE', [[...ids], [...CLAIMABLE_STATES]])
+      ).rows.filter((r) => CLAIMABLE_STATES.includes(r.state) && ownedBy(r, account));
       const byId = new Map(locked.map((r) => [r.id, r]));
       const out: QueueEntry[] = [];
       for (const id of ids) {
@@ -368,10 +386,10 @@ export class PgStore implements QueueStore {
     return this.tx(async (c) => {
       const rows = (
         await c.query<EntryRow>(
-          `SELECT * FROM autodl_queue_entries WHERE state = 'submitting' AND (lease_owner = $1 OR lease_until IS NULL OR lease_until <= $2)
+          `SELECT * FROM autodl_queue_entries WHERE state = ANY($4) AND (lease_owner = $1 OR lease_until IS NULL OR lease_until <= $2)
              AND ($3::text IS NULL OR account IS NULL OR account = $3)
            ORDER BY created_at, seq FOR UPDATE SKIP LOCKED`,
-          [owner, now, account ?? null],
+          [owner, now, account ?? null, [...RECLAIMABLE_STATES]],
         )
       ).rows;
       const out: QueueEntry[] = [];
@@ -383,6 +401,7 @@ export class PgStore implements QueueStore {
   }
 
   async transition(id: string, to: EntryState, o: TransitionOptions): Promise<QueueEntry | undefined> {
+    assertTransition(id, to, o.from);
     return this.tx(async (c) => {
       const r = await this.rowForUpdate(c, id);
       if (!r) return undefined;
@@ -396,7 +415,7 @@ export class PgStore implements QueueStore {
     return this.tx(async (c) => {
       const r = await this.rowForUpdate(c, id);
       if (!r) return undefined;
-      return fromRow(r.state === 'pending' ? await this.apply(c, r, 'cancelled', now, note ?? 'cancelled') : r);
+      return fromRow(CANCELLABLE_STATES.includes(r.state) ? await this.apply(c, r, 'cancelled', now, note ?? 'cancelled') : r);
     });
   }
 

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -76,6 +77,55 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE entries ADD COLUMN sent_at INTEGER;
   ALTER TABLE entries ADD COLUMN missing_since INTEGER;
   `,
+  // issue 13: no frozen state CHECK — the state machine (states.ts) is enforced by the
+  // stores, so adding a state is not a schema change. SQLite cannot drop a CHECK: the table
+  // is rebuilt (the procedure of sqlite.org/lang_altertable.html §7): every column and row
+  // as it was (seq included, and the AUTOINCREMENT counter), then the same indexes; the
+  // entries table has no triggers or views. migrate() runs this with foreign keys off (the
+  // history rows' REFERENCES must not cascade when the old table is dropped) and checks them
+  // (PRAGMA foreign_key_check) before the transaction commits.
+  `
+  CREATE TABLE entries_new (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    tag TEXT NOT NULL UNIQUE,
+    label TEXT,
+    body TEXT NOT NULL,
+    deployment_name TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    error_details TEXT,
+    deployment_uuid TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    submitted_at INTEGER,
+    finished_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    account TEXT,
+    submit_key TEXT,
+    sent_at INTEGER,
+    missing_since INTEGER
+  );
+  INSERT INTO entries_new (seq, id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures,
+      last_error, error_details, deployment_uuid, created_at, updated_at, submitted_at, finished_at, lease_owner, lease_until,
+      account, submit_key, sent_at, missing_since)
+    SELECT seq, id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures,
+      last_error, error_details, deployment_uuid, created_at, updated_at, submitted_at, finished_at, lease_owner, lease_until,
+      account, submit_key, sent_at, missing_since
+    FROM entries ORDER BY seq;
+  DELETE FROM sqlite_sequence WHERE name = 'entries_new';
+  UPDATE sqlite_sequence SET name = 'entries_new' WHERE name = 'entries';
+  DROP TABLE entries;
+  ALTER TABLE entries_new RENAME TO entries;
+  CREATE INDEX entries_state ON entries(state, created_at, seq);
+  CREATE INDEX entries_label ON entries(label);
+  CREATE INDEX entries_account ON entries(account, state);
+  CREATE INDEX entries_submit_key ON entries(submit_key) WHERE submit_key IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -107,15 +157,29 @@ export function migrate(db: BetterSqlite3.Database): number {
     throw newerSchemaError(db.name, current, MIGRATIONS.length);
   }
   if (current === MIGRATIONS.length) return current;
-  const run = db.transaction(() => {
-    // re-read inside the write lock: another process may have migrated meanwhile
-    const v = db.pragma('user_version', { simple: true }) as number;
-    for (let i = v; i < MIGRATIONS.length; i++) {
-      db.exec(MIGRATIONS[i]!);
-      db.pragma(`user_version = ${i + 1}`);
-    }
-  });
-  run.immediate();
+  // A migration may rebuild a table (4): with foreign keys on, dropping the old entries table
+  // would delete the history rows that reference it. The pragma cannot change inside a
+  // transaction, so it is turned off around it, and the keys are checked before the commit.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  if (foreignKeys) db.pragma('foreign_keys = OFF');
+  try {
+    const run = db.transaction(() => {
+      // re-read inside the write lock: another process may have migrated meanwhile
+      const v = db.pragma('user_version', { simple: true }) as number;
+      const brokenBefore = v > 0 ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
+      for (let i = v; i < MIGRATIONS.length; i++) {
+        db.exec(MIGRATIONS[i]!);
+        db.pragma(`user_version = ${i + 1}`);
+      }
+      const broken = (db.pragma('foreign_key_check') as unknown[]).length;
+      if (broken > brokenBefore) {
+        throw new AutodlError('config_error', `queue database ${db.name}: a migration would break ${broken - brokenBefore} history reference(s); nothing was changed`, { path: db.name });
+      }
+    });
+    run.immediate();
+  } finally {
+    if (foreignKeys) db.pragma('foreign_keys = ON');
+  }
   return db.pragma('user_version', { simple: true }) as number;
 }
 
@@ -162,7 +226,7 @@ export class SqliteStore implements QueueStore {
   private apply(r: EntryRow, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {
     const cols: string[] = ['state = @state', 'updated_at = @updated_at'];
     const params: Record<string, unknown> = { id: r.id, state: to, updated_at: now };
-    const patch = movePatch(r.state, to, set);
+    const patch = movePatch(r.state, to, set, r.id);
     for (const c of PATCH_COLUMNS) {
       if (!(c in patch)) continue;
       const v = patch[c];
@@ -252,7 +316,7 @@ export class SqliteStore implements QueueStore {
       const out: QueueEntry[] = [];
       for (const id of ids) {
         const r = this.row(id);
-        if (!r || r.state !== 'pending' || !ownedBy(r, account)) continue;
+        if (!r || !CLAIMABLE_STATES.includes(r.state) || !ownedBy(r, account)) continue;
         this.apply(r, 'submitting', now, `claimed by ${owner}`, {
           lease_owner: owner,
           lease_until: leaseUntil,
@@ -270,9 +334,9 @@ export class SqliteStore implements QueueStore {
     const tx = this.db.transaction(() => {
       const rows = (this.db
         .prepare(
-          "SELECT * FROM entries WHERE state = 'submitting' AND (lease_owner = ? OR lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, seq",
+          `SELECT * FROM entries WHERE state IN (${RECLAIMABLE_STATES.map(() => '?').join(',')}) AND (lease_owner = ? OR lease_until IS NULL OR lease_until <= ?) ORDER BY created_at, seq`,
         )
-        .all(owner, now) as EntryRow[]).filter((r) => ownedBy(r, account));
+        .all(...RECLAIMABLE_STATES, owner, now) as EntryRow[]).filter((r) => ownedBy(r, account));
       return rows.map((r) => {
         this.apply(r, 'submitting', now, `reclaimed by ${owner} (lease of ${r.lease_owner ?? 'nobody'})`, {
           lease_owner: owner,
@@ -286,6 +350,7 @@ export class SqliteStore implements QueueStore {
   }
 
   async transition(id: string, to: EntryState, o: TransitionOptions): Promise<QueueEntry | undefined> {
+    assertTransition(id, to, o.from);
     const tx = this.db.transaction(() => {
       const r = this.row(id);
       if (!r) return undefined;
@@ -301,7 +366,7 @@ export class SqliteStore implements QueueStore {
     const tx = this.db.transaction(() => {
       const r = this.row(id);
       if (!r) return undefined;
-      if (r.state === 'pending') this.apply(r, 'cancelled', now, note ?? 'cancelled');
+      if (CANCELLABLE_STATES.includes(r.state)) this.apply(r, 'cancelled', now, note ?? 'cancelled');
       return fromRow(this.row(id)!);
     });
     return tx.immediate();

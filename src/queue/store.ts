@@ -7,6 +7,10 @@
 //   RETURNING, or SELECT … FOR UPDATE SKIP LOCKED).
 // - `transition` is a compare-and-set on (state ∈ from, and lease_owner = owner when given);
 //   it returns undefined when the precondition no longer holds and then changes nothing.
+// - Every move is one the state machine allows (./states.ts): `transition` refuses a `from`
+//   → `to` that is not in the table before it reads anything, and every move (claim, cancel,
+//   …) is checked again on the row itself (movePatch), inside the move's transaction: a
+//   refused move throws a `validation_error` (reason transition_not_allowed) and writes nothing.
 // - Every state change appends one history event, in the same transaction.
 // - Leaving `submitting` clears the lease.
 // - Bodies are stored as given by the caller (the engine passes them through
@@ -14,7 +18,8 @@
 
 import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
-import { ENTRY_STATES, type EntryState, type HistoryEvent, type NewEntry, type QueueEntry } from './types.js';
+import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES } from './states.js';
+import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
 export interface ListFilter {
   states?: readonly EntryState[];
@@ -113,18 +118,32 @@ export const PATCH_COLUMNS = [
   'missing_since',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
-/** The states as an SQL list, for the backends' CHECK constraints. */
-export const STATES_SQL = `(${ENTRY_STATES.map((st) => `'${st}'`).join(',')})`;
+/**
+ * The state list of the CHECK constraint that schema version 1 of both backends shipped with,
+ * frozen as it was (a shipped migration never changes). Migration 4 drops that CHECK: the
+ * state machine (./states.ts) is enforced by the stores, so a new state is not a schema change.
+ */
+export const STATES_SQL = "('pending','submitting','submitted','running','finished','failed','cancelled')";
+
+/**
+ * Refuse (throw) a transition whose `from` states are not all allowed to move to `to` by the
+ * state machine: checked before the store reads the entry, so the refusal does not depend on
+ * the entry's current state.
+ */
+export function assertTransition(id: string, to: EntryState, from: EntryState | readonly EntryState[]): void {
+  for (const f of asArray(from)) assertMove(f, to, id);
+}
 
 /**
  * What a move writes besides state and updated_at, in every backend: the patch with its error
  * fields redacted and, when it leaves `submitting` without naming an owner, the lease cleared.
  */
-export function movePatch(from: EntryState, to: EntryState, set: EntryPatch = {}): EntryPatch {
+export function movePatch(from: EntryState, to: EntryState, set: EntryPatch = {}, id?: string): EntryPatch {
+  assertMove(from, to, id);
   const patch: EntryPatch = { ...set };
   if (typeof patch.last_error === 'string') patch.last_error = redactText(patch.last_error);
   if (patch.error_details) patch.error_details = redactValue(patch.error_details) as Record<string, unknown>;
-  if (to !== 'submitting' && from === 'submitting' && !('lease_owner' in set)) {
+  if (STATES[from].leased && !STATES[to].leased && !('lease_owner' in set)) {
     patch.lease_owner = null;
     patch.lease_until = null;
   }
@@ -241,7 +260,7 @@ export class MemoryStore implements QueueStore {
 
   private move(e: QueueEntry, to: EntryState, now: number, note: string | null, set: EntryPatch = {}): void {
     const from = e.state;
-    Object.assign(e, structuredClone(movePatch(from, to, set)));
+    Object.assign(e, structuredClone(movePatch(from, to, set, e.id)));
     e.state = to;
     e.updated_at = now;
     if (from !== to || note) this.events.push({ entry_id: e.id, ts: now, from_state: from, to_state: to, note: note === null ? null : redactText(note) });
@@ -251,7 +270,7 @@ export class MemoryStore implements QueueStore {
     const out: QueueEntry[] = [];
     for (const id of ids) {
       const e = this.entries.get(id);
-      if (!e || e.state !== 'pending' || !ownedBy(e, account)) continue;
+      if (!e || !CLAIMABLE_STATES.includes(e.state) || !ownedBy(e, account)) continue;
       this.move(e, 'submitting', now, `claimed by ${owner}`, {
         lease_owner: owner,
         lease_until: leaseUntil,
@@ -266,7 +285,7 @@ export class MemoryStore implements QueueStore {
   async claimStale(owner: string, leaseUntil: number, now: number, account?: string): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
     for (const e of this.entries.values()) {
-      if (e.state !== 'submitting' || !ownedBy(e, account)) continue;
+      if (!RECLAIMABLE_STATES.includes(e.state) || !ownedBy(e, account)) continue;
       if (e.lease_owner !== owner && (e.lease_until ?? 0) > now) continue;
       const prev = e.lease_owner;
       this.move(e, 'submitting', now, `reclaimed by ${owner} (lease of ${prev ?? 'nobody'})`, {
@@ -280,6 +299,7 @@ export class MemoryStore implements QueueStore {
   }
 
   async transition(id: string, to: EntryState, o: TransitionOptions): Promise<QueueEntry | undefined> {
+    assertTransition(id, to, o.from);
     const e = this.entries.get(id);
     if (!e) return undefined;
     if (!asArray(o.from).includes(e.state)) return undefined;
@@ -291,7 +311,7 @@ export class MemoryStore implements QueueStore {
   async cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined> {
     const e = this.entries.get(id);
     if (!e) return undefined;
-    if (e.state === 'pending') this.move(e, 'cancelled', now, note ?? 'cancelled');
+    if (CANCELLABLE_STATES.includes(e.state)) this.move(e, 'cancelled', now, note ?? 'cancelled');
     return clone(e);
   }
 

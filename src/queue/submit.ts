@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { submitKeyFor } from './account.js';
 import { normalizeBodyForQueue } from './ids.js';
 import { plan } from './planner.js';
+import { DEPLOYED_STATES, RESUMABLE_STATES } from './states.js';
 import { MemoryStore } from './store.js';
 import type { QueueStore } from './store.js';
 import {
@@ -132,7 +133,8 @@ async function sendTime(store: QueueStore, e: QueueEntry): Promise<number> {
   return e.updated_at;
 }
 
-const DONE_STATES: readonly string[] = ['submitted', 'running', 'finished'];
+/** The one-shot submit's success: its deployment was created and has not failed (states.ts). */
+const DONE_STATES: readonly string[] = DEPLOYED_STATES;
 
 function interrupted(elapsedS: number, entryId?: string, inFlight = false): AutodlError {
   if (inFlight) {
@@ -257,7 +259,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
   let current: QueueEntry | undefined;
   let resumed = false;
   if (key !== undefined) {
-    const open = (await store.list({ submitKey: key })).filter((e) => e.state !== 'failed' && e.state !== 'cancelled');
+    const open = (await store.list({ submitKey: key })).filter((e) => RESUMABLE_STATES.includes(e.state));
     current = open[0];
     if (current) {
       resumed = true;

@@ -22,6 +22,7 @@ import type { Deployment } from '../api/types.js';
 import { apiResponseOf, errorText } from './ids.js';
 import { platformReason, reasonHint, reasonText, type PlatformReason } from './refusal.js';
 import type { QueueStore } from './store.js';
+import { statesFrom } from './states.js';
 import type { Now, QueueApi, QueueEntry } from './types.js';
 
 export const DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
@@ -145,6 +146,9 @@ function classify(e: unknown): Classified {
   return 'rejected';
 }
 
+/** Where the deployment of an entry whose lease was lost may be recorded from: the table's `submitted` and `submitted_late` moves (submitting, pending). */
+const AFTER_LEASE_LOSS = [...statesFrom('submitted'), ...statesFrom('submitted_late')];
+
 /** Move a submitting entry we lease to submitted; tolerates a lost lease (the deployment exists either way). */
 async function markSubmitted(ctx: SubmitterContext, entry: QueueEntry, uuid: string, note: string): Promise<QueueEntry> {
   const now = ctx.now();
@@ -152,7 +156,7 @@ async function markSubmitted(ctx: SubmitterContext, entry: QueueEntry, uuid: str
   const done =
     (await ctx.store.transition(entry.id, 'submitted', { from: 'submitting', owner: ctx.workerId, now, note, set })) ??
     // lease lost meanwhile (another worker took over, or it was put back): record what we know
-    (await ctx.store.transition(entry.id, 'submitted', { from: ['submitting', 'pending'], now, note: `${note} (after lease loss)`, set }));
+    (await ctx.store.transition(entry.id, 'submitted', { from: AFTER_LEASE_LOSS, now, note: `${note} (after lease loss)`, set }));
   return done ?? (await ctx.store.get(entry.id)) ?? entry;
 }
 

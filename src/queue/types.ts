@@ -2,33 +2,12 @@
 
 import type { CreateDeploymentResult, Deployment, PrivateImage, Stock, SystemImage, CreateDeploymentBody } from '../api/types.js';
 
-/** A create body as the queue stores it (either CUDA form; the SDK converts to its dialect). */
+import type { EntryState } from './states.js';
 
-/**
- * Life of a queue entry. Only the worker (and `cancel`) moves `state`.
- *
- *   pending ──claim──► submitting ──create ok / found by mark──► submitted ──► running ──► finished
- *      ▲                   │                                         │            │
- *      └──requeue──────────┘ (certain failure < 3, lost reply        └────────────┴──► failed
- *                             and not found, rate limit)
- *   pending ──cancel──► cancelled           submitting ──3rd certain failure──► failed
- */
-export type EntryState = 'pending' | 'submitting' | 'submitted' | 'running' | 'finished' | 'failed' | 'cancelled';
-
-export const ENTRY_STATES: readonly EntryState[] = [
-  'pending',
-  'submitting',
-  'submitted',
-  'running',
-  'finished',
-  'failed',
-  'cancelled',
-];
-
-/** States whose deployment exists and (may) hold GPUs: they count against the queue's limits. */
-export const ALIVE_STATES: readonly EntryState[] = ['submitted', 'running'];
-/** States that never change again (except an explicit retry of a failed entry). */
-export const TERMINAL_STATES: readonly EntryState[] = ['finished', 'failed', 'cancelled'];
+// The states and their sets live in ./states.ts (the state machine as data); re-exported here
+// for the modules that import them with the entry types.
+export type { EntryState } from './states.js';
+export { ENTRY_STATES, ALIVE_STATES, TERMINAL_STATES } from './states.js';
 
 export interface QueueEntry {
   /** `q-` + 8 lowercase Crockford base32 characters. */

@@ -13,7 +13,7 @@ import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntr
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
 import type { QueueStore } from './store.js';
-import { ALIVE_STATES } from './types.js';
+import { ALIVE_STATES, CLAIMABLE_STATES, OPEN_STATES, QUEUED_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryState, Now, QueueApi, QueueEntry, Sleep } from './types.js';
 
 export interface WorkerOptions {
@@ -203,7 +203,7 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
       if (adopt.account) await ctx.store.transition(e.id, e.state, { from: e.state, now, note: 'adopted: listed by this account', set: adopt });
       continue;
     }
-    const set = { ...(next.to === 'finished' || next.to === 'failed' ? { finished_at: now } : {}), ...adopt };
+    const set = { ...(TERMINAL_STATES.includes(next.to) ? { finished_at: now } : {}), ...adopt };
     const r = await ctx.store.transition(e.id, next.to, { from: e.state, now, note: next.note, set });
     if (r) {
       moved++;
@@ -249,12 +249,12 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
   for (const e of await ctx.store.claimStale(ctx.workerId, now0 + ctx.leaseMs, now0, ctx.account)) count(await reconcileEntry(ctx, e));
   const mine = ctx.account !== undefined ? { account: ctx.account } : {};
 
-  // ONE read of the entries this tick works on (pending for the plan, alive for following
-  // and the limits, submitting for the limits too), shared by every step; the summary at the
-  // end only counts.
+  // ONE read of the entries this tick works on (OPEN_STATES: pending for the plan, alive for
+  // following and the limits, submitting for the limits too), shared by every step; the
+  // summary at the end only counts (QUEUED_STATES: pending and submitting, for --drain).
   const open = await ctx.store.list({ states: OPEN_STATES, ...mine });
-  let alive = open.filter((e) => e.state === 'submitted' || e.state === 'running');
-  const pending = open.filter((e) => e.state === 'pending');
+  let alive = open.filter((e) => ALIVE_STATES.includes(e.state));
+  const pending = open.filter((e) => CLAIMABLE_STATES.includes(e.state));
   const inFlight = open.filter((e) => e.state === 'submitting');
   r.alive = alive.length;
 
@@ -303,14 +303,11 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
       }
     }
   }
-  const left = await ctx.store.count({ states: ['pending', 'submitting'], ...mine });
+  const left = await ctx.store.count({ states: QUEUED_STATES, ...mine });
   r.pending = left.pending ?? 0;
   r.submitting = left.submitting ?? 0;
   return r;
 }
-
-/** The states a tick reads: pending (to plan) and alive (to follow and to count against the limits). */
-const OPEN_STATES: readonly EntryState[] = ['pending', 'submitting', ...ALIVE_STATES];
 
 /** List pages (of 100) the follow may cost per tick on average: beyond, it runs less often. */
 export const FOLLOW_PAGES_PER_TICK = 4;

@@ -11,6 +11,7 @@ import type { CliContext } from '../runtime.js';
 import { prepareConfig } from '../config-file.js';
 import { makeClient, resolveTarget } from '../client.js';
 import { shortAccount } from '../../queue/account.js';
+import { isEntryState, STATES } from '../../queue/states.js';
 
 /** The option every queue command takes (on the group or on itself). */
 export interface StoreOptions {
@@ -161,19 +162,9 @@ export function entryView(e: QueueEntry, now = Date.now()): Record<string, unkno
   };
 }
 
+/** A queue state in its colour from the state table (src/queue/states.ts); a state it does not know is data (escaped). */
 export function stateColor(state: string, c: Colors): string {
-  switch (state) {
-    case 'pending':
-    case 'submitting':
-      return c.yellow(state);
-    case 'submitted':
-      return c.cyan(state);
-    case 'cancelled':
-    case 'finished':
-      return c.dim(state);
-    default:
-      return statusColor(state, c);
-  }
+  return isEntryState(state) ? c[STATES[state].color](state) : statusColor(state, c);
 }
 
 export const ENTRY_HEADERS = ['ID', 'NAME', 'STATE', 'PRIO', 'TRIES', 'DEPLOYMENT', 'ACCOUNT', 'AGE', 'LAST ERROR'];

@@ -9,7 +9,8 @@
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { QueueStore } from '../../queue/store.js';
-import { ENTRY_STATES, type EntryState, type QueueEntry } from '../../queue/types.js';
+import { ENTRY_STATES, LISTED_BY_DEFAULT, type EntryState } from '../../queue/states.js';
+import type { QueueEntry } from '../../queue/types.js';
 import { sleep } from '../../util/sleep.js';
 import { LiveFrame, untilInterrupted } from '../live.js';
 import { renderTable } from '../output.js';
@@ -19,7 +20,7 @@ import type { Command } from 'commander';
 import { action } from '../command.js';
 import { intervalSeconds, nonNegativeInt } from '../args.js';
 
-const DEFAULT_STATES: readonly EntryState[] = ['pending', 'submitting', 'submitted', 'running', 'failed'];
+const DEFAULT_STATES: readonly EntryState[] = LISTED_BY_DEFAULT;
 
 export function parseStates(raw: unknown): EntryState[] | undefined {
   if (raw === undefined) return undefined;

@@ -11,6 +11,7 @@
 // default id is new for every start). --request-timeout sets the SDK's request timeout and
 // with it the settle window (three times it) for creates whose outcome is unknown.
 import { reasonText, type PlatformReason } from '../../queue/refusal.js';
+import { ALIVE_STATES, OPEN_STATES } from '../../queue/states.js';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
@@ -202,8 +203,8 @@ export async function run(ctx: CliContext, _args: [], opts: QueueRunOptions): Pr
         notifier?.handle(e);
       },
     });
-    const n = await store.count({ states: ['pending', 'submitting', 'submitted', 'running'], ...(account !== undefined ? { account } : {}) });
-    left = { pending: n.pending ?? 0, submitting: n.submitting ?? 0, alive: (n.submitted ?? 0) + (n.running ?? 0) };
+    const n = await store.count({ states: OPEN_STATES, ...(account !== undefined ? { account } : {}) });
+    left = { pending: n.pending ?? 0, submitting: n.submitting ?? 0, alive: ALIVE_STATES.reduce((sum, st) => sum + (n[st] ?? 0), 0) };
   } finally {
     renderer.clear();
     await notifier?.flush();
