@@ -112,6 +112,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   END
   $$;
   `,
+  // 5: issue 16 — the entry's owner (fair shares), its declared policy and what a policy did
+  `
+  ALTER TABLE autodl_queue_entries ADD COLUMN owner TEXT;
+  ALTER TABLE autodl_queue_entries ADD COLUMN policy JSONB;
+  ALTER TABLE autodl_queue_entries ADD COLUMN enforced JSONB;
+  CREATE INDEX autodl_queue_entries_owner ON autodl_queue_entries(owner, state);
+  `,
 ];
 
 /** Entries per INSERT statement in add(): bounds one statement's parameters (a few MB at most). */
@@ -119,7 +126,7 @@ const ADD_BATCH = 5000;
 
 /** The same entry under a freshly drawn id (and so tag and deployment name). */
 function redrawn(e: QueueEntry, now: number): QueueEntry {
-  return makeEntry({ body: e.body, label: e.label, priority: e.priority, account: e.account, submit_key: e.submit_key }, now);
+  return makeEntry({ body: e.body, label: e.label, priority: e.priority, account: e.account, submit_key: e.submit_key, owner: e.owner, policy: e.policy }, now);
 }
 
 /** Draw again the ids (or tags) that repeat within one batch: the INSERT would keep only the first. */
@@ -248,7 +255,7 @@ export class PgStore implements QueueStore {
     for (const col of PATCH_COLUMNS) {
       if (!(col in patch)) continue;
       const v = patch[col];
-      params.push(col === 'error_details' && v ? JSON.stringify(v) : (v ?? null));
+      params.push((col === 'error_details' || col === 'enforced') && v ? JSON.stringify(v) : (v ?? null));
       cols.push(`${col} = $${params.length}`);
     }
     const updated = (await c.query<EntryRow>(`UPDATE autodl_queue_entries SET ${cols.join(', ')} WHERE id = $1 RETURNING *`, params)).rows[0]!;
@@ -272,10 +279,10 @@ export class PgStore implements QueueStore {
         for (;;) {
           redrawDuplicates(batch, now);
           const r = await c.query<{ id: string }>(
-            `INSERT INTO autodl_queue_entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at, account, submit_key)
-             SELECT id, tag, label, body::jsonb, deployment_name, priority, 'pending', 0, 0, $7, $7, account, submit_key
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $8::text[], $9::text[])
-               WITH ORDINALITY AS t(id, tag, label, body, deployment_name, priority, account, submit_key, ord)
+            `INSERT INTO autodl_queue_entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at, account, submit_key, owner, policy)
+             SELECT id, tag, label, body::jsonb, deployment_name, priority, 'pending', 0, 0, $7, $7, account, submit_key, owner, policy::jsonb
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $8::text[], $9::text[], $10::text[], $11::text[])
+               WITH ORDINALITY AS t(id, tag, label, body, deployment_name, priority, account, submit_key, owner, policy, ord)
              ORDER BY ord
              ON CONFLICT DO NOTHING RETURNING id`,
             [
@@ -288,6 +295,8 @@ export class PgStore implements QueueStore {
               now,
               batch.map((e) => e.account),
               batch.map((e) => e.submit_key),
+              batch.map((e) => e.owner),
+              batch.map((e) => (e.policy === null ? null : JSON.stringify(e.policy))),
             ],
           );
           if (r.rows.length === batch.length) break;

@@ -250,8 +250,8 @@ export function plan(
   const fails: FailDecision[] = [];
   let headBlocked = false;
   // policies: money this plan already commits (worst cases), per label and in all; owners' parts
-  const plannedByLabel = new Map<string, number>();
-  let plannedTotal = 0;
+  const plannedByLabel = new Map<string, number>(policies?.context.committed?.byLabel ?? []);
+  let plannedTotal = policies?.context.committed?.total ?? 0;
   let shares: Map<string, { maxGpus: number; maxRunning: number }> | undefined;
   const ownerUse = new Map<string, Usage>();
   if (policies?.shares) {

@@ -10,6 +10,8 @@
 // No I/O, no clock, no randomness: `now` and every amount spent are inputs, and every
 // decision comes back with its reason, so the worker only carries them out and records why.
 
+import { AutodlError } from '../errors.js';
+
 /** What a user can declare per entry (in the config's `queue:` block or on the command line). */
 export interface EntryPolicy {
   /** Stop the deployment once it has run this long (ms since it was submitted). */
@@ -24,6 +26,56 @@ export interface EntryPolicy {
   after?: readonly string[] | undefined;
   /** With `after`: ended (finished, failed or cancelled) is enough. */
   afterAny?: boolean | undefined;
+  /** Yuan for all the entries of this entry's label together (a sweep's budget; the smallest declared wins). */
+  labelBudget?: number | undefined;
+}
+
+/** Bounds of what a policy may say (a hostile config or argument cannot make the worker misbehave). */
+export const POLICY_BOUNDS = {
+  maxRuntimeMs: [1_000, 366 * 86_400_000],
+  graceMs: [0, 86_400_000],
+  yuan: [0, 10_000_000],
+  after: 1_000,
+} as const;
+
+const ENTRY_ID = /^q-[0-9a-hjkmnp-tv-z]{8}$/;
+
+/**
+ * A policy as stored: known fields only, each checked against POLICY_BOUNDS; null when it says
+ * nothing. Throws a validation_error naming the field otherwise.
+ */
+export function normalizePolicy(p: EntryPolicy | null | undefined): EntryPolicy | null {
+  if (p === null || p === undefined) return null;
+  if (typeof p !== 'object' || Array.isArray(p)) throw policyError('policy', 'must be an object');
+  const out: EntryPolicy = {};
+  const num = (field: keyof EntryPolicy, [lo, hi]: readonly [number, number]) => {
+    const v = p[field];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) throw policyError(field, `must be a number from ${lo} to ${hi}`);
+    (out as Record<string, unknown>)[field] = v;
+  };
+  num('maxRuntimeMs', POLICY_BOUNDS.maxRuntimeMs);
+  num('graceMs', POLICY_BOUNDS.graceMs);
+  num('maxCost', POLICY_BOUNDS.yuan);
+  num('labelBudget', POLICY_BOUNDS.yuan);
+  if (p.onCap !== undefined) {
+    if (p.onCap !== 'stop' && p.onCap !== 'warn') throw policyError('onCap', 'must be stop or warn');
+    out.onCap = p.onCap;
+  }
+  if (p.after !== undefined) {
+    if (!Array.isArray(p.after) || p.after.length > POLICY_BOUNDS.after) throw policyError('after', `must be a list of at most ${POLICY_BOUNDS.after} entry ids`);
+    for (const id of p.after) if (typeof id !== 'string' || !ENTRY_ID.test(id)) throw policyError('after', `${JSON.stringify(String(id)).slice(0, 40)} is not an entry id`);
+    if (p.after.length) out.after = [...new Set(p.after)];
+  }
+  if (p.afterAny !== undefined) {
+    if (typeof p.afterAny !== 'boolean') throw policyError('afterAny', 'must be true or false');
+    if (p.afterAny) out.afterAny = true;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+function policyError(field: string, why: string): AutodlError {
+  return new AutodlError('validation_error', `queue policy ${field} ${why}`, { field });
 }
 
 /** The queue states the policies read (a subset of EntryState, kept structural here). */
@@ -70,6 +122,12 @@ export interface PolicyContext {
   states: ReadonlyMap<string, PolicyState>;
   spent: Spent;
   budgets?: Budgets | undefined;
+  /**
+   * What alive deployments may still cost (worst case less spent, for those with a time limit
+   * and a price bound): budget admission keeps it aside, so entries admitted on earlier ticks
+   * are counted at their worst case, not at what they have spent so far.
+   */
+  committed?: { byLabel: ReadonlyMap<string, number>; total: number } | undefined;
 }
 
 export type AdmissionVerdict =
@@ -196,13 +254,14 @@ export interface EnforceAction {
   action: 'stop' | 'warn';
   reason: EnforceReason;
   detail: string;
-  /** With a grace (time limits only): when the stop becomes forced (ms). */
+  /** A time limit's warning in its grace: when the stop comes (ms). */
   forceAt?: number;
 }
 
 /**
- * What to do about alive deployments now. A time limit stops at submitted_at + maxRuntime (then
- * a grace, if any, for cmd_before_shutdown); a cost cap (the entry's own, its label's or the
+ * What to do about alive deployments now. A time limit stops at submitted_at + maxRuntime; with
+ * a grace, it warns then and stops at the grace's end (time for cmd_before_shutdown or a
+ * checkpoint); a cost cap (the entry's own, its label's or the
  * queue's budget) stops, or only warns when the entry chose `onCap: 'warn'`, once the money
  * spent reaches it. One action per entry: the time limit first, then the entry's cap, then the
  * budgets (the smallest left wins).
@@ -213,9 +272,14 @@ export function enforce(alive: readonly AliveForPolicy[], now: number, ctx: Poli
     const p = e.policy;
     const mode = p?.onCap === 'warn' ? 'warn' : 'stop';
     if (p?.maxRuntimeMs !== undefined && e.submitted_at !== null && now - e.submitted_at >= p.maxRuntimeMs) {
-      const a: EnforceAction = { id: e.id, action: 'stop', reason: 'max_runtime', detail: `ran ${fmtDuration(now - e.submitted_at)} of ${fmtDuration(p.maxRuntimeMs)}` };
-      if (p.graceMs) a.forceAt = e.submitted_at + p.maxRuntimeMs + p.graceMs;
-      out.push(a);
+      const ran = now - e.submitted_at;
+      const stopAt = e.submitted_at + p.maxRuntimeMs + (p.graceMs ?? 0);
+      if (now >= stopAt) {
+        out.push({ id: e.id, action: 'stop', reason: 'max_runtime', detail: `ran ${fmtDuration(ran)} of ${fmtDuration(p.maxRuntimeMs)}` });
+      } else {
+        // the grace: warned at the limit (cmd_before_shutdown, a checkpoint), stopped at its end
+        out.push({ id: e.id, action: 'warn', reason: 'max_runtime', detail: `ran ${fmtDuration(ran)} of ${fmtDuration(p.maxRuntimeMs)}: stops in ${fmtDuration(stopAt - now)}`, forceAt: stopAt });
+      }
       continue;
     }
     const spent = ctx.spent.byEntry.get(e.id) ?? 0;

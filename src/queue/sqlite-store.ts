@@ -12,7 +12,8 @@ import { redactText } from './ids.js';
 import { adoptPatch, asArray, assertTransition, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
-import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import type { EntryPolicy } from './policies.js';
 
 /**
  * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
@@ -126,19 +127,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX entries_account ON entries(account, state);
   CREATE INDEX entries_submit_key ON entries(submit_key) WHERE submit_key IS NOT NULL;
   `,
+  // 5: issue 16 — the entry's owner (fair shares), its declared policy and what a policy did
+  `
+  ALTER TABLE entries ADD COLUMN owner TEXT;
+  ALTER TABLE entries ADD COLUMN policy TEXT;
+  ALTER TABLE entries ADD COLUMN enforced TEXT;
+  CREATE INDEX entries_owner ON entries(owner, state);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** A row of `entries`: the entry with its JSON columns as text, plus the insertion order (a column added by a migration belongs in QueueEntry too). */
-type EntryRow = Omit<QueueEntry, 'body' | 'error_details'> & { seq: number; body: string; error_details: string | null };
+type EntryRow = Omit<QueueEntry, 'body' | 'error_details' | 'policy' | 'enforced'> & {
+  seq: number;
+  body: string;
+  error_details: string | null;
+  policy: string | null;
+  enforced: string | null;
+};
 
 function fromRow(r: EntryRow): QueueEntry {
-  const { seq: _seq, body, error_details, ...rest } = r;
+  const { seq: _seq, body, error_details, policy, enforced, ...rest } = r;
   return {
     ...rest,
     body: JSON.parse(body) as CreateDeploymentBody,
     error_details: error_details === null ? null : (JSON.parse(error_details) as Record<string, unknown>),
+    policy: policy === null ? null : (JSON.parse(policy) as EntryPolicy),
+    enforced: enforced === null ? null : (JSON.parse(enforced) as EnforcedRecord),
   };
 }
 
@@ -231,7 +247,7 @@ export class SqliteStore implements QueueStore {
       if (!(c in patch)) continue;
       const v = patch[c];
       cols.push(`${c} = @${c}`);
-      params[c] = c === 'error_details' && v ? JSON.stringify(v) : (v ?? null);
+      params[c] = (c === 'error_details' || c === 'enforced') && v ? JSON.stringify(v) : (v ?? null);
     }
     this.db.prepare(`UPDATE entries SET ${cols.join(', ')} WHERE id = @id`).run(params);
     if (r.state !== to || note) this.event(r.id, now, r.state, to, note);
@@ -241,14 +257,15 @@ export class SqliteStore implements QueueStore {
     const made = inputs.map((i) => makeEntry(i, now));
     const ins = this.db.prepare(
       `INSERT INTO entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures,
-         created_at, updated_at, account, submit_key) VALUES (@id, @tag, @label, @body, @deployment_name, @priority, 'pending', 0, 0, @now, @now, @account, @submit_key)`,
+         created_at, updated_at, account, submit_key, owner, policy)
+         VALUES (@id, @tag, @label, @body, @deployment_name, @priority, 'pending', 0, 0, @now, @now, @account, @submit_key, @owner, @policy)`,
     );
     const exists = this.db.prepare('SELECT 1 FROM entries WHERE id = ?');
     const tx = this.db.transaction(() => {
       for (let i = 0; i < made.length; i++) {
         let e = made[i]!;
         while (exists.get(e.id)) e = made[i] = makeEntry(inputs[i]!, now);
-        ins.run({ ...e, body: JSON.stringify(e.body), now });
+        ins.run({ ...e, body: JSON.stringify(e.body), policy: e.policy === null ? null : JSON.stringify(e.policy), enforced: null, now });
         this.event(e.id, now, null, 'pending', 'added');
       }
     });

@@ -119,7 +119,8 @@ export type MoveOp =
   | 'missing'
   | 'cancel'
   | 'retry'
-  | 'priority';
+  | 'priority'
+  | 'dependency_failed';
 
 export interface Transition {
   op: MoveOp;
@@ -158,6 +159,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { op: 'retry', from: 'failed', to: 'pending', when: '`queue retry` (failure count reset)' },
   { op: 'retry', from: 'cancelled', to: 'pending', when: '`queue retry`' },
   { op: 'priority', from: 'pending', to: 'pending', when: '`queue priority`' },
+  { op: 'dependency_failed', from: 'pending', to: 'failed', when: 'an `after` entry failed, was cancelled or is gone (issue 16; not with after_any)' },
 ];
 
 function where(test: (s: StateSpec) => boolean): readonly EntryState[] {

@@ -18,6 +18,7 @@
 
 import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
+import { normalizePolicy } from './policies.js';
 import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES } from './states.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -51,6 +52,7 @@ export type EntryPatch = Partial<
     | 'submit_key'
     | 'sent_at'
     | 'missing_since'
+    | 'enforced'
   >
 >;
 
@@ -116,6 +118,7 @@ export const PATCH_COLUMNS = [
   'submit_key',
   'sent_at',
   'missing_since',
+  'enforced',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /**
@@ -194,6 +197,9 @@ export function makeEntry(input: NewEntry, now: number, id = newEntryId()): Queu
     submit_key: input.submit_key ?? null,
     sent_at: null,
     missing_since: null,
+    owner: input.owner ?? null,
+    policy: normalizePolicy(input.policy ?? null),
+    enforced: null,
   };
 }
 

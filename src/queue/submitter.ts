@@ -77,6 +77,8 @@ export type QueueEvent =
   /** Each tick, for every followed entry whose deployment is listed: its counts (for notifications). */
   | { type: 'observed'; id: string; deployment_uuid: string; deployment_name: string; deployment: DeploymentCounts }
   | { type: 'error'; where: string; error: string }
+  /** A policy acted (issue 16): a deployment stopped or warned about (time limit, cost cap, budget), or an entry failed by its dependency. */
+  | { type: 'policy'; id: string; action: 'stop' | 'warn' | 'fail'; reason: string; detail: string; deployment_uuid?: string | undefined }
   /** This worker's clock is more than the allowed skew off the database's (leases are measured on the database's). */
   | { type: 'clock'; worker: string; offset_ms: number };
 

@@ -1,5 +1,6 @@
 // Types shared by the queue store, planner, worker and submit engine.
 
+import type { EntryPolicy } from './policies.js';
 import type { CreateDeploymentResult, Deployment, PrivateImage, Stock, SystemImage, CreateDeploymentBody } from '../api/types.js';
 
 import type { EntryState } from './states.js';
@@ -60,6 +61,21 @@ export interface QueueEntry {
   sent_at: number | null;
   /** When the followed deployment was first missing from the deployment list (null = seen). */
   missing_since: number | null;
+  /** Whose entry this is in a shared queue (fair shares); null = the default owner (issue 16). */
+  owner: string | null;
+  /** What the user declared: time limit, cost cap, dependencies (issue 16); null = none. */
+  policy: EntryPolicy | null;
+  /** What a policy did to this entry's deployment (stopped or warned, why, when); null = nothing. */
+  enforced: EnforcedRecord | null;
+}
+
+/** A policy's action on an entry's deployment, as recorded. */
+export interface EnforcedRecord {
+  action: 'stop' | 'warn';
+  reason: 'max_runtime' | 'max_cost' | 'budget';
+  detail: string;
+  /** Epoch ms. */
+  at: number;
 }
 
 export interface NewEntry {
@@ -70,6 +86,8 @@ export interface NewEntry {
   account?: string | null;
   /** The one-shot submit's intent key (see QueueEntry.submit_key). */
   submit_key?: string | null;
+  owner?: string | null | undefined;
+  policy?: EntryPolicy | null | undefined;
 }
 
 export interface HistoryEvent {
@@ -92,6 +110,8 @@ export interface QueueApi {
   deployments: {
     create(body: CreateDeploymentBody): Promise<CreateDeploymentResult>;
     listAll(filter?: { name?: string; status?: string; deployment_uuid?: string }, pageSize?: number): AsyncIterable<Deployment>;
+    /** Stop a deployment (the policies' time limits and cost caps, issue 16). */
+    stop?(uuid: string): Promise<void>;
   };
 }
 

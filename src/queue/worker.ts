@@ -7,14 +7,15 @@ import { sleep } from '../util/sleep.js';
 import { INTERVAL_MIN_S } from '../util/bounds.js';
 import type { Deployment, Stock } from '../api/types.js';
 import { errorText } from './ids.js';
-import { plan } from './planner.js';
-import type { PlanLimits } from './planner.js';
+import { demandOf, plan } from './planner.js';
+import type { PlanLimits, PlanPolicies } from './planner.js';
+import { enforce, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
 import type { QueueStore } from './store.js';
 import { ALIVE_STATES, CLAIMABLE_STATES, OPEN_STATES, QUEUED_STATES, TERMINAL_STATES } from './states.js';
-import type { EntryState, Now, QueueApi, QueueEntry, Sleep } from './types.js';
+import type { EnforcedRecord, EntryState, Now, QueueApi, QueueEntry, Sleep } from './types.js';
 
 export interface WorkerOptions {
   store: QueueStore;
@@ -40,6 +41,10 @@ export interface WorkerOptions {
   maxTicks?: number;
   signal?: AbortSignal;
   limits?: PlanLimits;
+  /** Yuan for the whole queue (issue 16): entries wait with reason `budget`, deployments stop once it is spent. */
+  budget?: number | undefined;
+  /** Divide maxGpus / maxRunning between the entries' owners by weight (issue 16). */
+  shares?: Shares | undefined;
   /** Lease on claimed entries. Default 5 min; keep it well above the SDK request timeout. */
   leaseMs?: number;
   /** Settle window after a create with an unknown outcome (default DEFAULT_SETTLE_MS). */
@@ -233,6 +238,10 @@ export interface TickOptions {
   followNow?: (alive: number) => boolean;
   /** A stock snapshot just taken (by the worker's stock poll): used instead of a new stock call. */
   stock?: Stock;
+  /** Yuan for the whole queue (`queue run --budget`, issue 16). */
+  budget?: number | undefined;
+  /** Divide the limits between owners (`queue run --share owner`, issue 16). */
+  shares?: Shares | undefined;
 }
 
 /** One tick of the worker (exported for callers that drive their own loop). */
@@ -270,6 +279,16 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
     }
   }
 
+  // 2b. The policies (issue 16): only when an entry declares one or the run has a budget/shares.
+  const policing = options.budget !== undefined || options.shares !== undefined || open.some((e) => e.policy !== null);
+  let policies: PlanPolicies | undefined;
+  if (policing && !ctx.signal?.aborted) {
+    const context = await policyContext(ctx, open, options.budget);
+    policies = { context, shares: options.shares };
+    const ended = await enforcePolicies(ctx, alive, context);
+    if (ended.size > 0) alive = alive.filter((e) => !ended.has(e.id));
+  }
+
   // 3. One stock snapshot for every pending entry.
   if (pending.length > 0 && !ctx.signal?.aborted) {
     let stock = options.stock;
@@ -283,7 +302,21 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
     if (stock) {
       // the limits count entries in `submitting` too: a create in flight, or held after a lost
       // reply, may already be a deployment (issue 11: limits never undercount)
-      const p = plan(stock, pending, options.limits ?? {}, ctx.now(), [...alive, ...inFlight]);
+      const p = plan(stock, pending, options.limits ?? {}, ctx.now(), [...alive, ...inFlight], policies);
+      for (const f of p.fails) {
+        const note = `${f.reason}: ${f.detail}`;
+        const moved = await ctx.store.transition(f.id, 'failed', {
+          from: 'pending',
+          now: ctx.now(),
+          note,
+          set: { finished_at: ctx.now(), last_error: note, error_details: { reason: f.reason, detail: f.detail } },
+        });
+        if (moved) {
+          r.failed++;
+          emit(ctx, { type: 'policy', id: f.id, action: 'fail', reason: f.reason, detail: f.detail });
+          emit(ctx, { type: 'state', id: f.id, from: 'pending', to: 'failed', note });
+        }
+      }
       const waiting: Record<string, number> = {};
       const need: Record<string, number> = {};
       for (const d of p.decisions) {
@@ -307,6 +340,119 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
   r.pending = left.pending ?? 0;
   r.submitting = left.submitting ?? 0;
   return r;
+}
+
+/** Yuan/hour at most of an entry's deployment (price_to × GPUs), undefined without price_to. */
+function ceilingPerHour(e: QueueEntry): number | undefined {
+  return demandOf(e.body).pricePerHour;
+}
+
+/**
+ * What an entry has cost so far, at most: its price ceiling (price_to × GPUs) over the time
+ * since it was created, to when it ended (or now). The worker reads no containers for this —
+ * `autodl cost` does, and shows less — so a budget can only stop early, never late.
+ */
+export function spentCeiling(e: QueueEntry, now: number): number {
+  const rate = ceilingPerHour(e);
+  if (rate === undefined || e.submitted_at === null) return 0;
+  const end = e.finished_at ?? now;
+  return (rate * Math.max(0, end - e.submitted_at)) / 3_600_000;
+}
+
+/** The policies' inputs for this tick: dependency states, money spent, budgets (one extra read per budgeted label). */
+async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[], queueBudget: number | undefined): Promise<PolicyContext> {
+  const now = ctx.now();
+  const states = new Map<string, PolicyState>();
+  for (const e of open) states.set(e.id, e.state);
+  const wanted = new Set<string>();
+  for (const e of open) for (const id of e.policy?.after ?? []) if (!states.has(id)) wanted.add(id);
+  if (wanted.size > 0) for (const e of await ctx.store.list({ ids: [...wanted] })) states.set(e.id, e.state);
+  const byEntry = new Map<string, number>();
+  const byLabel = new Map<string, number>();
+  const labelBudgets = new Map<string, number>();
+  for (const e of open) {
+    const b = e.policy?.labelBudget;
+    if (e.label !== null && b !== undefined) labelBudgets.set(e.label, Math.min(b, labelBudgets.get(e.label) ?? Infinity));
+  }
+  let total = 0;
+  const add = (e: QueueEntry) => {
+    const s = spentCeiling(e, now);
+    byEntry.set(e.id, s);
+    if (e.label !== null) byLabel.set(e.label, (byLabel.get(e.label) ?? 0) + s);
+    return s;
+  };
+  const counted = new Set<string>();
+  for (const e of open) {
+    total += add(e);
+    counted.add(e.id);
+  }
+  // ended entries spent too: those of budgeted labels, and (with a queue budget) all of them
+  const mine = ctx.account !== undefined ? { account: ctx.account } : {};
+  const ended = queueBudget !== undefined ? await ctx.store.list({ states: TERMINAL_STATES, ...mine }) : [];
+  if (queueBudget === undefined) for (const label of labelBudgets.keys()) ended.push(...(await ctx.store.list({ states: TERMINAL_STATES, label, ...mine })));
+  for (const e of ended) {
+    if (counted.has(e.id)) continue;
+    counted.add(e.id);
+    total += add(e);
+  }
+  // what alive deployments may still cost, kept aside by budget admission
+  const committedByLabel = new Map<string, number>();
+  let committedTotal = 0;
+  for (const e of open) {
+    if (!ALIVE_STATES.includes(e.state) && e.state !== 'submitting') continue;
+    const worst = worstCaseCost(ceilingPerHour(e), e.policy);
+    if (worst === undefined) continue;
+    const rest = Math.max(0, worst - (byEntry.get(e.id) ?? 0));
+    committedTotal += rest;
+    if (e.label !== null) committedByLabel.set(e.label, (committedByLabel.get(e.label) ?? 0) + rest);
+  }
+  return {
+    states,
+    spent: { byEntry, byLabel, total },
+    budgets: { queue: queueBudget, byLabel: labelBudgets },
+    committed: { byLabel: committedByLabel, total: committedTotal },
+  };
+}
+
+/** Carry out the time limits and cost caps on alive deployments; returns the entries stopped. */
+async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry[], context: PolicyContext): Promise<Set<string>> {
+  const stopped = new Set<string>();
+  const now = ctx.now();
+  const byId = new Map(alive.map((e) => [e.id, e]));
+  const actions = enforce(
+    alive.map((e) => ({ id: e.id, label: e.label, owner: e.owner, policy: e.policy, submitted_at: e.submitted_at, pricePerHour: ceilingPerHour(e) })),
+    now,
+    context,
+  );
+  for (const a of actions) {
+    const e = byId.get(a.id)!;
+    const done = e.enforced;
+    // each warning once per reason; a stop is retried until the deployment has ended
+    if (a.action === 'warn' && done && done.reason === a.reason) continue;
+    if (a.action === 'stop') {
+      if (!e.deployment_uuid || !ctx.api.deployments.stop) continue;
+      try {
+        await ctx.api.deployments.stop(e.deployment_uuid);
+      } catch (err) {
+        emit(ctx, { type: 'error', where: `policy stop ${e.id}`, error: errorText(err) });
+        continue;
+      }
+    }
+    const record: EnforcedRecord = { action: a.action, reason: a.reason, detail: a.detail, at: now };
+    if (!(done && done.action === a.action && done.reason === a.reason)) {
+      await ctx.store.transition(e.id, e.state, { from: e.state, now, note: `${a.action === 'stop' ? 'stopped' : 'warned'} by policy: ${a.reason} (${a.detail})`, set: { enforced: record } });
+      emit(ctx, { type: 'policy', id: e.id, action: a.action, reason: a.reason, detail: a.detail, deployment_uuid: e.deployment_uuid ?? undefined });
+    }
+    if (a.action === 'stop') {
+      const note = `stopped by policy: ${a.reason} (${a.detail})`;
+      const moved = await ctx.store.transition(e.id, 'finished', { from: e.state, now, note, set: { finished_at: now } });
+      if (moved) {
+        stopped.add(e.id);
+        emit(ctx, { type: 'state', id: e.id, from: e.state, to: 'finished', note });
+      }
+    }
+  }
+  return stopped;
 }
 
 /** List pages (of 100) the follow may cost per tick on average: beyond, it runs less often. */
@@ -380,6 +526,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     const tickAt = local();
     const r = await workerTick(ctx, {
       limits: o.limits,
+      budget: o.budget,
+      shares: o.shares,
       follow: o.follow,
       followGraceMs: o.followGraceMs,
       followNow: (alive) => lastFollow === undefined || tickAt - lastFollow >= (o.followIntervalMs ?? followEvery(alive, o.intervalMs)),

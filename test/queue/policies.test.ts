@@ -128,11 +128,13 @@ test('without policies (or with empty ones and no entry policy) the plan is the 
   );
 });
 
-test('enforce: a Job over its time limit is stopped at that minute, not before; a grace gives the forced time', () => {
+test('enforce: a Job over its time limit is stopped at that minute, not before; with a grace it is warned then and stopped at its end', () => {
   const a = { ...e('j', { policy: { maxRuntimeMs: 4 * HOUR, graceMs: 5 * MIN } }), submitted_at: T0, pricePerHour: 2 };
   assert.deepEqual(enforce([a], T0 + 4 * HOUR - MIN, ctx()), []);
-  const [act] = enforce([a], T0 + 4 * HOUR, ctx());
-  assert.deepEqual(act, { id: 'j', action: 'stop', reason: 'max_runtime', detail: 'ran 4h of 4h', forceAt: T0 + 4 * HOUR + 5 * MIN });
+  assert.deepEqual(enforce([a], T0 + 4 * HOUR, ctx()), [{ id: 'j', action: 'warn', reason: 'max_runtime', detail: 'ran 4h of 4h: stops in 5m', forceAt: T0 + 4 * HOUR + 5 * MIN }]);
+  assert.deepEqual(enforce([a], T0 + 4 * HOUR + 5 * MIN, ctx()), [{ id: 'j', action: 'stop', reason: 'max_runtime', detail: 'ran 4h5m of 4h' }]);
+  const noGrace = { ...a, policy: { maxRuntimeMs: 4 * HOUR } };
+  assert.deepEqual(enforce([noGrace], T0 + 4 * HOUR, ctx()), [{ id: 'j', action: 'stop', reason: 'max_runtime', detail: 'ran 4h of 4h' }]);
 });
 
 test('enforce: a cost cap stops (or only warns) once the money spent reaches it; a spent budget stops its label', () => {
