@@ -11,6 +11,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
+import { DEFAULT_OWNER } from './policies.js';
 import { adoptPatch, asArray, assertTransition, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
@@ -346,6 +347,10 @@ export class PgStore implements QueueStore {
     if (filter.submitKey !== undefined) {
       params.push(filter.submitKey);
       where.push(`submit_key = $${params.length}`);
+    }
+    if (filter.owner !== undefined) {
+      params.push(filter.owner);
+      where.push(filter.owner === DEFAULT_OWNER ? `(owner IS NULL OR owner = $${params.length})` : `owner = $${params.length}`);
     }
     return { sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
   }

@@ -13,7 +13,7 @@ import { adoptPatch, asArray, assertTransition, makeEntry, movePatch, newerSchem
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
-import type { EntryPolicy } from './policies.js';
+import { DEFAULT_OWNER, type EntryPolicy } from './policies.js';
 
 /**
  * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
@@ -303,6 +303,10 @@ export class SqliteStore implements QueueStore {
     if (filter.submitKey !== undefined) {
       where.push('submit_key = ?');
       params.push(filter.submitKey);
+    }
+    if (filter.owner !== undefined) {
+      where.push(filter.owner === DEFAULT_OWNER ? '(owner IS NULL OR owner = ?)' : 'owner = ?');
+      params.push(filter.owner);
     }
     return { sql: where.length ? ` WHERE ${where.join(' AND ')}` : '', params };
   }

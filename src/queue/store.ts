@@ -18,7 +18,7 @@
 
 import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
-import { normalizePolicy } from './policies.js';
+import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
 import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES } from './states.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -30,6 +30,8 @@ export interface ListFilter {
   account?: string;
   /** Entries carrying this one-shot submit intent key. */
   submitKey?: string;
+  /** Entries of this owner (issue 16; 'default' also matches entries of no owner). */
+  owner?: string | undefined;
   /** Most entries returned (in order). */
   limit?: number | undefined;
 }
@@ -252,6 +254,7 @@ export class MemoryStore implements QueueStore {
     if (filter.ids) all = all.filter((e) => filter.ids!.includes(e.id));
     if (filter.account !== undefined) all = all.filter((e) => ownedBy(e, filter.account));
     if (filter.submitKey !== undefined) all = all.filter((e) => e.submit_key === filter.submitKey);
+    if (filter.owner !== undefined) all = all.filter((e) => (e.owner ?? DEFAULT_OWNER) === filter.owner);
     // Map keeps insertion order; stable sort by created_at keeps it within equal times.
     all.sort((a, b) => a.created_at - b.created_at);
     if (filter.limit !== undefined) all = all.slice(0, filter.limit);

@@ -7,7 +7,8 @@ import { sleep } from '../util/sleep.js';
 import { INTERVAL_MIN_S } from '../util/bounds.js';
 import type { Deployment, Stock } from '../api/types.js';
 import { errorText } from './ids.js';
-import { demandOf, plan } from './planner.js';
+import { plan } from './planner.js';
+import { ceilingPerHour, spentCeiling } from './spent.js';
 import type { PlanLimits, PlanPolicies } from './planner.js';
 import { enforce, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
@@ -340,23 +341,6 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
   r.pending = left.pending ?? 0;
   r.submitting = left.submitting ?? 0;
   return r;
-}
-
-/** Yuan/hour at most of an entry's deployment (price_to × GPUs), undefined without price_to. */
-function ceilingPerHour(e: QueueEntry): number | undefined {
-  return demandOf(e.body).pricePerHour;
-}
-
-/**
- * What an entry has cost so far, at most: its price ceiling (price_to × GPUs) over the time
- * since it was created, to when it ended (or now). The worker reads no containers for this —
- * `autodl cost` does, and shows less — so a budget can only stop early, never late.
- */
-export function spentCeiling(e: QueueEntry, now: number): number {
-  const rate = ceilingPerHour(e);
-  if (rate === undefined || e.submitted_at === null) return 0;
-  const end = e.finished_at ?? now;
-  return (rate * Math.max(0, end - e.submitted_at)) / 3_600_000;
 }
 
 /** The policies' inputs for this tick: dependency states, money spent, budgets (one extra read per budgeted label). */

@@ -9,13 +9,19 @@ import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, t
 import { Option, type Command } from 'commander';
 import { action } from '../command.js';
 import { integerArg } from './queue-args.js';
+import { normalizePolicy } from '../../queue/policies.js';
+import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
 
 export interface AddItem extends SweepItem {
   label: string | null;
 }
 
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
-export async function addItems(ctx: CliContext, opts: StoreOptions, items: AddItem[], priority: number, dry: boolean): Promise<void> {
+export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions, items: AddItem[], priority: number, dry: boolean): Promise<void> {
+  // the policy's fields are checked before anything is read or added (a bad one adds nothing)
+  const declared = policyFrom(opts, []);
+  if (declared) normalizePolicy(declared);
+  const owner = ownerFor(opts, ctx.env);
   if (dry) {
     const specs = items.map((i) => ({
       name: i.body.name,
@@ -35,8 +41,11 @@ export async function addItems(ctx: CliContext, opts: StoreOptions, items: AddIt
   // whose entries (issue 11): the token's fingerprint when one is at hand, else none yet
   const account = await currentAccount(ctx);
   await withStore(ctx, opts, async (store, path) => {
+    const after = opts.after?.length ? await resolveAfter(store, opts.after) : [];
+    await refuseCycles(store, after);
+    const policy = policyFrom(opts, after);
     const added = await store.add(
-      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null })),
+      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
       Date.now(),
     );
     const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
@@ -47,7 +56,7 @@ export async function addItems(ctx: CliContext, opts: StoreOptions, items: AddIt
   }, { durable: true });
 }
 
-export interface QueueAddOptions extends StoreOptions {
+export interface QueueAddOptions extends StoreOptions, PolicyOptions {
   priority: number;
   label?: string;
   dryRun?: boolean;
@@ -75,6 +84,6 @@ export function declareAdd(group: Command): void {
     .argument('<config...>', t('arg.config'))
     .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
     .option('--label <label>', t('queue.opt.label'))
-    .addOption(new Option('--dry-run', t('queue.opt.dryRun')))
-    .action(action(run));
+    .addOption(new Option('--dry-run', t('queue.opt.dryRun')));
+  declarePolicyOptions(group.commands[group.commands.length - 1]!).action(action(run));
 }

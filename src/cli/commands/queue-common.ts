@@ -1,5 +1,7 @@
 // Shared by the queue commands and `autodl sweep`: the store location, entry ids, the
 // config pipeline with sweeps allowed, and the JSON / table shapes of an entry.
+import { fmtDuration } from '../../queue/policies.js';
+import { spentCeiling } from '../../queue/spent.js';
 import { basename, extname } from 'node:path';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
@@ -159,7 +161,27 @@ export function entryView(e: QueueEntry, now = Date.now()): Record<string, unkno
     lease_until: iso(e.lease_until),
     // whose entry (issue 11): the account fingerprint, null = no account yet (the first worker to claim it adopts it)
     account: e.account,
+    // issue 16: the owner, the declared policy, the money spent so far (at most: price_to ceiling) and what a policy did
+    owner: e.owner,
+    policy: e.policy,
+    spent_yuan_at_most: Math.round(spentCeiling(e, now) * 100) / 100,
+    enforced: e.enforced === null ? null : { ...e.enforced, at: iso(e.enforced.at) },
   };
+}
+
+/** The POLICY column: `4h`, `¥1.20/¥10`, `after 2`, and what a policy did (`stopped: max_runtime`). */
+export function policySummary(e: QueueEntry, now = Date.now()): string {
+  const p = e.policy;
+  const parts: string[] = [];
+  if (p?.maxRuntimeMs !== undefined) parts.push(`≤${fmtDuration(p.maxRuntimeMs)}${p.graceMs ? `+${fmtDuration(p.graceMs)}` : ''}`);
+  if (p?.maxCost !== undefined || p?.labelBudget !== undefined) {
+    const spent = spentCeiling(e, now).toFixed(2);
+    if (p.maxCost !== undefined) parts.push(`¥${spent}/¥${p.maxCost}`);
+    if (p.labelBudget !== undefined) parts.push(`label ¥${p.labelBudget}`);
+  }
+  if (p?.after?.length) parts.push(`after ${p.after.length}${p.afterAny ? ' (any)' : ''}`);
+  if (e.enforced) parts.push(`${e.enforced.action === 'stop' ? 'stopped' : 'warned'}: ${e.enforced.reason}`);
+  return parts.length ? parts.join(' ') : '-';
 }
 
 /** A queue state in its colour from the state table (src/queue/states.ts); a state it does not know is data (escaped). */

@@ -15,7 +15,7 @@ import { sleep } from '../../util/sleep.js';
 import { LiveFrame, untilInterrupted } from '../live.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { ENTRY_HEADERS, entryRow, entryView, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import { ENTRY_HEADERS, entryRow, entryView, policySummary, stateColor, withStore, type StoreOptions } from './queue-common.js';
 import type { Command } from 'commander';
 import { action } from '../command.js';
 import { intervalSeconds, nonNegativeInt } from '../args.js';
@@ -38,6 +38,10 @@ export function parseStates(raw: unknown): EntryState[] | undefined {
 /** The entries as a table, or a dim "empty" line. */
 function entryTable(ctx: CliContext, list: readonly QueueEntry[], now: number): string {
   if (list.length === 0) return ctx.out.dim(t('queue.empty'));
+  // the policies' column (issue 16) only when some entry has one or an owner
+  if (list.some((e) => e.policy !== null || e.enforced !== null || e.owner !== null)) {
+    return renderTable([...ENTRY_HEADERS, 'OWNER', 'POLICY'], list.map((e) => [...entryRow(e, ctx.out, now), e.owner ?? '-', policySummary(e, now)]), ctx.out, { right: [3, 4] });
+  }
   return renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] });
 }
 
@@ -79,6 +83,7 @@ export function queueChanges(prev: ReadonlyMap<string, QueueEntry>, next: readon
 export interface QueueLsOptions extends StoreOptions {
   state?: string[];
   label?: string;
+  owner?: string;
   all?: boolean;
   watch?: boolean;
   interval: number;
@@ -88,7 +93,7 @@ export interface QueueLsOptions extends StoreOptions {
 export async function run(ctx: CliContext, _args: [], opts: QueueLsOptions): Promise<void> {
   const states = parseStates(opts.state) ?? (opts.all ? undefined : DEFAULT_STATES);
   const label = opts.label;
-  const filter = { ...(states ? { states } : {}), ...(label !== undefined ? { label } : {}) };
+  const filter = { ...(states ? { states } : {}), ...(label !== undefined ? { label } : {}), ...(opts.owner !== undefined ? { owner: opts.owner } : {}) };
   await withStore(ctx, opts, async (store, path) => {
     if (opts.watch) return watch(ctx, store, path, states, label, opts);
     const list = await store.list(filter);
@@ -155,6 +160,7 @@ export function declareLs(group: Command): void {
     .description(t('queue.cmd.ls'))
     .option('--state <state...>', t('queue.opt.state'))
     .option('--label <label>', t('queue.opt.labelFilter'))
+    .option('--owner <name>', t('policy.opt.ownerFilter'))
     .option('--all', t('queue.opt.all'))
     .option('--watch', t('queue.opt.watch'))
     .option('--interval <seconds>', t('watch.opt.interval'), intervalSeconds, 2)

@@ -10,11 +10,13 @@
 // lease expires (5 min) or at once by a worker restarted with the same --worker-id (the
 // default id is new for every start). --request-timeout sets the SDK's request timeout and
 // with it the settle window (three times it) for creates whose outcome is unknown.
+import { collect } from '../args.js';
 import { reasonText, type PlatformReason } from '../../queue/refusal.js';
 import { ALIVE_STATES, OPEN_STATES } from '../../queue/states.js';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
+import type { Shares } from '../../queue/policies.js';
 import { makeClient } from '../client.js';
 import { StatusLine } from '../progress.js';
 import type { CliContext } from '../runtime.js';
@@ -85,6 +87,9 @@ class RunRenderer extends StatusLine {
       case 'clock':
         this.line(c.yellow(t('queue.run.clockSkew', { seconds: Math.round(ev.offset_ms / 1000) })));
         return;
+      case 'policy':
+        this.line((ev.action === 'warn' ? c.yellow : c.red)(t('policy.run.acted', { id: ev.id, action: ev.action, reason: ev.reason, detail: ev.detail })));
+        return;
       case 'claimed':
         return;
     }
@@ -107,6 +112,30 @@ export interface QueueRunOptions extends StoreOptions {
   requestTimeout: number;
   /** false with --no-follow */
   follow: boolean;
+  budget?: number;
+  share?: string;
+  ownerMaxGpus?: number;
+  ownerMaxRunning?: number;
+  ownerWeight?: string[];
+}
+
+/** --share / --owner-* → the planner's shares (issue 16), or undefined without --share. */
+function sharesOf(opts: QueueRunOptions): Shares | undefined {
+  if (opts.share === undefined) {
+    if (opts.ownerMaxGpus !== undefined || opts.ownerMaxRunning !== undefined || opts.ownerWeight?.length) {
+      throw new AutodlError('config_error', t('policy.badShare', { value: '(none)' }), { option: '--share' });
+    }
+    return undefined;
+  }
+  if (opts.share !== 'owner') throw new AutodlError('config_error', t('policy.badShare', { value: opts.share }), { option: '--share', value: opts.share });
+  const weights = new Map<string, number>();
+  for (const w of opts.ownerWeight ?? []) {
+    const m = /^([A-Za-z0-9._@-]{1,64})=(\d+(?:\.\d+)?)$/.exec(w);
+    const n = m ? Number(m[2]) : NaN;
+    if (!m || !(n > 0) || n > 1e6) throw new AutodlError('config_error', t('policy.badWeight', { value: w }), { option: '--owner-weight', value: w });
+    weights.set(m[1]!, n);
+  }
+  return { weights, perOwnerMaxGpus: opts.ownerMaxGpus, perOwnerMaxRunning: opts.ownerMaxRunning };
 }
 
 function limitsOf(opts: QueueRunOptions): PlanLimits {
@@ -141,6 +170,7 @@ export async function run(ctx: CliContext, _args: [], opts: QueueRunOptions): Pr
   const { defaultWorkerId } = await import('../../queue/ids.js');
   const workerId = opts.workerId !== undefined && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
   const limits = limitsOf(opts);
+  const shares = sharesOf(opts);
   const requestTimeoutS = opts.requestTimeout;
   if (!(requestTimeoutS > 0 && requestTimeoutS <= MAX_REQUEST_TIMEOUT_S)) {
     throw new AutodlError('config_error', t('queue.run.requestTimeoutRange', { max: MAX_REQUEST_TIMEOUT_S }), { option: '--request-timeout', value: requestTimeoutS, max: MAX_REQUEST_TIMEOUT_S });
@@ -174,6 +204,8 @@ export async function run(ctx: CliContext, _args: [], opts: QueueRunOptions): Pr
     ...(opts.stockInterval !== undefined ? { stock_interval_s: opts.stockInterval } : {}),
     ...(opts.followInterval !== undefined ? { follow_interval_s: opts.followInterval } : {}),
     limits,
+    ...(opts.budget !== undefined ? { budget: opts.budget } : {}),
+    ...(shares ? { share: 'owner' } : {}),
     account,
   });
   let summary: WorkerSummary;
@@ -197,6 +229,8 @@ export async function run(ctx: CliContext, _args: [], opts: QueueRunOptions): Pr
       leaseMs: Math.max(DEFAULT_LEASE_MS, 2 * requestTimeoutMs),
       signal: ac.signal,
       limits,
+      budget: opts.budget,
+      shares,
       ...(account !== undefined ? { account } : {}),
       onEvent: (e) => {
         renderer.event(e);
@@ -237,5 +271,10 @@ export function declareRun(group: Command): void {
     .option('--worker-id <id>', t('queue.opt.workerId'))
     .option('--request-timeout <seconds>', t('queue.opt.requestTimeout'), positiveNumber, 30)
     .option('--no-follow', t('queue.opt.noFollow'))
+    .option('--budget <yuan>', t('policy.opt.budget'), nonNegativeNumber)
+    .option('--share <by>', t('policy.opt.share'))
+    .option('--owner-max-gpus <n>', t('policy.opt.ownerMaxGpus'), nonNegativeInt)
+    .option('--owner-max-running <n>', t('policy.opt.ownerMaxRunning'), nonNegativeInt)
+    .option('--owner-weight <owner=weight>', t('policy.opt.ownerWeight'), collect)
     .action(action(run));
 }

@@ -11,6 +11,7 @@ import { labelOf, prepareTemplate, targetDialect, type StoreOptions } from './qu
 import { Option } from 'commander';
 import { action, withExamples, type CliCommand } from '../command.js';
 import { integerArg, paramArg } from './queue-args.js';
+import { declarePolicyOptions, type PolicyOptions } from './queue-policy.js';
 
 /** `--param name=v1,v2` options → parameters; a malformed one is a validation_error (exit 1). */
 export function parseParams(raw: readonly string[]): SweepParams {
@@ -36,7 +37,7 @@ export function parseParams(raw: readonly string[]): SweepParams {
   return out;
 }
 
-export interface SweepOptions extends StoreOptions {
+export interface SweepOptions extends StoreOptions, PolicyOptions {
   param?: string[];
   priority: number;
   label?: string;
@@ -68,7 +69,7 @@ export const command: CliCommand = {
   ],
   declare(program) {
     withExamples(
-      program
+      declarePolicyOptions(program
         .command('sweep')
         .description(t('sweep.cmd'))
         .argument('<template>', t('sweep.arg.template'))
@@ -76,7 +77,7 @@ export const command: CliCommand = {
         .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
         .option('--label <label>', t('sweep.opt.label'))
         .option('--db <path>', t('queue.opt.db'))
-        .addOption(new Option('--dry-run', t('sweep.opt.dryRun'))),
+        .addOption(new Option('--dry-run', t('sweep.opt.dryRun')))),
       command.examples,
     ).action(action(run));
   },

@@ -1,0 +1,121 @@
+// The queue's policies from the command line (issue 16), end to end: the real CLI as
+// subprocesses against the in-process simulator.
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { assertTokenNeverPrinted, deploymentConfig, ensureBuilt, json, runCli, startSim, writeConfig, type SimHandle } from '../cli/helpers.js';
+
+let sim: SimHandle;
+const dirs: string[] = [];
+before(async () => {
+  ensureBuilt();
+  sim = await startSim();
+});
+after(async () => {
+  await sim.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  assertTokenNeverPrinted();
+});
+beforeEach(() => {
+  sim.world.reset();
+  sim.faults.clear();
+});
+
+function newDb(): string {
+  const d = mkdtempSync(join(tmpdir(), 'autodl-policy-cli-'));
+  dirs.push(d);
+  return join(d, 'queue.db');
+}
+const cfg = (name: string, cmd = 'sleep infinity') => writeConfig(`${name}.json`, deploymentConfig(name, { tpl: { cmd } }));
+const q = (db: string, ...args: string[]) => runCli(['queue', ...args, '--db', db, '--json'], { sim });
+
+interface Entry {
+  id: string;
+  name: string;
+  state: string;
+  owner: string | null;
+  deployment_uuid: string | null;
+  policy: Record<string, unknown> | null;
+  enforced: { action: string; reason: string; detail: string } | null;
+  last_error: string | null;
+}
+async function ls(db: string, ...extra: string[]): Promise<Entry[]> {
+  const r = await q(db, 'ls', '--all', ...extra);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  return json<{ entries: Entry[] }>(r).entries;
+}
+
+describe('queue policies from the command line', () => {
+  test('--max-runtime: the worker stops the deployment once it has run that long, and says why', async () => {
+    const db = newDb();
+    const add = await q(db, 'add', cfg('pol-ttl'), '--max-runtime', '1s', '--owner', 'alice');
+    assert.equal(add.code, 0, add.stderr);
+    const [e] = await ls(db);
+    assert.deepEqual(e!.policy, { maxRuntimeMs: 1000 });
+    assert.equal(e!.owner, 'alice');
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    assert.ok((await ls(db))[0]!.deployment_uuid);
+    await delay(1200); // the worker measures time limits on the database's clock
+    const run = await runCli(['queue', 'run', '--once', '--db', db], { sim });
+    assert.equal(run.code, 0, run.stderr);
+    // the worker's NDJSON carries the policy event and the state change with its reason
+    const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; action?: string; reason?: string; note?: string });
+    assert.ok(events.some((x) => x.type === 'policy' && x.action === 'stop' && x.reason === 'max_runtime'), run.stderr);
+    assert.ok(events.some((x) => x.type === 'state' && /stopped by policy: max_runtime/.test(x.note ?? '')));
+    const [done] = await ls(db);
+    assert.equal(done!.state, 'finished');
+    assert.equal(done!.enforced?.reason, 'max_runtime');
+    const d = sim.world.allDeployments(true).find((x) => x.uuid === done!.deployment_uuid)!;
+    assert.equal(d.status, 'stopped');
+    // the table shows the policy and what it did
+    const table = await runCli(['queue', 'ls', '--all', '--db', db, '--no-json'], { sim });
+    assert.match(table.stdout, /POLICY/);
+    assert.match(table.stdout, /≤1s stopped: max_runtime/);
+    assert.equal((await ls(db, '--owner', 'alice')).length, 1);
+    assert.equal((await ls(db, '--owner', 'bob')).length, 0);
+  });
+
+  test('--after by name: the eval waits for its train; an unknown reference adds nothing', async () => {
+    const db = newDb();
+    assert.equal((await q(db, 'add', cfg('pol-train', 'sleep 30'))).code, 0);
+    const bad = await q(db, 'add', cfg('pol-eval', 'sleep 30'), '--after', 'no-such-train');
+    assert.equal(bad.code, 1);
+    assert.equal(json<{ error_type: string }>(bad).error_type, 'validation_error');
+    assert.equal((await ls(db)).length, 1, 'nothing added');
+    const ok = await q(db, 'add', cfg('pol-eval', 'sleep 30'), '--after', 'pol-train');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    let [train, ev] = await ls(db);
+    assert.ok(train!.deployment_uuid, 'train created');
+    assert.equal(ev!.state, 'pending');
+    assert.equal(ev!.deployment_uuid, null, 'eval not created while its train runs');
+    sim.world.advance(60_000);
+    assert.equal((await q(db, 'run', '--once')).code, 0); // follows the train to finished
+    assert.equal((await q(db, 'run', '--once')).code, 0); // now the eval may start
+    [train, ev] = await ls(db);
+    assert.equal(train!.state, 'finished');
+    assert.ok(ev!.deployment_uuid, 'eval created after its train finished');
+  });
+
+  test('bad policy options are config or validation errors and add nothing', async () => {
+    const db = newDb();
+    for (const [args, type] of [
+      [['--grace', '5m'], 'config_error'],
+      [['--after-any'], 'config_error'],
+      [['--max-runtime', 'soon'], 'config_error'],
+      [['--on-cap', 'explode'], 'config_error'],
+      [['--max-runtime', '400d'], 'validation_error'],
+    ] as const) {
+      const r = await q(db, 'add', cfg('pol-bad'), ...args);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
+      assert.equal(json<{ error_type: string }>(r).error_type, type, args.join(' '));
+    }
+    assert.equal((await ls(db)).length, 0);
+    const r = await runCli(['queue', 'run', '--once', '--share', 'team', '--db', db, '--json'], { sim });
+    assert.equal(r.code, 1);
+    assert.equal(json<{ error_type: string }>(r).error_type, 'config_error');
+  });
+});
