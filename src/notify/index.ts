@@ -8,7 +8,7 @@ import { AutodlError } from '../errors.js';
 import { userConfigPath, type Env } from '../credentials/credentials.js';
 import { isLoopbackHostname } from '../api/transport.js';
 
-export type NotifyKind = 'submitted' | 'all_running' | 'job_finished' | 'failed' | 'test';
+export type NotifyKind = 'submitted' | 'all_running' | 'job_finished' | 'failed' | 'policy' | 'test';
 
 export interface NotifyEvent {
   kind: NotifyKind;
@@ -92,6 +92,7 @@ const TITLES: Record<NotifyKind, string> = {
   submitted: 'AutoDL: deployment submitted',
   all_running: 'AutoDL: all replicas running',
   job_finished: 'AutoDL: Job finished',
+  policy: 'AutoDL: a queue policy acted',
   failed: 'AutoDL: failed',
   test: 'AutoDL: test notification',
 };
@@ -319,7 +320,7 @@ export async function notify(event: NotifyEvent, sinks: readonly NotifySink[], o
   );
 }
 
-const KINDS: readonly NotifyKind[] = ['submitted', 'all_running', 'job_finished', 'failed', 'test'];
+const KINDS: readonly NotifyKind[] = ['submitted', 'all_running', 'job_finished', 'failed', 'policy', 'test'];
 
 /**
  * The sinks of a config object (the parsed user config, or its `notify` value).

@@ -53,6 +53,16 @@ export function queueNotification(ev: QueueEvent, announced: Set<string>): Notif
         return { kind: 'job_finished', message: `queue entry ${ev.id}: Job ${ev.note}`, entry: { id: ev.id } };
       }
       return undefined;
+    case 'policy':
+      // issue 16: a time limit, cost cap or budget stopped (or warned about) a deployment (a
+      // dependency that fails an entry is told by its state event, as `failed`)
+      if (ev.action === 'fail') return undefined;
+      return {
+        kind: 'policy',
+        message: `queue entry ${ev.id}: ${ev.action === 'stop' ? 'stopped' : 'warning'} by policy ${ev.reason} (${ev.detail})`,
+        entry: { id: ev.id },
+        ...(ev.deployment_uuid ? { deployment: { uuid: ev.deployment_uuid } } : {}),
+      };
     default:
       return undefined;
   }

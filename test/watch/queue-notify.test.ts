@@ -152,3 +152,16 @@ describe('queue run sends notifications (end to end)', () => {
     assert.equal(json<{ created: number }>(r).created, 1);
   });
 });
+
+describe('policy notifications (issue 16)', () => {
+  test('a stop or a warning by a policy is a `policy` notification; a dependency failure is told once, as failed', () => {
+    const stop = queueNotification({ type: 'policy', id: 'q-aaaaaaaa', action: 'stop', reason: 'max_runtime', detail: 'ran 4h of 4h', deployment_uuid: 'd1' }, new Set());
+    assert.equal(stop?.kind, 'policy');
+    assert.match(stop!.message, /q-aaaaaaaa: stopped by policy max_runtime \(ran 4h of 4h\)/);
+    assert.deepEqual(stop!.deployment, { uuid: 'd1' });
+    const warn = queueNotification({ type: 'policy', id: 'q-aaaaaaaa', action: 'warn', reason: 'max_cost', detail: 'spent ¥10.00 of ¥10.00' }, new Set());
+    assert.match(warn!.message, /warning by policy max_cost/);
+    assert.equal(queueNotification({ type: 'policy', id: 'q-bbbbbbbb', action: 'fail', reason: 'dependency_failed', detail: 'q-aaaaaaaa failed' }, new Set()), undefined);
+    assert.equal(queueNotification({ type: 'state', id: 'q-bbbbbbbb', from: 'pending', to: 'failed', note: 'dependency_failed: q-aaaaaaaa failed' }, new Set())?.kind, 'failed');
+  });
+});
