@@ -32,6 +32,7 @@ import { command as stop } from './commands/stop.js';
 import { command as stopContainer } from './commands/stop-container.js';
 import { command as submit } from './commands/submit.js';
 import { command as sweep } from './commands/sweep.js';
+import { command as ttl } from './commands/ttl.js';
 import { command as validate } from './commands/validate.js';
 import { command as wait } from './commands/wait.js';
 import { command as watch } from './commands/watch.js';
@@ -76,6 +77,8 @@ export const COMMANDS: readonly CliCommand[] = [
   // the durable queue and sweeps (issue 4)
   queue,
   sweep,
+  // pay only for work (issue 16)
+  ttl,
 ];
 
 export function buildProgram(only?: string): Command {

@@ -1,5 +1,6 @@
 // Small operations for the CLI (`autodl queue …`): preview the plan, cancel, retry, re-prioritise.
 
+import { deploymentNameFor } from './ids.js';
 import { AutodlError } from '../errors.js';
 import { plan } from './planner.js';
 import type { Plan, PlanLimits } from './planner.js';
@@ -35,6 +36,14 @@ export async function cancelEntry(store: QueueStore, id: string, now = Date.now(
 
 /** Put a failed or cancelled entry back to pending (failure count reset). */
 export async function retryEntry(store: QueueStore, id: string, now = Date.now()): Promise<QueueEntry> {
+  // a deployment taken in by `autodl ttl` was not made by the queue: there is nothing to create again
+  const before = await store.get(id);
+  if (before && before.deployment_name !== deploymentNameFor(before.body.name, before.id)) {
+    throw new AutodlError('validation_error', `entry ${id} is a deployment taken in by \`autodl ttl\` (${before.deployment_name}); the queue did not create it and will not create it again`, {
+      errors: [{ path: id, message: 'adopted, not created by the queue' }],
+      state: before.state,
+    });
+  }
   const e = await store.transition(id, 'pending', {
     from: RETRYABLE_STATES,
     now,

@@ -11,9 +11,9 @@
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { DEFAULT_OWNER } from './policies.js';
-import { adoptPatch, asArray, assertTransition, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
-import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES } from './states.js';
+import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -256,7 +256,7 @@ export class PgStore implements QueueStore {
     for (const col of PATCH_COLUMNS) {
       if (!(col in patch)) continue;
       const v = patch[col];
-      params.push((col === 'error_details' || col === 'enforced') && v ? JSON.stringify(v) : (v ?? null));
+      params.push((col === 'error_details' || col === 'enforced' || col === 'policy') && v ? JSON.stringify(v) : (v ?? null));
       cols.push(`${col} = $${params.length}`);
     }
     const updated = (await c.query<EntryRow>(`UPDATE autodl_queue_entries SET ${cols.join(', ')} WHERE id = $1 RETURNING *`, params)).rows[0]!;
@@ -271,6 +271,37 @@ export class PgStore implements QueueStore {
    * history rows. An id already taken (one in 10^12) is drawn again and the batch re-inserted,
    * so the order still holds.
    */
+  async adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }> {
+    return this.tx(async (c) => {
+      // one adopter at a time per deployment: the advisory lock is held to the transaction's end
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`autodl-adopt:${input.deployment_uuid}`]);
+      const open = (
+        await c.query<EntryRow>('SELECT * FROM autodl_queue_entries WHERE deployment_uuid = $1 AND NOT (state = ANY($2)) ORDER BY seq LIMIT 1 FOR UPDATE', [
+          input.deployment_uuid,
+          [...TERMINAL_STATES],
+        ])
+      ).rows[0];
+      if (open) {
+        // the given fields replace those of the entry's policy (undefined ones are lifted)
+        const policy = normalizePolicy({ ...(open.policy ?? {}), ...(input.policy ?? {}) });
+        return { entry: fromRow(await this.apply(c, open, open.state, now, 'policy replaced (autodl ttl)', { policy })), adopted: false };
+      }
+      for (;;) {
+        const e = makeAdopted(input, now);
+        const r = await c.query<EntryRow>(
+          `INSERT INTO autodl_queue_entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures, created_at, updated_at, account, owner, policy, deployment_uuid, submitted_at)
+           VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'submitted', 0, 0, $7, $7, $8, $9, $10::jsonb, $11, $12)
+           ON CONFLICT DO NOTHING RETURNING *`,
+          [e.id, e.tag, e.label, JSON.stringify(e.body), e.deployment_name, e.priority, now, e.account, e.owner, e.policy === null ? null : JSON.stringify(e.policy), e.deployment_uuid, e.submitted_at],
+        );
+        if (r.rows[0]) {
+          await this.event(c, e.id, now, null, 'submitted', 'adopted (autodl ttl)');
+          return { entry: fromRow(r.rows[0]), adopted: true };
+        }
+      }
+    });
+  }
+
   async add(inputs: readonly NewEntry[], now: number): Promise<QueueEntry[]> {
     if (inputs.length === 0) return [];
     return this.tx(async (c) => {

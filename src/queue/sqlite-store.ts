@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, assertTransition, makeEntry, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
-import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES } from './states.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
-import { DEFAULT_OWNER, type EntryPolicy } from './policies.js';
+import { DEFAULT_OWNER, normalizePolicy, type EntryPolicy } from './policies.js';
 
 /**
  * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
@@ -247,10 +247,40 @@ export class SqliteStore implements QueueStore {
       if (!(c in patch)) continue;
       const v = patch[c];
       cols.push(`${c} = @${c}`);
-      params[c] = (c === 'error_details' || c === 'enforced') && v ? JSON.stringify(v) : (v ?? null);
+      params[c] = (c === 'error_details' || c === 'enforced' || c === 'policy') && v ? JSON.stringify(v) : (v ?? null);
     }
     this.db.prepare(`UPDATE entries SET ${cols.join(', ')} WHERE id = @id`).run(params);
     if (r.state !== to || note) this.event(r.id, now, r.state, to, note);
+  }
+
+  async adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }> {
+    let out: { id: string; adopted: boolean } | undefined;
+    const tx = this.db.transaction(() => {
+      const open = this.db
+        .prepare(`SELECT * FROM entries WHERE deployment_uuid = ? AND state NOT IN (${TERMINAL_STATES.map(() => '?').join(', ')}) ORDER BY seq LIMIT 1`)
+        .get(input.deployment_uuid, ...TERMINAL_STATES) as EntryRow | undefined;
+      if (open) {
+        // the given fields replace those of the entry's policy (undefined ones are lifted)
+        const policy = normalizePolicy({ ...(open.policy === null ? {} : (JSON.parse(open.policy) as EntryPolicy)), ...(input.policy ?? {}) });
+        this.apply(open, open.state, now, 'policy replaced (autodl ttl)', { policy });
+        out = { id: open.id, adopted: false };
+        return;
+      }
+      let e = makeAdopted(input, now);
+      const exists = this.db.prepare('SELECT 1 FROM entries WHERE id = ?');
+      while (exists.get(e.id)) e = makeAdopted(input, now);
+      this.db
+        .prepare(
+          `INSERT INTO entries (id, tag, label, body, deployment_name, priority, state, attempts, consecutive_failures,
+             created_at, updated_at, account, submit_key, owner, policy, deployment_uuid, submitted_at)
+           VALUES (@id, @tag, @label, @body, @deployment_name, @priority, 'submitted', 0, 0, @now, @now, @account, NULL, @owner, @policy, @deployment_uuid, @submitted_at)`,
+        )
+        .run({ ...e, body: JSON.stringify(e.body), policy: e.policy === null ? null : JSON.stringify(e.policy), now });
+      this.event(e.id, now, null, 'submitted', 'adopted (autodl ttl)');
+      out = { id: e.id, adopted: true };
+    });
+    tx.immediate();
+    return { entry: fromRow(this.row(out!.id)!), adopted: out!.adopted };
   }
 
   async add(inputs: readonly NewEntry[], now: number): Promise<QueueEntry[]> {

@@ -120,7 +120,8 @@ export type MoveOp =
   | 'cancel'
   | 'retry'
   | 'priority'
-  | 'dependency_failed';
+  | 'dependency_failed'
+  | 'adopt';
 
 export interface Transition {
   op: MoveOp;
@@ -159,6 +160,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { op: 'retry', from: 'failed', to: 'pending', when: '`queue retry` (failure count reset)' },
   { op: 'retry', from: 'cancelled', to: 'pending', when: '`queue retry`' },
   { op: 'priority', from: 'pending', to: 'pending', when: '`queue priority`' },
+  { op: 'adopt', from: null, to: 'submitted', when: 'store.adopt: a deployment made outside the queue put under a policy (`autodl ttl`)' },
   { op: 'dependency_failed', from: 'pending', to: 'failed', when: 'an `after` entry failed, was cancelled or is gone (issue 16; not with after_any)' },
 ];
 
@@ -190,7 +192,7 @@ export const LEASED_STATES = where((s) => s.leased);
 /** What `queue ls` shows without `--state` / `--all`. */
 export const LISTED_BY_DEFAULT = where((s) => s.listedByDefault);
 /** The state a new entry starts in. */
-export const INITIAL_STATE: EntryState = TRANSITIONS.find((t) => t.from === null)!.to;
+export const INITIAL_STATE: EntryState = TRANSITIONS.find((t) => t.op === 'add')!.to;
 /** States a worker claims from. */
 export const CLAIMABLE_STATES = statesFrom('claim');
 /** States whose expired (or own) leases a worker takes over. */

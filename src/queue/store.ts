@@ -19,8 +19,23 @@
 import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES } from './states.js';
+import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES, TERMINAL_STATES } from './states.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+
+/** What store.adopt takes: the deployment as it is, and the policy to put it under. */
+export interface AdoptInput extends NewEntry {
+  deployment_uuid: string;
+  /** The deployment's own name on the platform (no mark). */
+  deployment_name: string;
+  /** When the deployment was created (its time limit counts from here). */
+  submitted_at: number;
+}
+
+/** The entry store.adopt inserts. */
+export function makeAdopted(input: AdoptInput, now: number, id?: string): QueueEntry {
+  const e = makeEntry(input, now, id);
+  return { ...e, state: 'submitted', deployment_uuid: input.deployment_uuid, deployment_name: input.deployment_name, submitted_at: input.submitted_at };
+}
 
 export interface ListFilter {
   states?: readonly EntryState[];
@@ -55,6 +70,7 @@ export type EntryPatch = Partial<
     | 'sent_at'
     | 'missing_since'
     | 'enforced'
+    | 'policy'
   >
 >;
 
@@ -71,6 +87,12 @@ export interface TransitionOptions {
 export interface QueueStore {
   /** Insert entries (state `pending`) atomically; returns them in the given order. */
   add(entries: readonly NewEntry[], now: number): Promise<QueueEntry[]>;
+  /**
+   * A deployment made outside the queue, taken in as `submitted` (issue 16, `autodl ttl`) so
+   * that a worker follows it and enforces its policy; one transaction. When an open entry
+   * already has this deployment, its policy is replaced instead (returned with `adopted: false`).
+   */
+  adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }>;
   get(id: string): Promise<QueueEntry | undefined>;
   /** Entries in insertion order (created_at, then insertion). */
   list(filter?: ListFilter): Promise<QueueEntry[]>;
@@ -121,6 +143,7 @@ export const PATCH_COLUMNS = [
   'sent_at',
   'missing_since',
   'enforced',
+  'policy',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /**
@@ -236,6 +259,21 @@ export class MemoryStore implements QueueStore {
       this.events.push({ entry_id: e.id, ts: now, from_state: null, to_state: 'pending', note: 'added' });
     }
     return made.map(clone);
+  }
+
+  async adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }> {
+    const open = [...this.entries.values()].find((e) => e.deployment_uuid === input.deployment_uuid && !TERMINAL_STATES.includes(e.state));
+    if (open) {
+      // the given fields replace those of the entry's policy (undefined ones are lifted)
+      const policy = normalizePolicy({ ...(open.policy ?? {}), ...(input.policy ?? {}) });
+      const moved = await this.transition(open.id, open.state, { from: open.state, now, note: 'policy replaced (autodl ttl)', set: { policy } });
+      return { entry: moved ?? clone(open), adopted: false };
+    }
+    let e = makeAdopted(input, now);
+    while (this.entries.has(e.id)) e = makeAdopted(input, now);
+    this.entries.set(e.id, e);
+    this.events.push({ entry_id: e.id, ts: now, from_state: null, to_state: 'submitted', note: 'adopted (autodl ttl)' });
+    return { entry: clone(e), adopted: true };
   }
 
   async get(id: string): Promise<QueueEntry | undefined> {

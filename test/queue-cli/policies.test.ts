@@ -119,3 +119,51 @@ describe('queue policies from the command line', () => {
     assert.equal(json<{ error_type: string }>(r).error_type, 'config_error');
   });
 });
+
+describe('autodl ttl: a deployment made outside the queue under a time limit', () => {
+  test('created with `autodl create`, put under 1s by name; the worker stops it; off lifts it; retry is refused', async () => {
+    const db = newDb();
+    const made = await runCli(['create', cfg('ttl-debug'), '--json'], { sim });
+    assert.equal(made.code, 0, made.stderr);
+    const uuid = json<{ deployment_uuid: string }>(made).deployment_uuid;
+    const dry = await runCli(['ttl', 'ttl-debug', '2h', '--dry-run', '--db', db, '--json'], { sim });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(json<{ deployment_uuid: string; stops_at: string }>(dry).deployment_uuid, uuid);
+    assert.equal((await ls(db)).length, 0, 'a dry run adds nothing');
+    const set = await runCli(['ttl', 'ttl-debug', '1s', '--db', db, '--json'], { sim });
+    assert.equal(set.code, 0, set.stderr);
+    const out = json<{ adopted: boolean; entry: Entry }>(set);
+    assert.equal(out.adopted, true);
+    assert.equal(out.entry.state, 'submitted');
+    assert.equal(out.entry.deployment_uuid, uuid);
+    // again: the same entry, its limit replaced (not a second entry)
+    const again = json<{ adopted: boolean; entry: Entry }>(await runCli(['ttl', uuid, '1s', '--db', db, '--json'], { sim }));
+    assert.equal(again.adopted, false);
+    assert.equal(again.entry.id, out.entry.id);
+    await delay(1200);
+    const run = await runCli(['queue', 'run', '--once', '--db', db], { sim });
+    assert.equal(run.code, 0, run.stderr);
+    const [e] = await ls(db);
+    assert.equal(e!.state, 'finished');
+    assert.equal(e!.enforced?.reason, 'max_runtime');
+    assert.equal(sim.world.allDeployments(true).find((d) => d.uuid === uuid)!.status, 'stopped');
+    assert.equal(sim.world.allDeployments(true).filter((d) => d.name.startsWith('ttl-debug')).length, 1, 'nothing was created');
+    const retry = await q(db, 'retry', e!.id);
+    assert.equal(retry.code, 1);
+    assert.equal(json<{ error_type: string }>(retry).error_type, 'validation_error');
+    const missing = await runCli(['ttl', 'no-such-deployment', '1h', '--db', db, '--json'], { sim });
+    assert.equal(json<{ error_type: string }>(missing).error_type, 'not_found');
+  });
+
+  test('off lifts the limit of an adopted deployment before it is reached', async () => {
+    const db = newDb();
+    const made = await runCli(['create', cfg('ttl-keep'), '--json'], { sim });
+    const uuid = json<{ deployment_uuid: string }>(made).deployment_uuid;
+    assert.equal((await runCli(['ttl', 'ttl-keep', '1s', '--db', db, '--json'], { sim })).code, 0);
+    const off = json<{ entry: Entry }>(await runCli(['ttl', 'ttl-keep', 'off', '--db', db, '--json'], { sim }));
+    assert.equal(off.entry.policy, null);
+    await delay(1200);
+    assert.equal((await q(db, 'run', '--once')).code, 0);
+    assert.notEqual(sim.world.allDeployments(true).find((d) => d.uuid === uuid)!.status, 'stopped');
+  });
+});
