@@ -164,7 +164,8 @@ export function entryView(e: QueueEntry, now = Date.now()): Record<string, unkno
     // issue 16: the owner, the declared policy, the money spent so far (at most: price_to ceiling) and what a policy did
     owner: e.owner,
     policy: e.policy,
-    spent_yuan_at_most: Math.round(spentCeiling(e, now) * 100) / 100,
+    // (only under a cost cap or budget: it grows with time, and a view of anything else stays as it is)
+    spent_yuan_at_most: e.policy?.maxCost !== undefined || e.policy?.labelBudget !== undefined ? Math.round(spentCeiling(e, now) * 100) / 100 : null,
     enforced: e.enforced === null ? null : { ...e.enforced, at: iso(e.enforced.at) },
   };
 }
