@@ -1,40 +1,16 @@
 // `autodl queue …` and `autodl sweep`, end to end: the real CLI as subprocesses against the
 // in-process simulator (manual clock, no background load). Scarcity is made by occupying
 // GPUs in the world; the worker is driven with `queue run --once` or a short --interval.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertTokenNeverPrinted, deploymentConfig, collect, ensureBuilt, json, outputs, runCli, spawnCli, startSim, waitFor, writeConfig, type SimHandle } from '../cli/helpers.js';
-import { dropPgDatabases, freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
+import { deploymentConfig, collect, json, outputs, runCli, spawnCli, waitFor, writeConfig } from '../cli/helpers.js';
+import { freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
+import { queueCliHarness } from './harness.js';
 
-let sim: SimHandle;
-const dirs: string[] = [];
-
-before(async () => {
-  ensureBuilt();
-  sim = await startSim();
-});
-
-after(async () => {
-  await dropPgDatabases();
-  await sim.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  assertTokenNeverPrinted();
-});
-
-beforeEach(() => {
-  sim.world.reset();
-  sim.faults.clear();
-});
-
-/** A fresh queue database path. */
-function newDb(): string {
-  const d = mkdtempSync(join(tmpdir(), 'autodl-queue-cli-'));
-  dirs.push(d);
-  return join(d, 'queue.db');
-}
+const h = queueCliHarness();
+const newDb = () => h.newDb();
 
 function template(name: string, extra: Record<string, unknown> = {}, cmd = 'sleep 600'): Record<string, unknown> {
   return { ...deploymentConfig(name, { tpl: { cmd } }), ...extra };
@@ -42,7 +18,7 @@ function template(name: string, extra: Record<string, unknown> = {}, cmd = 'slee
 
 const cfg = (name: string, extra: Record<string, unknown> = {}, cmd?: string) => writeConfig(`${name}.json`, template(name, extra, cmd));
 
-const q = (db: string, ...args: string[]) => runCli(['queue', ...args, '--db', db, '--json'], { sim });
+const q = (db: string, ...args: string[]) => runCli(['queue', ...args, '--db', db, '--json'], { sim: h.sim });
 
 interface Entry {
   id: string;
@@ -71,12 +47,12 @@ async function add(db: string, ...args: string[]): Promise<Entry[]> {
 }
 
 /** Deployments in the simulator (all tenants) whose name is exactly `name`. */
-const deploymentsNamed = (name: string) => sim.world.allDeployments(true).filter((d) => d.name === name);
+const deploymentsNamed = (name: string) => h.sim.world.allDeployments(true).filter((d) => d.name === name);
 
 /** Leave exactly `n` RTX 4090 cards idle. */
 function leaveIdle(n: number): number {
-  const idle = sim.world.stock().get('RTX 4090')!.idle;
-  return sim.world.occupy('RTX 4090', idle - n);
+  const idle = h.sim.world.stock().get('RTX 4090')!.idle;
+  return h.sim.world.occupy('RTX 4090', idle - n);
 }
 
 interface ErrorOut {
@@ -112,7 +88,7 @@ describe('queue add / ls / run / show', () => {
     assert.equal(list[0]!.deployment_uuid, deps[0]!.uuid);
 
     // the human table carries the same facts
-    const human = await runCli(['queue', 'ls', '--db', db, '--no-json'], { sim });
+    const human = await runCli(['queue', 'ls', '--db', db, '--no-json'], { sim: h.sim });
     assert.equal(human.code, 0);
     assert.match(human.stdout, /ID\s+NAME\s+STATE/);
     assert.ok(human.stdout.includes(e!.id) && human.stdout.includes(deps[0]!.uuid) && human.stdout.includes('submitted'));
@@ -121,7 +97,7 @@ describe('queue add / ls / run / show', () => {
   test('ls --watch --json: a snapshot, then change lines and a new snapshot when the worker moves an entry; Ctrl-C exits 0', { timeout: 60_000 }, async () => {
     const db = newDb();
     const [e] = await add(db, cfg('lsw-a'));
-    const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--db', db, '--json'], { sim });
+    const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--db', db, '--json'], { sim: h.sim });
     const done = collect(child);
     await waitFor(child, 'stdout', '"type":"snapshot"');
     const moved = waitFor(child, 'stdout', '"to":"submitted"'); // listening before the worker runs
@@ -147,7 +123,7 @@ describe('queue add / ls / run / show', () => {
   test('ls --watch without a terminal: the table, then a line per change; --count ends it', { timeout: 60_000 }, async () => {
     const db = newDb();
     await add(db, cfg('lsw-b'));
-    const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--count', '200', '--db', db, '--no-json'], { sim });
+    const child = spawnCli(['queue', 'ls', '--watch', '--interval', '0.1', '--count', '200', '--db', db, '--no-json'], { sim: h.sim });
     const done = collect(child);
     await waitFor(child, 'stdout', 'lsw-b');
     const moved = waitFor(child, 'stdout', /lsw-b\s+pending → cancelled/); // listening before the change
@@ -155,7 +131,7 @@ describe('queue add / ls / run / show', () => {
     await moved;
     child.kill('SIGINT');
     assert.equal((await done).code, 0);
-    const counted = await runCli(['queue', 'ls', '--watch', '--interval', '0.05', '--count', '3', '--db', db, '--json', '--all'], { sim });
+    const counted = await runCli(['queue', 'ls', '--watch', '--interval', '0.05', '--count', '3', '--db', db, '--json', '--all'], { sim: h.sim });
     assert.equal(counted.code, 0, counted.stderr);
     assert.equal(counted.stdout.trim().split('\n').length, 1, 'nothing changed: one snapshot in three refreshes');
   });
@@ -186,10 +162,10 @@ describe('queue add / ls / run / show', () => {
     const db = newDb();
     const [e] = await add(db, cfg('qa-follow', {}, 'sleep 30'));
     assert.equal((await q(db, 'run', '--once')).code, 0);
-    sim.world.advance(10_000); // creating 1 s + cold start 7 s
+    h.sim.world.advance(10_000); // creating 1 s + cold start 7 s
     assert.equal((await q(db, 'run', '--once')).code, 0);
     assert.equal((await ls(db))[0]!.state, 'running');
-    sim.world.advance(60_000);
+    h.sim.world.advance(60_000);
     assert.equal((await q(db, 'run', '--once')).code, 0);
     assert.equal((await ls(db)).length, 0, 'finished entries are hidden by default');
     const all = await ls(db, '--all');
@@ -249,7 +225,7 @@ describe('cancel / retry / priority', () => {
   test('three refused creates → failed (submission_error details); retry puts it back and the next tick creates it', async () => {
     const db = newDb();
     const [e] = await add(db, cfg('qr-a'));
-    sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'envelope_error', code: 'Failed', msg: 'refused', count: 3 });
+    h.sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'envelope_error', code: 'Failed', msg: 'refused', count: 3 });
     for (let i = 0; i < 3; i++) assert.equal((await q(db, 'run', '--once')).code, 0);
     const [failed] = await ls(db, '--state', 'failed');
     assert.equal(failed!.id, e!.id);
@@ -276,7 +252,7 @@ describe('cancel / retry / priority', () => {
     const db = newDb();
     const [e] = await add(db, cfg('qr-ran', {}, 'sleep 5; exit 1'));
     assert.equal((await q(db, 'run', '--once')).code, 0);
-    sim.world.advance(60_000); // starts, runs 5 s, exits 1
+    h.sim.world.advance(60_000); // starts, runs 5 s, exits 1
     assert.equal((await q(db, 'run', '--once')).code, 0);
     const [failed] = await ls(db, '--state', 'failed');
     assert.equal(failed?.id, e!.id, JSON.stringify(await ls(db, '--all')));
@@ -340,7 +316,7 @@ describe('queue run limits and signals', () => {
   test('--max-running 1 counts an entry held after a lost reply: no second create while the first may exist', async () => {
     const db = newDb();
     const [a, b] = await add(db, cfg('qm-held-a'), cfg('qm-held-b'));
-    sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'slow', delay_ms: 2500, count: 1 });
+    h.sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'slow', delay_ms: 2500, count: 1 });
     const run = () => q(db, 'run', '--once', '--max-running', '1', '--request-timeout', '1', '--no-follow');
     const r1 = await run(); // a's create times out after 1 s; not listed yet: held for the settle window
     assert.equal(r1.code, 0, r1.stderr);
@@ -376,7 +352,7 @@ describe('queue run limits and signals', () => {
     const db = newDb();
     await add(db, cfg('qi-a'));
     leaveIdle(0);
-    const child = spawnCli(['queue', 'run', '--interval', '0.05', '--db', db, '--json'], { sim });
+    const child = spawnCli(['queue', 'run', '--interval', '0.05', '--db', db, '--json'], { sim: h.sim });
     const done = collect(child);
     await waitFor(child, 'stderr', '"type":"tick"');
     child.kill('SIGINT');
@@ -390,7 +366,7 @@ describe('queue run limits and signals', () => {
     assert.equal(e!.state, 'pending');
     assert.equal(e!.lease_owner, null);
     assert.equal(e!.attempts, 0);
-    assert.equal(sim.world.allDeployments(true).length, 0);
+    assert.equal(h.sim.world.allDeployments(true).length, 0);
   });
 });
 
@@ -399,7 +375,7 @@ describe('sweep', () => {
 
   test('--dry-run expands 2 × 3 = 6 specs with names and cmds substituted, adds nothing', async () => {
     const db = newDb();
-    const r = await runCli(['sweep', tpl(), '--param', 'lr=1e-3,1e-4', '--param', 'seed=1,2,3', '--dry-run', '--db', db, '--json'], { sim });
+    const r = await runCli(['sweep', tpl(), '--param', 'lr=1e-3,1e-4', '--param', 'seed=1,2,3', '--dry-run', '--db', db, '--json'], { sim: h.sim });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const specs = json<Array<{ name: string; params: Record<string, string>; body: { name: string; container_template: { cmd: string } } }>>(r);
     assert.equal(specs.length, 6);
@@ -415,26 +391,26 @@ describe('sweep', () => {
 
   test('adds 6 entries; one worker submits every one exactly once while GPUs free up', async () => {
     const db = newDb();
-    const r = await runCli(['sweep', tpl(), '--param', 'lr=1e-3,1e-4', '--param', 'seed=1,2,3', '--priority', '2', '--db', db, '--json'], { sim });
+    const r = await runCli(['sweep', tpl(), '--param', 'lr=1e-3,1e-4', '--param', 'seed=1,2,3', '--priority', '2', '--db', db, '--json'], { sim: h.sim });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const added = json<{ entries: Entry[] }>(r).entries;
     assert.equal(added.length, 6);
     assert.ok(added.every((e) => e.priority === 2));
 
     const took = leaveIdle(2);
-    const child = spawnCli(['queue', 'run', '--interval', '0.05', '--drain', '--db', db, '--json'], { sim });
+    const child = spawnCli(['queue', 'run', '--interval', '0.05', '--drain', '--db', db, '--json'], { sim: h.sim });
     const done = collect(child);
     // after the first tick created two, the next ticks see 4 pending and no stock
     await waitFor(child, 'stderr', /"type":"tick"[^\n]*"pending":4[^\n]*"no_stock":4/);
-    assert.equal(sim.world.allDeployments(true).length, 2);
-    sim.world.free('RTX 4090', took);
+    assert.equal(h.sim.world.allDeployments(true).length, 2);
+    h.sim.world.free('RTX 4090', took);
     const out = await done;
     assert.equal(out.code, 0, out.stderr);
     const sum = json<{ created: number; stopped: string; pending: number }>(out);
     assert.equal(sum.stopped, 'drained');
     assert.equal(sum.created, 6);
     for (const e of added) assert.equal(deploymentsNamed(e.deployment_name).length, 1, `one deployment for ${e.deployment_name}`);
-    assert.equal(sim.world.allDeployments(true).length, 6);
+    assert.equal(h.sim.world.allDeployments(true).length, 6);
     const list = await ls(db);
     assert.ok(list.every((e) => e.state === 'submitted' && e.attempts === 1));
   });
@@ -442,16 +418,16 @@ describe('sweep', () => {
   test('the sweep: block of the file is used without --param; --param overrides it', async () => {
     const db = newDb();
     const path = writeConfig('sw-file.json', { ...template('swf-{{k}}', {}, 'echo {{k}}; sleep 60'), sweep: { k: ['x', 'y', 'z'] } });
-    const a = await runCli(['sweep', path, '--dry-run', '--json', '--db', db], { sim });
+    const a = await runCli(['sweep', path, '--dry-run', '--json', '--db', db], { sim: h.sim });
     assert.deepEqual(json<Array<{ name: string }>>(a).map((s) => s.name), ['swf-x', 'swf-y', 'swf-z']);
-    const b = await runCli(['sweep', path, '--param', 'k=w', '--dry-run', '--json', '--db', db], { sim });
+    const b = await runCli(['sweep', path, '--param', 'k=w', '--dry-run', '--json', '--db', db], { sim: h.sim });
     assert.deepEqual(json<Array<{ name: string }>>(b).map((s) => s.name), ['swf-w']);
   });
 
   test('bad parameters: validation_error, exit 1, nothing added', async () => {
     const db = newDb();
     for (const params of [['--param', 'lr'], ['--param', 'lr=1e-3,,1e-4', '--param', 'seed=1'], ['--param', 'lr=1', '--param', 'seed=1', '--param', 'unused=1,2'], ['--param', 'lr=1']]) {
-      const r = await runCli(['sweep', tpl(), ...params, '--db', db, '--json'], { sim });
+      const r = await runCli(['sweep', tpl(), ...params, '--db', db, '--json'], { sim: h.sim });
       assert.equal(r.code, 1, `${params.join(' ')}: ${r.stdout}`);
       const err = json<ErrorOut>(r);
       assert.equal(err.error_type, 'validation_error', params.join(' '));
@@ -466,7 +442,7 @@ describe('secrets', () => {
     const db = newDb();
     await add(db, cfg('qs-a'), cfg('qs-b'));
     assert.equal((await q(db, 'run', '--once')).code, 0);
-    sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'envelope_error', msg: `bad token=${sim.token}` });
+    h.sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'envelope_error', msg: `bad token=${h.sim.token}` });
     await add(db, cfg('qs-c'));
     assert.equal((await q(db, 'run', '--once')).code, 0);
     const dir = join(db, '..');
@@ -476,7 +452,7 @@ describe('secrets', () => {
     for (const f of files) {
       const buf = readFileSync(join(dir, f));
       bytes += buf.length;
-      assert.equal(buf.indexOf(Buffer.from(sim.token)), -1, `token found in ${f}`);
+      assert.equal(buf.indexOf(Buffer.from(h.sim.token)), -1, `token found in ${f}`);
     }
     assert.ok(bytes > 0);
     // the refused create was recorded (redacted), so the check above looked at a real error

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutodlClient } from '../../src/api/index.js';
-import { startSimulator, DEMO_IMAGE_UUID, type HostConfig, type Simulator } from '../../src/sim/index.js';
+import { startSimulator, DEMO_IMAGE_UUID, type Simulator } from '../../src/sim/index.js';
+import { host } from './sim-hosts.js';
 import { openSqliteStore, runWorker, submitAndWait } from '../../src/queue/index.js';
 import type { QueueApi, QueueEvent } from '../../src/queue/index.js';
 import { AutodlError } from '../../src/errors.js';
@@ -17,16 +18,6 @@ const N = Number(process.env.QUEUE_E2E_ENTRIES ?? 200);
 const dir = mkdtempSync(join(tmpdir(), 'autodl-queue-e2e-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const host = (id: string, gpu: string, n: number): HostConfig => ({
-  machine_id: id,
-  data_center: 'westDC2',
-  gpu_name: gpu,
-  gpu_num: n,
-  cpu_num: 16 * n,
-  memory_gb: 90 * n,
-  max_cuda: 122,
-  price_per_gpu: 1500,
-});
 
 function rng(seed: number) {
   let s = seed >>> 0;

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateDeploymentBody } from '../../src/api/types.js';
 import { AutodlClient } from '../../src/api/index.js';
-import { startSimulator, DEMO_IMAGE_UUID, type HostConfig, type Simulator } from '../../src/sim/index.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { host } from './sim-hosts.js';
+import { jobBody } from '../queue-cli/duplicate-scenarios.js';
 import { openSqliteStore, runWorker } from '../../src/queue/index.js';
 import type { QueueEvent, QueueStore } from '../../src/queue/index.js';
 import { freshPgDatabase, PG_URL } from './pg-helpers.js';
@@ -18,37 +20,11 @@ const MIN = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'autodl-policy-e2e-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const host = (id: string, gpu: string, n: number): HostConfig => ({
-  machine_id: id,
-  data_center: 'westDC2',
-  gpu_name: gpu,
-  gpu_num: n,
-  cpu_num: 16 * n,
-  memory_gb: 90 * n,
-  max_cuda: 122,
-  price_per_gpu: 1500,
-});
 
+/** A one-GPU Job at ¥2/h at most (price_to 2000): the budget tests count on that price. */
 function job(name: string, seconds: number | 'forever', price = 2000): CreateDeploymentBody {
-  return {
-    name,
-    deployment_type: 'Job',
-    replica_num: 1,
-    parallelism_num: 1,
-    container_template: {
-      gpu_name_set: ['RTX 4090'],
-      gpu_num: 1,
-      cuda_v: 118,
-      cpu_num_from: 1,
-      cpu_num_to: 1000,
-      memory_size_from: 1,
-      memory_size_to: 10000,
-      price_from: 100,
-      price_to: price,
-      image_uuid: DEMO_IMAGE_UUID,
-      cmd: seconds === 'forever' ? 'sleep infinity' : `sleep ${seconds}`,
-    },
-  };
+  const b = jobBody(name, seconds === 'forever' ? 'sleep infinity' : `sleep ${seconds}`);
+  return { ...b, container_template: { ...b.container_template, price_to: price } };
 }
 
 let sim: Simulator;
