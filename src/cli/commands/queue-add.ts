@@ -19,7 +19,8 @@ export interface AddItem extends SweepItem {
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
 export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions & { allowDuplicate?: boolean }, items: AddItem[], priority: number, dry: boolean): Promise<void> {
   // the policy's fields are checked before anything is read or added (a bad one adds nothing)
-  const declared = policyFrom(opts, []);
+  // (`--after` is resolved against the store below: here only its presence counts for --after-any)
+  const declared = opts.afterAny && !opts.after?.length ? policyFrom(opts, []) : policyFrom({ ...opts, afterAny: false }, []);
   if (declared) normalizePolicy(declared);
   const owner = ownerFor(opts, ctx.env);
   if (dry) {
