@@ -105,13 +105,13 @@ export function printDeclined(ctx: CliContext, summary: BulkSummary): void {
  * The summary: JSON `{status, action, dry_run, total, done, skipped, failed, results, …extra}`,
  * else a line per target and the counts. Sets the exit code (non-zero when a target failed).
  */
-export function printSummary(ctx: CliContext, summary: BulkSummary, verbDone: string, extra: Record<string, unknown> = {}): void {
+export function printSummary(ctx: CliContext, summary: BulkSummary, words: { verb: string; done: string }, extra: Record<string, unknown> = {}): void {
   const status = summary.failed === 0 ? 'success' : summary.done > 0 ? 'partial' : 'error';
   ctx.result({ status, ...summary, ...extra }, () => {
     const c = ctx.out;
     if (summary.total === 0) return c.dim(t('bulk.nothing'));
     const lines = summary.results.map((r) => {
-      if (r.outcome === 'done') return `${c.green('✓')} ${summary.dry_run ? t('bulk.would', { verb: verbDone }) : verbDone} ${label(r)}`;
+      if (r.outcome === 'done') return `${c.green('✓')} ${summary.dry_run ? t('bulk.would', { verb: words.verb }) : words.done} ${label(r)}`;
       if (r.outcome === 'skipped') return `${c.dim('-')} ${t('bulk.skipped')} ${label(r)}: ${r.reason ?? ''}`;
       return `${c.red('✗')} ${t('bulk.failed')} ${label(r)}: ${r.reason ?? ''}${r.error_type ? c.dim(` [${r.error_type}]`) : ''}`;
     });

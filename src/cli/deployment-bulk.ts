@@ -77,5 +77,5 @@ export async function runDeploymentBulk(ctx: CliContext, action: DeploymentActio
     },
     { dryRun: opts.dryRun ?? false },
   );
-  printSummary(ctx, summarize(action, opts.dryRun ?? false, results), verbDone);
+  printSummary(ctx, summarize(action, opts.dryRun ?? false, results), { verb, done: verbDone });
 }

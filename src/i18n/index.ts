@@ -459,7 +459,7 @@ const en = {
   'bulk.more': '… and {n} more',
   'bulk.declined': 'not confirmed: nothing done',
   'bulk.nothing': 'nothing matched the selection',
-  'bulk.would': 'would be {verb}',
+  'bulk.would': 'would {verb}',
   'bulk.skipped': 'skipped',
   'bulk.failed': 'failed',
   'bulk.summary': 'done {done}, skipped {skipped}, failed {failed}',

@@ -88,6 +88,6 @@ export async function runEntryBulk(ctx: CliContext, action: EntryAction, refs: r
     const summary = summarize(action, opts.dryRun ?? false, results);
     // `entries`: the entries moved, as the one-target form lists them
     const entries = results.filter((r) => r.outcome === 'done' && !summary.dry_run).map((r) => ({ id: r.target, state: r.state }));
-    printSummary(ctx, summary, verbDone, { entries });
+    printSummary(ctx, summary, { verb, done: verbDone }, { entries });
   });
 }
