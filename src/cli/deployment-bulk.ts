@@ -2,6 +2,7 @@
 // as the one-target form resolves it), and/or the deployments the selectors match — `--label`
 // (the deployments the queue made for entries of that label), `--name-prefix`, `--status`,
 // `--all` — confirmed, acted on with bounded concurrency, summarised (src/ops/bulk.ts).
+import { existsSync } from 'node:fs';
 import type { AutodlClient } from '../api/client.js';
 import type { Deployment } from '../api/types.js';
 import { t } from '../i18n/index.js';
@@ -20,8 +21,13 @@ export interface DeploymentBulkOptions extends BulkOptions {
 
 /** The deployment uuids the queue recorded for entries of `label` (the label of a sweep or batch). */
 async function labelled(ctx: CliContext, opts: DeploymentBulkOptions, label: string): Promise<Set<string>> {
-  const { withStore } = await import('./commands/queue-common.js');
-  return withStore(ctx, { ...(opts.db !== undefined ? { db: opts.db } : {}) }, async (store) => {
+  const { queuePath, withStore } = await import('./commands/queue-common.js');
+  const store = { ...(opts.db !== undefined ? { db: opts.db } : {}) };
+  // no queue file yet: no entry has that label (reading must not create the database)
+  const path = await queuePath(ctx, store);
+  const { isPostgresUrl } = await import('../queue/pg-store.js');
+  if (!isPostgresUrl(path) && !existsSync(path)) return new Set();
+  return withStore(ctx, store, async (store) => {
     const entries = await store.list({ label });
     return new Set(entries.map((e) => e.deployment_uuid).filter((u): u is string => typeof u === 'string'));
   });

@@ -7,6 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { childEnv, CLI, collect, deploymentConfig, hasScript, json, onTerminal, outputs, runCli, waitFor, writeConfig, type RunResult } from '../cli/helpers.js';
 import { freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
 import { queueCliHarness } from './harness.js';
@@ -140,6 +142,11 @@ describe('stop / delete on many deployments', () => {
     const [e] = await sweepCreated(db.path, 'bk1', 1);
     const one = json<{ status: string; deployment_uuid: string }>(await ok(runCli(['stop', e!.deployment_uuid!, '--json'], { sim: h.sim })));
     assert.deepEqual(one, { status: 'success', deployment_uuid: e!.deployment_uuid });
+    // --label with no queue database yet: nothing matches, and reading it creates no file
+    const missing = join(dirname(h.newDb()), 'none', 'queue.db');
+    const none = json<Summary>(await ok(runCli(['stop', '--label', 'bk1', '--db', missing, '--yes', '--json'], { sim: h.sim })));
+    assert.equal(none.total, 0);
+    assert.equal(existsSync(missing), false);
   });
 });
 
