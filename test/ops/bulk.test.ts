@@ -1,11 +1,14 @@
 // src/ops/bulk.ts: selection by selectors, act on each with bounded concurrency (never more in
 // flight than asked, results in the targets' order, a throw is that target's failure), the
 // summary and its exit code; and store.prune's plan (src/queue/store.ts) on the memory store.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AutodlError } from '../../src/errors.js';
 import { actOnEach, bulkExitCode, execute, isBulk, MAX_CONCURRENCY, selectMatching, summarize, uniqueBy, type Planned } from '../../src/ops/bulk.js';
-import { MemoryStore } from '../../src/queue/store.js';
+import { MemoryStore, type QueueStore } from '../../src/queue/store.js';
+import { openSqliteStore } from '../../src/queue/sqlite-store.js';
+import { openPgStore } from '../../src/queue/pg-store.js';
+import { dropPgDatabases, freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import type { CreateDeploymentBody } from '../../src/api/types.js';
 
@@ -94,12 +97,20 @@ describe('acting on each', () => {
   });
 });
 
-describe('store.prune (memory)', () => {
+const stores: Array<[string, () => Promise<QueueStore>, false | string]> = [
+  ['memory', async () => new MemoryStore(), false],
+  ['sqlite', async () => openSqliteStore({ path: ':memory:' }), false],
+  ['postgres', async () => openPgStore({ url: await freshPgDatabase() }), PG_SKIP],
+];
+
+describe('store.prune', () => {
+  after(() => dropPgDatabases());
   const body = (name: string): CreateDeploymentBody =>
     ({ name, deployment_type: 'Job', replica_num: 1, parallelism_num: 1, container_template: { gpu_name_set: ['RTX 4090'], gpu_num: 1, cuda_v: 118, image_uuid: DEMO_IMAGE_UUID, cmd: 'true' } }) as CreateDeploymentBody;
 
-  test('ended before the cut-off only; an open entry\'s dependency and a budgeted label are kept; dry run deletes nothing', async () => {
-    const s = new MemoryStore();
+  for (const [kind, open, skip] of stores) test(`${kind}: ended before the cut-off only; an open entry's dependency and a budgeted label are kept; dry run deletes nothing; the history goes too`, { skip }, async () => {
+    const s = await open();
+    try {
     const [old, dep, young, open, budgeted] = await s.add([{ body: body('old') }, { body: body('dep') }, { body: body('young') }, { body: body('open') }, { body: body('b1'), label: 'capped' }], 1_000);
     await s.cancel(old!.id, 2_000);
     await s.cancel(dep!.id, 2_000);
@@ -116,5 +127,8 @@ describe('store.prune (memory)', () => {
     assert.deepEqual(await s.history(old!.id), [], 'its history went with it');
     assert.ok(await s.get(open!.id), 'an open entry is never pruned');
     assert.ok(await s.get(young!.id), 'ended after the cut-off');
+    } finally {
+      await s.close();
+    }
   });
 });
