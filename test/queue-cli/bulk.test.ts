@@ -183,6 +183,10 @@ describe('queue cancel / retry on many entries', () => {
   test('several ids, one unknown: the known ones cancelled, the unknown failed (exit 3)', async () => {
     const db = { path: h.newDb() };
     const [a, b] = json<{ entries: Entry[] }>(await ok(q(db.path, 'add', cfg('bkx-a'), cfg('bkx-b')))).entries;
+    // one id with --dry-run: listed, not cancelled
+    const dry = json<Summary>(await ok(q(db.path, 'cancel', a!.id, '--dry-run')));
+    assert.deepEqual([dry.dry_run, dry.done], [true, 1]);
+    assert.equal((await ls(db.path)).find((e) => e.id === a!.id)!.state, 'pending');
     const r = await q(db.path, 'cancel', a!.id, 'q-00000000', b!.id.slice(2), '--yes');
     assert.equal(r.code, 3, r.stdout);
     const s = json<Summary>(r);

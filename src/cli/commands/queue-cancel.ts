@@ -11,8 +11,8 @@ import type { Command } from 'commander';
 import { action, withExamples, type Example } from '../command.js';
 
 export async function run(ctx: CliContext, [refs]: [string[]], opts: QueueBulkOptions): Promise<void> {
-  // several entries, or selectors: the bulk form (./queue-bulk.ts)
-  if (refs.length !== 1 || hasSelectors(selectorsOf(opts, opts.state))) {
+  // several entries, selectors, or --dry-run: the bulk form (./queue-bulk.ts)
+  if (refs.length !== 1 || opts.dryRun || hasSelectors(selectorsOf(opts, opts.state))) {
     const { runEntryBulk } = await import('./queue-bulk.js');
     return runEntryBulk(ctx, 'cancel', refs, opts);
   }
