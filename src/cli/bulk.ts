@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { AutodlError } from '../errors.js';
 import { t } from '../i18n/index.js';
 import { bulkExitCode, type BulkSummary, type Selectors, type TargetResult } from '../ops/bulk.js';
+import { escapeControls } from './output.js';
 import type { CliContext } from './runtime.js';
 
 /** The options every bulk command takes (`--state` for queue entries, `--status` for deployments). */
@@ -51,9 +52,12 @@ export function noTargetError(kind: 'queue' | 'deployments'): AutodlError {
   return new AutodlError('config_error', t(kind === 'queue' ? 'bulk.noTarget.queue' : 'bulk.noTarget.deployments'), { reason: 'no target' });
 }
 
+/** Data on one line: a newline in a name or a server's reason cannot fake another target's line. */
+const inline = (s: string): string => escapeControls(s, { inline: true });
+
 /** One line naming a target: `uuid (name)`. */
 function label(r: Pick<TargetResult, 'target' | 'name'>): string {
-  return r.name !== undefined && r.name !== r.target ? `${r.target} (${r.name})` : r.target;
+  return r.name !== undefined && r.name !== r.target ? `${inline(r.target)} (${inline(r.name)})` : inline(r.target);
 }
 
 const SHOWN = 20;
@@ -112,8 +116,8 @@ export function printSummary(ctx: CliContext, summary: BulkSummary, words: { ver
     if (summary.total === 0) return c.dim(t('bulk.nothing'));
     const lines = summary.results.map((r) => {
       if (r.outcome === 'done') return `${c.green('✓')} ${summary.dry_run ? t('bulk.would', { verb: words.verb }) : words.done} ${label(r)}`;
-      if (r.outcome === 'skipped') return `${c.dim('-')} ${t('bulk.skipped')} ${label(r)}: ${r.reason ?? ''}`;
-      return `${c.red('✗')} ${t('bulk.failed')} ${label(r)}: ${r.reason ?? ''}${r.error_type ? c.dim(` [${r.error_type}]`) : ''}`;
+      if (r.outcome === 'skipped') return `${c.dim('-')} ${t('bulk.skipped')} ${label(r)}: ${inline(r.reason ?? '')}`;
+      return `${c.red('✗')} ${t('bulk.failed')} ${label(r)}: ${inline(r.reason ?? '')}${r.error_type ? c.dim(` [${r.error_type}]`) : ''}`;
     });
     lines.push(c.bold(t(summary.dry_run ? 'bulk.summary.dry' : 'bulk.summary', { done: summary.done, skipped: summary.skipped, failed: summary.failed })));
     return lines.join('\n');

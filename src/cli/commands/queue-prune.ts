@@ -7,6 +7,7 @@ import { t } from '../../i18n/index.js';
 import { fmtDuration } from '../../queue/policies.js';
 import type { PruneKept } from '../../queue/store.js';
 import type { QueueEntry } from '../../queue/types.js';
+import { escapeControls } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { withStore, type StoreOptions } from './queue-common.js';
 import type { Command } from 'commander';
@@ -23,7 +24,7 @@ export interface QueuePruneOptions extends StoreOptions {
 }
 
 function keptLine(k: PruneKept): string {
-  return k.reason === 'needed_by' ? t('queue.prune.neededBy', { id: k.entry.id, by: k.by }) : t('queue.prune.budget', { id: k.entry.id, label: k.entry.label ?? '', by: k.by });
+  return k.reason === 'needed_by' ? t('queue.prune.neededBy', { id: k.entry.id, by: k.by }) : t('queue.prune.budget', { id: k.entry.id, label: escapeControls(k.entry.label ?? '', { inline: true }), by: k.by });
 }
 
 export async function run(ctx: CliContext, _args: [], opts: QueuePruneOptions): Promise<void> {
@@ -49,7 +50,7 @@ export async function run(ctx: CliContext, _args: [], opts: QueuePruneOptions): 
     };
     ctx.result(value, () => {
       const c = ctx.out;
-      const lines = out.removed.map((e) => `${c.dim(dryRun ? '~' : '-')} ${e.id} ${e.body.name} ${c.dim(`${e.state} ${iso(endedAt(e))}`)}`);
+      const lines = out.removed.map((e) => `${c.dim(dryRun ? '~' : '-')} ${e.id} ${escapeControls(e.body.name, { inline: true })} ${c.dim(`${e.state} ${iso(endedAt(e))}`)}`);
       for (const k of out.kept) lines.push(`${c.yellow('!')} ${keptLine(k)}`);
       lines.push(c.bold(t(dryRun ? 'queue.prune.would' : 'queue.prune.done', { n: out.removed.length, age })));
       return lines.join('\n');
