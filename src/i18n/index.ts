@@ -159,7 +159,7 @@ const en = {
   'skill.installed': 'skill {state} for {agent}: {path}',
   'skill.missing': 'skill/SKILL.md is missing from this installation of autodl-elastic',
   'skill.writeFailed': 'cannot write {path}: {message}',
-  'cmd.queue': 'durable queue of submissions: add, ls, show, cancel, retry, priority, run (a worker)',
+  'cmd.queue': 'durable queue of submissions: add, ls, show, cancel, retry, priority, prune, history, run (a worker)',
   // ---- queue and sweep (issue 4) ----
   'queue.opt.db': 'queue database file (default: AUTODL_QUEUE_DB, else $XDG_DATA_HOME/autodl/queue.db)',
   'queue.cmd.add': 'add configs to the queue (a config with a sweep: block adds one entry per combination)',
@@ -658,7 +658,7 @@ const zh: Catalog = {
   'skill.installed': '技能（{agent}，{state}）：{path}',
   'skill.missing': '此 autodl-elastic 安装中缺少 skill/SKILL.md',
   'skill.writeFailed': '无法写入 {path}：{message}',
-  'cmd.queue': '持久化的提交队列：add、ls、show、cancel、retry、priority、run（工作进程）',
+  'cmd.queue': '持久化的提交队列：add、ls、show、cancel、retry、priority、prune、history、run（工作进程）',
   // ---- queue and sweep (issue 4) ----
   'queue.opt.db': '队列数据库文件（默认：AUTODL_QUEUE_DB，否则 $XDG_DATA_HOME/autodl/queue.db）',
   'queue.cmd.add': '把配置加入队列（带 sweep: 块的配置按每个参数组合各加一项）',
