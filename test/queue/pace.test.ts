@@ -55,6 +55,31 @@ test('a freed GPU is used at the next stock poll, not at the next tick; the tick
   assert.equal(slow.api.stockCalls, 2);
 });
 
+test('a tick started early by the stock poll lists nothing before its create: the follow pacing (once an interval) leaves it to the next regular tick', async () => {
+  const api = new FakeApi(stock({ 'RTX 4090': 0 }));
+  const clock = manualClock();
+  const t0 = clock.now();
+  const store = new MemoryStore();
+  await aliveEntries(store, api, 1, t0);
+  api.consumeStock = true;
+  const [e] = await store.add([{ body: body({ name: 'wait' }) }], t0);
+  const lists: number[] = [];
+  const list = api.deployments.listAll.bind(api.deployments);
+  api.deployments.listAll = (...a: Parameters<typeof list>) => {
+    lists.push(clock.now() - t0);
+    return list(...a);
+  };
+  const sleep = async (ms: number) => {
+    clock.advance(ms);
+    if (clock.now() - t0 >= 9_000 && api.created.length === 1) api.stockNow['RTX 4090']!.idle = 1;
+  };
+  const s = await runWorker({ store, api, workerId: 'w', intervalMs: 30_000, stockIntervalMs: 3_000, maxTicks: 3, now: clock.now, sleep });
+  assert.equal(s.created, 1);
+  assert.equal((await store.get(e!.id))!.submitted_at! - t0, 9_000, 'created at the poll that saw the GPU free');
+  // tick 1 (0 s) follows; tick 2 (9 s, early) does not; tick 3 (39 s) follows again
+  assert.deepEqual(lists, [0, 39_000], 'no list call in the early tick');
+});
+
 test('no stock poll between ticks when nothing waits for stock (an entry held back by a limit)', async () => {
   const api = new FakeApi(stock({ 'RTX 4090': 8 }));
   const clock = manualClock();
