@@ -37,7 +37,8 @@
 // 10, so that --latency-interval 3 s real = 30 s simulated: at a higher speed a second the
 // 100 poller processes wait for a CPU is a minute of simulated time, and their latency
 // measures the machine, not their polling). The worker polls the stock at its own default
-// (adapted to the entries waiting) unless --stock-interval S (real seconds) is given.
+// for N waiting, scaled to simulated time (defaultStockSeconds), unless --stock-interval S
+// (real seconds) is given.
 // Two more rows per N, both N pollers in THIS process (the same engine as `autodl submit`,
 // submitAndWait from dist/index.js, each with its own SDK client and in-memory store; one
 // process, so N = 500 is really 500 and none is starved of a CPU):
@@ -67,6 +68,17 @@ const latencySizes = list(opt('latency-sizes', '100,500'));
 const latencySpeed = Number(opt('latency-speed', 10));
 const latencyInterval = Number(opt('latency-interval', 3));
 const stockInterval = opt('stock-interval', undefined) === undefined ? undefined : Number(opt('stock-interval', 0));
+/**
+ * The worker's default stock poll (src/queue/worker.ts defaultStockInterval) for `waiting`
+ * entries at the SIMULATED scale, in real seconds: --interval and the poll scale with
+ * --latency-speed, but the default's 1 s floor is real time, so the bench passes the poll the
+ * worker would take with a 30 s interval of real time.
+ */
+function defaultStockSeconds(waiting) {
+  const simMs = latencyInterval * latencySpeed * 1000;
+  const polls = Math.max(6, Math.ceil(waiting / 10));
+  return Math.min(simMs, Math.max(1000, Math.round(simMs / polls))) / 1000 / latencySpeed;
+}
 const latencyModes = String(opt('latency-modes', 'queue,pollers,inproc-once,inproc-spread')).split(',').filter((x) => x.length > 0);
 const frees = Number(opt('frees', 10));
 const speed = Number(opt('speed', 300));
@@ -268,7 +280,7 @@ async function latencyMode(kind, n) {
       const values = Array.from({ length: n }, (_, i) => String(i + 1)).join(',');
       const add = await run(['sweep', tpl, '--param', `i=${values}`, '--db', db, '--json'], env, { quiet: false });
       if (add.code !== 0) throw new Error(`sweep failed: ${add.out} ${add.err}`);
-      const args = ['queue', 'run', '--interval', String(latencyInterval), ...(stockInterval !== undefined ? ['--stock-interval', String(stockInterval)] : []), '--db', db, '--json', '--worker-id', `lat-${n}`];
+      const args = ['queue', 'run', '--interval', String(latencyInterval), '--stock-interval', String(stockInterval ?? defaultStockSeconds(n)), '--db', db, '--json', '--worker-id', `lat-${n}`];
       children.push(spawn(node, [CLI, ...args], { env, stdio: 'ignore' }));
       procs = 1;
     } else if (kind.startsWith('inproc')) {
@@ -383,7 +395,7 @@ for (const n of sizes) {
 if (latencySizes.length > 0) {
   console.log(
     `\nfreed GPU to use: sim --speed ${latencySpeed} --no-background, every GPU of ${gpus.join('|')} occupied, ${frees} frees of one ${gpus[0]}; ` +
-      `interval ${latencyInterval} s real = ${fmt(latencyInterval * latencySpeed)} s simulated; queue stock poll ${stockInterval === undefined ? "the worker's default" : `${stockInterval} s real = ${fmt(stockInterval * latencySpeed)} s simulated`}`,
+      `interval ${latencyInterval} s real = ${fmt(latencyInterval * latencySpeed)} s simulated; queue stock poll ${stockInterval === undefined ? `the worker's default for N waiting (${latencySizes.map((n) => `N=${n}: ${fmt(defaultStockSeconds(n) * latencySpeed)} s`).join(', ')} simulated)` : `${stockInterval} s real = ${fmt(stockInterval * latencySpeed)} s simulated`}`,
   );
   console.log(`    N  mode           procs  mean-s  max-s  calls/sim-min  created`);
   for (const n of latencySizes) {
