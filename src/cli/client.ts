@@ -5,6 +5,7 @@ import { resolveCredentials, requireToken, tokenHostProblem } from '../credentia
 import { t } from '../i18n/index.js';
 import { previewOf, type PreviewTarget, type RequestPreview } from '../ops/preview.js';
 import { resolveDeployment as resolveOps } from '../ops/resolve.js';
+import type { MarkedName } from '../ops/queue.js';
 import type { CliContext } from './runtime.js';
 import { cliWords } from './words.js';
 
@@ -68,8 +69,8 @@ export async function makeClient(ctx: CliContext, options: MakeClientOptions = {
  * and for a change to a named deployment, which deployment (or, without a token, that the
  * name was not resolved: a warning too).
  */
-export function printDryRun(ctx: CliContext, req: PreparedRequest | (RequestPreview & { deployment?: PreviewTarget })): void {
-  const value: RequestPreview & { deployment?: PreviewTarget } = 'dry_run' in req ? req : previewOf(req);
+export function printDryRun(ctx: CliContext, req: PreparedRequest | (RequestPreview & { deployment?: PreviewTarget; mark?: MarkedName })): void {
+  const value: RequestPreview & { deployment?: PreviewTarget; mark?: MarkedName } = 'dry_run' in req ? req : previewOf(req);
   const target = value.deployment;
   if (target !== undefined && 'resolved' in target) ctx.warn(target.reason, { code: 'not_resolved', deployment: target.ref });
   ctx.result(value, () => {
@@ -78,6 +79,7 @@ export function printDryRun(ctx: CliContext, req: PreparedRequest | (RequestPrev
     for (const [k, v] of Object.entries(value.headers)) lines.push(c.dim(`${k}: ${v}`));
     if (value.body !== undefined) lines.push(JSON.stringify(ctx.sanitize(value.body), null, 2));
     if (target !== undefined && !('resolved' in target)) lines.push(c.dim(t('dryRun.target', target)));
+    if (value.mark) lines.push(c.dim(t('dryRun.mark', { name: value.mark.name, length: value.mark.length, limit: value.mark.limit, rule: value.mark.rule })));
     lines.push(c.yellow(t('result.dryRun')));
     return lines.join('\n');
   });

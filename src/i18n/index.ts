@@ -439,6 +439,16 @@ const en = {
   'policy.opt.ownerFilter': 'only entries of this owner',
   'policy.opt.ownerMaxRunning': 'most deployments any one owner may have alive',
   'policy.run.acted': '{id}: {action} by policy: {reason} ({detail})',
+  // issue 15 §1/§5 (one name for a deployment; agents): resolution, the mark, queue run --dry-run
+  'error.nameTooLongMarked': 'name "{name}" is {length} characters; submit and the queue send it as {marked} (they add the 10-character mark -q<tag>) and the platform allows {limit}: shorten it to {max} or fewer',
+  'error.ambiguousRef': '"{ref}" matches several deployments: {candidates}; use a uuid or a full name',
+  'error.entryNoDeployment': 'queue entry {id} has no deployment (it is {state})',
+  'resolve.took': '"{ref}" is deployment {uuid} ({name}, by {by})',
+  'dryRun.mark': 'the name is sent marked: {name} ({length} of {limit} characters; {rule})',
+  'queue.runDry.none': 'nothing would be created now',
+  'queue.runDry.create': 'would create {id} ({name}) on {gpu}',
+  'queue.runDry.wait': '{id} ({name}) waits: {reason}',
+  'queue.runDry.sent': 'dry run: nothing was created',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -867,6 +877,16 @@ const zh: Catalog = {
   'policy.opt.ownerFilter': '只看此所有者的条目',
   'policy.opt.ownerMaxRunning': '每个所有者最多同时运行的部署数',
   'policy.run.acted': '{id}：策略执行 {action}：{reason}（{detail}）',
+  // issue 15 §1/§5（一个部署一个名称；智能体）
+  'error.nameTooLongMarked': '名称“{name}”有 {length} 个字符；submit 和队列发送时会加上 10 个字符的标记 -q<tag>，变成 {marked} 个字符，而平台最多允许 {limit} 个：请缩短到 {max} 个字符以内',
+  'error.ambiguousRef': '“{ref}”对应多个部署：{candidates}；请使用 uuid 或完整名称',
+  'error.entryNoDeployment': '队列条目 {id} 没有部署（当前状态 {state}）',
+  'resolve.took': '“{ref}”即部署 {uuid}（{name}，按{by}匹配）',
+  'dryRun.mark': '名称发送时带标记：{name}（{length}/{limit} 个字符；{rule}）',
+  'queue.runDry.none': '现在不会创建任何部署',
+  'queue.runDry.create': '将在 {gpu} 上创建 {id}（{name}）',
+  'queue.runDry.wait': '{id}（{name}）等待：{reason}',
+  'queue.runDry.sent': '演练：未创建任何部署',
 };
 
 export const catalogs: Record<Lang, Catalog> = { en, zh };

@@ -8,6 +8,8 @@ import type { CliContext } from '../runtime.js';
 import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
 import { Option, type Command } from 'commander';
 import { action } from '../command.js';
+import { checkQueuedNames, markedPreview } from '../../ops/queue.js';
+import { cliWords } from '../words.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
 import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
@@ -22,14 +24,22 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
   const declared = policyFrom(opts, []);
   if (declared) normalizePolicy(declared);
   const owner = ownerFor(opts, ctx.env);
+  // each name is sent marked (`<name>-q<tag>`): one too long then adds nothing
+  checkQueuedNames(items.map((i) => i.body.name), cliWords);
   if (dry) {
-    const specs = items.map((i) => ({
-      name: i.body.name,
-      priority,
-      label: i.label,
-      ...(Object.keys(i.params).length > 0 ? { params: i.params } : {}),
-      body: i.body,
-    }));
+    // the body as it will be sent: the name marked with the entry's tag (######## until the entry exists)
+    const specs = items.map((i) => {
+      const mark = markedPreview(i.body.name);
+      return {
+        name: i.body.name,
+        deployment_name: mark.name,
+        priority,
+        label: i.label,
+        ...(Object.keys(i.params).length > 0 ? { params: i.params } : {}),
+        body: { ...i.body, name: mark.name },
+        mark,
+      };
+    });
     if (ctx.json) {
       ctx.printJson(specs);
       return;
