@@ -5,10 +5,10 @@ import type { SweepItem } from '../../pipeline/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
+import { currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
 import { Option, type Command } from 'commander';
 import { action } from '../command.js';
-import { checkQueuedNames, markedPreview } from '../../ops/queue.js';
+import { addToQueue, checkQueuedNames, previewAdd } from '../../ops/queue.js';
 import { cliWords } from '../words.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
@@ -24,22 +24,11 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
   const declared = policyFrom(opts, []);
   if (declared) normalizePolicy(declared);
   const owner = ownerFor(opts, ctx.env);
-  // each name is sent marked (`<name>-q<tag>`): one too long then adds nothing
+  // each name is sent marked (`<name>-q<tag>`): one too long then adds nothing (src/ops/queue.ts)
   checkQueuedNames(items.map((i) => i.body.name), cliWords);
   if (dry) {
     // the body as it will be sent: the name marked with the entry's tag (######## until the entry exists)
-    const specs = items.map((i) => {
-      const mark = markedPreview(i.body.name);
-      return {
-        name: i.body.name,
-        deployment_name: mark.name,
-        priority,
-        label: i.label,
-        ...(Object.keys(i.params).length > 0 ? { params: i.params } : {}),
-        body: { ...i.body, name: mark.name },
-        mark,
-      };
-    });
+    const specs = previewAdd(items, priority, cliWords);
     if (ctx.json) {
       ctx.printJson(specs);
       return;
@@ -54,11 +43,7 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     const after = opts.after?.length ? await resolveAfter(store, opts.after) : [];
     await refuseCycles(store, after);
     const policy = policyFrom(opts, after);
-    const added = await store.add(
-      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
-      Date.now(),
-    );
-    const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
+    const views: AddedItem[] = await addToQueue(store, items, { priority, account: account ?? null, owner, policy, words: cliWords });
     ctx.result({ status: 'success', db: path, count: views.length, entries: views }, () => {
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
       return `${renderTable(['ID', 'NAME', 'PRIO', 'LABEL'], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
