@@ -276,3 +276,42 @@ describe('one name for a deployment: what is sent', () => {
     assert.equal(named('nm-int').length, 0);
   });
 });
+
+describe('queue run --dry-run (issue 15 §5)', () => {
+  test('what would be created now and why the others wait; no create sent, nothing claimed', async () => {
+    const db = freshDb();
+    const add = await runCli(['queue', 'add', cfg('nm-plan-a'), cfg('nm-plan-b'), '--db', db, '--json'], { sim });
+    assert.equal(add.code, 0, add.stderr);
+    const ids = json<{ entries: Array<{ id: string }> }>(add).entries.map((e) => e.id);
+    const creates = sim.stats.count('POST', '/api/v1/dev/deployment');
+    const r = await runCli(['queue', 'run', '--dry-run', '--max-gpus', '1', '--db', db, '--json'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    const out = json<{ dry_run: boolean; created: number; would_create: Array<{ id: string; deployment_name: string; gpu_name: string }>; would_wait: Array<{ id: string; reason: string }> }>(r);
+    assert.equal(out.dry_run, true);
+    assert.equal(out.created, 0);
+    assert.deepEqual(out.would_create.map((c) => c.id), [ids[0]]);
+    assert.equal(out.would_create[0]!.deployment_name, `nm-plan-a-q${ids[0]!.slice(2)}`);
+    assert.equal(out.would_create[0]!.gpu_name, 'RTX 4090');
+    assert.deepEqual(out.would_wait.map((w) => [w.id, w.reason]), [[ids[1], 'limit_gpus']]);
+    assert.equal(sim.stats.count('POST', '/api/v1/dev/deployment'), creates, 'no create');
+    const ls = await runCli(['queue', 'ls', '--db', db, '--json'], { sim });
+    assert.deepEqual(json<{ counts: Record<string, number> }>(ls).counts, { pending: 2 }, 'nothing claimed or moved');
+    // on a terminal-less stdout without --json, and in Chinese
+    const en = await runCli(['queue', 'run', '--dry-run', '--max-gpus', '1', '--db', db, '--no-json'], { sim });
+    assert.match(en.stdout, new RegExp(`would create ${ids[0]} \\(nm-plan-a-q${ids[0]!.slice(2)}\\) on RTX 4090`));
+    assert.match(en.stdout, new RegExp(`${ids[1]} \\(nm-plan-b-q${ids[1]!.slice(2)}\\) waits: the queue is at --max-gpus`));
+    const zh = await runCli(['queue', 'run', '--dry-run', '--max-gpus', '1', '--db', db, '--no-json', '--lang', 'zh'], { sim });
+    assert.match(zh.stdout, /将在 RTX 4090 上创建/);
+    assert.match(zh.stdout, /等待：队列已达 --max-gpus 上限/);
+    // with every GPU taken: nothing would be created, each waits for stock
+    const took = sim.world.occupy('RTX 4090', 10_000);
+    try {
+      const none = await runCli(['queue', 'run', '--dry-run', '--db', db, '--json'], { sim });
+      const v = json<{ would_create: unknown[]; would_wait: Array<{ reason: string }> }>(none);
+      assert.equal(v.would_create.length, 0);
+      assert.deepEqual(v.would_wait.map((w) => w.reason), ['no_stock', 'no_stock']);
+    } finally {
+      sim.world.free('RTX 4090', took);
+    }
+  });
+});
