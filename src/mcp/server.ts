@@ -477,7 +477,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       inputSchema: { deployment: deploymentArg() },
       annotations: readOnly,
     },
-    async (args) => tools.run(async () => ddpOverview(tools.client(), args.deployment, MCP_WORDS)),
+    async (args) => tools.run(async () => ddpOverview(tools.client(), args.deployment, MCP_WORDS, tools.resolveOptions())),
   );
 
   server.registerTool(

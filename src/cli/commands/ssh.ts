@@ -225,7 +225,7 @@ export const command: CliCommand = {
       program
         .command('ssh')
         .description(t('ssh.cmd'))
-        .argument('<container>', t('arg.container'))
+        .argument('<container>', t('arg.containerOrDeployment'))
         .option('--show-password', t('ssh.opt.showPassword'))
         .option('--exec', t('ssh.opt.exec')),
       command.examples,
