@@ -560,6 +560,9 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       tools.run(async () => {
         const dialect = args.dialect ?? tools.target(false).dialect;
         const p = await tools.prepare(args.config, dialect, { strict: args.strict === true, allowSweep: true });
+        // as `autodl validate`: every name must fit once marked (submit and the queue send <name>-q<tag>)
+        const { expandSweep } = await import('../pipeline/index.js');
+        checkQueuedNames(p.sweep ? expandSweep(p.body, p.sweep).map((i) => i.body.name) : [p.body.name], MCP_WORDS);
         return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}) };
       }),
   );

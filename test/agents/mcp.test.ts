@@ -663,6 +663,11 @@ describe('autodl mcp: the queue and one name (issue 15)', () => {
     assert.equal(long.value.details.marked_length, 70);
     const q = await call<{ error_type: string }>(s, 'queue_add', { config: { ...example('train-job.json'), name: 'l'.repeat(60) }, confirm: true });
     assert.equal(q.value.error_type, 'config_error');
+    const v = await call<{ error_type: string; details: { marked_length: number } }>(s, 'validate_config', { config: { ...example('train-job.json'), name: 'l'.repeat(55) } });
+    assert.equal(v.value.error_type, 'config_error');
+    assert.equal(v.value.details.marked_length, 65);
+    const fits = await call<{ valid: boolean }>(s, 'validate_config', { config: { ...example('train-job.json'), name: 'l'.repeat(54) } });
+    assert.equal(fits.value.valid, true, fits.text);
   });
 
   it('describe_deployment, wait_deployment and stop_deployment take the name written and the queue entry id', async () => {
