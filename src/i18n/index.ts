@@ -220,7 +220,7 @@ const en = {
   'sweep.opt.dryRun': 'print the expanded specs and add nothing',
   'sweep.badParam': 'bad --param {value}: expected name=v1,v2,…',
   'arg.config': 'config file (YAML or JSON)',
-  'arg.deployment': 'deployment uuid or exact name',
+  'arg.deployment': 'deployment: uuid, unique uuid prefix, name (as in the config or as created), or queue entry id',
   'arg.container': 'container uuid',
   'arg.replicas': 'replica count',
 
@@ -686,7 +686,7 @@ const zh: Catalog = {
   'sweep.opt.dryRun': '只打印展开后的配置，不加入队列',
   'sweep.badParam': '错误的 --param {value}：应为 name=v1,v2,…',
   'arg.config': '配置文件（YAML 或 JSON）',
-  'arg.deployment': '部署 uuid 或准确名称',
+  'arg.deployment': '部署：uuid、唯一的 uuid 前缀、名称（配置中的或创建时的）或队列条目 id',
   'arg.container': '容器 uuid',
   'arg.replicas': '副本数',
 
