@@ -315,3 +315,23 @@ describe('queue run --dry-run (issue 15 §5)', () => {
     }
   });
 });
+
+describe('ids printed are ids that work', () => {
+  test('a human submit names the deployment and its entry; containers and events take them', async () => {
+    const db = freshDb();
+    const r = await runCli(['submit', cfg('nm-human'), '--interval', '0.05', '--db', db, '--no-json'], { sim });
+    assert.equal(r.code, 0, r.stderr);
+    const m = /named (nm-human-q[0-9a-z]{8}), queue entry (q-[0-9a-z]{8})/.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    const zh = await runCli(['submit', cfg('nm-human-zh'), '--interval', '0.05', '--db', db, '--no-json', '--lang', 'zh'], { sim });
+    assert.match(zh.stdout, /名称 nm-human-zh-q[0-9a-z]{8}，队列条目 q-[0-9a-z]{8}/);
+    sim.world.advance(60_000);
+    for (const ref of [m[1]!, m[2]!, 'nm-human']) {
+      const c = await runCli(['containers', ref, '--json'], { sim, env: { AUTODL_QUEUE_DB: db } });
+      assert.equal(c.code, 0, `${ref}: ${c.stderr}`);
+      assert.ok(json<unknown[]>(c).length >= 1, ref);
+      const e = await runCli(['events', ref, '--json'], { sim, env: { AUTODL_QUEUE_DB: db } });
+      assert.equal(e.code, 0, `${ref}: ${e.stderr}`);
+    }
+  });
+});

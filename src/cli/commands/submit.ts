@@ -86,7 +86,9 @@ export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions
       },
     });
     progress.clear();
-    ctx.result(res, () => t('result.submitted', { uuid: res.deployment_uuid, seconds: res.waited_seconds }));
+    ctx.result(res, () =>
+      [t('result.submitted', { uuid: res.deployment_uuid, seconds: res.waited_seconds }), ctx.out.dim(t('result.submittedAs', { name: res.deployment_name, id: res.entry_id, config: body.name }))].join('\n'),
+    );
     // Reported: the same config submitted again from now on is a new deployment (a failure
     // here must not add a second document after the result: a rerun would then resume it).
     // Unless the result may not have reached anyone: a SIGINT/SIGTERM came while the create
