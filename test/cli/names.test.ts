@@ -335,3 +335,17 @@ describe('ids printed are ids that work', () => {
     }
   });
 });
+
+describe('bulk forms take the same references (issue 15 §1 with §3)', () => {
+  test('stop <entry id> <name written> --yes: both deployments stopped', async () => {
+    const db = freshDb();
+    const a = await submit(db, 'nm-bulk-a');
+    const b = await submit(db, 'nm-bulk-b');
+    const r = await runCli(['stop', a.entry_id, 'nm-bulk-b', '--yes', '--json'], { sim, env: { AUTODL_QUEUE_DB: db } });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    for (const uuid of [a.deployment_uuid, b.deployment_uuid]) {
+      assert.equal(sim.world.listDeployments(tenant(), { deployment_uuid: uuid })[0]!.status, 'stopped', uuid);
+      assert.match(r.stdout, new RegExp(uuid));
+    }
+  });
+});
