@@ -349,7 +349,7 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
 }
 
 /** The policies' inputs for this tick: dependency states, money spent, budgets (one extra read per budgeted label). */
-async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[], queueBudget: number | undefined): Promise<PolicyContext> {
+export async function policyContext(ctx: Pick<SubmitterContext, 'store' | 'now' | 'account'>, open: readonly QueueEntry[], queueBudget: number | undefined): Promise<PolicyContext> {
   const now = ctx.now();
   const states = new Map<string, PolicyState>();
   for (const e of open) states.set(e.id, e.state);

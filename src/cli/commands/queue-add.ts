@@ -5,9 +5,11 @@ import type { SweepItem } from '../../pipeline/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
+import { currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
 import { Option, type Command } from 'commander';
 import { action } from '../command.js';
+import { addToQueue, checkQueuedNames, previewAdd } from '../../ops/queue.js';
+import { cliWords } from '../words.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
 import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
@@ -23,14 +25,11 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
   const declared = opts.afterAny && !opts.after?.length ? policyFrom(opts, []) : policyFrom({ ...opts, afterAny: false }, []);
   if (declared) normalizePolicy(declared);
   const owner = ownerFor(opts, ctx.env);
+  // each name is sent marked (`<name>-q<tag>`): one too long then adds nothing (src/ops/queue.ts)
+  checkQueuedNames(items.map((i) => i.body.name), cliWords);
   if (dry) {
-    const specs = items.map((i) => ({
-      name: i.body.name,
-      priority,
-      label: i.label,
-      ...(Object.keys(i.params).length > 0 ? { params: i.params } : {}),
-      body: i.body,
-    }));
+    // the body as it will be sent: the name marked with the entry's tag (######## until the entry exists)
+    const specs = previewAdd(items, priority, cliWords);
     if (ctx.json) {
       ctx.printJson(specs);
       return;
@@ -48,13 +47,11 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     // the same config already open (or twice in this add): a warning, unless --allow-duplicate (issue 15 §3)
     const { findDuplicates } = await import('../../queue/ops.js');
     const duplicates = opts.allowDuplicate ? [] : await findDuplicates(store, items.map((i) => i.body), account ?? null);
-    const added = await store.add(
-      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
-      Date.now(),
-    );
-    const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
-    warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: added[d.index]!.id, of: d.id ?? added[d.same_as_index ?? 0]!.id, ofState: d.state ?? 'pending' })));
-    const dupJson = duplicates.map((d) => ({ id: added[d.index]!.id, name: d.name, duplicate_of: d.id ?? added[d.same_as_index ?? 0]!.id, state: d.state ?? 'pending' }));
+    // added through the operation MCP's queue_add shares (src/ops/queue.ts: the name rule, one transaction)
+    const views: AddedItem[] = await addToQueue(store, items, { priority, account: account ?? null, owner, policy, words: cliWords });
+    const idAt = (k: number) => views[k]!.id!;
+    warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: idAt(d.index), of: d.id ?? idAt(d.same_as_index ?? 0), ofState: d.state ?? 'pending' })));
+    const dupJson = duplicates.map((d) => ({ id: idAt(d.index), name: d.name, duplicate_of: d.id ?? idAt(d.same_as_index ?? 0), state: d.state ?? 'pending' }));
     ctx.result({ status: 'success', db: path, count: views.length, entries: views, ...(dupJson.length ? { duplicates: dupJson } : {}) }, () => {
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
       return `${renderTable(['ID', 'NAME', 'PRIO', 'LABEL'], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
