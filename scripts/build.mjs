@@ -3,7 +3,8 @@
 //                   here at build time (src/cli/fast.ts), else runs cli.cjs
 //   cli.cjs         the full CLI, one CommonJS bundle; better-sqlite3, pg and the MCP SDK stay
 //                   in node_modules and are required only by the commands that use them
-//   vendor.cjs      zod and yaml, loaded only by the commands that read a config (src/cli/vendor.ts)
+//   vendor-zod.cjs  zod, loaded only to explain a config that is not plainly valid (src/cli/vendor-zod.ts)
+//   vendor-yaml.cjs yaml, loaded only for a YAML config (src/cli/vendor-yaml.ts)
 //   *.cjs.cache     V8's code caches for those two, made by running the CLI (src/cli/load.ts)
 //   index.js        the library (ES module)
 //   types/          with --types (npm's prepack): the library's declarations, emitted by tsc
@@ -62,13 +63,21 @@ const zodWithoutLocales = {
   },
 };
 
-// In the CLI bundle, `zod` and `yaml` are dist/vendor.cjs, loaded on first use (src/cli/vendor-load.ts).
+// In the CLI bundle, `zod` and `yaml` are dist/vendor-zod.cjs and dist/vendor-yaml.cjs, each
+// loaded on first use (src/cli/vendor-load.ts): the shim defines every export of the real
+// package as a getter that loads the bundle, so importing one costs nothing until a value of
+// it is used (esbuild's interop copies getters, it does not read them). A JSON config that is
+// plainly valid loads neither (issue 14, §7).
+const vendorNames = {};
+for (const name of ['zod', 'yaml']) vendorNames[name] = Object.keys(await import(name)).filter((k) => k !== 'default');
 const vendorShims = {
   name: 'vendor-shims',
   setup(b) {
     b.onResolve({ filter: /^(zod|yaml)$/ }, (args) => ({ path: args.path, namespace: 'vendor-shim' }));
     b.onLoad({ filter: /.*/, namespace: 'vendor-shim' }, (args) => ({
-      contents: `const { loadVendor } = require(${JSON.stringify(resolve('src/cli/vendor-load.ts'))});\nmodule.exports = loadVendor()[${JSON.stringify(args.path)}];\n`,
+      contents:
+        `const { loadVendor } = require(${JSON.stringify(resolve('src/cli/vendor-load.ts'))});\n` +
+        `for (const k of ${JSON.stringify(vendorNames[args.path])}) Object.defineProperty(module.exports, k, { enumerable: true, get: () => loadVendor(${JSON.stringify(args.path)})[k] });\n`,
       loader: 'js',
       resolveDir: resolve('src/cli'),
     }));
@@ -102,7 +111,7 @@ try {
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
     // Bundled (and so in the code cache): commander and picocolors. zod and yaml are
-    // vendor.cjs (below). SQLite (native), pg and the MCP SDK (a server, started once) are loaded
+    // vendor-zod.cjs and vendor-yaml.cjs (below). SQLite (native), pg and the MCP SDK (a server, started once) are loaded
     // from node_modules by the commands that use them (a dynamic import() becomes a require()
     // at that point).
     external: ['better-sqlite3', 'pg', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
@@ -113,7 +122,7 @@ try {
   });
   await build({
     ...common,
-    entryPoints: { vendor: 'src/cli/vendor.ts' },
+    entryPoints: { 'vendor-zod': 'src/cli/vendor-zod.ts', 'vendor-yaml': 'src/cli/vendor-yaml.ts' },
     outdir: tmp,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
@@ -122,7 +131,7 @@ try {
     keepNames: true,
     plugins: [zodWithoutLocales],
   });
-  await runHelper(tmp, 'scripts/code-cache.ts', [join(tmp, 'cli.cjs'), resolve('examples/train-job.yaml')]);
+  await runHelper(tmp, 'scripts/code-cache.ts', [join(tmp, 'cli.cjs'), resolve('examples/train-job.yaml'), resolve('examples/train-job.json')]);
 
   // the executable, with the top-level help rendered by the real command tree
   const helpData = await runHelper(tmp, 'scripts/help-render.ts');
