@@ -37,6 +37,25 @@ const lazyChildProcess = {
   },
 };
 
+// Builtins the CLI imports at the top of modules but needs only inside some functions (a
+// fingerprint, an id, an HMAC): node:crypto alone is ~10 ms of every start. In the CLI bundle
+// each becomes a module whose exports are getters that require the builtin on first use
+// (named imports stay live: esbuild's interop copies getters without reading them).
+const LAZY_BUILTINS = ['crypto'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? undefined : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => ({
+      contents:
+        `let real; const load = () => (real ??= require('node:' + ${JSON.stringify(args.path)}));\n` +
+        `for (const k of ${JSON.stringify(Object.keys(await import(`node:${args.path}`)).filter((k) => k !== 'default'))}) Object.defineProperty(module.exports, k, { enumerable: true, get: () => load()[k] });\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 const NODE_BANNER_ESM = "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);";
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', sourcemap: false };
 
@@ -118,7 +137,11 @@ try {
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__autodlImportMetaUrl' },
     banner: { js: "const __autodlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyChildProcess, vendorShims],
+    plugins: [lazyChildProcess, lazyBuiltins, vendorShims],
+    // half the text to read and to check against its code cache at every start (names kept:
+    // error names and stacks stay readable)
+    minify: true,
+    keepNames: true,
   });
   await build({
     ...common,
