@@ -140,7 +140,7 @@ try {
     plugins: [lazyChildProcess, lazyBuiltins, vendorShims],
     // half the text to read and to check against its code cache at every start (names kept:
     // error names and stacks stay readable)
-    minify: true,
+    minify: process.env.AUTODL_BUILD_NO_MINIFY !== '1',
     keepNames: true,
   });
   await build({
