@@ -47,7 +47,7 @@ const cases = {
   // the installed executable (package.json "bin")
   'autodl --help': [node, ['dist/autodl.cjs', '--help']],
   'autodl stock --json': [node, ['dist/autodl.cjs', 'stock', '--json']],
-  // a command that reads a config (zod + yaml: dist/vendor.cjs), offline
+  // a command that reads a config (YAML: dist/vendor-yaml.cjs; a valid one needs no zod), offline
   'autodl validate --json': [node, ['dist/autodl.cjs', 'validate', 'examples/train-job.yaml', '--json']],
   // the same for a JSON config (no YAML parser needed), and the request a create would send
   'autodl validate (.json)': [node, ['dist/autodl.cjs', 'validate', 'examples/train-job.json', '--json']],
