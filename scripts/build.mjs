@@ -5,7 +5,7 @@
 //                   in node_modules and are required only by the commands that use them
 //   vendor-zod.cjs  zod, loaded only to explain a config that is not plainly valid (src/cli/vendor-zod.ts)
 //   vendor-yaml.cjs yaml, loaded only for a YAML config (src/cli/vendor-yaml.ts)
-//   *.cjs.cache     V8's code caches for those two, made by running the CLI (src/cli/load.ts)
+//   *.cjs.cache     V8's code caches for those bundles, made by running the CLI (src/cli/load.ts)
 //   index.js        the library (ES module)
 //   types/          with --types (npm's prepack): the library's declarations, emitted by tsc
 //                   from tsconfig.build.json (the public entry src/index.ts and what it
@@ -38,7 +38,7 @@ const lazyChildProcess = {
 };
 
 // Builtins the CLI imports at the top of modules but needs only inside some functions (a
-// fingerprint, an id, an HMAC): node:crypto alone is ~10 ms of every start. In the CLI bundle
+// fingerprint, an id, an HMAC): loading node:crypto is several ms of every start. In the CLI bundle
 // each becomes a module whose exports are getters that require the builtin on first use
 // (named imports stay live: esbuild's interop copies getters without reading them).
 const LAZY_BUILTINS = ['crypto'];
@@ -129,7 +129,7 @@ try {
     outdir: tmp,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
-    // Bundled (and so in the code cache): commander and picocolors. zod and yaml are
+    // Bundled (and so in the code cache): commander. zod and yaml are
     // vendor-zod.cjs and vendor-yaml.cjs (below). SQLite (native), pg and the MCP SDK (a server, started once) are loaded
     // from node_modules by the commands that use them (a dynamic import() becomes a require()
     // at that point).
@@ -138,8 +138,8 @@ try {
     define: { 'import.meta.url': '__autodlImportMetaUrl' },
     banner: { js: "const __autodlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [lazyChildProcess, lazyBuiltins, vendorShims],
-    // half the text to read and to check against its code cache at every start (names kept:
-    // error names and stacks stay readable)
+    // a little over half the text to read at every start (names kept: a function's or class's
+    // .name is as written; AUTODL_BUILD_NO_MINIFY=1 for a readable bundle, e.g. to profile)
     minify: process.env.AUTODL_BUILD_NO_MINIFY !== '1',
     keepNames: true,
   });
