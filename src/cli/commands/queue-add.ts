@@ -80,7 +80,7 @@ export async function run(ctx: CliContext, [paths]: [string[]], opts: QueueAddOp
   const priority = opts.priority;
   const label = opts.label ?? null;
   const dialect = await targetDialect(ctx);
-  const { expandSweep } = await import('../../pipeline/index.js');
+  const { expandSweep } = await import('../../pipeline/sweep.js'); // no zod (src/pipeline/quick.ts)
   const items: AddItem[] = [];
   // Every file is prepared before anything is added: one bad config adds nothing.
   for (const path of paths) {

@@ -57,7 +57,7 @@ export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions)
       errors: [{ path: 'sweep', message: 'no sweep parameters' }],
     });
   }
-  const { expandSweep } = await import('../../pipeline/index.js');
+  const { expandSweep } = await import('../../pipeline/sweep.js'); // no zod (src/pipeline/quick.ts)
   const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label }));
   await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
 }
