@@ -5,7 +5,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { CreateDeploymentBody, Dialect } from '../api/types.js';
 import { AutodlError } from '../errors.js';
-import type { SpecWarning, SweepParams } from '../pipeline/types.js';
+import type { QueueDecl, SpecWarning, SweepParams } from '../pipeline/types.js';
 import { ENGLISH, type OpsWords } from './words.js';
 
 export type ConfigInput = string | object;
@@ -31,6 +31,8 @@ export interface ReadConfig {
   body: CreateDeploymentBody;
   warnings: SpecWarning[];
   sweep?: SweepParams;
+  /** The config's `queue:` block (policies for the queue; never part of `body`). */
+  queue?: QueueDecl;
   /** What the config was: the path as given, '<inline config>' or '<object>'. */
   source: string;
 }
@@ -61,5 +63,5 @@ export async function readConfig(input: ConfigInput, options: ReadConfigOptions)
   if (prepared.sweep && !options.allowSweep) {
     throw new AutodlError('config_error', (options.words ?? ENGLISH).sweepRefused(source), { ...(path !== undefined ? { path: source } : {}), sweep: true });
   }
-  return { body: prepared.body, warnings: prepared.warnings ?? [], ...(prepared.sweep ? { sweep: prepared.sweep } : {}), source };
+  return { body: prepared.body, warnings: prepared.warnings ?? [], ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}), source };
 }

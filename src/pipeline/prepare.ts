@@ -6,7 +6,7 @@ import { lint } from './lint.js';
 import { loadConfigFile } from './load.js';
 import { normalize } from './normalize.js';
 import { sweepIssues } from './sweep.js';
-import { isPlainObject, nearestLine, type ConfigFormat, type LineOf, type LintContext, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
+import { isPlainObject, nearestLine, type ConfigFormat, type LineOf, type LintContext, type QueueDecl, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
 import { collectIssues, pathSegments, validationError } from './validate.js';
 
 export interface PrepareOptions {
@@ -27,6 +27,8 @@ export interface PreparedSpec {
   /** normalize warnings then lint warnings (each with a line when known). */
   warnings: SpecWarning[];
   sweep?: SweepParams;
+  /** The config's `queue:` block (the queue's policies), checked; never part of `body`. */
+  queue?: QueueDecl;
   source?: { path: string; format: ConfigFormat };
 }
 
@@ -83,6 +85,7 @@ export function prepareSpec(input: string | object, options: PrepareOptions): Pr
   }
   const out: PreparedSpec = { body, warnings: [...normWarnings, ...lintWarnings] };
   if (n.sweep) out.sweep = n.sweep;
+  if (n.queue) out.queue = n.queue;
   if (source) out.source = source;
   return out;
 }

@@ -1,7 +1,7 @@
 // `autodl queue add <config...> [--priority N] [--label L] [--dry-run]`: every config goes
 // through the spec pipeline (prepareSpec); a config with a `sweep:` block expands into one
 // entry per combination. All entries of one call are added in one transaction.
-import type { SweepItem } from '../../pipeline/index.js';
+import type { QueueDecl, SweepItem } from '../../pipeline/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
@@ -10,18 +10,26 @@ import { Option, type Command } from 'commander';
 import { action } from '../command.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
-import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
+import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, withConfig, type PolicyOptions } from './queue-policy.js';
+import type { EntryPolicy } from '../../queue/policies.js';
 
 export interface AddItem extends SweepItem {
   label: string | null;
+  /** Its config's `queue:` block (the command line's flags override it). */
+  queue?: QueueDecl | undefined;
 }
 
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
 export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions, items: AddItem[], priority: number, dry: boolean): Promise<void> {
-  // the policy's fields are checked before anything is read or added (a bad one adds nothing)
-  const declared = policyFrom(opts, []);
-  if (declared) normalizePolicy(declared);
-  const owner = ownerFor(opts, ctx.env);
+  // each config's queue: block under the flags; the policy's fields are checked before
+  // anything is read or added (a bad one adds nothing)
+  const merged = new Map<QueueDecl | undefined, PolicyOptions>();
+  for (const i of items) if (!merged.has(i.queue)) merged.set(i.queue, withConfig(opts, i.queue));
+  for (const m of merged.values()) {
+    // (the references in `after` are resolved against the queue later: only its presence counts here)
+    const declared = policyFrom(m, m.after ?? []);
+    if (declared) normalizePolicy({ ...declared, after: undefined });
+  }
   if (dry) {
     const specs = items.map((i) => ({
       name: i.body.name,
@@ -41,11 +49,14 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
   // whose entries (issue 11): the token's fingerprint when one is at hand, else none yet
   const account = await currentAccount(ctx);
   await withStore(ctx, opts, async (store, path) => {
-    const after = opts.after?.length ? await resolveAfter(store, opts.after) : [];
-    await refuseCycles(store, after);
-    const policy = policyFrom(opts, after);
+    const resolved = new Map<QueueDecl | undefined, { owner: string | null; policy: EntryPolicy | null }>();
+    for (const [decl, m] of merged) {
+      const after = m.after?.length ? await resolveAfter(store, m.after) : [];
+      await refuseCycles(store, after);
+      resolved.set(decl, { owner: ownerFor(m, ctx.env), policy: normalizePolicy(policyFrom(m, after)) });
+    }
     const added = await store.add(
-      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
+      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, ...resolved.get(i.queue)! })),
       Date.now(),
     );
     const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
@@ -71,7 +82,7 @@ export async function run(ctx: CliContext, [paths]: [string[]], opts: QueueAddOp
   // Every file is prepared before anything is added: one bad config adds nothing.
   for (const path of paths) {
     const tpl = await prepareTemplate(ctx, path, dialect);
-    for (const it of expandSweep(tpl.body, tpl.sweep ?? {})) items.push({ ...it, label });
+    for (const it of expandSweep(tpl.body, tpl.sweep ?? {})) items.push({ ...it, label, queue: tpl.queue });
   }
   await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
 }

@@ -7,7 +7,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { QueueEntry, QueueStore } from '../../queue/index.js';
 import type { Dialect, CreateDeploymentBody } from '../../api/types.js';
-import type { SweepParams } from '../../pipeline/index.js';
+import type { QueueDecl, SweepParams } from '../../pipeline/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { prepareConfig } from '../config-file.js';
@@ -97,13 +97,15 @@ export async function targetDialect(ctx: CliContext): Promise<Dialect> {
 export interface PreparedTemplate {
   body: CreateDeploymentBody;
   sweep?: SweepParams;
+  /** The config's `queue:` block (policies for the entries it adds). */
+  queue?: QueueDecl;
   path: string;
 }
 
 /** prepareSpec with sweeps allowed; lint warnings on stderr (NDJSON with --json). */
 export async function prepareTemplate(ctx: CliContext, path: string, dialect: Dialect): Promise<PreparedTemplate> {
   const prepared = await prepareConfig(ctx, path, { dialect, allowSweep: true, file: true });
-  return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), path };
+  return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}), path };
 }
 
 /** Default label of a sweep: the template's file name without extension. */
