@@ -71,6 +71,9 @@ export type EntryPatch = Partial<
     | 'missing_since'
     | 'enforced'
     | 'policy'
+    | 'deployment_name'
+    | 'retries'
+    | 'retry_log'
   >
 >;
 
@@ -144,6 +147,9 @@ export const PATCH_COLUMNS = [
   'missing_since',
   'enforced',
   'policy',
+  'deployment_name',
+  'retries',
+  'retry_log',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /**
@@ -225,8 +231,13 @@ export function makeEntry(input: NewEntry, now: number, id = newEntryId()): Queu
     owner: input.owner ?? null,
     policy: normalizePolicy(input.policy ?? null),
     enforced: null,
+    retries: 0,
+    retry_log: null,
   };
 }
+
+/** The columns the SQL backends store as JSON text. */
+export const JSON_COLUMNS: ReadonlySet<string> = new Set(['error_details', 'enforced', 'policy', 'retry_log']);
 
 /** Whether an entry may be taken by a worker of `account` (its own, or one of no account yet). */
 export function ownedBy(e: Pick<QueueEntry, 'account'>, account: string | undefined): boolean {

@@ -169,6 +169,9 @@ export function entryView(e: QueueEntry, now = Date.now()): Record<string, unkno
     // (only under a cost cap or budget: it grows with time, and a view of anything else stays as it is)
     spent_yuan_at_most: e.policy?.maxCost !== undefined || e.policy?.labelBudget !== undefined ? Math.round(spentCeiling(e, now) * 100) / 100 : null,
     enforced: e.enforced === null ? null : { ...e.enforced, at: iso(e.enforced.at) },
+    // retries that know why: how many resubmissions so far, and why each (the deployments given up)
+    retries: e.retries,
+    retry_log: e.retry_log === null ? null : e.retry_log.map((r) => ({ ...r, at: iso(r.at) })),
   };
 }
 
@@ -183,6 +186,10 @@ export function policySummary(e: QueueEntry, now = Date.now()): string {
     if (p.labelBudget !== undefined) parts.push(`label ¥${p.labelBudget}`);
   }
   if (p?.after?.length) parts.push(`after ${p.after.length}${p.afterAny ? ' (any)' : ''}`);
+  if (p?.retry) {
+    const last = e.retry_log?.[e.retry_log.length - 1];
+    parts.push(`retry ${e.retries}/${p.retry.max}${last ? ` (${last.cause})` : ''}`);
+  }
   if (e.enforced) parts.push(`${e.enforced.action === 'stop' ? 'stopped' : 'warned'}: ${e.enforced.reason}`);
   return parts.length ? parts.join(' ') : '-';
 }
