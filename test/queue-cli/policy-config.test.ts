@@ -71,6 +71,41 @@ for (const [backend, newDb] of backends) {
       assert.deepEqual(ev!.policy, { maxRuntimeMs: 7_200_000, after: [train!.id], retry: { max: 3, on: ['failed'] } });
     });
 
+    test('retry from the file: a failed Job is resubmitted under a fresh mark; the reason is in queue ls / show / JSON / NDJSON', async () => {
+      const db = await newDb();
+      const add = await q(db, 'add', withQueue('cfg-retry', { retry: { max: 1, on: ['failed'] } }, 'exit 1'));
+      assert.equal(add.code, 0, add.stderr);
+      assert.equal((await q(db, 'run', '--once')).code, 0);
+      const [first] = await ls(db);
+      assert.ok(first!.deployment_uuid);
+      h.sim.world.advance(60_000); // the container has exited 1
+      const run = await runCli(['queue', 'run', '--once', '--db', db], { sim: h.sim });
+      assert.equal(run.code, 0, run.stderr);
+      const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; cause?: string; n?: number; next_deployment_name?: string });
+      const retry = events.find((x) => x.type === 'retry');
+      assert.ok(retry && retry.cause === 'failed' && retry.n === 1, run.stderr);
+      assert.match(retry.next_deployment_name!, /^cfg-retry-q[0-9a-z]{8}-r1$/);
+      const entries = json<{ entries: Array<Entry & { retries: number; retry_log: Array<{ cause: string; deployment_uuid: string; at: string }> | null; deployment_name: string }> }>(await q(db, 'ls', '--all')).entries;
+      const e = entries[0]!;
+      assert.equal(e.retries, 1);
+      assert.equal(e.retry_log![0]!.cause, 'failed');
+      assert.equal(e.retry_log![0]!.deployment_uuid, first!.deployment_uuid);
+      assert.match(e.retry_log![0]!.at, /^\d{4}-\d\d-\d\dT/);
+      assert.equal(e.deployment_name, retry.next_deployment_name);
+      const table = await runCli(['queue', 'ls', '--all', '--db', db, '--no-json'], { sim: h.sim });
+      assert.match(table.stdout, /retry 1\/1 \(failed\)/);
+      const show = await runCli(['queue', 'show', e.id, '--db', db, '--no-json'], { sim: h.sim });
+      assert.match(show.stdout, /#1 failed: containers failed/);
+      assert.match(show.stdout, /resubmit 1 of 1 \(failed\)/);
+      // the second run fails too: retries used, the entry fails, and no third deployment is made
+      assert.equal((await q(db, 'run', '--once')).code, 0);
+      h.sim.world.advance(60_000);
+      assert.equal((await q(db, 'run', '--once')).code, 0);
+      const [last] = await ls(db);
+      assert.equal(last!.state, 'failed');
+      assert.equal(h.sim.world.allDeployments(true).filter((d) => d.name.startsWith('cfg-retry-q')).length, 2);
+    });
+
     test('sweep: label_budget and after label:<l> from the file, every combination under them', async () => {
       const db = await newDb();
       assert.equal((await q(db, 'add', withQueue('cfg-prep', {}, 'sleep 30'), '--label', 'prep')).code, 0);
