@@ -504,7 +504,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       tools.run(async () => {
         const dialect = args.dialect ?? tools.target(false).dialect;
         const p = await tools.prepare(args.config, dialect, { strict: args.strict === true, allowSweep: true });
-        return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}) };
+        return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}), ...(p.queue ? { queue: p.queue } : {}) };
       }),
   );
 

@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, STATES_SQL, onRun } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -457,6 +457,7 @@ export class PgStore implements QueueStore {
       if (!r) return undefined;
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      if (!onRun(r, o.run)) return undefined;
       return fromRow(await this.apply(c, r, to, o.now, o.note ?? null, o.set));
     });
   }

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, STATES_SQL, onRun } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EnforcedRecord, RetryRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -414,6 +414,7 @@ export class SqliteStore implements QueueStore {
       if (!r) return undefined;
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      if (!onRun(r, o.run)) return undefined;
       this.apply(r, to, o.now, o.note ?? null, o.set);
       return fromRow(this.row(id)!);
     });

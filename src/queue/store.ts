@@ -85,6 +85,17 @@ export interface TransitionOptions {
   now: number;
   note?: string;
   set?: EntryPatch;
+  /**
+   * When given, the entry must still be on this run: this deployment and this retry count (a
+   * resubmission decided on what one tick read must not move a later run of the same entry,
+   * made meanwhile by another worker, back to pending: that would orphan its deployment).
+   */
+  run?: { deployment_uuid: string | null; retries: number };
+}
+
+/** Whether a row is still on the run a transition names (see TransitionOptions.run). */
+export function onRun(r: Pick<QueueEntry, 'deployment_uuid' | 'retries'>, run: TransitionOptions['run']): boolean {
+  return run === undefined || (r.deployment_uuid === run.deployment_uuid && r.retries === run.retries);
 }
 
 export interface QueueStore {
@@ -362,6 +373,7 @@ export class MemoryStore implements QueueStore {
     if (!e) return undefined;
     if (!asArray(o.from).includes(e.state)) return undefined;
     if (o.owner !== undefined && e.lease_owner !== o.owner) return undefined;
+    if (!onRun(e, o.run)) return undefined;
     this.move(e, to, o.now, o.note ?? null, o.set);
     return clone(e);
   }

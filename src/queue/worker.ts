@@ -314,6 +314,8 @@ async function resubmit(ctx: SubmitterContext, e: QueueEntry, v: Extract<RetryVe
   const note = `resubmit ${n} of ${max} (${v.cause}): ${v.detail}${blacklisted.length ? `; blacklisted ${blacklisted.join(', ')}` : ''}; the next create is ${nextName}`;
   const moved = await ctx.store.transition(e.id, 'pending', {
     from: e.state,
+    // only this run: another worker may have resubmitted it meanwhile, and created the next one
+    run: { deployment_uuid: e.deployment_uuid, retries: e.retries },
     now,
     note,
     set: {

@@ -15,7 +15,7 @@ import { jobBody } from '../queue-cli/duplicate-scenarios.js';
 import { openSqliteStore, runWorker } from '../../src/queue/index.js';
 import type { QueueEvent, QueueStore } from '../../src/queue/index.js';
 import { spentCeiling } from '../../src/queue/spent.js';
-import { freshPgDatabase, PG_URL } from './pg-helpers.js';
+import { dropPgDatabases, freshPgDatabase, PG_URL } from './pg-helpers.js';
 import { openPgStore } from '../../src/queue/pg-store.js';
 
 const TOKEN = 'queue-retry-token-0123456789';
@@ -31,6 +31,7 @@ before(async () => {
   api = new AutodlClient({ token: TOKEN, host: sim.url });
 });
 after(() => sim.close());
+after(() => dropPgDatabases());
 
 async function drive(store: QueueStore, o: { maxTicks: number; until?: () => Promise<boolean> | boolean }) {
   const events: QueueEvent[] = [];

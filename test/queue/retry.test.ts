@@ -1,6 +1,6 @@
 // Retries that know why (issue 16), the pure part: the verdicts from what the worker saw, the
 // host attribution, the bounds of the stored retry policy, and the fresh mark per run.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container, Deployment, Stock } from '../../src/api/types.js';
 import { deploymentNameFor } from '../../src/queue/ids.js';
@@ -9,8 +9,12 @@ import { failuresByHost, hostFailures, mayBeUnscheduled, noContainerYet, retryOn
 import { earlierRunsSpent } from '../../src/queue/spent.js';
 import type { QueueEntry, RetryRecord } from '../../src/queue/types.js';
 import { jobBody } from '../queue-cli/duplicate-scenarios.js';
+import { MemoryStore, openSqliteStore, type QueueStore } from '../../src/queue/index.js';
+import { openPgStore } from '../../src/queue/pg-store.js';
+import { dropPgDatabases, freshPgDatabase, PG_URL } from './pg-helpers.js';
 
 const MIN = 60_000;
+after(() => dropPgDatabases());
 const dep = (o: Partial<Deployment>): Deployment =>
   ({ uuid: 'd1', name: 'x', deployment_type: 'Job', status: 'running', replica_num: 1, starting_num: 0, running_num: 0, finished_num: 0, failed_num: 0, ...o }) as Deployment;
 const ctr = (machine_id: string, status = 'shutdown', stopped_at: string | null = '2026-12-02 10:00:00'): Pick<Container, 'machine_id' | 'status' | 'stopped_at'> => ({ machine_id, status, stopped_at });
@@ -78,4 +82,35 @@ describe('retry verdicts', () => {
     assert.equal(deploymentNameFor('train', 'q-abcdefgh', 2), 'train-qabcdefgh-r2');
     assert.equal(earlierRunsSpent({ retry_log: [rec({}, { spent_yuan: 1.5, spent_at_most: 9 }), rec({}, { spent_at_most: 2 })] }), 3.5);
   });
+});
+
+describe('a resubmission moves only the run it was decided on (all stores)', () => {
+  const backends: Array<[string, () => Promise<QueueStore>]> = [
+    ['memory', async () => new MemoryStore()],
+    ['sqlite', async () => openSqliteStore({ path: ':memory:' })],
+  ];
+  if (PG_URL) backends.push(['postgres', async () => openPgStore({ url: await freshPgDatabase() })]);
+  for (const [kind, open] of backends) {
+    test(kind, async () => {
+      const store = await open();
+      const [e] = await store.add([{ body: jobBody('run-cas'), policy: { retry: { max: 2, on: ['failed'] } } }], 0);
+      // the entry's second run exists (another worker resubmitted it and created r1)
+      await store.claim([e!.id], 'w', 100, 1);
+      await store.transition(e!.id, 'submitted', { from: 'submitting', now: 2, set: { deployment_uuid: 'dep-0', submitted_at: 2 } });
+      const stale = { deployment_uuid: 'dep-0', retries: 0 };
+      const moved = await store.transition(e!.id, 'pending', { from: 'submitted', run: stale, now: 3, set: { retries: 1, deployment_name: deploymentNameFor('run-cas', e!.id, 1), deployment_uuid: null } });
+      assert.equal(moved?.retries, 1);
+      assert.equal(moved?.deployment_name, `run-cas-q${e!.tag}-r1`);
+      await store.claim([e!.id], 'w', 100, 4);
+      await store.transition(e!.id, 'submitted', { from: 'submitting', now: 5, set: { deployment_uuid: 'dep-1', submitted_at: 5 } });
+      // a worker that read the first run decides again on it: refused, nothing written
+      const before = (await store.history(e!.id)).length;
+      assert.equal(await store.transition(e!.id, 'pending', { from: 'submitted', run: stale, now: 6, set: { retries: 1 } }), undefined);
+      const now = (await store.get(e!.id))!;
+      assert.equal(now.state, 'submitted');
+      assert.equal(now.deployment_uuid, 'dep-1');
+      assert.equal((await store.history(e!.id)).length, before);
+      await store.close();
+    });
+  }
 });

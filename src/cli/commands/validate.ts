@@ -13,8 +13,9 @@ export async function run(ctx: CliContext, [path]: [string], opts: ValidateOptio
   // Offline: the dialect comes from --dialect, the environment/config or the host; no token needed.
   const target = await resolveTarget(ctx, false);
   const dialect = target.dialect ?? dialectForHost(target.host);
-  const { body, warnings } = await prepareConfig(ctx, path, { dialect, strict: opts.strict ?? false, allowSweep: true });
-  ctx.result({ status: 'success', valid: true, path, dialect, warnings, body }, () =>
+  const { body, warnings, queue } = await prepareConfig(ctx, path, { dialect, strict: opts.strict ?? false, allowSweep: true });
+  // the queue: block (issue 16), checked with the rest; shown beside the body, never in it
+  ctx.result({ status: 'success', valid: true, path, dialect, warnings, body, ...(queue ? { queue } : {}) }, () =>
     [ctx.out.green(`✓ ${t('result.valid', { path })}`), JSON.stringify(ctx.sanitize(body), null, 2)].join('\n'),
   );
 }
