@@ -22,6 +22,9 @@ export type RetryVerdict =
   | { retry: true; cause: RetryCause; detail: string; failedOn: Record<string, number>; blacklist: string[] }
   | { retry: false };
 
+/** What a recorded host id may look like (letters, digits, . _ : -; at most 128). */
+const MACHINE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 const ENDED_CONTAINER = new Set(['shutting_down', 'shutdown', 'in_cache', 'removed']);
 
 /** Failed containers per host of a failed deployment, where the containers make it unambiguous. */
@@ -30,7 +33,9 @@ export function failuresByHost(d: Pick<Deployment, 'failed_num'>, containers: re
   if (failed <= 0) return {};
   const ended = containers.filter((c) => ENDED_CONTAINER.has(String(c.status)) || !!c.stopped_at);
   const pool = ended.length > 0 ? ended : containers;
-  const hosts = new Set(pool.map((c) => c.machine_id).filter((h) => typeof h === 'string' && h !== ''));
+  // a machine id is server text: only a plain, short one is recorded (and named in notes and notifications)
+  const hosts = new Set(pool.map((c) => c.machine_id).filter((h) => typeof h === 'string' && MACHINE_ID.test(h)));
+  if (hosts.size === 0 || pool.some((c) => !(typeof c.machine_id === 'string' && MACHINE_ID.test(c.machine_id)))) return {};
   if (hosts.size !== 1) return {};
   return { [[...hosts][0]!]: failed };
 }

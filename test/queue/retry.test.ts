@@ -29,6 +29,9 @@ describe('retry verdicts', () => {
     // a container still running elsewhere does not make it ambiguous: only the ended ones count
     assert.deepEqual(failuresByHost(dep({ failed_num: 1 }), [ctr('h1'), ctr('h2', 'running', null)]), { h1: 1 });
     assert.deepEqual(failuresByHost(dep({ failed_num: 0 }), [ctr('h1')]), {});
+    // a host id the server made up (control characters, a huge one) is never recorded
+    assert.deepEqual(failuresByHost(dep({ failed_num: 1 }), [ctr('h1\u001b[31m')]), {});
+    assert.deepEqual(failuresByHost(dep({ failed_num: 1 }), [ctr('h'.repeat(200))]), {});
     assert.deepEqual([...hostFailures([rec({ h1: 1 }), rec({ h2: 1 })], { h1: 1 })], [['h1', 2], ['h2', 1]]);
   });
 
