@@ -3,7 +3,6 @@
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { readConfig } from '../ops/config.js';
 import type { QueueDecl, SweepParams } from '../pipeline/types.js';
-import { t } from '../i18n/index.js';
 import type { CliContext } from './runtime.js';
 import { cliWords } from './words.js';
 
@@ -28,6 +27,7 @@ export async function prepareConfig(
     dialect: options.dialect,
     ...(options.strict ? { strict: true } : {}),
     ...(options.allowSweep ? { allowSweep: true } : {}),
+    ...(options.ignoreQueue ? { ignoreQueue: true } : {}),
     strings: 'path',
     words: cliWords,
   });
@@ -38,13 +38,6 @@ export async function prepareConfig(
     if (ctx.json) ctx.warn(w.message, extra);
     else if (options.file) ctx.warn(`${path}${where ? ` (${where})` : ''}: ${w.message}`);
     else ctx.warn(where ? `${where}: ${w.message}` : w.message);
-  }
-  if (options.ignoreQueue && prepared.queue) {
-    // the queue's policies are the queue's: a direct create never sends them (they are not part of the body)
-    const w = { code: 'queue_block_ignored', path: 'queue', message: t('config.queueIgnored') };
-    warnings.push(w);
-    if (ctx.json) ctx.warn(w.message, { code: w.code, path: w.path });
-    else ctx.warn(`queue: ${w.message}`);
   }
   return { body: prepared.body, warnings, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}) };
 }

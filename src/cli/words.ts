@@ -13,4 +13,5 @@ export const cliWords: OpsWords = {
   waitTimeout: (uuid, condition, seconds) => t('wait.timeout', { uuid, condition, seconds }),
   waitInterrupted: () => t('wait.interrupted'),
   waitBadCondition: (value) => t('wait.badCondition', { value }),
+  queueIgnored: () => t('config.queueIgnored'),
 };

@@ -212,11 +212,12 @@ class Tools {
   }
 
   /** Config (object, path or text) → API-ready body, through the CLI's pipeline (src/ops/config.ts). */
-  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean } = {}): Promise<ReadConfig> {
+  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean; ignoreQueue?: boolean } = {}): Promise<ReadConfig> {
     return readConfig((config ?? {}) as string | object, {
       dialect,
       ...(opts.strict ? { strict: true } : {}),
       ...(opts.allowSweep ? { allowSweep: true } : {}),
+      ...(opts.ignoreQueue ? { ignoreQueue: true } : {}),
       strings: 'path-or-text',
       cwd: this.cwd,
       words: MCP_WORDS,
@@ -538,7 +539,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args, extra) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = await tools.prepare(args.config, client.dialect);
+        const { body, warnings } = await tools.prepare(args.config, client.dialect, { ignoreQueue: true });
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         // the schema bounds them already; checked again for a client that skips the schema
         checkBound('interval_seconds', args.interval_seconds, intervalProblem);
@@ -589,7 +590,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = await tools.prepare(args.config, client.dialect);
+        const { body, warnings } = await tools.prepare(args.config, client.dialect, { ignoreQueue: true });
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         const res = await client.deployments.create(body as CreateDeploymentBody);
         return { status: 'success', deployment_uuid: res.deployment_uuid };

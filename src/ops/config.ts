@@ -16,6 +16,8 @@ export interface ReadConfigOptions {
   strict?: boolean;
   /** A config with a `sweep:` block is refused (config_error) unless this is true. */
   allowSweep?: boolean;
+  /** The operation does not queue (create): a `queue:` block is ignored with a warning (code queue_block_ignored). */
+  ignoreQueue?: boolean;
   /**
    * How a string is read: 'path' (the CLI: always a file name, relative to the process's
    * directory) or 'path-or-text' (MCP: the config text itself when it starts with `{` or spans
@@ -63,5 +65,9 @@ export async function readConfig(input: ConfigInput, options: ReadConfigOptions)
   if (prepared.sweep && !options.allowSweep) {
     throw new AutodlError('config_error', (options.words ?? ENGLISH).sweepRefused(source), { ...(path !== undefined ? { path: source } : {}), sweep: true });
   }
-  return { body: prepared.body, warnings: prepared.warnings ?? [], ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}), source };
+  const warnings = [...(prepared.warnings ?? [])];
+  if (options.ignoreQueue && prepared.queue) {
+    warnings.push({ code: 'queue_block_ignored', path: 'queue', message: (options.words ?? ENGLISH).queueIgnored() });
+  }
+  return { body: prepared.body, warnings, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}), source };
 }

@@ -15,6 +15,8 @@ export interface OpsWords {
   waitTimeout(uuid: string, condition: string, seconds: number): string;
   waitInterrupted(): string;
   waitBadCondition(value: string): string;
+  /** A config with a `queue:` block given to an operation that does not queue (create): the block is ignored. */
+  queueIgnored(): string;
 }
 
 export const ENGLISH: OpsWords = {
@@ -27,5 +29,6 @@ export const ENGLISH: OpsWords = {
   waitTimeout: (uuid, condition, seconds) => `deployment ${uuid} did not become ${condition} within ${seconds}s`,
   waitInterrupted: () => 'interrupted while waiting',
   waitBadCondition: (value) => `unknown condition "${value}": use running, finished, replicas=N or deleted`,
+  queueIgnored: () => 'the queue: block (time limit, cost cap, dependencies, retries) is for the queue (autodl queue add / sweep / submit): this operation ignores it and never sends it',
   notResolved: (ref) => `no token: "${ref}" was not resolved to a deployment; the request shows it as given (a uuid is sent as it is, a name would not match)`,
 };
