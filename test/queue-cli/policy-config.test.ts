@@ -64,6 +64,11 @@ for (const [backend, newDb] of backends) {
       assert.equal(bad.code, 1);
       assert.equal(json<{ error_type: string }>(bad).error_type, 'validation_error');
       assert.equal((await ls(db)).length, 1);
+      // a dry run shows what each entry would get (after as written: resolved at add time)
+      const dry = await q(db, 'add', path, '--max-runtime', '2h', '--dry-run');
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.deepEqual(json<Array<{ policy: unknown; owner: string }>>(dry)[0]!.policy, { maxRuntimeMs: 7_200_000, after: ['no-such-entry'], retry: { max: 1, on: ['failed'] } });
+      assert.equal((await ls(db)).length, 1, 'a dry run adds nothing');
       const ok = await q(db, 'add', path, '--max-runtime', '2h', '--owner', 'dave', '--retry', '3', '--after', 'cfg-train');
       assert.equal(ok.code, 0, ok.stderr);
       const [train, ev] = await ls(db);

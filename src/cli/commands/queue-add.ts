@@ -31,13 +31,20 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     if (declared) normalizePolicy({ ...declared, after: undefined });
   }
   if (dry) {
-    const specs = items.map((i) => ({
-      name: i.body.name,
-      priority,
-      label: i.label,
-      ...(Object.keys(i.params).length > 0 ? { params: i.params } : {}),
-      body: i.body,
-    }));
+    const specs = items.map((i) => {
+      // the policy each entry would get (its config's queue: block under the flags; `after` as written, resolved at add time)
+      const m = merged.get(i.queue)!;
+      const policy = policyFrom(m, m.after ?? []);
+      return {
+        name: i.body.name,
+        priority,
+        label: i.label,
+        ...(Object.keys(i.params).length > 0 ? { params: i.params } : {}),
+        ...(policy ? { policy } : {}),
+        ...(m.owner ? { owner: m.owner } : {}),
+        body: i.body,
+      };
+    });
     if (ctx.json) {
       ctx.printJson(specs);
       return;
