@@ -536,7 +536,8 @@ async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[],
     if (!ALIVE_STATES.includes(e.state) && e.state !== 'submitting') continue;
     const worst = worstCaseCost(ceilingPerHour(e), e.policy);
     if (worst === undefined) continue;
-    const rest = Math.max(0, worst - (byEntry.get(e.id) ?? 0));
+    // this run's worst case less what this run spent (an earlier run's money is spent, not committed)
+    const rest = Math.max(0, worst - runSpentCeiling(e, now));
     committedTotal += rest;
     if (e.label !== null) committedByLabel.set(e.label, (committedByLabel.get(e.label) ?? 0) + rest);
   }
