@@ -1,6 +1,8 @@
 // The queue worker: every tick it (1) reconciles `submitting` entries whose lease expired
 // or that this worker id left behind (crash), (2) follows alive deployments to
-// running/finished/failed, (3) takes ONE stock snapshot, plans, and submits the planned
+// running/finished/failed — or, under a retry policy, back to pending under a fresh mark
+// (a failed Job, a host error, a deployment left unscheduled while the stock shows its
+// cards: ./retry.ts decides), (3) takes ONE stock snapshot, plans, and submits the planned
 // creates. There is no per-entry backoff: every waiting entry is re-examined each tick.
 
 import { sleep } from '../util/sleep.js';
