@@ -96,6 +96,28 @@ for (const [kind, open] of stores) {
       await store.close();
     });
 
+    test('a resubmission never creates twice: each run\'s create loses its reply after committing, and is found by its own mark', async () => {
+      sim.world.reset();
+      sim.faults.clear();
+      const store = await open();
+      const name = `retry-lost-${kind}`;
+      const [e] = await store.add([{ body: jobBody(name, 'sleep 60; exit 2'), policy: { retry: { max: 1, on: ['failed'] } } }], sim.world.now());
+      sim.faults.add({ method: 'POST', path: '/api/v1/dev/deployment', kind: 'commit_then_reset', count: 2 });
+      try {
+        const events = await drive(store, { maxTicks: 40, until: async () => (await store.get(e!.id))!.state === 'failed' });
+        const done = (await store.get(e!.id))!;
+        assert.equal(done.state, 'failed');
+        assert.equal(done.retries, 1);
+        const mark = `${name}-q${e!.tag}`;
+        assert.deepEqual(deploymentsOf(name).map((d) => d.name).sort(), [mark, `${mark}-r1`], 'one deployment per run');
+        assert.equal(events.filter((x) => x.type === 'created').length, 0, 'both replies were lost');
+        assert.deepEqual(events.filter((x): x is Extract<QueueEvent, { type: 'found' }> => x.type === 'found').map((x) => x.deployment_name), [mark, `${mark}-r1`]);
+      } finally {
+        sim.faults.clear();
+        await store.close();
+      }
+    });
+
     test('failing twice on one host: the host is blacklisted (platform expiry), then the run left unscheduled is stopped and requeued', async () => {
       sim.world.reset();
       const store = await open();
