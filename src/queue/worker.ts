@@ -310,7 +310,8 @@ async function resubmit(ctx: SubmitterContext, e: QueueEntry, v: Extract<RetryVe
     deployment_name: e.deployment_name,
     ...(Object.keys(v.failedOn).length ? { failed_on: v.failedOn } : {}),
     ...(blacklisted.length ? { blacklisted } : {}),
-    ...(containers ? { spent_yuan: Math.round(containersSpent(containers, now) * 10_000) / 10_000 } : {}),
+    // what the run cost: from its containers when they were read; an unscheduled run had none (the counts said so): nothing
+    ...(containers ? { spent_yuan: Math.round(containersSpent(containers, now) * 10_000) / 10_000 } : v.cause === 'unscheduled' ? { spent_yuan: 0 } : {}),
     spent_at_most: Math.round(runSpentCeiling(e, now) * 10_000) / 10_000,
   };
   const note = `resubmit ${n} of ${max} (${v.cause}): ${v.detail}${blacklisted.length ? `; blacklisted ${blacklisted.join(', ')}` : ''}; the next create is ${nextName}`;

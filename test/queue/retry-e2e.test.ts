@@ -139,6 +139,9 @@ for (const [kind, open] of stores) {
       assert.equal(third.status, 'stopped');
       const unsched = done.retry_log![2]!;
       assert.match(unsched.detail, /no container for \d+m.* while the stock shows RTX 4090 2 idle/);
+      // it never had a container: it cost nothing (not its price ceiling over the wait)
+      assert.equal(unsched.spent_yuan, 0);
+      assert.ok(unsched.spent_at_most! > 0);
       const r2 = await store.history(e!.id);
       const sentR2 = r2.find((h) => /the next create is .*-r2$/.test(h.note ?? ''))!.ts;
       assert.ok(unsched.at - sentR2 >= 2 * MIN, `requeued ${(unsched.at - sentR2) / MIN} min after`);
