@@ -20,7 +20,7 @@ export interface AddItem extends SweepItem {
 }
 
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
-export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions, items: AddItem[], priority: number, dry: boolean): Promise<void> {
+export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions & { allowDuplicate?: boolean }, items: AddItem[], priority: number, dry: boolean): Promise<void> {
   // each config's queue: block under the flags; the policy's fields are checked before
   // anything is read or added (a bad one adds nothing)
   const merged = new Map<QueueDecl | undefined, PolicyOptions>();
@@ -62,22 +62,38 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
       await refuseCycles(store, after);
       resolved.set(decl, { owner: ownerFor(m, ctx.env), policy: normalizePolicy(policyFrom(m, after)) });
     }
+    // the same config already open (or twice in this add): a warning, unless --allow-duplicate (issue 15 §3)
+    const { findDuplicates } = await import('../../queue/ops.js');
+    const duplicates = opts.allowDuplicate ? [] : await findDuplicates(store, items.map((i) => i.body), account ?? null);
     const added = await store.add(
       items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, ...resolved.get(i.queue)! })),
       Date.now(),
     );
     const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
-    ctx.result({ status: 'success', db: path, count: views.length, entries: views }, () => {
+    warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: added[d.index]!.id, of: d.id ?? added[d.same_as_index ?? 0]!.id, ofState: d.state ?? 'pending' })));
+    const dupJson = duplicates.map((d) => ({ id: added[d.index]!.id, name: d.name, duplicate_of: d.id ?? added[d.same_as_index ?? 0]!.id, state: d.state ?? 'pending' }));
+    ctx.result({ status: 'success', db: path, count: views.length, entries: views, ...(dupJson.length ? { duplicates: dupJson } : {}) }, () => {
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
       return `${renderTable(['ID', 'NAME', 'PRIO', 'LABEL'], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
     });
   }, { durable: true });
 }
 
+/** The most duplicate warnings printed one by one (then one line says how many more). */
+const SHOWN_DUPLICATES = 5;
+
+function warnDuplicates(ctx: CliContext, dups: ReadonlyArray<{ name: string; added: string; of: string; ofState: string }>): void {
+  for (const d of dups.slice(0, SHOWN_DUPLICATES)) {
+    ctx.warn(t('queue.duplicate', { name: d.name, id: d.of, state: d.ofState }), { code: 'duplicate', id: d.added, duplicate_of: d.of, state: d.ofState });
+  }
+  if (dups.length > SHOWN_DUPLICATES) ctx.warn(t('bulk.more', { n: dups.length - SHOWN_DUPLICATES }), { code: 'duplicate', more: dups.length - SHOWN_DUPLICATES });
+}
+
 export interface QueueAddOptions extends StoreOptions, PolicyOptions {
   priority: number;
   label?: string;
   dryRun?: boolean;
+  allowDuplicate?: boolean;
 }
 
 export async function run(ctx: CliContext, [paths]: [string[]], opts: QueueAddOptions): Promise<void> {
@@ -102,6 +118,7 @@ export function declareAdd(group: Command): void {
     .argument('<config...>', t('arg.config'))
     .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
     .option('--label <label>', t('queue.opt.label'))
+    .option('--allow-duplicate', t('queue.opt.allowDuplicate'))
     .addOption(new Option('--dry-run', t('queue.opt.dryRun')));
   declarePolicyOptions(group.commands[group.commands.length - 1]!).action(action(run));
 }
