@@ -16,4 +16,5 @@ export const cliWords: OpsWords = {
   nameTooLongMarked: (name, length, marked, limit) => t('error.nameTooLongMarked', { name, length, marked, limit, max: limit - 10 }),
   ambiguousRef: (ref, candidates) => t('error.ambiguousRef', { ref, candidates }),
   entryNoDeployment: (id, state) => t('error.entryNoDeployment', { id, state }),
+  queueIgnored: () => t('config.queueIgnored'),
 };

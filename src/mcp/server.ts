@@ -262,11 +262,12 @@ class Tools {
   }
 
   /** Config (object, path or text) → API-ready body, through the CLI's pipeline (src/ops/config.ts). */
-  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean } = {}): Promise<ReadConfig> {
+  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean; ignoreQueue?: boolean } = {}): Promise<ReadConfig> {
     return readConfig((config ?? {}) as string | object, {
       dialect,
       ...(opts.strict ? { strict: true } : {}),
       ...(opts.allowSweep ? { allowSweep: true } : {}),
+      ...(opts.ignoreQueue ? { ignoreQueue: true } : {}),
       strings: 'path-or-text',
       cwd: this.cwd,
       words: MCP_WORDS,
@@ -563,7 +564,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         // as `autodl validate`: every name must fit once marked (submit and the queue send <name>-q<tag>)
         const { expandSweep } = await import('../pipeline/index.js');
         checkQueuedNames(p.sweep ? expandSweep(p.body, p.sweep).map((i) => i.body.name) : [p.body.name], MCP_WORDS);
-        return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}) };
+        return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}), ...(p.queue ? { queue: p.queue } : {}) };
       }),
   );
 
@@ -597,7 +598,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args, extra) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = await tools.prepare(args.config, client.dialect);
+        const { body, warnings } = await tools.prepare(args.config, client.dialect, { ignoreQueue: true });
         // the name is sent marked (`<name>-q<tag>`, src/ops/queue.ts): too long then is refused, and
         // the preview shows it as sent (the tag, unknown before the entry exists, as ########)
         checkQueuedNames([body.name], MCP_WORDS);
@@ -654,7 +655,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = await tools.prepare(args.config, client.dialect);
+        const { body, warnings } = await tools.prepare(args.config, client.dialect, { ignoreQueue: true });
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         const res = await client.deployments.create(body as CreateDeploymentBody);
         return { status: 'success', deployment_uuid: res.deployment_uuid };

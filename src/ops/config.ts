@@ -5,7 +5,7 @@
 import { isAbsolute, join } from 'node:path';
 import type { CreateDeploymentBody, Dialect } from '../api/types.js';
 import { AutodlError } from '../errors.js';
-import type { LineOf, SpecWarning, SweepParams } from '../pipeline/types.js';
+import type { LineOf, QueueDecl, SpecWarning, SweepParams } from '../pipeline/types.js';
 import { ENGLISH, type OpsWords } from './words.js';
 
 export type ConfigInput = string | object;
@@ -16,6 +16,8 @@ export interface ReadConfigOptions {
   strict?: boolean;
   /** A config with a `sweep:` block is refused (config_error) unless this is true. */
   allowSweep?: boolean;
+  /** The operation does not queue (create): a `queue:` block is ignored with a warning (code queue_block_ignored). */
+  ignoreQueue?: boolean;
   /**
    * How a string is read: 'path' (the CLI: always a file name, relative to the process's
    * directory) or 'path-or-text' (MCP: the config text itself when it starts with `{` or spans
@@ -31,6 +33,8 @@ export interface ReadConfig {
   body: CreateDeploymentBody;
   warnings: SpecWarning[];
   sweep?: SweepParams;
+  /** The config's `queue:` block (policies for the queue; never part of `body`). */
+  queue?: QueueDecl;
   /** What the config was: the path as given, '<inline config>' or '<object>'. */
   source: string;
 }
@@ -74,5 +78,9 @@ export async function readConfig(input: ConfigInput, options: ReadConfigOptions)
   if (prepared.sweep && !options.allowSweep) {
     throw new AutodlError('config_error', (options.words ?? ENGLISH).sweepRefused(source), { ...(path !== undefined ? { path: source } : {}), sweep: true });
   }
-  return { body: prepared.body, warnings: prepared.warnings ?? [], ...(prepared.sweep ? { sweep: prepared.sweep } : {}), source };
+  const warnings = [...(prepared.warnings ?? [])];
+  if (options.ignoreQueue && prepared.queue) {
+    warnings.push({ code: 'queue_block_ignored', path: 'queue', message: (options.words ?? ENGLISH).queueIgnored() });
+  }
+  return { body: prepared.body, warnings, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}), source };
 }

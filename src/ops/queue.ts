@@ -104,6 +104,9 @@ export function entryView(e: QueueEntry, now = Date.now()): Record<string, unkno
     // (only under a cost cap or budget: it grows with time, and a view of anything else stays as it is)
     spent_yuan_at_most: e.policy?.maxCost !== undefined || e.policy?.labelBudget !== undefined ? Math.round(spentCeiling(e, now) * 100) / 100 : null,
     enforced: e.enforced === null ? null : { ...e.enforced, at: iso(e.enforced.at) },
+    // retries that know why: how many resubmissions so far, and why each (the deployments given up)
+    retries: e.retries,
+    retry_log: e.retry_log === null ? null : e.retry_log.map((r) => ({ ...r, at: iso(r.at) })),
   };
 }
 
@@ -115,6 +118,9 @@ export interface QueueItem {
   body: CreateDeploymentBody;
   label: string | null;
   params: Record<string, string>;
+  /** This item's owner and policy (its config's `queue:` block under the flags), over the call's. */
+  owner?: string | null;
+  policy?: EntryPolicy | null;
 }
 
 /** What an add would store and send, nothing added (the CLI's `queue add --dry-run`, MCP's queue_add without confirm). */
@@ -143,7 +149,7 @@ export async function addToQueue(
 ): Promise<AddedItem[]> {
   checkQueuedNames(items.map((i) => i.body.name), o.words);
   const added = await store.add(
-    items.map((i) => ({ body: i.body, priority: o.priority, label: i.label, account: o.account, owner: o.owner ?? null, policy: o.policy ?? null })),
+    items.map((i) => ({ body: i.body, priority: o.priority, label: i.label, account: o.account, owner: i.owner !== undefined ? i.owner : (o.owner ?? null), policy: i.policy !== undefined ? i.policy : (o.policy ?? null) })),
     o.now ?? Date.now(),
   );
   return added.map((e, k) => addedView(e, items[k]!.params));

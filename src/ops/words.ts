@@ -21,6 +21,8 @@ export interface OpsWords {
   ambiguousRef(ref: string, candidates: string): string;
   /** A queue entry that has no deployment (yet). */
   entryNoDeployment(id: string, state: string): string;
+  /** A config with a `queue:` block given to an operation that does not queue (create): the block is ignored. */
+  queueIgnored(): string;
 }
 
 export const ENGLISH: OpsWords = {
@@ -37,5 +39,6 @@ export const ENGLISH: OpsWords = {
     `name "${name}" is ${length} characters; submit and the queue send it as ${marked} (they add the 10-character mark -q<tag>) and the platform allows ${limit}: shorten it to ${limit - 10} or fewer`,
   ambiguousRef: (ref, candidates) => `"${ref}" matches several deployments: ${candidates}; use a uuid or a full name`,
   entryNoDeployment: (id, state) => `queue entry ${id} has no deployment (it is ${state})`,
+  queueIgnored: () => 'the queue: block (time limit, cost cap, dependencies, retries) is for the queue (autodl queue add / sweep / submit): this operation ignores it and never sends it',
   notResolved: (ref) => `no token: "${ref}" was not resolved to a deployment; the request shows it as given (a uuid is sent as it is, a name would not match)`,
 };

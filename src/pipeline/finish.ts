@@ -7,7 +7,7 @@ import { pathSegments, validationError } from './issues.js';
 import { lint } from './lint.js';
 import type { NormalizeResult } from './normalize-core.js';
 import { sweepIssues } from './sweep.js';
-import { nearestLine, type ConfigFormat, type LineOf, type LintContext, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
+import { nearestLine, type ConfigFormat, type LineOf, type LintContext, type QueueDecl, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
 
 export interface PrepareOptions {
   dialect: Dialect;
@@ -27,6 +27,8 @@ export interface PreparedSpec {
   /** normalize warnings then lint warnings (each with a line when known). */
   warnings: SpecWarning[];
   sweep?: SweepParams;
+  /** The config's `queue:` block (the queue's policies), checked; never part of `body`. */
+  queue?: QueueDecl;
   source?: { path: string; format: ConfigFormat };
 }
 
@@ -57,5 +59,6 @@ export function finishPrepared(n: NormalizeResult, options: PrepareOptions, line
   }
   const out: PreparedSpec = { body, warnings: [...normWarnings, ...lintWarnings] };
   if (n.sweep) out.sweep = n.sweep;
+  if (n.queue) out.queue = n.queue;
   return out;
 }

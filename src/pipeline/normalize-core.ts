@@ -6,7 +6,7 @@
 
 import type { Dialect } from '../api/types.js';
 import { HIGHEST_CUDA_CODE, resolveCuda } from './cuda.js';
-import { formatPath, isPlainObject, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
+import { formatPath, isPlainObject, type QueueDecl, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
 
 export interface NormalizeOptions {
   dialect: Dialect;
@@ -18,6 +18,8 @@ export interface NormalizeResult {
   warnings: SpecWarning[];
   /** The `sweep:` block, set aside (values as strings). */
   sweep?: SweepParams;
+  /** The `queue:` block, set aside and checked (durations in ms); never part of the body. */
+  queue?: QueueDecl;
   dialect: Dialect;
   /** Problems found while normalizing; validate() reports them with the rest. */
   issues: ValidationIssue[];
@@ -31,13 +33,16 @@ export type SweepReader = (
   sweep: unknown,
 ) => { ok: true; params: Record<string, ReadonlyArray<string | number | boolean>> } | { ok: false; issues: Array<{ path: Array<string | number>; message: string }> } | undefined;
 
-/** What normalizeWith returns when its sweep reader could not say. */
+/** Reads and checks a `queue:` block (problems pushed to `issues`); absent on the quick path, which then gives up. */
+export type QueueReader = (queue: unknown, issues: ValidationIssue[]) => QueueDecl | undefined;
+
+/** What normalizeWith returns when its sweep reader could not say (or a `queue:` block has no reader). */
 export const UNDECIDED = Symbol('undecided');
 
 const T = 'container_template';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-export function normalizeWith(raw: unknown, options: NormalizeOptions, readSweep: SweepReader): NormalizeResult | typeof UNDECIDED {
+export function normalizeWith(raw: unknown, options: NormalizeOptions, readSweep: SweepReader, readQueue?: QueueReader): NormalizeResult | typeof UNDECIDED {
   const dialect = options.dialect;
   const warnings: SpecWarning[] = [];
   const issues: ValidationIssue[] = [];
@@ -62,6 +67,14 @@ export function normalizeWith(raw: unknown, options: NormalizeOptions, readSweep
     }
   }
 
+  let queue: QueueDecl | undefined;
+  if ('queue' in body) {
+    if (!readQueue) return UNDECIDED;
+    const q = body.queue;
+    delete body.queue;
+    queue = readQueue(q, issues);
+  }
+
   const tpl0 = body.container_template;
   if (isPlainObject(tpl0)) {
     const tpl: Record<string, unknown> = { ...tpl0 };
@@ -76,7 +89,7 @@ export function normalizeWith(raw: unknown, options: NormalizeOptions, readSweep
       });
     }
   }
-  return sweep ? { body, warnings, sweep, dialect, issues } : { body, warnings, dialect, issues };
+  return { body, warnings, ...(sweep ? { sweep } : {}), ...(queue ? { queue } : {}), dialect, issues };
 }
 
 function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings: SpecWarning[], issues: ValidationIssue[]): void {

@@ -135,14 +135,72 @@ export const SweepSchema = z
   .describe('Sweep parameters: each name maps to a list of values; every combination becomes one deployment, with {{name}} replaced in `name` and `cmd`.')
   .meta({ examples: [{ lr: ['0.1', '0.01'], seed: [1, 2] }] });
 
+/** A duration as people write it: "90s", "10m", "4h", "1h30m", "2d" (a bare number is seconds). */
+export const DURATION_TEXT = /^\s*(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+)\s*$/i;
+
+const duration = (what: string) =>
+  z
+    .union([z.string(), z.number()], { error: 'must be a duration such as "4h", "90m" or "1h30m" (a bare number is seconds)' })
+    .describe(what)
+    .meta({ examples: ['4h'] });
+
+const yuan = (what: string) => z.number({ error: 'must be a number (yuan)' }).min(0, { error: 'must not be negative' }).describe(what);
+
+/** What the retry may answer to: containers failed, a deployment left unscheduled, containers failing on one host. */
+export const RETRY_CAUSES = ['failed', 'unscheduled', 'host_error'] as const;
+
+export const RetrySchema = z
+  .strictObject({
+    max: z
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(0, { error: 'must not be negative' })
+      .max(20, { error: 'must be at most 20' })
+      .describe('Most resubmissions of this entry (0 = none). Each one is a new deployment under a fresh name mark.'),
+    on: z
+      .array(z.enum(RETRY_CAUSES, { error: 'must be one of "failed", "unscheduled", "host_error"' }), { error: 'must be a list' })
+      .min(1, { error: 'must list at least one cause' })
+      .describe('What is retried: "failed" (a Job\'s containers failed), "unscheduled" (the deployment stayed unscheduled for unscheduled_after while the stock showed its cards: stopped and requeued), "host_error" (containers failed repeatedly on one host). Default ["failed"].')
+      .optional(),
+    unscheduled_after: duration('With on: unscheduled: how long a deployment may stay without a container while the stock shows its cards (default "10m").').optional(),
+    blacklist_hosts: z
+      .boolean({ error: 'must be true or false' })
+      .describe('Blacklist a host on which this entry\'s containers failed twice or more (the platform\'s blacklist, 24 h expiry) before the retry.')
+      .optional(),
+  })
+  .describe('Retries that know why (the queue only).');
+
+export const QueueBlockSchema = z
+  .strictObject({
+    max_runtime: duration('Stop the deployment once it has run this long, e.g. "4h".').optional(),
+    grace: duration('With max_runtime: warn at the limit and stop this much later (time for cmd_before_shutdown or a checkpoint).').optional(),
+    max_cost: yuan('Most yuan this entry may cost (the estimate `autodl cost` shows); then it is stopped (or, with on_cap: warn, only notified).').optional(),
+    on_cap: z.enum(['stop', 'warn'], { error: 'must be "stop" or "warn"' }).describe('At a cost cap or budget: "stop" (default) or only "warn".').optional(),
+    label_budget: yuan("Yuan for all the entries of this entry's label together (a sweep's budget).").optional(),
+    after: z
+      .array(nonEmptyString('An entry id (q-…), a config name already in the queue, or label:<label>.'), { error: 'must be a list of entry ids, names or label:<label>' })
+      .max(1000, { error: 'must list at most 1000 dependencies' })
+      .describe('Entries that must have finished before this one is created (ids, names, or label:<label> for a whole sweep).')
+      .optional(),
+    after_any: z.boolean({ error: 'must be true or false' }).describe('With after: ended (finished, failed or cancelled) is enough.').optional(),
+    owner: z
+      .string({ error: 'must be a string' })
+      .regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or . _ @ -' })
+      .describe('Whose entry this is in a shared queue (fair shares); default AUTODL_OWNER or the OS user.')
+      .optional(),
+    retry: RetrySchema.optional(),
+  })
+  .describe('Queue policies (autodl queue add / sweep / submit): time limit, cost cap, budget, dependencies, owner, retries. Never sent to the API; `autodl create` ignores it. Command-line flags override it.');
+
 export const ConfigFileSchema = z
   .strictObject({
     $schema: z.string().describe('Path or URL of this JSON Schema (for editors); ignored.').optional(),
     ...BodyFields,
     container_template: TemplateFileSchema,
     sweep: SweepSchema.optional(),
+    queue: QueueBlockSchema.optional(),
   })
-  .describe('An AutoDL elastic deployment: the create-deployment request body, plus conveniences (cuda, sweep, $schema).');
+  .describe('An AutoDL elastic deployment: the create-deployment request body, plus conveniences (cuda, sweep, $schema) and the queue\'s policies (queue).');
 
 export type ConfigFile = z.input<typeof ConfigFileSchema>;
 

@@ -33,8 +33,11 @@ export function tagOf(id: string): string {
  * every case). The mark is the name suffix because the create body has no other free field
  * that the list returns.
  */
-export function deploymentNameFor(name: string, id: string): string {
-  return `${name}-q${tagOf(id)}`;
+export function deploymentNameFor(name: string, id: string, retry = 0): string {
+  // an automatic resubmission (the retry policy) is a new deployment: a fresh mark per run, so
+  // a lookup for this run never finds an earlier run's deployment, and an earlier run's late
+  // create is never taken for this one
+  return retry > 0 ? `${name}-q${tagOf(id)}-r${retry}` : `${name}-q${tagOf(id)}`;
 }
 
 const SECRET_KEY = /(^|_)(token|password|passwd|secret|authorization|api_key|apikey)$/i;

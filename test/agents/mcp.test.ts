@@ -192,6 +192,17 @@ describe('autodl mcp: changes need confirm', () => {
     });
     assert.ok(trap.value.warnings.length >= 1, trap.text);
     assert.match(JSON.stringify(trap.value.warnings), /&&|\|\|/);
+    // the queue: block (issue 16) is the queue's: create ignores it with a warning, and the request has none of it
+    const queued = await call<{ warnings: Array<{ code?: string; path?: string }>; body: Record<string, unknown> }>(s, 'create_deployment', {
+      config: { ...example('debug-container.json'), queue: { max_runtime: '4h' } },
+    });
+    assert.equal(queued.isError, false, queued.text);
+    assert.ok(queued.value.warnings.some((w) => w.code === 'queue_block_ignored' && w.path === 'queue'), queued.text);
+    assert.equal('queue' in queued.value.body, false);
+    const v = await call<{ queue: Record<string, unknown> }>(s, 'validate_config', {
+      config: { ...example('debug-container.json'), queue: { max_runtime: '4h' } },
+    });
+    assert.deepEqual(v.value.queue, { max_runtime_ms: 14_400_000 });
     assert.equal(count(CREATE), creates, 'no create request reached the simulator');
     assert.equal(sim.requests(), total, 'no request at all');
   });

@@ -50,9 +50,14 @@ describe('the quick path', () => {
       const loaded = loadConfigFile(path);
       const dialect: Dialect = name.startsWith('public') ? 'public' : 'private';
       const quick = quickPrepare(loaded.raw, { dialect }, loaded.lineOf, path);
-      assert.ok(quick, `${name}: decided by the quick path`);
       const full: PreparedSpec = prepareSpec(path, { dialect });
       delete full.source;
+      if (full.queue) {
+        // a config with a queue: block (the queue's policies) is read by zod's QueueBlockSchema only
+        assert.equal(quick, undefined, `${name}: a queue: block is left to the full path`);
+        continue;
+      }
+      assert.ok(quick, `${name}: decided by the quick path`);
       assert.deepEqual(quick, full, name);
     }
   });

@@ -1,7 +1,7 @@
 // `autodl queue add <config...> [--priority N] [--label L] [--dry-run]`: every config goes
 // through the spec pipeline (prepareSpec); a config with a `sweep:` block expands into one
 // entry per combination. All entries of one call are added in one transaction.
-import type { SweepItem } from '../../pipeline/index.js';
+import type { QueueDecl, SweepItem } from '../../pipeline/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
@@ -12,24 +12,36 @@ import { addToQueue, checkQueuedNames, previewAdd } from '../../ops/queue.js';
 import { cliWords } from '../words.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
-import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
+import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, withConfig, type PolicyOptions } from './queue-policy.js';
+import type { EntryPolicy } from '../../queue/policies.js';
 
 export interface AddItem extends SweepItem {
   label: string | null;
+  /** Its config's `queue:` block (the command line's flags override it). */
+  queue?: QueueDecl | undefined;
 }
 
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
 export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions & { allowDuplicate?: boolean }, items: AddItem[], priority: number, dry: boolean): Promise<void> {
-  // the policy's fields are checked before anything is read or added (a bad one adds nothing)
-  // (`--after` is resolved against the store below: here only its presence counts for --after-any)
-  const declared = opts.afterAny && !opts.after?.length ? policyFrom(opts, []) : policyFrom({ ...opts, afterAny: false }, []);
-  if (declared) normalizePolicy(declared);
-  const owner = ownerFor(opts, ctx.env);
+  // each config's queue: block under the flags; the policy's fields are checked before
+  // anything is read or added (a bad one adds nothing)
+  const merged = new Map<QueueDecl | undefined, PolicyOptions>();
+  for (const i of items) if (!merged.has(i.queue)) merged.set(i.queue, withConfig(opts, i.queue));
+  for (const m of merged.values()) {
+    // (the references in `after` are resolved against the queue later: only its presence counts here)
+    const declared = policyFrom(m, m.after ?? []);
+    if (declared) normalizePolicy({ ...declared, after: undefined });
+  }
   // each name is sent marked (`<name>-q<tag>`): one too long then adds nothing (src/ops/queue.ts)
   checkQueuedNames(items.map((i) => i.body.name), cliWords);
   if (dry) {
-    // the body as it will be sent: the name marked with the entry's tag (######## until the entry exists)
-    const specs = previewAdd(items, priority, cliWords);
+    // the body as it will be sent: the name marked with the entry's tag (######## until the entry exists),
+    // and the policy each entry would get (its config's queue: block under the flags; `after` as written, resolved at add time)
+    const specs = previewAdd(items, priority, cliWords).map((s, k) => {
+      const m = merged.get(items[k]!.queue)!;
+      const policy = policyFrom(m, m.after ?? []);
+      return { ...s, ...(policy ? { policy } : {}), ...(m.owner ? { owner: m.owner } : {}) };
+    });
     if (ctx.json) {
       ctx.printJson(specs);
       return;
@@ -41,14 +53,17 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
   // whose entries (issue 11): the token's fingerprint when one is at hand, else none yet
   const account = await currentAccount(ctx);
   await withStore(ctx, opts, async (store, path) => {
-    const after = opts.after?.length ? await resolveAfter(store, opts.after) : [];
-    await refuseCycles(store, after);
-    const policy = policyFrom(opts, after);
+    const resolved = new Map<QueueDecl | undefined, { owner: string | null; policy: EntryPolicy | null }>();
+    for (const [decl, m] of merged) {
+      const after = m.after?.length ? await resolveAfter(store, m.after) : [];
+      await refuseCycles(store, after);
+      resolved.set(decl, { owner: ownerFor(m, ctx.env), policy: normalizePolicy(policyFrom(m, after)) });
+    }
     // the same config already open (or twice in this add): a warning, unless --allow-duplicate (issue 15 §3)
     const { findDuplicates } = await import('../../queue/ops.js');
     const duplicates = opts.allowDuplicate ? [] : await findDuplicates(store, items.map((i) => i.body), account ?? null);
     // added through the operation MCP's queue_add shares (src/ops/queue.ts: the name rule, one transaction)
-    const views: AddedItem[] = await addToQueue(store, items, { priority, account: account ?? null, owner, policy, words: cliWords });
+    const views: AddedItem[] = await addToQueue(store, items.map((i) => ({ ...i, ...resolved.get(i.queue)! })), { priority, account: account ?? null, words: cliWords });
     const idAt = (k: number) => views[k]!.id!;
     warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: idAt(d.index), of: d.id ?? idAt(d.same_as_index ?? 0), ofState: d.state ?? 'pending' })));
     const dupJson = duplicates.map((d) => ({ id: idAt(d.index), name: d.name, duplicate_of: d.id ?? idAt(d.same_as_index ?? 0), state: d.state ?? 'pending' }));
@@ -85,7 +100,7 @@ export async function run(ctx: CliContext, [paths]: [string[]], opts: QueueAddOp
   // Every file is prepared before anything is added: one bad config adds nothing.
   for (const path of paths) {
     const tpl = await prepareTemplate(ctx, path, dialect);
-    for (const it of expandSweep(tpl.body, tpl.sweep ?? {})) items.push({ ...it, label });
+    for (const it of expandSweep(tpl.body, tpl.sweep ?? {})) items.push({ ...it, label, queue: tpl.queue });
   }
   await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
 }

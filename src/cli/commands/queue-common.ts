@@ -7,7 +7,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { QueueEntry, QueueStore } from '../../queue/index.js';
 import type { Dialect, CreateDeploymentBody } from '../../api/types.js';
-import type { SweepParams } from '../../pipeline/index.js';
+import type { QueueDecl, SweepParams } from '../../pipeline/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { prepareConfig } from '../config-file.js';
@@ -94,13 +94,15 @@ export async function targetDialect(ctx: CliContext): Promise<Dialect> {
 export interface PreparedTemplate {
   body: CreateDeploymentBody;
   sweep?: SweepParams;
+  /** The config's `queue:` block (policies for the entries it adds). */
+  queue?: QueueDecl;
   path: string;
 }
 
 /** prepareSpec with sweeps allowed; lint warnings on stderr (NDJSON with --json). */
 export async function prepareTemplate(ctx: CliContext, path: string, dialect: Dialect): Promise<PreparedTemplate> {
   const prepared = await prepareConfig(ctx, path, { dialect, allowSweep: true, file: true });
-  return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), path };
+  return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}), path };
 }
 
 /** Default label of a sweep: the template's file name without extension. */
@@ -122,6 +124,10 @@ export function policySummary(e: QueueEntry, now = Date.now()): string {
     if (p.labelBudget !== undefined) parts.push(`label ¥${p.labelBudget}`);
   }
   if (p?.after?.length) parts.push(`after ${p.after.length}${p.afterAny ? ' (any)' : ''}`);
+  if (p?.retry) {
+    const last = e.retry_log?.[e.retry_log.length - 1];
+    parts.push(`retry ${e.retries}/${p.retry.max}${last ? ` (${last.cause})` : ''}`);
+  }
   if (e.enforced) parts.push(`${e.enforced.action === 'stop' ? 'stopped' : 'warned'}: ${e.enforced.reason}`);
   return parts.length ? parts.join(' ') : '-';
 }

@@ -90,6 +90,12 @@ class RunRenderer extends StatusLine {
       case 'policy':
         this.line((ev.action === 'warn' ? c.yellow : c.red)(t('policy.run.acted', { id: ev.id, action: ev.action, reason: ev.reason, detail: ev.detail })));
         return;
+      case 'retry':
+        this.line(c.yellow(t('policy.run.retried', { id: ev.id, reason: ev.cause, n: String(ev.n), max: String(ev.max), detail: ev.detail })));
+        return;
+      case 'blacklisted':
+        this.line(c.yellow(t('policy.run.blacklisted', { id: ev.id, host: ev.machine_id, failures: String(ev.failures) })));
+        return;
       case 'claimed':
         return;
     }

@@ -28,6 +28,10 @@ export async function run(ctx: CliContext, [ref]: [string], opts: StoreOptions):
         ['created', new Date(e.created_at).toISOString()],
         ['last error', dash(e.last_error)],
       ];
+      if (e.policy?.retry || e.retries > 0) {
+        const log = (e.retry_log ?? []).map((r) => `#${r.n} ${r.cause}: ${r.detail}${r.blacklisted?.length ? ` [blacklisted ${r.blacklisted.join(', ')}]` : ''}`);
+        fields.push(['retries', [`${e.retries} of ${e.policy?.retry?.max ?? e.retries}`, ...log].join('\n')]);
+      }
       if (e.lease_owner) fields.push(['lease', `${e.lease_owner} until ${new Date(e.lease_until ?? 0).toISOString()}`]);
       const rows = history.map((h) => [h.at, dash(h.from_state), stateColor(h.to_state, c), dash(h.note)]);
       return `${renderFields(fields, c)}\n\n${c.bold(t('queue.history'))}\n${renderTable(['TIME', 'FROM', 'TO', 'NOTE'], rows, c)}`;

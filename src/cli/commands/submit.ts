@@ -29,7 +29,7 @@ export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions
   const intervalS = opts.interval;
   const timeoutS = opts.timeout;
   const client = await makeClient(ctx, { requireToken: !dry });
-  const { body } = await prepareConfig(ctx, path, { dialect: client.dialect });
+  const { body, queue } = await prepareConfig(ctx, path, { dialect: client.dialect });
   // the name is sent marked (`<name>-q<tag>`): too long then is refused before anything is read or sent
   checkQueuedNames([body.name], cliWords);
   // --dry-run: offline only (no image / stock checks): the create it would send.
@@ -45,6 +45,18 @@ export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions
   // account, so a rerun of an interrupted submit finds its earlier create instead of making
   // a second deployment. The store must persist (openStore refuses :memory: and the like).
   const account = await currentAccount(ctx, true);
+  // the config's queue: block (issue 16): time limit, cost cap, retries — enforced by a worker of
+  // the account once the deployment exists; a one-shot submit waits for stock, not for dependencies
+  const { policyFrom, ownerFor, withConfig } = await import('./queue-policy.js');
+  const { normalizePolicy } = await import('../../queue/policies.js');
+  const declared = withConfig({}, queue);
+  if (declared.after?.length) {
+    ctx.warn(t('submit.afterIgnored'));
+    delete declared.after;
+    delete declared.afterAny;
+  }
+  const policy = normalizePolicy(policyFrom(declared, []));
+  const owner = ownerFor(declared, ctx.env);
   const { store } = await openStore(ctx, opts, { durable: true });
   const settleS = opts.settle;
   const progress = new ProgressRenderer(ctx);
@@ -65,6 +77,8 @@ export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions
       body,
       store,
       intent: { host: client.host, account: account! },
+      policy,
+      owner,
       intervalMs: Math.round(intervalS * 1000),
       timeoutSec: timeoutS,
       ...(settleS !== undefined ? { settleMs: Math.round(settleS * 1000) } : {}),

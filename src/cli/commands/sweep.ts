@@ -58,7 +58,7 @@ export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions)
     });
   }
   const { expandSweep } = await import('../../pipeline/sweep.js'); // no zod (src/pipeline/quick.ts)
-  const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label }));
+  const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label, queue: tpl.queue }));
   await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
 }
 
