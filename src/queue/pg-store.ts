@@ -11,8 +11,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { DEFAULT_OWNER, normalizePolicy, storedPolicy } from './policies.js';
+import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -148,7 +148,8 @@ type EntryRow = QueueEntry & { seq: number };
 
 function fromRow(r: EntryRow): QueueEntry {
   const { seq: _seq, ...entry } = r;
-  return entry;
+  // policy and enforced may have been edited by hand: read leniently, never a throw (see storedPolicy)
+  return { ...entry, policy: entry.policy === null ? null : storedPolicy(entry.policy), enforced: entry.enforced === null ? null : storedEnforced(entry.enforced) };
 }
 
 export interface PgStoreOptions {
@@ -283,7 +284,7 @@ export class PgStore implements QueueStore {
       ).rows[0];
       if (open) {
         // the given fields replace those of the entry's policy (undefined ones are lifted)
-        const policy = normalizePolicy({ ...(open.policy ?? {}), ...(input.policy ?? {}) });
+        const policy = normalizePolicy({ ...(storedPolicy(open.policy) ?? {}), ...(input.policy ?? {}) });
         return { entry: fromRow(await this.apply(c, open, open.state, now, 'policy replaced (autodl ttl)', { policy })), adopted: false };
       }
       for (;;) {
@@ -452,6 +453,7 @@ export class PgStore implements QueueStore {
       if (!r) return undefined;
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      if (!enforcedMatches(r.enforced === null ? null : storedEnforced(r.enforced), o)) return undefined;
       return fromRow(await this.apply(c, r, to, o.now, o.note ?? null, o.set));
     });
   }

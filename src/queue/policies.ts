@@ -74,6 +74,41 @@ export function normalizePolicy(p: EntryPolicy | null | undefined): EntryPolicy 
   return Object.keys(out).length ? out : null;
 }
 
+/**
+ * A policy as read back from a database row, which may have been edited by hand: never
+ * throws. A field that would not pass normalizePolicy is dropped (an `after` list keeps its
+ * valid ids, at most POLICY_BOUNDS.after), so a hostile row cannot make the worker, `queue ls`
+ * or `queue show` misbehave; text that is not JSON reads as no policy.
+ */
+export function storedPolicy(raw: unknown): EntryPolicy | null {
+  let v = raw;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const p = v as Record<string, unknown>;
+  const out: EntryPolicy = {};
+  const num = (field: 'maxRuntimeMs' | 'graceMs' | 'maxCost' | 'labelBudget', [lo, hi]: readonly [number, number]) => {
+    const x = p[field];
+    if (typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi) out[field] = x;
+  };
+  num('maxRuntimeMs', POLICY_BOUNDS.maxRuntimeMs);
+  num('graceMs', POLICY_BOUNDS.graceMs);
+  num('maxCost', POLICY_BOUNDS.yuan);
+  num('labelBudget', POLICY_BOUNDS.yuan);
+  if (p.onCap === 'stop' || p.onCap === 'warn') out.onCap = p.onCap;
+  if (Array.isArray(p.after)) {
+    const ids = [...new Set(p.after.slice(0, POLICY_BOUNDS.after).filter((x): x is string => typeof x === 'string' && ENTRY_ID.test(x)))];
+    if (ids.length) out.after = ids;
+  }
+  if (p.afterAny === true) out.afterAny = true;
+  return Object.keys(out).length ? out : null;
+}
+
 function policyError(field: string, why: string): AutodlError {
   return new AutodlError('validation_error', `queue policy ${field} ${why}`, { field });
 }

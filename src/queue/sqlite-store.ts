@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
-import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
-import { DEFAULT_OWNER, normalizePolicy, type EntryPolicy } from './policies.js';
+import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import { DEFAULT_OWNER, normalizePolicy, storedPolicy } from './policies.js';
 
 /**
  * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
@@ -153,8 +153,9 @@ function fromRow(r: EntryRow): QueueEntry {
     ...rest,
     body: JSON.parse(body) as CreateDeploymentBody,
     error_details: error_details === null ? null : (JSON.parse(error_details) as Record<string, unknown>),
-    policy: policy === null ? null : (JSON.parse(policy) as EntryPolicy),
-    enforced: enforced === null ? null : (JSON.parse(enforced) as EnforcedRecord),
+    // both may have been edited by hand: read leniently, never a throw (see storedPolicy)
+    policy: policy === null ? null : storedPolicy(policy),
+    enforced: enforced === null ? null : storedEnforced(enforced),
   };
 }
 
@@ -261,7 +262,7 @@ export class SqliteStore implements QueueStore {
         .get(input.deployment_uuid, ...TERMINAL_STATES) as EntryRow | undefined;
       if (open) {
         // the given fields replace those of the entry's policy (undefined ones are lifted)
-        const policy = normalizePolicy({ ...(open.policy === null ? {} : (JSON.parse(open.policy) as EntryPolicy)), ...(input.policy ?? {}) });
+        const policy = normalizePolicy({ ...(storedPolicy(open.policy) ?? {}), ...(input.policy ?? {}) });
         this.apply(open, open.state, now, 'policy replaced (autodl ttl)', { policy });
         out = { id: open.id, adopted: false };
         return;
@@ -407,6 +408,7 @@ export class SqliteStore implements QueueStore {
       if (!r) return undefined;
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      if (!enforcedMatches(r.enforced === null ? null : storedEnforced(r.enforced), o)) return undefined;
       this.apply(r, to, o.now, o.note ?? null, o.set);
       return fromRow(this.row(id)!);
     });

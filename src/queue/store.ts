@@ -20,7 +20,7 @@ import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
 import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES, TERMINAL_STATES } from './states.js';
-import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
 /** What store.adopt takes: the deployment as it is, and the policy to put it under. */
 export interface AdoptInput extends NewEntry {
@@ -79,6 +79,11 @@ export interface TransitionOptions {
   from: EntryState | readonly EntryState[];
   /** When given, the entry's lease_owner must equal it (moves out of `submitting`). */
   owner?: string;
+  /**
+   * When given, the entry's `enforced.at` must equal it (null: no enforced record): the
+   * compare-and-set by which one worker alone takes a policy's stop attempt or warning.
+   */
+  enforcedAt?: number | null;
   now: number;
   note?: string;
   set?: EntryPatch;
@@ -194,6 +199,42 @@ export function newerSchemaError(path: string, version: number, supported: numbe
 
 export function asArray<T>(x: T | readonly T[]): readonly T[] {
   return Array.isArray(x) ? (x as readonly T[]) : [x as T];
+}
+
+/**
+ * An enforced record as read back from a row (maybe edited by hand): never throws; anything
+ * that is not a well-formed record reads as a stop of unknown reason made now-ish (at 0), so
+ * a worker retries the stop rather than forget it, and the views stay printable.
+ */
+export function storedEnforced(raw: unknown): EnforcedRecord | null {
+  let v = raw;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      v = {};
+    }
+  }
+  if (v === null || v === undefined) return null;
+  const r = (typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+  const ms = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= 8.64e15 ? x : undefined);
+  const reasons = ['max_runtime', 'max_cost', 'budget'] as const;
+  const out: EnforcedRecord = {
+    action: r.action === 'warn' ? 'warn' : 'stop',
+    reason: reasons.find((x) => x === r.reason) ?? 'max_runtime',
+    detail: typeof r.detail === 'string' ? r.detail.slice(0, 200) : '',
+    at: ms(r.at) ?? 0,
+  };
+  const attempts = typeof r.attempts === 'number' && Number.isInteger(r.attempts) && r.attempts >= 1 ? Math.min(r.attempts, 1_000_000) : undefined;
+  if (attempts !== undefined) out.attempts = attempts;
+  const retry = ms(r.retry_at);
+  if (retry !== undefined) out.retry_at = retry;
+  return out;
+}
+
+/** Whether a transition's enforcedAt precondition holds for an entry's record. */
+export function enforcedMatches(current: EnforcedRecord | null, o: TransitionOptions): boolean {
+  return o.enforcedAt === undefined || (current?.at ?? null) === o.enforcedAt;
 }
 
 /** Builds the row of a new entry (shared by the backends). */
@@ -351,6 +392,7 @@ export class MemoryStore implements QueueStore {
     if (!e) return undefined;
     if (!asArray(o.from).includes(e.state)) return undefined;
     if (o.owner !== undefined && e.lease_owner !== o.owner) return undefined;
+    if (!enforcedMatches(e.enforced, o)) return undefined;
     this.move(e, to, o.now, o.note ?? null, o.set);
     return clone(e);
   }

@@ -74,8 +74,12 @@ export interface EnforcedRecord {
   action: 'stop' | 'warn';
   reason: 'max_runtime' | 'max_cost' | 'budget';
   detail: string;
-  /** Epoch ms. */
+  /** Epoch ms (of the latest stop attempt, for a stop). */
   at: number;
+  /** A stop: the attempts made so far (the platform may refuse one, or accept it and not stop). */
+  attempts?: number | undefined;
+  /** A stop not yet seen carried out: the next attempt is not made before this (epoch ms, backoff). */
+  retry_at?: number | undefined;
 }
 
 export interface NewEntry {

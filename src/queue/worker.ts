@@ -10,7 +10,7 @@ import { errorText } from './ids.js';
 import { plan } from './planner.js';
 import { ceilingPerHour, spentCeiling } from './spent.js';
 import type { PlanLimits, PlanPolicies } from './planner.js';
-import { enforce, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
+import { enforce, fmtDuration, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
@@ -398,7 +398,27 @@ async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[],
   };
 }
 
-/** Carry out the time limits and cost caps on alive deployments; returns the entries stopped. */
+/** First wait before a policy stop is tried again (refused, or accepted and not carried out); doubles per attempt. */
+export const STOP_RETRY_BASE_MS = 60_000;
+/** Longest wait between two attempts of one policy stop. */
+export const STOP_RETRY_MAX_MS = 30 * 60_000;
+
+/** How long after stop attempt `attempts` (1-based) the next one may be made. */
+export function stopRetryDelay(attempts: number): number {
+  return Math.min(STOP_RETRY_MAX_MS, STOP_RETRY_BASE_MS * 2 ** Math.min(30, Math.max(0, attempts - 1)));
+}
+
+/**
+ * Carry out the time limits and cost caps on alive deployments; returns the entries stopped.
+ *
+ * A stop is one attempt at a time, taken by a compare-and-set on the entry's enforced record
+ * (`enforcedAt`), written BEFORE the request goes out with the time of the next attempt: two
+ * workers never both stop or both record it, and a worker killed mid-stop leaves a record the
+ * next worker retries after that time (nothing lost, nothing repeated every tick). The entry
+ * is finished only once the platform shows the deployment stopped (or gone); a refused stop,
+ * or one answered Success that leaves it running, is retried with backoff (STOP_RETRY_*),
+ * each attempt's failure surfaced as an `error` event and the entry's last_error.
+ */
 async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry[], context: PolicyContext): Promise<Set<string>> {
   const stopped = new Set<string>();
   const now = ctx.now();
@@ -411,29 +431,60 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
   for (const a of actions) {
     const e = byId.get(a.id)!;
     const done = e.enforced;
-    // each warning once per reason; a stop is retried until the deployment has ended
-    if (a.action === 'warn' && done && done.reason === a.reason) continue;
-    if (a.action === 'stop') {
-      if (!e.deployment_uuid || !ctx.api.deployments.stop) continue;
-      try {
-        await ctx.api.deployments.stop(e.deployment_uuid);
-      } catch (err) {
-        emit(ctx, { type: 'error', where: `policy stop ${e.id}`, error: errorText(err) });
-        continue;
-      }
+    const at = done?.at ?? null;
+    // once a stop was decided it stands (a later grace warning does not replace it)
+    const stopping = done?.action === 'stop';
+    if (a.action === 'warn' && !stopping) {
+      // each warning once per reason, by one worker
+      if (done && done.reason === a.reason) continue;
+      const record: EnforcedRecord = { action: 'warn', reason: a.reason, detail: a.detail, at: now };
+      const w = await ctx.store.transition(e.id, e.state, { from: e.state, now, enforcedAt: at, note: `warned by policy: ${a.reason} (${a.detail})`, set: { enforced: record } });
+      if (w) emit(ctx, { type: 'policy', id: e.id, action: 'warn', reason: a.reason, detail: a.detail, deployment_uuid: e.deployment_uuid ?? undefined });
+      continue;
     }
-    const record: EnforcedRecord = { action: a.action, reason: a.reason, detail: a.detail, at: now };
-    if (!(done && done.action === a.action && done.reason === a.reason)) {
-      await ctx.store.transition(e.id, e.state, { from: e.state, now, note: `${a.action === 'stop' ? 'stopped' : 'warned'} by policy: ${a.reason} (${a.detail})`, set: { enforced: record } });
-      emit(ctx, { type: 'policy', id: e.id, action: a.action, reason: a.reason, detail: a.detail, deployment_uuid: e.deployment_uuid ?? undefined });
+    if (!e.deployment_uuid || !ctx.api.deployments.stop) continue;
+    if (stopping && (done.retry_at ?? 0) > now) continue; // the last attempt's backoff
+    const attempts = stopping ? (done.attempts ?? 1) + 1 : 1;
+    const reason = stopping ? done.reason : a.reason;
+    const detail = stopping ? done.detail : a.detail;
+    const record: EnforcedRecord = { action: 'stop', reason, detail, at: now, attempts, retry_at: now + stopRetryDelay(attempts) };
+    const claimed = await ctx.store.transition(e.id, e.state, {
+      from: e.state,
+      now,
+      enforcedAt: at,
+      ...(attempts === 1 ? { note: `stopping by policy: ${reason} (${detail})` } : {}),
+      set: { enforced: record },
+    });
+    if (!claimed) continue; // another worker took this attempt, or the entry moved on
+    if (attempts === 1) emit(ctx, { type: 'policy', id: e.id, action: 'stop', reason, detail, deployment_uuid: e.deployment_uuid });
+    const failed = async (why: string) => {
+      const msg = `policy stop ${attempts} failed: ${why}; next attempt in ${fmtDuration(stopRetryDelay(attempts))}`;
+      emit(ctx, { type: 'error', where: `policy stop ${e.id}`, error: msg });
+      await ctx.store.transition(e.id, claimed.state, { from: claimed.state, now, enforcedAt: now, set: { last_error: msg } });
+    };
+    try {
+      await ctx.api.deployments.stop(e.deployment_uuid);
+    } catch (err) {
+      await failed(errorText(err));
+      continue;
     }
-    if (a.action === 'stop') {
-      const note = `stopped by policy: ${a.reason} (${a.detail})`;
-      const moved = await ctx.store.transition(e.id, 'finished', { from: e.state, now, note, set: { finished_at: now } });
-      if (moved) {
-        stopped.add(e.id);
-        emit(ctx, { type: 'state', id: e.id, from: e.state, to: 'finished', note });
-      }
+    // carried out? (a Success that leaves it running is not a stop)
+    let d: Deployment | undefined;
+    try {
+      d = await lookupDeployment(ctx, e.deployment_uuid);
+    } catch (err) {
+      await failed(`the deployment could not be looked up after the stop (${errorText(err)})`);
+      continue;
+    }
+    if (d && !(d.status === 'stopped' || d.stopped_at || followedState(d, claimed.state)?.to === 'finished')) {
+      await failed(`the platform accepted the stop but the deployment is still ${String(d.status).slice(0, 40)}`);
+      continue;
+    }
+    const note = `stopped by policy: ${reason} (${detail})`;
+    const moved = await ctx.store.transition(e.id, 'finished', { from: claimed.state, now, note, set: { finished_at: now } });
+    if (moved) {
+      stopped.add(e.id);
+      emit(ctx, { type: 'state', id: e.id, from: claimed.state, to: 'finished', note });
     }
   }
   return stopped;

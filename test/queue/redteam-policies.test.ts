@@ -83,7 +83,7 @@ for (const [kind, open] of stores) {
       await store.close();
     });
 
-    test('stop answers 500 for ever: no crash, no stop every tick, the error surfaced escaped, the entry still followed', async () => {
+    test('stop answers 500 for ever: no crash, no stop every tick, each failure surfaced, the entry still followed', async () => {
       const store = await open();
       const api = new StopApi();
       const clock = manualClock();
