@@ -104,3 +104,97 @@ for (const [kind, open] of stores) {
     });
   });
 }
+
+/** Two handles on one queue (two worker processes): a second SQLite connection to the file, or a second PostgreSQL pool. */
+const shared: Array<[string, () => Promise<[QueueStore, QueueStore]>]> = [
+  [
+    'sqlite',
+    async () => {
+      const path = join(dir, `${Math.random().toString(36).slice(2)}.db`);
+      return [await openSqliteStore({ path }), await openSqliteStore({ path })];
+    },
+  ],
+];
+if (PG_URL) {
+  shared.push([
+    'postgres',
+    async () => {
+      const url = await freshPgDatabase();
+      return [await openPgStore({ url }), await openPgStore({ url })];
+    },
+  ]);
+}
+
+for (const [kind, openTwo] of shared) {
+  describe(`red team: two workers on one queue (${kind})`, () => {
+    test('both see a deployment over its limit in the same tick: one stop, one enforced record, one policy event', async () => {
+      const [s1, s2] = await openTwo();
+      const api = new StopApi();
+      const clock = manualClock();
+      const entries = await s1.add([0, 1, 2].map((i) => ({ body: body({ name: `two-${i}` }), policy: { maxRuntimeMs: 10 * MIN } })), clock.now());
+      await runWorker({ store: s1, api, workerId: 'w1', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+      clock.advance(10 * MIN);
+      const events: QueueEvent[] = [];
+      const run = (store: QueueStore, id: string) =>
+        runWorker({ store, api, workerId: id, intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0, onEvent: (x) => events.push(x) });
+      await Promise.all([run(s1, 'w1'), run(s2, 'w2')]);
+      assert.equal(api.stopCalls.length, 3, `stops: ${api.stopCalls.join(', ')}`);
+      assert.equal(new Set(api.stopCalls).size, 3);
+      assert.equal(events.filter((x) => x.type === 'policy' && x.action === 'stop').length, 3);
+      for (const e of entries) {
+        const h = await s1.history(e.id);
+        assert.equal(h.filter((x) => /^stopping by policy/.test(x.note ?? '')).length, 1, JSON.stringify(h));
+        assert.equal((await s1.get(e.id))!.state, 'finished');
+      }
+      await s1.close();
+      await s2.close();
+    });
+  });
+}
+
+describe('red team: hostile policy JSON written into the database by hand (sqlite)', () => {
+  test('not JSON, wrong types, NaN strings, huge and negative numbers, deep nesting, an after cycle: the worker ticks, ls/show read it, nothing throws', async () => {
+    const path = join(dir, `hostile-${Math.random().toString(36).slice(2)}.db`);
+    const store = await openSqliteStore({ path });
+    const api = new StopApi();
+    const clock = manualClock();
+    const added = await store.add(
+      Array.from({ length: 9 }, (_, i) => ({ body: body({ name: `h${i}` }), policy: { maxRuntimeMs: 10 * MIN } })),
+      clock.now(),
+    );
+    const [a, b, c, d, e, f, g, h, k] = added.map((x) => x.id) as [string, string, string, string, string, string, string, string, string];
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const set = (id: string, col: 'policy' | 'enforced', text: string) => store.db.prepare(`UPDATE entries SET ${col} = ? WHERE id = ?`).run(text, id);
+    set(a, 'policy', 'not json {');
+    set(b, 'policy', JSON.stringify({ maxRuntimeMs: 'NaN', maxCost: -5, labelBudget: 1e308, after: 'q-00000000', onCap: 7 }));
+    set(c, 'policy', '{"maxRuntimeMs": 1e999}');
+    set(d, 'policy', `{"after": ${deep}}`);
+    set(e, 'policy', JSON.stringify({ after: [f] }));
+    set(f, 'policy', JSON.stringify({ after: [e] }));
+    set(g, 'policy', JSON.stringify({ maxRuntimeMs: '1' }));
+    set(h, 'enforced', JSON.stringify({ action: 'stop', at: 'yesterday', reason: { x: 1 } }));
+    set(k, 'policy', '[1,2,3]');
+    const listed = await store.list();
+    assert.equal(listed.length, 9);
+    // what survives is what normalizePolicy would have accepted
+    assert.equal(listed.find((x) => x.id === a)!.policy, null);
+    assert.equal(listed.find((x) => x.id === b)!.policy, null);
+    assert.equal(listed.find((x) => x.id === c)!.policy, null);
+    assert.equal(listed.find((x) => x.id === g)!.policy, null, 'a string is not a time limit');
+    assert.deepEqual(listed.find((x) => x.id === e)!.policy, { after: [f] });
+    assert.equal(listed.find((x) => x.id === h)!.enforced?.at, 0);
+    // the worker runs several ticks over them without throwing
+    const events: QueueEvent[] = [];
+    const s = await runWorker({ store, api, workerId: 'w', intervalMs: MIN, maxTicks: 5, now: clock.now, sleep: clock.sleep, followGraceMs: 0, onEvent: (x) => events.push(x) });
+    assert.equal(s.ticks, 5);
+    // the cycle written past add's check waits (reason after), it is not created
+    assert.equal((await store.get(e))!.state, 'pending');
+    assert.equal((await store.get(f))!.state, 'pending');
+    const { entryView, policySummary } = await import('../../src/cli/commands/queue-common.js');
+    for (const x of await store.list()) {
+      assert.doesNotThrow(() => JSON.stringify(entryView(x, clock.now())));
+      assert.doesNotThrow(() => policySummary(x, clock.now()));
+    }
+    await store.close();
+  });
+});
