@@ -339,6 +339,19 @@ export function fmtDuration(ms: number): string {
   return parts.join('');
 }
 
+/**
+ * When an adopted deployment's time limit starts (`autodl ttl`), on the queue's clock: its age
+ * on the platform's clock (the server's now less its created_at) carried over to the queue's
+ * clock, so a local clock hours off the platform's neither stops a fresh deployment at once
+ * nor never. A created_at that is missing, unparsable or in the future counts as created now;
+ * the age is at most a year and a day (beyond any limit).
+ */
+export function adoptedSince(createdAt: number | undefined, serverNow: number, queueNow: number): number {
+  const maxAge = POLICY_BOUNDS.maxRuntimeMs[1] + 86_400_000;
+  const age = createdAt !== undefined && Number.isFinite(createdAt) && Number.isFinite(serverNow) ? Math.min(maxAge, Math.max(0, serverNow - createdAt)) : 0;
+  return queueNow - age;
+}
+
 // ---------- dependencies at add time ----------
 
 /**

@@ -14,6 +14,7 @@ import { FakeApi, body, manualClock } from './fake-api.js';
 import { freshPgDatabase, PG_URL } from './pg-helpers.js';
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
 const dir = mkdtempSync(join(tmpdir(), 'autodl-redteam-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const stock = (n: number) => ({ 'RTX 4090': { idle: n, total: 100 } });
@@ -196,5 +197,24 @@ describe('red team: hostile policy JSON written into the database by hand (sqlit
       assert.doesNotThrow(() => policySummary(x, clock.now()));
     }
     await store.close();
+  });
+});
+
+describe('red team: hostile deployment times from the server (autodl ttl)', () => {
+  test('adoptedSince: the platform age carried to the queue clock; missing, garbage, future and ancient times bounded', async () => {
+    const { adoptedSince } = await import('../../src/queue/policies.js');
+    const { parseApiTime } = await import('../../src/watch/time.js');
+    const server = Date.UTC(2026, 6, 1, 12);
+    const queue = Date.UTC(2026, 11, 2, 12); // this machine five months on
+    // created 30 min ago on the platform's clock: 30 min ago on the queue's
+    assert.equal(adoptedSince(server - 30 * MIN, server, queue), queue - 30 * MIN);
+    for (const t of [undefined, parseApiTime('garbage'), parseApiTime(''), parseApiTime(null), NaN]) assert.equal(adoptedSince(t, server, queue), queue, String(t));
+    // in the future (by an hour, by centuries): counts from now, not never
+    assert.equal(adoptedSince(server + HOUR, server, queue), queue);
+    assert.equal(adoptedSince(parseApiTime('+275760-09-13T00:00:00Z'), server, queue), queue);
+    // ancient: older than any limit, yet a finite time
+    const old = adoptedSince(0, server, queue);
+    assert.ok(Number.isFinite(old) && queue - old > 366 * 86_400_000 && queue - old <= 367 * 86_400_000);
+    assert.equal(adoptedSince(server - MIN, NaN, queue), queue, 'no server clock: now');
   });
 });

@@ -1,0 +1,83 @@
+// Red team of `autodl ttl` (issue 16) end to end: the real CLI against the simulator, whose
+// manual clock sits months off this machine's — a platform clock far from the local one.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deploymentConfig, json, runCli, writeConfig } from '../cli/helpers.js';
+import { queueCliHarness } from './harness.js';
+
+const h = queueCliHarness('autodl-redteam-ttl-');
+const cfg = (name: string) => writeConfig(`${name}.json`, deploymentConfig(name, { tpl: { cmd: 'sleep infinity' } }));
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface Entry {
+  id: string;
+  state: string;
+  deployment_uuid: string | null;
+  submitted_at: string | null;
+  enforced: unknown;
+}
+
+describe('red team: autodl ttl with the platform clock far off the local one', () => {
+  for (const [label, shift] of [
+    ['the platform months behind this machine (a local clock ahead)', 0],
+    ['the platform months ahead of this machine (a local clock behind)', 400 * DAY],
+  ] as const) {
+    test(`${label}: the limit counts from now, not from created_at read on the local clock`, async () => {
+      if (shift) h.sim.world.advance(shift);
+      const skew = Date.now() - h.sim.world.now();
+      assert.ok(Math.abs(skew) > 30 * DAY, `the simulator's clock is ${skew / DAY} days off`);
+      const db = h.newDb();
+      const made = await runCli(['create', cfg('skewed'), '--json'], { sim: h.sim });
+      assert.equal(made.code, 0, made.stderr);
+      const uuid = json<{ deployment_uuid: string }>(made).deployment_uuid;
+      const before = Date.now();
+      const set = await runCli(['ttl', 'skewed', '4h', '--db', db, '--json'], { sim: h.sim });
+      assert.equal(set.code, 0, set.stderr);
+      const out = json<{ stops_at: string; entry: Entry }>(set);
+      const since = Date.parse(out.entry.submitted_at!);
+      assert.ok(Math.abs(since - before) < 5 * 60_000, `the limit counts from ${out.entry.submitted_at}, ${(since - before) / DAY} days from now`);
+      assert.ok(Math.abs(Date.parse(out.stops_at) - (before + 4 * HOUR)) < 5 * 60_000, `stops at ${out.stops_at}`);
+      // a worker now does not stop the fresh deployment
+      const run = await runCli(['queue', 'run', '--once', '--db', db], { sim: h.sim });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(h.sim.world.allDeployments(true).find((d) => d.uuid === uuid)!.status, 'running');
+    });
+  }
+
+  test('a queue-created deployment: ttl replaces its entry\'s limit (no second entry); off twice is fine', async () => {
+    const db = h.newDb();
+    const add = await runCli(['queue', 'add', cfg('queued'), '--db', db, '--json'], { sim: h.sim });
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal((await runCli(['queue', 'run', '--once', '--db', db], { sim: h.sim })).code, 0);
+    const ls = async () => json<{ entries: Entry[] }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim })).entries;
+    const [e] = await ls();
+    assert.ok(e?.deployment_uuid);
+    const set = await runCli(['ttl', e.deployment_uuid, '4h', '--db', db, '--json'], { sim: h.sim });
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(json<{ adopted: boolean; entry: Entry }>(set).entry.id, e.id);
+    for (let i = 0; i < 2; i++) {
+      const off = await runCli(['ttl', e.deployment_uuid, 'off', '--db', db, '--json'], { sim: h.sim });
+      assert.equal(off.code, 0, off.stderr);
+    }
+    assert.equal((await ls()).length, 1);
+  });
+
+  test('hostile durations are config errors with the JSON shape, no stack, nothing added', async () => {
+    const db = h.newDb();
+    assert.equal((await runCli(['create', cfg('dur'), '--json'], { sim: h.sim })).code, 0);
+    for (const bad of ['0s', '-1h', '99999999999999999999h', '1e3h', 'NaN', '4h\u001b[31m', '']) {
+      const r = await runCli(['ttl', 'dur', bad, '--db', db, '--json'], { sim: h.sim });
+      assert.notEqual(r.code, 0, bad);
+      assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, `no stack for ${JSON.stringify(bad)}`);
+      assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[31m/, 'escaped');
+      const err = json<{ status: string; error_type: string }>(r);
+      assert.equal(err.status, 'error');
+      assert.ok(['config_error', 'validation_error'].includes(err.error_type), `${bad}: ${err.error_type}`);
+    }
+    const r = await runCli(['ttl', 'dur', '4h', '--grace', '400d', '--db', db, '--json'], { sim: h.sim });
+    assert.equal(json<{ status: string; error_type: string }>(r).error_type, 'validation_error');
+    const ls = json<{ entries: Entry[] }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim })).entries;
+    assert.equal(ls.length, 0);
+  });
+});
