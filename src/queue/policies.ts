@@ -180,6 +180,22 @@ export function worstCaseCost(pricePerHour: number | undefined, policy: EntryPol
   return pricePerHour * (policy.maxRuntimeMs / 3_600_000);
 }
 
+/**
+ * How long of its price an entry with no time limit is counted for once admitted under a
+ * budget (and, while alive, until it has spent that much): without it, every entry of a tick
+ * passes "money is left" and fifty are admitted on ¥1.
+ */
+export const UNBOUNDED_COMMIT_MS = 3_600_000;
+
+/**
+ * What budget admission keeps aside for an entry admitted now (or alive): its worst case, or
+ * with no time limit its first UNBOUNDED_COMMIT_MS; undefined without a price bound.
+ */
+export function committedCost(pricePerHour: number | undefined, policy: EntryPolicy | null): number | undefined {
+  if (pricePerHour === undefined) return undefined;
+  return worstCaseCost(pricePerHour, policy) ?? pricePerHour * (UNBOUNDED_COMMIT_MS / 3_600_000);
+}
+
 /** Dependencies first: they are certain; budgets next (they depend on what this tick already plans). */
 export function dependencyVerdict(e: PolicyEntry, states: ReadonlyMap<string, PolicyState>): AdmissionVerdict {
   const after = e.policy?.after ?? [];
@@ -226,6 +242,8 @@ export function budgetVerdict(
 ): AdmissionVerdict {
   const b = budgetLeft(e, ctx, plannedByLabel, plannedTotal);
   if (!b) return { ok: true };
+  // no price_to: its spending cannot be counted (the ceiling is 0), so no budget could ever stop it
+  if (pricePerHour === undefined) return { ok: false, wait: true, reason: 'budget', detail: `${b.which} budget: no price_to, so its cost cannot be counted against the budget` };
   const worst = worstCaseCost(pricePerHour, e.policy) ?? 0;
   if (b.left <= 1e-9 || worst > b.left + 1e-9) {
     return { ok: false, wait: true, reason: 'budget', detail: `${b.which} budget: ¥${Math.max(0, b.left).toFixed(2)} left${worst ? `, needs up to ¥${worst.toFixed(2)}` : ''}` };

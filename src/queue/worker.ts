@@ -10,7 +10,7 @@ import { errorText } from './ids.js';
 import { plan } from './planner.js';
 import { ceilingPerHour, spentCeiling } from './spent.js';
 import type { PlanLimits, PlanPolicies } from './planner.js';
-import { enforce, fmtDuration, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
+import { committedCost, enforce, fmtDuration, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
@@ -384,7 +384,7 @@ async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[],
   let committedTotal = 0;
   for (const e of open) {
     if (!ALIVE_STATES.includes(e.state) && e.state !== 'submitting') continue;
-    const worst = worstCaseCost(ceilingPerHour(e), e.policy);
+    const worst = committedCost(ceilingPerHour(e), e.policy);
     if (worst === undefined) continue;
     const rest = Math.max(0, worst - (byEntry.get(e.id) ?? 0));
     committedTotal += rest;

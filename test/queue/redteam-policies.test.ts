@@ -11,6 +11,8 @@ import { MemoryStore, openSqliteStore, runWorker } from '../../src/queue/index.j
 import type { QueueEvent, QueueStore } from '../../src/queue/index.js';
 import { openPgStore } from '../../src/queue/pg-store.js';
 import { FakeApi, body, manualClock } from './fake-api.js';
+import { plan, type PlannableEntry, type PlanPolicies } from '../../src/queue/planner.js';
+import type { PolicyContext } from '../../src/queue/policies.js';
 import { freshPgDatabase, PG_URL } from './pg-helpers.js';
 
 const MIN = 60_000;
@@ -216,5 +218,56 @@ describe('red team: hostile deployment times from the server (autodl ttl)', () =
     const old = adoptedSince(0, server, queue);
     assert.ok(Number.isFinite(old) && queue - old > 366 * 86_400_000 && queue - old <= 367 * 86_400_000);
     assert.equal(adoptedSince(server - MIN, NaN, queue), queue, 'no server clock: now');
+  });
+});
+
+/** A body without price_to (the config's field is optional). */
+function unpriced<T extends { container_template: object }>(b: T, drop: boolean): T {
+  if (drop) delete (b.container_template as { price_to?: number }).price_to;
+  return b;
+}
+
+describe('red team: budget bypasses in the planner', () => {
+  const T0 = 1_700_000_000_000;
+  const pending = (n: number, o: { price?: number; label?: string; owner?: string; maxRuntimeMs?: number } = {}): PlannableEntry[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `e${i}`,
+      priority: 0,
+      created_at: T0,
+      body: unpriced(body({ name: `b${i}` }, o.price === undefined ? {} : { price_to: o.price }), o.price === undefined),
+      label: o.label ?? null,
+      owner: o.owner ?? null,
+      policy: o.maxRuntimeMs ? { maxRuntimeMs: o.maxRuntimeMs } : null,
+    }));
+  const ctx = (budgets: PolicyContext['budgets'], total = 0, committed?: PolicyContext['committed']): PlanPolicies => ({
+    context: { states: new Map(), spent: { byEntry: new Map(), byLabel: new Map(), total }, budgets, ...(committed ? { committed } : {}) },
+  });
+
+  test('many small entries with no time limit in one tick: not all admitted on ¥1 left (an hour of each is kept aside)', () => {
+    // ¥2/h each, no time limit, ¥1 of a ¥10 budget left: the first may take what is left, not fifty
+    const p = plan(stock(100), pending(50, { price: 2000 }), {}, T0, [], ctx({ queue: 10 }, 9));
+    assert.equal(p.creates.length, 1, `${p.creates.length} admitted on ¥1`);
+    // ¥100 left: fifty at ¥2 for their first hour fit
+    const q = plan(stock(100), pending(60, { price: 2000 }), {}, T0, [], ctx({ queue: 100 }));
+    assert.equal(q.creates.length, 50);
+  });
+
+  test('an entry without price_to under a budget cannot be counted: it waits (budget), it is not admitted for ever', () => {
+    const p = plan(stock(100), pending(20), {}, T0, [], ctx({ queue: 10 }));
+    assert.equal(p.creates.length, 0, `${p.creates.length} unpriced entries admitted under a ¥10 budget`);
+    assert.ok(p.decisions.every((d) => d.action === 'wait' && d.reason === 'budget'));
+    // without a budget it is admitted as before
+    assert.equal(plan(stock(100), pending(3), {}, T0, [], ctx(undefined)).creates.length, 3);
+  });
+
+  test('alive deployments with no time limit keep their first hour aside on later ticks', async () => {
+    const { MemoryStore: M } = await import('../../src/queue/index.js');
+    const store = new M();
+    const api = new StopApi(100);
+    const clock = manualClock();
+    await store.add(Array.from({ length: 30 }, (_, i) => ({ body: body({ name: `u${i}` }, { price_to: 2000 }) })), clock.now());
+    // ¥3 budget, ¥2/h each, 1 min ticks: the first tick admits two (¥2 + ¥2 > ¥3 after the second); later ticks none
+    await runWorker({ store, api, workerId: 'w', intervalMs: MIN, maxTicks: 10, now: clock.now, sleep: clock.sleep, followGraceMs: 0, budget: 3 });
+    assert.ok(api.created.length <= 2, `${api.created.length} created on a ¥3 budget`);
   });
 });
