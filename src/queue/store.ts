@@ -229,6 +229,7 @@ export function storedEnforced(raw: unknown): EnforcedRecord | null {
   if (attempts !== undefined) out.attempts = attempts;
   const retry = ms(r.retry_at);
   if (retry !== undefined) out.retry_at = retry;
+  if (typeof r.by === 'string' && r.by.length <= 200) out.by = r.by;
   return out;
 }
 

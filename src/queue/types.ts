@@ -80,6 +80,8 @@ export interface EnforcedRecord {
   attempts?: number | undefined;
   /** A stop not yet seen carried out: the next attempt is not made before this (epoch ms, backoff). */
   retry_at?: number | undefined;
+  /** A stop: the worker that made the latest attempt (restarted under the same id, it resumes at once). */
+  by?: string | undefined;
 }
 
 export interface NewEntry {

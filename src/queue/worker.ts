@@ -408,6 +408,14 @@ export function stopRetryDelay(attempts: number): number {
   return Math.min(STOP_RETRY_MAX_MS, STOP_RETRY_BASE_MS * 2 ** Math.min(30, Math.max(0, attempts - 1)));
 }
 
+/** The stop attempts this process made, per worker context (`<entry id>@<at>`). */
+const attemptsMade = new WeakMap<SubmitterContext, Set<string>>();
+function madeAttempts(ctx: SubmitterContext): Set<string> {
+  let s = attemptsMade.get(ctx);
+  if (!s) attemptsMade.set(ctx, (s = new Set()));
+  return s;
+}
+
 /**
  * Carry out the time limits and cost caps on alive deployments; returns the entries stopped.
  *
@@ -443,11 +451,15 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
       continue;
     }
     if (!e.deployment_uuid || !ctx.api.deployments.stop) continue;
-    if (stopping && (done.retry_at ?? 0) > now) continue; // the last attempt's backoff
+    // the last attempt's backoff — unless it was made under this worker id by an earlier
+    // incarnation (killed mid-stop, restarted with the same id): that one resumes at once
+    const made = madeAttempts(ctx);
+    const resumed = stopping && done.by === ctx.workerId && !made.has(`${e.id}@${done.at}`);
+    if (stopping && !resumed && (done.retry_at ?? 0) > now) continue;
     const attempts = stopping ? (done.attempts ?? 1) + 1 : 1;
     const reason = stopping ? done.reason : a.reason;
     const detail = stopping ? done.detail : a.detail;
-    const record: EnforcedRecord = { action: 'stop', reason, detail, at: now, attempts, retry_at: now + stopRetryDelay(attempts) };
+    const record: EnforcedRecord = { action: 'stop', reason, detail, at: now, attempts, retry_at: now + stopRetryDelay(attempts), by: ctx.workerId };
     const claimed = await ctx.store.transition(e.id, e.state, {
       from: e.state,
       now,
@@ -456,6 +468,7 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
       set: { enforced: record },
     });
     if (!claimed) continue; // another worker took this attempt, or the entry moved on
+    made.add(`${e.id}@${now}`);
     if (attempts === 1) emit(ctx, { type: 'policy', id: e.id, action: 'stop', reason, detail, deployment_uuid: e.deployment_uuid });
     const failed = async (why: string) => {
       const msg = `policy stop ${attempts} failed: ${why}; next attempt in ${fmtDuration(stopRetryDelay(attempts))}`;

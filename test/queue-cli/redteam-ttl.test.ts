@@ -2,7 +2,8 @@
 // manual clock sits months off this machine's — a platform clock far from the local one.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deploymentConfig, json, runCli, writeConfig } from '../cli/helpers.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { collect, deploymentConfig, json, runCli, spawnCli, writeConfig } from '../cli/helpers.js';
 import { queueCliHarness } from './harness.js';
 
 const h = queueCliHarness('autodl-redteam-ttl-');
@@ -79,5 +80,68 @@ describe('red team: autodl ttl with the platform clock far off the local one', (
     assert.equal(json<{ status: string; error_type: string }>(r).error_type, 'validation_error');
     const ls = json<{ entries: Entry[] }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim })).entries;
     assert.equal(ls.length, 0);
+  });
+});
+
+describe('red team: kill -9 of `queue run` with a create, then a policy stop, in flight', () => {
+  const CREATE = '/api/v1/dev/deployment';
+  const OPERATE = '/api/v1/dev/deployment/operate';
+  const until = async (what: string, ok: () => boolean, ms = 20_000) => {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await delay(25);
+    }
+  };
+
+  test('no double create, the stop not lost: another worker leaves it to its backoff, the same worker id resumes it at once', async () => {
+    const db = h.newDb();
+    const add = await runCli(['queue', 'add', cfg('crashy'), '--max-runtime', '2s', '--db', db, '--json'], { sim: h.sim });
+    assert.equal(add.code, 0, add.stderr);
+    const id = json<{ entries: Entry[] }>(add).entries[0]!.id;
+    const ls = async () => json<{ entries: (Entry & { enforced: { action: string; attempts?: number } | null })[] }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim })).entries.find((x) => x.id === id)!;
+    const ours = () => h.sim.world.allDeployments(true).filter((d) => d.name.startsWith('crashy'));
+
+    // 1. killed with the create in flight (the simulator commits it 2 s later)
+    h.sim.faults.add({ method: 'POST', path: CREATE, kind: 'slow', delay_ms: 2000 });
+    const creates0 = h.sim.stats.count('POST', CREATE);
+    let w = spawnCli(['queue', 'run', '--interval', '1', '--worker-id', 'wk', '--db', db, '--json'], { sim: h.sim });
+    await until('the create to be sent', () => h.sim.stats.count('POST', CREATE) > creates0);
+    w.kill('SIGKILL');
+    await collect(w);
+    await until('the slow create to commit', () => ours().length === 1);
+    h.sim.faults.clear();
+    // restarted under its id: reconciled by the mark, not created again
+    let r = await runCli(['queue', 'run', '--once', '--worker-id', 'wk', '--db', db], { sim: h.sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(ours().length, 1, 'one deployment');
+    assert.equal((await ls()).state === 'submitted' || (await ls()).state === 'running', true);
+
+    // 2. over its limit; killed with the stop in flight (held 6 s by the simulator)
+    await delay(2200);
+    h.sim.faults.add({ method: 'PUT', path: OPERATE, kind: 'slow', delay_ms: 6000 });
+    const stops0 = h.sim.stats.count('PUT', OPERATE);
+    w = spawnCli(['queue', 'run', '--interval', '1', '--worker-id', 'wk', '--db', db, '--json'], { sim: h.sim });
+    await until('the stop to be sent', () => h.sim.stats.count('PUT', OPERATE) > stops0);
+    w.kill('SIGKILL');
+    await collect(w);
+    const killed = Date.now();
+    h.sim.faults.clear();
+    let e = await ls();
+    assert.notEqual(e.state, 'finished', 'not finished on a stop nobody saw carried out');
+    assert.equal(e.enforced?.action, 'stop');
+    // another worker, within the attempt's backoff: no second stop
+    r = await runCli(['queue', 'run', '--once', '--db', db], { sim: h.sim });
+    assert.equal(r.code, 0, r.stderr);
+    if (Date.now() - killed < 5000) assert.equal(h.sim.stats.count('PUT', OPERATE), stops0 + 1, 'no second stop within the backoff');
+    // the killed worker restarted under its id resumes the stop at once; the entry ends
+    r = await runCli(['queue', 'run', '--once', '--worker-id', 'wk', '--db', db], { sim: h.sim });
+    assert.equal(r.code, 0, r.stderr);
+    e = await ls();
+    assert.equal(e.state, 'finished', JSON.stringify(e));
+    assert.equal(ours().length, 1, 'still one deployment');
+    assert.equal(ours()[0]!.status, 'stopped');
+    assert.ok(h.sim.stats.count('PUT', OPERATE) <= stops0 + 2);
+    await delay(Math.max(0, 6200 - (Date.now() - killed))); // the held stop lands before the next test
   });
 });
