@@ -13,7 +13,7 @@ import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy, storedPolicy } from './policies.js';
 import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
-import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -281,7 +281,13 @@ export class PgStore implements QueueStore {
           input.deployment_uuid,
           [...TERMINAL_STATES],
         ])
-      ).rows[0];
+      ).rows[0] ??
+        (
+          await c.query<EntryRow>('SELECT * FROM autodl_queue_entries WHERE deployment_name = $1 AND state = ANY($2) ORDER BY seq LIMIT 1 FOR UPDATE', [
+            input.deployment_name,
+            [...QUEUED_STATES],
+          ])
+        ).rows[0];
       if (open) {
         // the given fields replace those of the entry's policy (undefined ones are lifted)
         const policy = normalizePolicy({ ...(storedPolicy(open.policy) ?? {}), ...(input.policy ?? {}) });

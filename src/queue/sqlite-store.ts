@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
 import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
-import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 import { DEFAULT_OWNER, normalizePolicy, storedPolicy } from './policies.js';
@@ -257,9 +257,15 @@ export class SqliteStore implements QueueStore {
   async adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }> {
     let out: { id: string; adopted: boolean } | undefined;
     const tx = this.db.transaction(() => {
-      const open = this.db
+      const byUuid = this.db
         .prepare(`SELECT * FROM entries WHERE deployment_uuid = ? AND state NOT IN (${TERMINAL_STATES.map(() => '?').join(', ')}) ORDER BY seq LIMIT 1`)
         .get(input.deployment_uuid, ...TERMINAL_STATES) as EntryRow | undefined;
+      // an entry still being created (no uuid recorded yet) whose queue mark is the deployment's name
+      const open =
+        byUuid ??
+        (this.db
+          .prepare(`SELECT * FROM entries WHERE deployment_name = ? AND state IN (${QUEUED_STATES.map(() => '?').join(', ')}) ORDER BY seq LIMIT 1`)
+          .get(input.deployment_name, ...QUEUED_STATES) as EntryRow | undefined);
       if (open) {
         // the given fields replace those of the entry's policy (undefined ones are lifted)
         const policy = normalizePolicy({ ...(storedPolicy(open.policy) ?? {}), ...(input.policy ?? {}) });

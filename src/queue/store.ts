@@ -19,7 +19,7 @@
 import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES, TERMINAL_STATES } from './states.js';
+import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, STATES, TERMINAL_STATES } from './states.js';
 import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
 /** What store.adopt takes: the deployment as it is, and the policy to put it under. */
@@ -95,7 +95,9 @@ export interface QueueStore {
   /**
    * A deployment made outside the queue, taken in as `submitted` (issue 16, `autodl ttl`) so
    * that a worker follows it and enforces its policy; one transaction. When an open entry
-   * already has this deployment, its policy is replaced instead (returned with `adopted: false`).
+   * already has this deployment — by its uuid, or an entry still being created (pending or
+   * submitting, no uuid recorded yet) whose queue mark is the deployment's name — its policy is
+   * replaced instead (returned with `adopted: false`).
    */
   adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }>;
   get(id: string): Promise<QueueEntry | undefined>;
@@ -304,7 +306,9 @@ export class MemoryStore implements QueueStore {
   }
 
   async adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }> {
-    const open = [...this.entries.values()].find((e) => e.deployment_uuid === input.deployment_uuid && !TERMINAL_STATES.includes(e.state));
+    const open =
+      [...this.entries.values()].find((e) => e.deployment_uuid === input.deployment_uuid && !TERMINAL_STATES.includes(e.state)) ??
+      [...this.entries.values()].find((e) => e.deployment_name === input.deployment_name && QUEUED_STATES.includes(e.state));
     if (open) {
       // the given fields replace those of the entry's policy (undefined ones are lifted)
       const policy = normalizePolicy({ ...(open.policy ?? {}), ...(input.policy ?? {}) });

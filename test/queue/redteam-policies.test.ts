@@ -271,3 +271,30 @@ describe('red team: budget bypasses in the planner', () => {
     assert.ok(api.created.length <= 2, `${api.created.length} created on a ¥3 budget`);
   });
 });
+
+for (const [kind, open] of stores) {
+  describe(`red team: autodl ttl on a deployment the queue is still creating (${kind})`, () => {
+    test('adopt by the queue mark of an entry in submitting (no uuid recorded yet): its policy replaced, no second entry', async () => {
+      const store = await open();
+      const clock = manualClock();
+      const [e] = await store.add([{ body: body({ name: 'inflight' }), policy: { maxCost: 5 } }], clock.now());
+      await store.claim([e!.id], 'w1', clock.now() + 600_000, clock.now());
+      // the create reached the platform; the worker has not recorded its uuid yet
+      const r = await store.adopt(
+        { body: body({ name: e!.deployment_name }), deployment_uuid: 'dep-late', deployment_name: e!.deployment_name, submitted_at: clock.now(), policy: { maxRuntimeMs: 4 * 3_600_000 } },
+        clock.now(),
+      );
+      assert.equal(r.adopted, false);
+      assert.equal(r.entry.id, e!.id);
+      assert.deepEqual((await store.list()).map((x) => x.id), [e!.id]);
+      assert.deepEqual((await store.get(e!.id))!.policy, { maxCost: 5, maxRuntimeMs: 4 * 3_600_000 });
+      assert.equal((await store.get(e!.id))!.state, 'submitting', 'the worker still reconciles it');
+      // a deployment made elsewhere that only shares a name with an adopted one is its own entry
+      const a = await store.adopt({ body: body({ name: 'dbg' }), deployment_uuid: 'dep-a', deployment_name: 'dbg', submitted_at: clock.now(), policy: { maxRuntimeMs: 3_600_000 } }, clock.now());
+      const b = await store.adopt({ body: body({ name: 'dbg' }), deployment_uuid: 'dep-b', deployment_name: 'dbg', submitted_at: clock.now(), policy: { maxRuntimeMs: 3_600_000 } }, clock.now());
+      assert.equal(a.adopted && b.adopted, true);
+      assert.notEqual(a.entry.id, b.entry.id);
+      await store.close();
+    });
+  });
+}

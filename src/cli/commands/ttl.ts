@@ -62,8 +62,9 @@ export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'
     opts,
     async (store, path) => {
       if (limit === 'off') {
-        const { OPEN_STATES } = await import('../../queue/states.js');
-        const open = (await store.list({ states: OPEN_STATES })).find((e) => e.deployment_uuid === d.uuid);
+        const { OPEN_STATES, QUEUED_STATES } = await import('../../queue/states.js');
+        // by uuid, or an entry still being created whose queue mark is this name (as store.adopt matches)
+        const open = (await store.list({ states: OPEN_STATES })).find((e) => e.deployment_uuid === d.uuid || (e.deployment_name === d.name && QUEUED_STATES.includes(e.state)));
         if (!open) {
           ctx.result({ status: 'success', db: path, adopted: false, deployment_uuid: d.uuid, stops_at: null, entry: null }, () => t('ttl.none', { name: d.name }));
           return;
