@@ -298,3 +298,36 @@ for (const [kind, open] of stores) {
     });
   });
 }
+
+for (const [kind, openTwo] of shared) {
+  describe(`red team: two workers, one budget (${kind})`, () => {
+    test('ticking at once, they admit no more than the budget allows between them; a label budget across owners counts every owner', async () => {
+      const [s1, s2] = await openTwo();
+      const api = new StopApi(100);
+      const clock = manualClock();
+      // ¥2/h each with a 30 min limit: ¥1 worst case; queue budget ¥3.5 → three at most
+      await s1.add(
+        Array.from({ length: 12 }, (_, i) => ({ body: body({ name: `bud${i}` }, { price_to: 2000 }), owner: i % 2 ? 'alice' : 'bob', policy: { maxRuntimeMs: 30 * MIN } })),
+        clock.now(),
+      );
+      const run = (store: QueueStore, id: string) => runWorker({ store, api, workerId: id, intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0, budget: 3.5 });
+      for (let i = 0; i < 5; i++) {
+        await Promise.all([run(s1, 'w1'), run(s2, 'w2')]);
+        clock.advance(MIN);
+      }
+      assert.equal(api.created.length, 3, `${api.created.length} created on ¥3.5`);
+      // a label budget shared by two owners: ¥2.5 for the label → two in all, not two each
+      const more = await s1.add(
+        Array.from({ length: 6 }, (_, i) => ({ body: body({ name: `lab${i}` }, { price_to: 2000 }), label: 'sweep', owner: i % 2 ? 'alice' : 'bob', policy: { maxRuntimeMs: 30 * MIN, labelBudget: 2.5 } })),
+        clock.now(),
+      );
+      const before = api.created.length;
+      const runL = (store: QueueStore, id: string) => runWorker({ store, api, workerId: id, intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0, shares: {} });
+      for (let i = 0; i < 3; i++) await Promise.all([runL(s1, 'w1'), runL(s2, 'w2')]);
+      const made = api.created.slice(before).filter((d) => more.some((m) => m.deployment_name === d.name));
+      assert.equal(made.length, 2, `${made.length} of the label created on ¥2.5`);
+      await s1.close();
+      await s2.close();
+    });
+  });
+}
