@@ -145,3 +145,32 @@ describe('red team: kill -9 of `queue run` with a create, then a policy stop, in
     await delay(Math.max(0, 6200 - (Date.now() - killed))); // the held stop lands before the next test
   });
 });
+
+describe('red team: a hostile platform answering the policy stop', () => {
+  test('an error reply carrying terminal escapes, then a stop that hangs past the request timeout: the worker ends its tick, says so escaped, keeps the entry', async () => {
+    const db = h.newDb();
+    const add = await runCli(['queue', 'add', cfg('hostile-stop'), '--max-runtime', '1s', '--db', db, '--json'], { sim: h.sim });
+    const id = json<{ entries: Entry[] }>(add).entries[0]!.id;
+    assert.equal((await runCli(['queue', 'run', '--once', '--db', db], { sim: h.sim })).code, 0);
+    await delay(1200);
+    h.sim.faults.add({ method: 'PUT', path: '/api/v1/dev/deployment/operate', kind: 'envelope_error', code: 'Failed', msg: 'no\u001b[2J\u001b]0;owned\u0007 way', count: 100 });
+    const r = await runCli(['queue', 'run', '--once', '--worker-id', 'hang', '--db', db], { sim: h.sim });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr + r.stdout, /\u001b/, 'no raw escape reaches the terminal');
+    assert.match(r.stderr, /policy stop/);
+    h.sim.faults.clear();
+    // a stop that hangs (8 s) against a 1 s request timeout: the run ends, the entry stays alive
+    // (the same worker id resumes its attempt at once, so this run does make it)
+    const stops = h.sim.stats.count('PUT', '/api/v1/dev/deployment/operate');
+    h.sim.faults.add({ method: 'PUT', path: '/api/v1/dev/deployment/operate', kind: 'slow', delay_ms: 8000, count: 1 });
+    const t0 = Date.now();
+    const hung = await runCli(['queue', 'run', '--once', '--worker-id', 'hang', '--request-timeout', '1', '--db', db, '--json'], { sim: h.sim });
+    assert.equal(hung.code, 0, hung.stderr);
+    assert.ok(Date.now() - t0 < 7000, 'bounded by the request timeout, not the 8 s hang');
+    assert.ok(h.sim.stats.count('PUT', '/api/v1/dev/deployment/operate') > stops, 'the stop was sent');
+    const e = json<{ entries: Entry[] }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim })).entries.find((x) => x.id === id)!;
+    assert.notEqual(e.state, 'finished');
+    h.sim.faults.clear();
+    await delay(Math.max(0, 8500 - (Date.now() - t0))); // the held stop lands before the next test
+  });
+});
