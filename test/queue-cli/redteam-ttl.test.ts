@@ -174,3 +174,28 @@ describe('red team: a hostile platform answering the policy stop', () => {
     await delay(Math.max(0, 8500 - (Date.now() - t0))); // the held stop lands before the next test
   });
 });
+
+describe('red team: hand-edited policy JSON in the queue database, through the real CLI', () => {
+  test('queue ls / ls --json / show / show --json / run --once all work, no stack, no raw escape', async () => {
+    const db = h.newDb();
+    const add = await runCli(['queue', 'add', cfg('edited'), '--max-runtime', '4h', '--db', db, '--json'], { sim: h.sim });
+    assert.equal(add.code, 0, add.stderr);
+    const id = json<{ entries: Entry[] }>(add).entries[0]!.id;
+    const { default: Database } = await import('better-sqlite3');
+    const raw = new Database(db);
+    raw
+      .prepare('UPDATE entries SET policy = ?, enforced = ? WHERE id = ?')
+      .run(
+        JSON.stringify({ maxRuntimeMs: 'NaN', maxCost: -1, after: { length: 1e9 }, graceMs: 1e308, labelBudget: '5' }),
+        JSON.stringify({ action: 'stop', reason: 'max_runtime', detail: 'x\u001b[2Jy'.repeat(1000), at: 1e300, attempts: -3 }),
+        id,
+      );
+    raw.close();
+    for (const args of [['ls'], ['ls', '--all', '--json'], ['show', id], ['show', id, '--json'], ['run', '--once']]) {
+      const r = await runCli(['queue', ...args, '--db', db], { sim: h.sim });
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, `${args.join(' ')}: no stack`);
+      assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[2J/, `${args.join(' ')}: no raw escape`);
+    }
+  });
+});
