@@ -331,3 +331,23 @@ for (const [kind, openTwo] of shared) {
     });
   });
 }
+
+describe('red team: --on-cap warn', () => {
+  test('warned once when its cap is passed (not every tick), never stopped for it; its time limit still stops it', async () => {
+    const store = new MemoryStore();
+    const api = new StopApi();
+    const clock = manualClock();
+    // ¥2/h: ¥0.5 is passed at 15 min; the time limit at 60 min
+    const [e] = await store.add([{ body: body({ name: 'warnme' }, { price_to: 2000 }), policy: { maxCost: 0.5, onCap: 'warn', maxRuntimeMs: 60 * MIN } }], clock.now());
+    const events: QueueEvent[] = [];
+    await runWorker({ store, api, workerId: 'w', intervalMs: MIN, maxTicks: 50, now: clock.now, sleep: clock.sleep, followGraceMs: 0, onEvent: (x) => events.push(x) });
+    assert.deepEqual(events.filter((x) => x.type === 'policy').map((x) => x.type === 'policy' && `${x.action}:${x.reason}`), ['warn:max_cost']);
+    assert.equal(api.stopCalls.length, 0);
+    assert.equal((await store.get(e!.id))!.enforced?.action, 'warn');
+    await runWorker({ store, api, workerId: 'w', intervalMs: MIN, maxTicks: 20, now: clock.now, sleep: clock.sleep, followGraceMs: 0, onEvent: (x) => events.push(x) });
+    assert.equal(api.stopCalls.length, 1);
+    const done = (await store.get(e!.id))!;
+    assert.equal(done.state, 'finished');
+    assert.equal(done.enforced?.reason, 'max_runtime');
+  });
+});
