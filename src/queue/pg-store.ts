@@ -11,7 +11,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { DEFAULT_OWNER, normalizePolicy, storedPolicy } from './policies.js';
+import { DEFAULT_OWNER, normalizePolicy, storedPolicy, storedYuan } from './policies.js';
 import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
@@ -120,6 +120,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE autodl_queue_entries ADD COLUMN enforced JSONB;
   CREATE INDEX autodl_queue_entries_owner ON autodl_queue_entries(owner, state);
   `,
+  // 6: issue 16 (red team) — what an entry's earlier runs spent, kept when it is retried
+  `
+  ALTER TABLE autodl_queue_entries ADD COLUMN spent_earlier DOUBLE PRECISION NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Entries per INSERT statement in add(): bounds one statement's parameters (a few MB at most). */
@@ -149,7 +153,12 @@ type EntryRow = QueueEntry & { seq: number };
 function fromRow(r: EntryRow): QueueEntry {
   const { seq: _seq, ...entry } = r;
   // policy and enforced may have been edited by hand: read leniently, never a throw (see storedPolicy)
-  return { ...entry, policy: entry.policy === null ? null : storedPolicy(entry.policy), enforced: entry.enforced === null ? null : storedEnforced(entry.enforced) };
+  return {
+    ...entry,
+    policy: entry.policy === null ? null : storedPolicy(entry.policy),
+    enforced: entry.enforced === null ? null : storedEnforced(entry.enforced),
+    spent_earlier: storedYuan(entry.spent_earlier),
+  };
 }
 
 export interface PgStoreOptions {

@@ -109,6 +109,12 @@ export function storedPolicy(raw: unknown): EntryPolicy | null {
   return Object.keys(out).length ? out : null;
 }
 
+/** An amount of yuan read back from a row (maybe edited by hand): finite, within POLICY_BOUNDS.yuan, else 0. */
+export function storedYuan(raw: unknown): number {
+  const v = typeof raw === 'string' ? Number(raw) : raw;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, POLICY_BOUNDS.yuan[1]) : 0;
+}
+
 function policyError(field: string, why: string): AutodlError {
   return new AutodlError('validation_error', `queue policy ${field} ${why}`, { field });
 }

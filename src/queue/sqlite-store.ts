@@ -13,7 +13,7 @@ import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, st
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
-import { DEFAULT_OWNER, normalizePolicy, storedPolicy } from './policies.js';
+import { DEFAULT_OWNER, normalizePolicy, storedPolicy, storedYuan } from './policies.js';
 
 /**
  * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
@@ -134,6 +134,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE entries ADD COLUMN enforced TEXT;
   CREATE INDEX entries_owner ON entries(owner, state);
   `,
+  // 6: issue 16 (red team) — what an entry's earlier runs spent, kept when it is retried
+  `
+  ALTER TABLE entries ADD COLUMN spent_earlier REAL NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -156,6 +160,7 @@ function fromRow(r: EntryRow): QueueEntry {
     // both may have been edited by hand: read leniently, never a throw (see storedPolicy)
     policy: policy === null ? null : storedPolicy(policy),
     enforced: enforced === null ? null : storedEnforced(enforced),
+    spent_earlier: storedYuan(rest.spent_earlier),
   };
 }
 

@@ -71,6 +71,7 @@ export type EntryPatch = Partial<
     | 'missing_since'
     | 'enforced'
     | 'policy'
+    | 'spent_earlier'
   >
 >;
 
@@ -151,6 +152,7 @@ export const PATCH_COLUMNS = [
   'missing_since',
   'enforced',
   'policy',
+  'spent_earlier',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /**
@@ -269,6 +271,7 @@ export function makeEntry(input: NewEntry, now: number, id = newEntryId()): Queu
     owner: input.owner ?? null,
     policy: normalizePolicy(input.policy ?? null),
     enforced: null,
+    spent_earlier: 0,
   };
 }
 

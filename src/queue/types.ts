@@ -67,6 +67,11 @@ export interface QueueEntry {
   policy: EntryPolicy | null;
   /** What a policy did to this entry's deployment (stopped or warned, why, when); null = nothing. */
   enforced: EnforcedRecord | null;
+  /**
+   * Yuan its earlier runs spent at most (price ceiling), carried over when the entry goes back
+   * to pending after a deployment (retry): its budgets never forget money already spent.
+   */
+  spent_earlier: number;
 }
 
 /** A policy's action on an entry's deployment, as recorded. */

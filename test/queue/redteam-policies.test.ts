@@ -351,3 +351,31 @@ describe('red team: --on-cap warn', () => {
     assert.equal(done.enforced?.reason, 'max_runtime');
   });
 });
+
+for (const [kind, open] of stores) {
+  describe(`red team: money spent never goes backwards (${kind})`, () => {
+    test('a failed entry retried: what its first run spent stays counted, nothing accrues while it waits, the second run adds to it', async () => {
+      const { retryEntry } = await import('../../src/queue/ops.js');
+      const { spentCeiling } = await import('../../src/queue/spent.js');
+      const store = await open();
+      const clock = manualClock();
+      const [e] = await store.add([{ body: body({ name: 'retried' }, { price_to: 2000 }), label: 'sw', policy: { labelBudget: 10 } }], clock.now());
+      await store.claim([e!.id], 'w', clock.now() + 600_000, clock.now());
+      await store.transition(e!.id, 'submitted', { from: 'submitting', now: clock.now(), set: { deployment_uuid: 'dep-1', submitted_at: clock.now() } });
+      clock.advance(30 * MIN); // ¥2/h for 30 min: ¥1
+      await store.transition(e!.id, 'failed', { from: 'submitted', now: clock.now(), set: { finished_at: clock.now() } });
+      const spent = (x: string) => store.get(x).then((y) => Math.round(spentCeiling(y!, clock.now()) * 1000) / 1000);
+      assert.equal(await spent(e!.id), 1);
+      await retryEntry(store, e!.id, clock.now());
+      assert.equal(await spent(e!.id), 1, 'the first run still counted once pending again');
+      clock.advance(60 * MIN);
+      assert.equal(await spent(e!.id), 1, 'nothing accrues while it waits');
+      await store.claim([e!.id], 'w', clock.now() + 600_000, clock.now());
+      await store.transition(e!.id, 'submitted', { from: 'submitting', now: clock.now(), set: { deployment_uuid: 'dep-2', submitted_at: clock.now() } });
+      assert.equal(await spent(e!.id), 1, 'not back to 0 when it is created again');
+      clock.advance(15 * MIN);
+      assert.equal(await spent(e!.id), 1.5);
+      await store.close();
+    });
+  });
+}
