@@ -438,6 +438,9 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
   );
   for (const a of actions) {
     const e = byId.get(a.id)!;
+    // an entry of no account may be another account's deployment (issue 11): this token acts
+    // on it only once its list has shown it (the follow then adopts it, as for finishing it)
+    if (ctx.account !== undefined && e.account === null) continue;
     const done = e.enforced;
     const at = done?.at ?? null;
     // once a stop was decided it stands (a later grace warning does not replace it)

@@ -379,3 +379,20 @@ for (const [kind, open] of stores) {
     });
   });
 }
+
+describe('red team: enforcement and accounts', () => {
+  test('an alive entry of no account whose deployment this token does not list: not stopped with this token, not finished', async () => {
+    const store = new MemoryStore();
+    const api = new StopApi();
+    const clock = manualClock();
+    const [e] = await store.add([{ body: body({ name: 'foreign' }), policy: { maxRuntimeMs: MIN } }], clock.now());
+    await store.claim([e!.id], 'old', clock.now() + 1000, clock.now());
+    await store.transition(e!.id, 'submitted', { from: 'submitting', now: clock.now(), set: { deployment_uuid: 'dep-of-someone-else', submitted_at: clock.now() } });
+    clock.advance(10 * MIN);
+    await runWorker({ store, api, workerId: 'wa', account: 'acct-a', intervalMs: MIN, maxTicks: 3, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+    assert.deepEqual(api.stopCalls, [], 'no stop sent for a deployment this token cannot see');
+    const now = (await store.get(e!.id))!;
+    assert.equal(now.state, 'submitted');
+    assert.equal(now.enforced, null);
+  });
+});
