@@ -478,22 +478,26 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
       emit(ctx, { type: 'error', where: `policy stop ${e.id}`, error: msg });
       await ctx.store.transition(e.id, claimed.state, { from: claimed.state, now, enforcedAt: now, set: { last_error: msg } });
     };
+    let refused: string | undefined;
     try {
       await ctx.api.deployments.stop(e.deployment_uuid);
     } catch (err) {
-      await failed(errorText(err));
-      continue;
+      refused = errorText(err); // it may be stopped already (an earlier attempt landed late): look
     }
     // carried out? (a Success that leaves it running is not a stop)
     let d: Deployment | undefined;
     try {
       d = await lookupDeployment(ctx, e.deployment_uuid);
     } catch (err) {
-      await failed(`the deployment could not be looked up after the stop (${errorText(err)})`);
+      await failed(refused ?? `the deployment could not be looked up after the stop (${errorText(err)})`);
+      continue;
+    }
+    if (refused !== undefined && !d) {
+      await failed(refused); // refused, and not listed: the follow decides whether it is gone
       continue;
     }
     if (d && !(d.status === 'stopped' || d.stopped_at || followedState(d, claimed.state)?.to === 'finished')) {
-      await failed(`the platform accepted the stop but the deployment is still ${String(d.status).slice(0, 40)}`);
+      await failed(refused ?? `the platform accepted the stop but the deployment is still ${String(d.status).slice(0, 40)}`);
       continue;
     }
     const note = `stopped by policy: ${reason} (${detail})`;

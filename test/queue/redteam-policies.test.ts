@@ -396,3 +396,21 @@ describe('red team: enforcement and accounts', () => {
     assert.equal(now.enforced, null);
   });
 });
+
+describe('red team: a stop refused because an earlier one landed late', () => {
+  test('the stop answers an error but the deployment is stopped: finished by policy, not retried for ever', async () => {
+    const store = new MemoryStore();
+    const api = new StopApi();
+    const clock = manualClock();
+    const e = await runningUnderLimit(store, api, clock);
+    clock.advance(10 * MIN);
+    // the platform stopped it already (a stop of a killed worker, applied late) and refuses another
+    const d = api.created.find((x) => x.uuid === e.deployment_uuid)!;
+    d.status = 'stopped';
+    api.stopBehaviour = 'error';
+    await runWorker({ store, api, workerId: 'w1', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0, follow: false });
+    const done = (await store.get(e.id))!;
+    assert.equal(done.state, 'finished');
+    assert.equal(done.enforced?.reason, 'max_runtime');
+  });
+});
