@@ -10,7 +10,7 @@ import { errorText } from './ids.js';
 import { plan } from './planner.js';
 import { ceilingPerHour, spentCeiling } from './spent.js';
 import type { PlanLimits, PlanPolicies } from './planner.js';
-import { committedCost, enforce, fmtDuration, type PolicyContext, type PolicyState, type Shares } from './policies.js';
+import { committedCost, enforce, fmtDuration, type EnforceReason, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
@@ -431,6 +431,7 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
   const stopped = new Set<string>();
   const now = ctx.now();
   const byId = new Map(alive.map((e) => [e.id, e]));
+  const sent: Array<{ e: QueueEntry; from: EntryState; uuid: string; attempts: number; reason: EnforceReason; detail: string; refused: string | undefined }> = [];
   const actions = enforce(
     alive.map((e) => ({ id: e.id, label: e.label, owner: e.owner, policy: e.policy, submitted_at: e.submitted_at, pricePerHour: ceilingPerHour(e) })),
     now,
@@ -473,38 +474,61 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
     if (!claimed) continue; // another worker took this attempt, or the entry moved on
     made.add(`${e.id}@${now}`);
     if (attempts === 1) emit(ctx, { type: 'policy', id: e.id, action: 'stop', reason, detail, deployment_uuid: e.deployment_uuid });
-    const failed = async (why: string) => {
-      const msg = `policy stop ${attempts} failed: ${why}; next attempt in ${fmtDuration(stopRetryDelay(attempts))}`;
-      emit(ctx, { type: 'error', where: `policy stop ${e.id}`, error: msg });
-      await ctx.store.transition(e.id, claimed.state, { from: claimed.state, now, enforcedAt: now, set: { last_error: msg } });
-    };
     let refused: string | undefined;
     try {
       await ctx.api.deployments.stop(e.deployment_uuid);
     } catch (err) {
       refused = errorText(err); // it may be stopped already (an earlier attempt landed late): look
     }
-    // carried out? (a Success that leaves it running is not a stop)
-    let d: Deployment | undefined;
+    sent.push({ e, from: claimed.state, uuid: e.deployment_uuid, attempts, reason, detail, refused });
+  }
+  if (sent.length === 0) return stopped;
+
+  // carried out? (a Success that leaves it running is not a stop) — one list for all the stops
+  // of the tick (a lookup by uuid for one, or for one the list's pages may have missed)
+  const failed = async (x: (typeof sent)[number], why: string) => {
+    const msg = `policy stop ${x.attempts} failed: ${why}; next attempt in ${fmtDuration(stopRetryDelay(x.attempts))}`;
+    emit(ctx, { type: 'error', where: `policy stop ${x.e.id}`, error: msg });
+    await ctx.store.transition(x.e.id, x.from, { from: x.from, now, enforcedAt: now, set: { last_error: msg } });
+  };
+  let listed: Map<string, Deployment> | undefined;
+  let listError: string | undefined;
+  if (sent.length > 1) {
     try {
-      d = await lookupDeployment(ctx, e.deployment_uuid);
+      listed = new Map();
+      for await (const d of ctx.api.deployments.listAll({}, 100)) listed.set(d.uuid, d);
     } catch (err) {
-      await failed(refused ?? `the deployment could not be looked up after the stop (${errorText(err)})`);
+      listError = errorText(err);
+    }
+  }
+  for (const x of sent) {
+    let d: Deployment | undefined;
+    if (listError !== undefined) {
+      await failed(x, x.refused ?? `the deployment could not be looked up after the stop (${listError})`);
       continue;
     }
-    if (refused !== undefined && !d) {
-      await failed(refused); // refused, and not listed: the follow decides whether it is gone
+    d = listed?.get(x.uuid);
+    if (!d) {
+      try {
+        d = await lookupDeployment(ctx, x.uuid);
+      } catch (err) {
+        await failed(x, x.refused ?? `the deployment could not be looked up after the stop (${errorText(err)})`);
+        continue;
+      }
+    }
+    if (x.refused !== undefined && !d) {
+      await failed(x, x.refused); // refused, and not listed: the follow decides whether it is gone
       continue;
     }
-    if (d && !(d.status === 'stopped' || d.stopped_at || followedState(d, claimed.state)?.to === 'finished')) {
-      await failed(refused ?? `the platform accepted the stop but the deployment is still ${String(d.status).slice(0, 40)}`);
+    if (d && !(d.status === 'stopped' || d.stopped_at || followedState(d, x.from)?.to === 'finished')) {
+      await failed(x, x.refused ?? `the platform accepted the stop but the deployment is still ${String(d.status).slice(0, 40)}`);
       continue;
     }
-    const note = `stopped by policy: ${reason} (${detail})`;
-    const moved = await ctx.store.transition(e.id, 'finished', { from: claimed.state, now, note, set: { finished_at: now } });
+    const note = `stopped by policy: ${x.reason} (${x.detail})`;
+    const moved = await ctx.store.transition(x.e.id, 'finished', { from: x.from, now, note, set: { finished_at: now } });
     if (moved) {
-      stopped.add(e.id);
-      emit(ctx, { type: 'state', id: e.id, from: claimed.state, to: 'finished', note });
+      stopped.add(x.e.id);
+      emit(ctx, { type: 'state', id: x.e.id, from: x.from, to: 'finished', note });
     }
   }
   return stopped;

@@ -414,3 +414,20 @@ describe('red team: a stop refused because an earlier one landed late', () => {
     assert.equal(done.enforced?.reason, 'max_runtime');
   });
 });
+
+describe('red team: a queue budget spent with many deployments alive', () => {
+  test('twenty stops in one tick are checked with one list, not one lookup each', async () => {
+    const store = new MemoryStore();
+    const api = new StopApi(100);
+    const clock = manualClock();
+    await store.add(Array.from({ length: 20 }, (_, i) => ({ body: body({ name: `many${i}` }), policy: { maxRuntimeMs: 10 * MIN } })), clock.now());
+    await runWorker({ store, api, workerId: 'w', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+    assert.equal(api.created.length, 20);
+    clock.advance(10 * MIN);
+    const lists = api.listCalls;
+    await runWorker({ store, api, workerId: 'w', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+    assert.equal(api.stopCalls.length, 20);
+    assert.ok(api.listCalls - lists <= 2, `${api.listCalls - lists} list calls for 20 stops`);
+    assert.equal((await store.list({ states: ['finished'] })).length, 20);
+  });
+});
