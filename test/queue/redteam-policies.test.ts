@@ -152,6 +152,24 @@ for (const [kind, openTwo] of shared) {
       await s1.close();
       await s2.close();
     });
+
+    test('a warning (cost cap, on-cap warn) seen by both in the same tick: recorded and told once', async () => {
+      const [s1, s2] = await openTwo();
+      const api = new StopApi();
+      const clock = manualClock();
+      const [e] = await s1.add([{ body: body({ name: 'warn-two' }, { price_to: 2000 }), policy: { maxCost: 0.1, onCap: 'warn' } }], clock.now());
+      await runWorker({ store: s1, api, workerId: 'w1', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+      clock.advance(10 * MIN);
+      const events: QueueEvent[] = [];
+      const run = (store: QueueStore, id: string) =>
+        runWorker({ store, api, workerId: id, intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0, onEvent: (x) => events.push(x) });
+      await Promise.all([run(s1, 'w1'), run(s2, 'w2')]);
+      assert.equal(events.filter((x) => x.type === 'policy' && x.action === 'warn').length, 1);
+      assert.equal((await s1.history(e!.id)).filter((x) => /^warned by policy/.test(x.note ?? '')).length, 1);
+      assert.equal(api.stopCalls.length, 0);
+      await s1.close();
+      await s2.close();
+    });
   });
 }
 
