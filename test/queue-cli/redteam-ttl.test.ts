@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { collect, deploymentConfig, json, runCli, spawnCli, writeConfig } from '../cli/helpers.js';
 import { queueCliHarness } from './harness.js';
+import { freshPgDatabase, PG_URL } from '../queue/pg-helpers.js';
 
 const h = queueCliHarness('autodl-redteam-ttl-');
 const cfg = (name: string) => writeConfig(`${name}.json`, deploymentConfig(name, { tpl: { cmd: 'sleep infinity' } }));
@@ -83,7 +84,10 @@ describe('red team: autodl ttl with the platform clock far off the local one', (
   });
 });
 
-describe('red team: kill -9 of `queue run` with a create, then a policy stop, in flight', () => {
+const crashBackends: Array<[string, () => Promise<string>]> = [['SQLite', async () => h.newDb()]];
+if (PG_URL) crashBackends.push(['PostgreSQL', freshPgDatabase]);
+
+for (const [backend, newQueue] of crashBackends) describe(`red team: kill -9 of \`queue run\` with a create, then a policy stop, in flight (${backend})`, () => {
   const CREATE = '/api/v1/dev/deployment';
   const OPERATE = '/api/v1/dev/deployment/operate';
   const until = async (what: string, ok: () => boolean, ms = 20_000) => {
@@ -95,7 +99,7 @@ describe('red team: kill -9 of `queue run` with a create, then a policy stop, in
   };
 
   test('no double create, the stop not lost: another worker leaves it to its backoff, the same worker id resumes it at once', async () => {
-    const db = h.newDb();
+    const db = await newQueue();
     const add = await runCli(['queue', 'add', cfg('crashy'), '--max-runtime', '2s', '--db', db, '--json'], { sim: h.sim });
     assert.equal(add.code, 0, add.stderr);
     const id = json<{ entries: Entry[] }>(add).entries[0]!.id;
