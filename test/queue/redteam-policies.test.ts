@@ -449,3 +449,25 @@ describe('red team: a queue budget spent with many deployments alive', () => {
     assert.equal((await store.list({ states: ['finished'] })).length, 20);
   });
 });
+
+describe('red team: the time limit of a create found after a crash', () => {
+  test('found by its mark minutes after it was sent: the limit counts from the send, not from when it was found', async () => {
+    const store = new MemoryStore();
+    const api = new StopApi();
+    const clock = manualClock();
+    const [e] = await store.add([{ body: body({ name: 'lost' }), policy: { maxRuntimeMs: 10 * MIN } }], clock.now());
+    // a worker claimed it, recorded the send, the create reached the platform, the worker died
+    await store.claim([e!.id], 'w1', clock.now() + 60_000, clock.now());
+    const sentAt = clock.now();
+    await store.transition(e!.id, 'submitting', { from: 'submitting', owner: 'w1', now: sentAt, set: { sent_at: sentAt } });
+    api.commit({ ...e!.body, name: e!.deployment_name });
+    clock.advance(8 * MIN); // restarted 8 minutes later
+    await runWorker({ store, api, workerId: 'w1', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+    const found = (await store.get(e!.id))!;
+    assert.equal(found.state, 'submitted');
+    assert.equal(found.submitted_at, sentAt, 'counted from the send');
+    clock.advance(2 * MIN);
+    await runWorker({ store, api, workerId: 'w1', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+    assert.equal((await store.get(e!.id))!.state, 'finished', 'stopped 10 min after it was sent, not 10 min after it was found');
+  });
+});
