@@ -95,6 +95,12 @@ export interface SubmitterContext {
   /** Account fingerprint of the token (issue 11): claim only entries of this account or of none. */
   account?: string | undefined;
   onEvent?: ((e: QueueEvent) => void) | undefined;
+  /**
+   * Asked after the claim, before the create is sent: a reason not to create now (the entry
+   * goes back to pending, its attempt uncounted), or undefined to go on. The worker's budget
+   * check against what every worker has in flight (issue 16).
+   */
+  admit?: ((entry: QueueEntry) => Promise<string | undefined>) | undefined;
 }
 
 export type Outcome =
@@ -286,6 +292,12 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
     // Never create after an abort: give the claim back, uncounted.
     const back = await requeue(ctx, entry, 'aborted before create', { attempts: entry.attempts - 1 });
     return { kind: 'aborted', entry: back };
+  }
+  const refusedBy = ctx.admit ? await ctx.admit(entry) : undefined;
+  if (refusedBy !== undefined) {
+    const back = await requeue(ctx, entry, refusedBy, { attempts: entry.attempts - 1 });
+    emit(ctx, { type: 'requeued', id, reason: refusedBy, consecutive_failures: back.consecutive_failures });
+    return { kind: 'requeued', entry: back, reason: refusedBy, counted: false, stopTick: false };
   }
 
   // Record the send time BEFORE the request goes out (and check that the lease is still

@@ -10,7 +10,7 @@ import { errorText } from './ids.js';
 import { plan } from './planner.js';
 import { ceilingPerHour, spentCeiling } from './spent.js';
 import type { PlanLimits, PlanPolicies } from './planner.js';
-import { committedCost, enforce, fmtDuration, type EnforceReason, type PolicyContext, type PolicyState, type Shares } from './policies.js';
+import { budgetVerdict, committedCost, enforce, fmtDuration, type EnforceReason, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
@@ -329,9 +329,12 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
       }
       if (Object.keys(need).length > 0) r.watch = { need, idle: { ...p.idleAfter } };
       emit(ctx, { type: 'tick', worker: ctx.workerId, pending: pending.length, alive: alive.length, planned: p.creates.length, waiting });
+      // budgets: each create checked again, after its claim, against what every worker has in
+      // flight now (two workers whose stock snapshots differ plan different entries)
+      const sub: SubmitterContext = policies && hasBudget(policies.context) ? { ...ctx, admit: (e) => budgetAdmit(ctx, e, policies!.context) } : ctx;
       for (const c of p.creates) {
         if (ctx.signal?.aborted) break;
-        const o = await submitEntry(ctx, c.id, c.gpu_name);
+        const o = await submitEntry(sub, c.id, c.gpu_name);
         count(o);
         if (o.kind === 'requeued' && o.stopTick) break;
       }
@@ -341,6 +344,42 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
   r.pending = left.pending ?? 0;
   r.submitting = left.submitting ?? 0;
   return r;
+}
+
+function hasBudget(c: PolicyContext): boolean {
+  return c.budgets?.queue !== undefined || (c.budgets?.byLabel?.size ?? 0) > 0;
+}
+
+/**
+ * Budget admission again for one claimed entry, with what is in flight NOW (every worker's
+ * submitting and alive entries of the account, read after this claim) instead of the tick's
+ * snapshot; the money spent is the tick's. Two workers that claimed over a budget between them
+ * both see it and both give their claim back (safe; a later tick admits one): claims are
+ * serialized by the store, so whichever checks last sees the other.
+ */
+async function budgetAdmit(ctx: SubmitterContext, e: QueueEntry, context: PolicyContext): Promise<string | undefined> {
+  const b = context.budgets;
+  const mine = ctx.account !== undefined ? { account: ctx.account } : {};
+  const states = [...ALIVE_STATES, 'submitting' as const];
+  const flying =
+    b?.queue !== undefined
+      ? await ctx.store.list({ states, ...mine })
+      : e.label !== null && b?.byLabel?.has(e.label)
+        ? await ctx.store.list({ states, label: e.label, ...mine })
+        : [];
+  const now = ctx.now();
+  let total = 0;
+  const byLabel = new Map<string, number>();
+  for (const x of flying) {
+    if (x.id === e.id) continue;
+    const worst = committedCost(ceilingPerHour(x), x.policy);
+    if (worst === undefined) continue;
+    const rest = Math.max(0, worst - spentCeiling(x, now));
+    total += rest;
+    if (x.label !== null) byLabel.set(x.label, (byLabel.get(x.label) ?? 0) + rest);
+  }
+  const v = budgetVerdict({ id: e.id, label: e.label, owner: e.owner, policy: e.policy }, ceilingPerHour(e), { ...context, committed: undefined }, byLabel, total);
+  return v.ok ? undefined : `budget: ${v.detail} (with what every worker has in flight)`;
 }
 
 /** The policies' inputs for this tick: dependency states, money spent, budgets (one extra read per budgeted label). */

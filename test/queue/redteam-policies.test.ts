@@ -471,3 +471,44 @@ describe('red team: the time limit of a create found after a crash', () => {
     assert.equal((await store.get(e!.id))!.state, 'finished', 'stopped 10 min after it was sent, not 10 min after it was found');
   });
 });
+
+for (const [kind, openTwo] of shared) {
+  describe(`red team: two workers with different stock snapshots, one budget (${kind})`, () => {
+    test('each plans a different entry that fits its snapshot: the budget still admits one between them', async () => {
+      const [s1, s2] = await openTwo();
+      // worker 1 sees only RTX 4090 idle, worker 2 only A800 (a GPU freed between their stock calls)
+      const a1 = new StopApi(8);
+      const a2 = new StopApi(0);
+      a2.stockNow['A800'] = { idle: 8, total: 8 };
+      const clock = manualClock();
+      // ¥1 worst case each (¥2/h, 30 min); queue budget ¥1.5: one of them, not both
+      await s1.add(
+        [
+          { body: body({ name: 'on-4090' }, { price_to: 2000, gpu_name_set: ['RTX 4090'] }), policy: { maxRuntimeMs: 30 * MIN } },
+          { body: body({ name: 'on-a800' }, { price_to: 2000, gpu_name_set: ['A800'] }), policy: { maxRuntimeMs: 30 * MIN } },
+        ],
+        clock.now(),
+      );
+      const run = (store: QueueStore, api: StopApi, id: string) =>
+        runWorker({ store, api, workerId: id, intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0, follow: false, budget: 1.5 });
+      await Promise.all([run(s1, a1, 'w1'), run(s2, a2, 'w2')]);
+      let created = a1.created.length + a2.created.length;
+      // both may give their claim back when they claimed at once (safe); never both create
+      assert.ok(created <= 1, `${created} created on a ¥1.5 budget`);
+      for (let i = 0; i < 3 && created === 0; i++) {
+        clock.advance(MIN);
+        await run(s1, a1, 'w1');
+        await run(s2, a2, 'w2');
+        created = a1.created.length + a2.created.length;
+      }
+      assert.equal(created, 1, 'one of them once they do not tick at the same instant');
+      clock.advance(MIN);
+      await Promise.all([run(s1, a1, 'w1'), run(s2, a2, 'w2')]);
+      assert.equal(a1.created.length + a2.created.length, 1, 'and never the second');
+      const states = (await s1.list()).map((e) => e.state).sort();
+      assert.deepEqual(states, ['pending', 'submitted']);
+      await s1.close();
+      await s2.close();
+    });
+  });
+}
