@@ -470,7 +470,7 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
   const stopped = new Set<string>();
   const now = ctx.now();
   const byId = new Map(alive.map((e) => [e.id, e]));
-  const sent: Array<{ e: QueueEntry; from: EntryState; uuid: string; attempts: number; reason: EnforceReason; detail: string; refused: string | undefined }> = [];
+  const sent: Array<{ e: QueueEntry; from: EntryState; uuid: string; attempts: number; reason: EnforceReason; detail: string; refused: string | undefined; stamp: number }> = [];
   const actions = enforce(
     alive.map((e) => ({ id: e.id, label: e.label, owner: e.owner, policy: e.policy, submitted_at: e.submitted_at, pricePerHour: ceilingPerHour(e) })),
     now,
@@ -483,12 +483,14 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
     if (ctx.account !== undefined && e.account === null) continue;
     const done = e.enforced;
     const at = done?.at ?? null;
+    // the new record's time, strictly after the one it replaces: the compare-and-set key
+    const stamp = at === null ? now : Math.max(now, at + 1);
     // once a stop was decided it stands (a later grace warning does not replace it)
     const stopping = done?.action === 'stop';
     if (a.action === 'warn' && !stopping) {
       // each warning once per reason, by one worker
       if (done && done.reason === a.reason) continue;
-      const record: EnforcedRecord = { action: 'warn', reason: a.reason, detail: a.detail, at: now };
+      const record: EnforcedRecord = { action: 'warn', reason: a.reason, detail: a.detail, at: stamp };
       const w = await ctx.store.transition(e.id, e.state, { from: e.state, now, enforcedAt: at, note: `warned by policy: ${a.reason} (${a.detail})`, set: { enforced: record } });
       if (w) emit(ctx, { type: 'policy', id: e.id, action: 'warn', reason: a.reason, detail: a.detail, deployment_uuid: e.deployment_uuid ?? undefined });
       continue;
@@ -502,7 +504,7 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
     const attempts = stopping ? (done.attempts ?? 1) + 1 : 1;
     const reason = stopping ? done.reason : a.reason;
     const detail = stopping ? done.detail : a.detail;
-    const record: EnforcedRecord = { action: 'stop', reason, detail, at: now, attempts, retry_at: now + stopRetryDelay(attempts), by: ctx.workerId };
+    const record: EnforcedRecord = { action: 'stop', reason, detail, at: stamp, attempts, retry_at: now + stopRetryDelay(attempts), by: ctx.workerId };
     const claimed = await ctx.store.transition(e.id, e.state, {
       from: e.state,
       now,
@@ -511,7 +513,7 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
       set: { enforced: record },
     });
     if (!claimed) continue; // another worker took this attempt, or the entry moved on
-    made.add(`${e.id}@${now}`);
+    made.add(`${e.id}@${stamp}`);
     if (attempts === 1) emit(ctx, { type: 'policy', id: e.id, action: 'stop', reason, detail, deployment_uuid: e.deployment_uuid });
     let refused: string | undefined;
     try {
@@ -519,7 +521,7 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
     } catch (err) {
       refused = errorText(err); // it may be stopped already (an earlier attempt landed late): look
     }
-    sent.push({ e, from: claimed.state, uuid: e.deployment_uuid, attempts, reason, detail, refused });
+    sent.push({ e, from: claimed.state, uuid: e.deployment_uuid, attempts, reason, detail, refused, stamp });
   }
   if (sent.length === 0) return stopped;
 
@@ -528,7 +530,7 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
   const failed = async (x: (typeof sent)[number], why: string) => {
     const msg = `policy stop ${x.attempts} failed: ${why}; next attempt in ${fmtDuration(stopRetryDelay(x.attempts))}`;
     emit(ctx, { type: 'error', where: `policy stop ${x.e.id}`, error: msg });
-    await ctx.store.transition(x.e.id, x.from, { from: x.from, now, enforcedAt: now, set: { last_error: msg } });
+    await ctx.store.transition(x.e.id, x.from, { from: x.from, now, enforcedAt: x.stamp, set: { last_error: msg } });
   };
   let listed: Map<string, Deployment> | undefined;
   let listError: string | undefined;

@@ -100,7 +100,7 @@ for (const [backend, newQueue] of crashBackends) describe(`red team: kill -9 of 
 
   test('no double create, the stop not lost: another worker leaves it to its backoff, the same worker id resumes it at once', async () => {
     const db = await newQueue();
-    const add = await runCli(['queue', 'add', cfg('crashy'), '--max-runtime', '2s', '--db', db, '--json'], { sim: h.sim });
+    const add = await runCli(['queue', 'add', cfg('crashy'), '--max-runtime', '5s', '--db', db, '--json'], { sim: h.sim });
     assert.equal(add.code, 0, add.stderr);
     const id = json<{ entries: Entry[] }>(add).entries[0]!.id;
     const ls = async () => json<{ entries: (Entry & { enforced: { action: string; attempts?: number } | null })[] }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim })).entries.find((x) => x.id === id)!;
@@ -111,6 +111,7 @@ for (const [backend, newQueue] of crashBackends) describe(`red team: kill -9 of 
     const creates0 = h.sim.stats.count('POST', CREATE);
     let w = spawnCli(['queue', 'run', '--interval', '1', '--worker-id', 'wk', '--db', db, '--json'], { sim: h.sim });
     await until('the create to be sent', () => h.sim.stats.count('POST', CREATE) > creates0);
+    const sent = Date.now(); // the limit counts from the send (the create's sent_at)
     w.kill('SIGKILL');
     await collect(w);
     await until('the slow create to commit', () => ours().length === 1);
@@ -122,7 +123,7 @@ for (const [backend, newQueue] of crashBackends) describe(`red team: kill -9 of 
     assert.equal((await ls()).state === 'submitted' || (await ls()).state === 'running', true);
 
     // 2. over its limit; killed with the stop in flight (held 6 s by the simulator)
-    await delay(2200);
+    await delay(Math.max(0, sent + 5300 - Date.now()));
     h.sim.faults.add({ method: 'PUT', path: OPERATE, kind: 'slow', delay_ms: 6000 });
     const stops0 = h.sim.stats.count('PUT', OPERATE);
     w = spawnCli(['queue', 'run', '--interval', '1', '--worker-id', 'wk', '--db', db, '--json'], { sim: h.sim });

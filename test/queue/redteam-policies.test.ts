@@ -153,6 +153,23 @@ for (const [kind, openTwo] of shared) {
       await s2.close();
     });
 
+    test('a stop decided in the same millisecond as the warning before it: still one stop between two workers', async () => {
+      const [s1, s2] = await openTwo();
+      const api = new StopApi();
+      const clock = manualClock();
+      const [e] = await s1.add([{ body: body({ name: 'same-ms' }), policy: { maxRuntimeMs: 10 * MIN } }], clock.now());
+      await runWorker({ store: s1, api, workerId: 'w1', intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0 });
+      clock.advance(10 * MIN);
+      // a warning recorded at this very millisecond (a cost cap's, say)
+      const cur = (await s1.get(e!.id))!;
+      await s1.transition(e!.id, cur.state, { from: cur.state, now: clock.now(), set: { enforced: { action: 'warn', reason: 'max_cost', detail: 'x', at: clock.now() } } });
+      const run = (store: QueueStore, id: string) => runWorker({ store, api, workerId: id, intervalMs: MIN, once: true, now: clock.now, sleep: clock.sleep, followGraceMs: 0, follow: false });
+      await Promise.all([run(s1, 'w1'), run(s2, 'w2')]);
+      assert.equal(api.stopCalls.length, 1, `${api.stopCalls.length} stops`);
+      await s1.close();
+      await s2.close();
+    });
+
     test('a warning (cost cap, on-cap warn) seen by both in the same tick: recorded and told once', async () => {
       const [s1, s2] = await openTwo();
       const api = new StopApi();
