@@ -163,6 +163,12 @@ describe('red team: a hostile platform answering the policy stop', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr + r.stdout, /\u001b/, 'no raw escape reaches the terminal');
     assert.match(r.stderr, /policy stop/);
+    // the reply is in the entry's last_error: queue ls / show print it escaped too
+    for (const args of [['ls', '--all'], ['show', id]]) {
+      const v = await runCli(['queue', ...args, '--db', db], { sim: h.sim });
+      assert.equal(v.code, 0, v.stderr);
+      assert.doesNotMatch(v.stdout + v.stderr, /\u001b/, `${args[0]}: no raw escape`);
+    }
     h.sim.faults.clear();
     // a stop that hangs (8 s) against a 1 s request timeout: the run ends, the entry stays alive
     // (the same worker id resumes its attempt at once, so this run does make it)
