@@ -210,3 +210,19 @@ describe('red team: hand-edited policy JSON in the queue database, through the r
     }
   });
 });
+
+describe('red team: autodl ttl on an ambiguous name', () => {
+  test('two deployments of one name: refused with both candidates, nothing taken in', async () => {
+    const db = h.newDb();
+    for (let i = 0; i < 2; i++) assert.equal((await runCli(['create', cfg('twin'), '--json'], { sim: h.sim })).code, 0);
+    const uuids = h.sim.world.allDeployments(true).filter((d) => d.name === 'twin').map((d) => d.uuid);
+    assert.equal(uuids.length, 2);
+    const r = await runCli(['ttl', 'twin', '4h', '--db', db, '--json'], { sim: h.sim });
+    assert.notEqual(r.code, 0);
+    const err = json<{ error_type: string; details: { candidates?: string[] } }>(r);
+    assert.equal(err.error_type, 'not_found');
+    assert.deepEqual([...(err.details.candidates ?? [])].sort(), [...uuids].sort());
+    const ls = await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim });
+    assert.equal(json<{ entries: unknown[] }>(ls).entries.length, 0);
+  });
+});
