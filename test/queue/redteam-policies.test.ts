@@ -529,3 +529,41 @@ for (const [kind, openTwo] of shared) {
     });
   });
 }
+
+describe('red team: a queue budget over a long history (sqlite)', () => {
+  test('ended entries read once, yet one that ended unseen between two ticks is counted', async () => {
+    const store = await openSqliteStore({ path: join(dir, `hist-${Math.random().toString(36).slice(2)}.db`) });
+    const api = new StopApi(100);
+    const clock = manualClock();
+    const t0 = clock.now();
+    // history: 50 ended entries that spent ¥0.1 each (¥2/h for 3 min) = ¥5
+    const old = await store.add(Array.from({ length: 50 }, (_, i) => ({ body: body({ name: `old${i}` }, { price_to: 2000 }) })), t0);
+    for (const e of old) {
+      await store.claim([e.id], 'x', t0 + 1000, t0);
+      await store.transition(e.id, 'submitted', { from: 'submitting', now: t0, set: { deployment_uuid: `u-${e.id}`, submitted_at: t0 } });
+      await store.transition(e.id, 'finished', { from: 'submitted', now: t0, set: { finished_at: t0 + 3 * MIN } });
+    }
+    // ¥7.1 budget: ¥2.1 left; a new entry needs ¥1 (¥2/h, 30 min)
+    const job = (name: string) => ({ body: body({ name }, { price_to: 2000 }), policy: { maxRuntimeMs: 30 * MIN } });
+    const [first] = await store.add([job('new0')], t0);
+    let second: string | undefined;
+    let tick = 0;
+    await runWorker({
+      store, api, workerId: 'w', intervalMs: MIN, maxTicks: 3, now: clock.now, followGraceMs: 0, follow: false, budget: 7.1,
+      sleep: async (ms) => {
+        clock.advance(ms);
+        if (++tick !== 1) return;
+        // between two ticks another worker ran and ended an entry this one never saw open: ¥0.6
+        const [ghost] = await store.add([{ body: body({ name: 'ghost' }, { price_to: 2000 }) }], clock.now());
+        await store.claim([ghost!.id], 'other', clock.now() + 1000, clock.now());
+        await store.transition(ghost!.id, 'submitted', { from: 'submitting', now: clock.now(), set: { deployment_uuid: 'u-ghost', submitted_at: clock.now() - 18 * MIN } });
+        await store.transition(ghost!.id, 'finished', { from: 'submitted', now: clock.now(), set: { finished_at: clock.now() } });
+        // and a second job is added: ¥5 + ¥0.6 + new0's ¥1 leave ¥0.5, not the ¥1.1 it would see without the ghost
+        second = (await store.add([job('new1')], clock.now()))[0]!.id;
+      },
+    });
+    assert.notEqual((await store.get(first!.id))!.state, 'pending');
+    assert.equal((await store.get(second!))!.state, 'pending', 'the ghost counted: new1 waits for budget');
+    await store.close();
+  });
+});
