@@ -103,7 +103,7 @@ export function entryView(e: QueueEntry, now = Date.now()): Record<string, unkno
     policy: e.policy,
     // (only under a cost cap or budget: it grows with time, and a view of anything else stays as it is)
     spent_yuan_at_most: e.policy?.maxCost !== undefined || e.policy?.labelBudget !== undefined ? Math.round(spentCeiling(e, now) * 100) / 100 : null,
-    enforced: e.enforced === null ? null : { ...e.enforced, at: iso(e.enforced.at) },
+    enforced: e.enforced === null ? null : { ...e.enforced, at: iso(e.enforced.at), ...(e.enforced.retry_at !== undefined ? { retry_at: iso(e.enforced.retry_at) } : {}) },
     // retries that know why: how many resubmissions so far, and why each (the deployments given up)
     retries: e.retries,
     retry_log: e.retry_log === null ? null : e.retry_log.map((r) => ({ ...r, at: iso(r.at) })),

@@ -5,6 +5,7 @@ import { canonicalJson } from './account.js';
 import type { CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
 import { plan } from './planner.js';
+import { rerunPatch } from './spent.js';
 import type { Plan, PlanLimits } from './planner.js';
 import type { QueueStore } from './store.js';
 import { ALIVE_STATES, CANCELLABLE_STATES, CLAIMABLE_STATES, OPEN_STATES, REPRIORITISABLE_STATES, RETRYABLE_STATES } from './states.js';
@@ -72,7 +73,8 @@ export async function retryEntry(store: QueueStore, id: string, now = Date.now()
     from: RETRYABLE_STATES,
     now,
     note: 'retry requested',
-    set: { consecutive_failures: 0, last_error: null, error_details: null, finished_at: null },
+    // what its runs spent stays counted against its budgets (spent never goes backwards)
+    set: { consecutive_failures: 0, last_error: null, error_details: null, ...(before ? rerunPatch(before, now) : { finished_at: null }) },
   });
   if (e) return e;
   const cur = await store.get(id);

@@ -11,9 +11,9 @@
 import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
-import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
+import { DEFAULT_OWNER, normalizePolicy, storedPolicy, storedYuan } from './policies.js';
+import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, storedRetryLog, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 
@@ -125,6 +125,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE autodl_queue_entries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE autodl_queue_entries ADD COLUMN retry_log JSONB;
   `,
+  // 7: issue 16 (red team) — what an entry's earlier runs spent, kept when it is retried by hand
+  `
+  ALTER TABLE autodl_queue_entries ADD COLUMN spent_earlier DOUBLE PRECISION NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Entries per INSERT statement in add(): bounds one statement's parameters (a few MB at most). */
@@ -153,7 +157,14 @@ type EntryRow = QueueEntry & { seq: number };
 
 function fromRow(r: EntryRow): QueueEntry {
   const { seq: _seq, ...entry } = r;
-  return entry;
+  // policy, enforced and retry_log may have been edited by hand: read leniently, never a throw (see storedPolicy)
+  return {
+    ...entry,
+    policy: entry.policy === null ? null : storedPolicy(entry.policy),
+    enforced: entry.enforced === null ? null : storedEnforced(entry.enforced),
+    retry_log: entry.retry_log === null ? null : storedRetryLog(entry.retry_log),
+    spent_earlier: storedYuan(entry.spent_earlier),
+  };
 }
 
 export interface PgStoreOptions {
@@ -285,10 +296,16 @@ export class PgStore implements QueueStore {
           input.deployment_uuid,
           [...TERMINAL_STATES],
         ])
-      ).rows[0];
+      ).rows[0] ??
+        (
+          await c.query<EntryRow>('SELECT * FROM autodl_queue_entries WHERE deployment_name = $1 AND state = ANY($2) ORDER BY seq LIMIT 1 FOR UPDATE', [
+            input.deployment_name,
+            [...QUEUED_STATES],
+          ])
+        ).rows[0];
       if (open) {
         // the given fields replace those of the entry's policy (undefined ones are lifted)
-        const policy = normalizePolicy({ ...(open.policy ?? {}), ...(input.policy ?? {}) });
+        const policy = normalizePolicy({ ...(storedPolicy(open.policy) ?? {}), ...(input.policy ?? {}) });
         return { entry: fromRow(await this.apply(c, open, open.state, now, 'policy replaced (autodl ttl)', { policy })), adopted: false };
       }
       for (;;) {
@@ -458,6 +475,7 @@ export class PgStore implements QueueStore {
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
       if (!onRun(r, o.run)) return undefined;
+      if (!enforcedMatches(r.enforced === null ? null : storedEnforced(r.enforced), o)) return undefined;
       return fromRow(await this.apply(c, r, to, o.now, o.note ?? null, o.set));
     });
   }

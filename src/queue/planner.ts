@@ -42,7 +42,7 @@
 //    used waits (reason `share`); the queue-wide limits still apply on top.
 
 import type { Stock, CreateDeploymentBody } from '../api/types.js';
-import { budgetVerdict, dependencyVerdict, ownerOf, shareLimits, worstCaseCost, type EntryPolicy, type PolicyContext, type Shares } from './policies.js';
+import { budgetVerdict, committedCost, dependencyVerdict, ownerOf, shareLimits, type EntryPolicy, type PolicyContext, type Shares } from './policies.js';
 
 export interface PlanLimits {
   /** Most deployments alive from this queue at once. */
@@ -356,7 +356,7 @@ export function plan(
     usage.gpus += demand.gpus;
     usage.price += demand.pricePerHour ?? 0;
     if (policies) {
-      const worst = worstCaseCost(demand.pricePerHour, e.policy ?? null) ?? 0;
+      const worst = committedCost(demand.pricePerHour, e.policy ?? null) ?? 0;
       plannedTotal += worst;
       if (e.label) plannedByLabel.set(e.label, (plannedByLabel.get(e.label) ?? 0) + worst);
       if (shares) {

@@ -119,6 +119,54 @@ function normalizeRetry(r: RetryPolicy): RetryPolicy {
   return out;
 }
 
+/**
+ * A policy as read back from a database row, which may have been edited by hand: never
+ * throws. A field that would not pass normalizePolicy is dropped (an `after` list keeps its
+ * valid ids, at most POLICY_BOUNDS.after), so a hostile row cannot make the worker, `queue ls`
+ * or `queue show` misbehave; text that is not JSON reads as no policy.
+ */
+export function storedPolicy(raw: unknown): EntryPolicy | null {
+  let v = raw;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const p = v as Record<string, unknown>;
+  const out: EntryPolicy = {};
+  const num = (field: 'maxRuntimeMs' | 'graceMs' | 'maxCost' | 'labelBudget', [lo, hi]: readonly [number, number]) => {
+    const x = p[field];
+    if (typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi) out[field] = x;
+  };
+  num('maxRuntimeMs', POLICY_BOUNDS.maxRuntimeMs);
+  num('graceMs', POLICY_BOUNDS.graceMs);
+  num('maxCost', POLICY_BOUNDS.yuan);
+  num('labelBudget', POLICY_BOUNDS.yuan);
+  if (p.onCap === 'stop' || p.onCap === 'warn') out.onCap = p.onCap;
+  if (Array.isArray(p.after)) {
+    const ids = [...new Set(p.after.slice(0, POLICY_BOUNDS.after).filter((x): x is string => typeof x === 'string' && ENTRY_ID.test(x)))];
+    if (ids.length) out.after = ids;
+  }
+  if (p.afterAny === true) out.afterAny = true;
+  if (p.retry !== undefined) {
+    try {
+      out.retry = normalizeRetry(p.retry as RetryPolicy);
+    } catch {
+      // a retry policy that would not pass normalizePolicy is dropped
+    }
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+/** An amount of yuan read back from a row (maybe edited by hand): finite, within POLICY_BOUNDS.yuan, else 0. */
+export function storedYuan(raw: unknown): number {
+  const v = typeof raw === 'string' ? Number(raw) : raw;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, POLICY_BOUNDS.yuan[1]) : 0;
+}
+
 function policyError(field: string, why: string): AutodlError {
   return new AutodlError('validation_error', `queue policy ${field} ${why}`, { field });
 }
@@ -190,6 +238,22 @@ export function worstCaseCost(pricePerHour: number | undefined, policy: EntryPol
   return pricePerHour * (policy.maxRuntimeMs / 3_600_000);
 }
 
+/**
+ * How long of its price an entry with no time limit is counted for once admitted under a
+ * budget (and, while alive, until it has spent that much): without it, every entry of a tick
+ * passes "money is left" and fifty are admitted on ¥1.
+ */
+export const UNBOUNDED_COMMIT_MS = 3_600_000;
+
+/**
+ * What budget admission keeps aside for an entry admitted now (or alive): its worst case, or
+ * with no time limit its first UNBOUNDED_COMMIT_MS; undefined without a price bound.
+ */
+export function committedCost(pricePerHour: number | undefined, policy: EntryPolicy | null): number | undefined {
+  if (pricePerHour === undefined) return undefined;
+  return worstCaseCost(pricePerHour, policy) ?? pricePerHour * (UNBOUNDED_COMMIT_MS / 3_600_000);
+}
+
 /** Dependencies first: they are certain; budgets next (they depend on what this tick already plans). */
 export function dependencyVerdict(e: PolicyEntry, states: ReadonlyMap<string, PolicyState>): AdmissionVerdict {
   const after = e.policy?.after ?? [];
@@ -236,6 +300,8 @@ export function budgetVerdict(
 ): AdmissionVerdict {
   const b = budgetLeft(e, ctx, plannedByLabel, plannedTotal);
   if (!b) return { ok: true };
+  // no price_to: its spending cannot be counted (the ceiling is 0), so no budget could ever stop it
+  if (pricePerHour === undefined) return { ok: false, wait: true, reason: 'budget', detail: `${b.which} budget: no price_to, so its cost cannot be counted against the budget` };
   const worst = worstCaseCost(pricePerHour, e.policy) ?? 0;
   if (b.left <= 1e-9 || worst > b.left + 1e-9) {
     return { ok: false, wait: true, reason: 'budget', detail: `${b.which} budget: ¥${Math.max(0, b.left).toFixed(2)} left${worst ? `, needs up to ¥${worst.toFixed(2)}` : ''}` };
@@ -347,6 +413,19 @@ export function fmtDuration(ms: number): string {
   const r = s % 60;
   const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : '', r || s === 0 ? `${r}s` : ''].filter(Boolean);
   return parts.join('');
+}
+
+/**
+ * When an adopted deployment's time limit starts (`autodl ttl`), on the queue's clock: its age
+ * on the platform's clock (the server's now less its created_at) carried over to the queue's
+ * clock, so a local clock hours off the platform's neither stops a fresh deployment at once
+ * nor never. A created_at that is missing, unparsable or in the future counts as created now;
+ * the age is at most a year and a day (beyond any limit).
+ */
+export function adoptedSince(createdAt: number | undefined, serverNow: number, queueNow: number): number {
+  const maxAge = POLICY_BOUNDS.maxRuntimeMs[1] + 86_400_000;
+  const age = createdAt !== undefined && Number.isFinite(createdAt) && Number.isFinite(serverNow) ? Math.min(maxAge, Math.max(0, serverNow - createdAt)) : 0;
+  return queueNow - age;
 }
 
 // ---------- dependencies at add time ----------

@@ -10,12 +10,13 @@ export function ceilingPerHour(e: QueueEntry): number | undefined {
 }
 
 /**
- * What an entry has cost so far, at most: its price ceiling (price_to × GPUs) over the time
- * since it was created, to when it ended (or now). The worker reads no containers for this —
- * `autodl cost` does, and shows less — so a budget can only stop early, never late.
+ * What an entry has cost so far, at most: what its earlier runs spent (spent_earlier, retry_log) plus its
+ * price ceiling (price_to × GPUs) over the time since its deployment was created, to when it
+ * ended (or now). The worker reads no containers for this — `autodl cost` does, and shows
+ * less — so a budget can only stop early, never late.
  */
 export function spentCeiling(e: QueueEntry, now: number): number {
-  return runSpentCeiling(e, now) + earlierRunsSpent(e);
+  return (e.spent_earlier ?? 0) + earlierRunsSpent(e) + runSpentCeiling(e, now);
 }
 
 /** The current run's part of spentCeiling (since this run's deployment was created). */
@@ -24,6 +25,16 @@ export function runSpentCeiling(e: QueueEntry, now: number): number {
   if (rate === undefined || e.submitted_at === null) return 0;
   const end = e.finished_at ?? now;
   return (rate * Math.max(0, end - e.submitted_at)) / 3_600_000;
+}
+
+/**
+ * What an entry going back to pending after a deployment by hand (`queue retry`) sets: the
+ * current run's spending kept in spent_earlier (the retry policy's own resubmissions keep theirs
+ * in retry_log instead), and no run in progress (nothing accrues while it waits, and its next
+ * deployment's time counts from its own creation).
+ */
+export function rerunPatch(e: QueueEntry, now: number): { spent_earlier: number; submitted_at: null; finished_at: null } {
+  return { spent_earlier: (e.spent_earlier ?? 0) + runSpentCeiling(e, now), submitted_at: null, finished_at: null };
 }
 
 /**

@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
-import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
+import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, storedRetryLog, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
+import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
-import type { EnforcedRecord, RetryRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
-import { DEFAULT_OWNER, normalizePolicy, type EntryPolicy } from './policies.js';
+import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import { DEFAULT_OWNER, normalizePolicy, storedPolicy, storedYuan } from './policies.js';
 
 /**
  * Where the queue database lives: `AUTODL_QUEUE_DB` if set, else
@@ -139,6 +139,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE entries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE entries ADD COLUMN retry_log TEXT;
   `,
+  // 7: issue 16 (red team) — what an entry's earlier runs spent, kept when it is retried by hand
+  `
+  ALTER TABLE entries ADD COLUMN spent_earlier REAL NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -159,9 +163,11 @@ function fromRow(r: EntryRow): QueueEntry {
     ...rest,
     body: JSON.parse(body) as CreateDeploymentBody,
     error_details: error_details === null ? null : (JSON.parse(error_details) as Record<string, unknown>),
-    policy: policy === null ? null : (JSON.parse(policy) as EntryPolicy),
-    enforced: enforced === null ? null : (JSON.parse(enforced) as EnforcedRecord),
-    retry_log: retry_log === null ? null : (JSON.parse(retry_log) as RetryRecord[]),
+    // these may have been edited by hand: read leniently, never a throw (see storedPolicy)
+    policy: policy === null ? null : storedPolicy(policy),
+    enforced: enforced === null ? null : storedEnforced(enforced),
+    retry_log: retry_log === null ? null : storedRetryLog(retry_log),
+    spent_earlier: storedYuan(rest.spent_earlier),
   };
 }
 
@@ -263,12 +269,18 @@ export class SqliteStore implements QueueStore {
   async adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }> {
     let out: { id: string; adopted: boolean } | undefined;
     const tx = this.db.transaction(() => {
-      const open = this.db
+      const byUuid = this.db
         .prepare(`SELECT * FROM entries WHERE deployment_uuid = ? AND state NOT IN (${TERMINAL_STATES.map(() => '?').join(', ')}) ORDER BY seq LIMIT 1`)
         .get(input.deployment_uuid, ...TERMINAL_STATES) as EntryRow | undefined;
+      // an entry still being created (no uuid recorded yet) whose queue mark is the deployment's name
+      const open =
+        byUuid ??
+        (this.db
+          .prepare(`SELECT * FROM entries WHERE deployment_name = ? AND state IN (${QUEUED_STATES.map(() => '?').join(', ')}) ORDER BY seq LIMIT 1`)
+          .get(input.deployment_name, ...QUEUED_STATES) as EntryRow | undefined);
       if (open) {
         // the given fields replace those of the entry's policy (undefined ones are lifted)
-        const policy = normalizePolicy({ ...(open.policy === null ? {} : (JSON.parse(open.policy) as EntryPolicy)), ...(input.policy ?? {}) });
+        const policy = normalizePolicy({ ...(storedPolicy(open.policy) ?? {}), ...(input.policy ?? {}) });
         this.apply(open, open.state, now, 'policy replaced (autodl ttl)', { policy });
         out = { id: open.id, adopted: false };
         return;
@@ -415,6 +427,7 @@ export class SqliteStore implements QueueStore {
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
       if (!onRun(r, o.run)) return undefined;
+      if (!enforcedMatches(r.enforced === null ? null : storedEnforced(r.enforced), o)) return undefined;
       this.apply(r, to, o.now, o.note ?? null, o.set);
       return fromRow(this.row(id)!);
     });

@@ -19,8 +19,8 @@
 import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, STATES, TERMINAL_STATES } from './states.js';
-import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, STATES, TERMINAL_STATES } from './states.js';
+import { MAX_RETRY_LOG, type EnforcedRecord, type EntryState, type HistoryEvent, type NewEntry, type QueueEntry, type RetryRecord } from './types.js';
 
 /** What store.adopt takes: the deployment as it is, and the policy to put it under. */
 export interface AdoptInput extends NewEntry {
@@ -124,6 +124,7 @@ export type EntryPatch = Partial<
     | 'deployment_name'
     | 'retries'
     | 'retry_log'
+    | 'spent_earlier'
   >
 >;
 
@@ -132,6 +133,11 @@ export interface TransitionOptions {
   from: EntryState | readonly EntryState[];
   /** When given, the entry's lease_owner must equal it (moves out of `submitting`). */
   owner?: string;
+  /**
+   * When given, the entry's `enforced.at` must equal it (null: no enforced record): the
+   * compare-and-set by which one worker alone takes a policy's stop attempt or warning.
+   */
+  enforcedAt?: number | null;
   now: number;
   note?: string;
   set?: EntryPatch;
@@ -154,7 +160,9 @@ export interface QueueStore {
   /**
    * A deployment made outside the queue, taken in as `submitted` (issue 16, `autodl ttl`) so
    * that a worker follows it and enforces its policy; one transaction. When an open entry
-   * already has this deployment, its policy is replaced instead (returned with `adopted: false`).
+   * already has this deployment — by its uuid, or an entry still being created (pending or
+   * submitting, no uuid recorded yet) whose queue mark is the deployment's name — its policy is
+   * replaced instead (returned with `adopted: false`).
    */
   adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }>;
   get(id: string): Promise<QueueEntry | undefined>;
@@ -218,6 +226,7 @@ export const PATCH_COLUMNS = [
   'deployment_name',
   'retries',
   'retry_log',
+  'spent_earlier',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /**
@@ -270,6 +279,88 @@ export function asArray<T>(x: T | readonly T[]): readonly T[] {
   return Array.isArray(x) ? (x as readonly T[]) : [x as T];
 }
 
+/**
+ * An enforced record as read back from a row (maybe edited by hand): never throws; anything
+ * that is not a well-formed record reads as a stop of unknown reason made now-ish (at 0), so
+ * a worker retries the stop rather than forget it, and the views stay printable.
+ */
+export function storedEnforced(raw: unknown): EnforcedRecord | null {
+  let v = raw;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      v = {};
+    }
+  }
+  if (v === null || v === undefined) return null;
+  const r = (typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
+  const ms = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= 8.64e15 ? x : undefined);
+  const reasons = ['max_runtime', 'max_cost', 'budget'] as const;
+  const out: EnforcedRecord = {
+    action: r.action === 'warn' ? 'warn' : 'stop',
+    reason: reasons.find((x) => x === r.reason) ?? 'max_runtime',
+    detail: typeof r.detail === 'string' ? r.detail.slice(0, 200) : '',
+    at: ms(r.at) ?? 0,
+  };
+  const attempts = typeof r.attempts === 'number' && Number.isInteger(r.attempts) && r.attempts >= 1 ? Math.min(r.attempts, 1_000_000) : undefined;
+  if (attempts !== undefined) out.attempts = attempts;
+  const retry = ms(r.retry_at);
+  if (retry !== undefined) out.retry_at = retry;
+  if (typeof r.by === 'string' && r.by.length <= 200) out.by = r.by;
+  return out;
+}
+
+/**
+ * An entry's retry log as read back from a row (maybe edited by hand): never throws; records
+ * that are not well formed are dropped, at most MAX_RETRY_LOG kept; text that is not JSON
+ * reads as none.
+ */
+export function storedRetryLog(raw: unknown): RetryRecord[] | null {
+  let v = raw;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  if (!Array.isArray(v)) return null;
+  const causes = ['failed', 'unscheduled', 'host_error'] as const;
+  const out: RetryRecord[] = [];
+  for (const x of v.slice(-MAX_RETRY_LOG)) {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) continue;
+    const r = x as Record<string, unknown>;
+    const cause = causes.find((c) => c === r.cause);
+    if (cause === undefined || typeof r.n !== 'number' || !Number.isInteger(r.n) || typeof r.at !== 'number' || !Number.isFinite(r.at)) continue;
+    const yuan = (y: unknown) => (typeof y === 'number' && Number.isFinite(y) && y >= 0 && y <= 10_000_000 ? y : undefined);
+    const rec: RetryRecord = {
+      n: r.n,
+      cause,
+      detail: typeof r.detail === 'string' ? r.detail.slice(0, 500) : '',
+      at: Math.min(Math.max(r.at, -8.64e15), 8.64e15),
+      deployment_uuid: typeof r.deployment_uuid === 'string' ? r.deployment_uuid : null,
+      deployment_name: typeof r.deployment_name === 'string' ? r.deployment_name : '',
+    };
+    if (r.failed_on !== null && typeof r.failed_on === 'object' && !Array.isArray(r.failed_on)) {
+      const f = Object.fromEntries(Object.entries(r.failed_on as Record<string, unknown>).filter((kv): kv is [string, number] => typeof kv[1] === 'number' && Number.isFinite(kv[1])));
+      rec.failed_on = f;
+    }
+    if (Array.isArray(r.blacklisted)) rec.blacklisted = r.blacklisted.filter((h): h is string => typeof h === 'string');
+    const sy = yuan(r.spent_yuan);
+    if (sy !== undefined) rec.spent_yuan = sy;
+    const sm = yuan(r.spent_at_most);
+    if (sm !== undefined) rec.spent_at_most = sm;
+    out.push(rec);
+  }
+  return out.length ? out : null;
+}
+
+/** Whether a transition's enforcedAt precondition holds for an entry's record. */
+export function enforcedMatches(current: EnforcedRecord | null, o: TransitionOptions): boolean {
+  return o.enforcedAt === undefined || (current?.at ?? null) === o.enforcedAt;
+}
+
 /** Builds the row of a new entry (shared by the backends). */
 export function makeEntry(input: NewEntry, now: number, id = newEntryId()): QueueEntry {
   const body = normalizeBodyForQueue(input.body);
@@ -301,6 +392,7 @@ export function makeEntry(input: NewEntry, now: number, id = newEntryId()): Queu
     enforced: null,
     retries: 0,
     retry_log: null,
+    spent_earlier: 0,
   };
 }
 
@@ -341,7 +433,9 @@ export class MemoryStore implements QueueStore {
   }
 
   async adopt(input: AdoptInput, now: number): Promise<{ entry: QueueEntry; adopted: boolean }> {
-    const open = [...this.entries.values()].find((e) => e.deployment_uuid === input.deployment_uuid && !TERMINAL_STATES.includes(e.state));
+    const open =
+      [...this.entries.values()].find((e) => e.deployment_uuid === input.deployment_uuid && !TERMINAL_STATES.includes(e.state)) ??
+      [...this.entries.values()].find((e) => e.deployment_name === input.deployment_name && QUEUED_STATES.includes(e.state));
     if (open) {
       // the given fields replace those of the entry's policy (undefined ones are lifted)
       const policy = normalizePolicy({ ...(open.policy ?? {}), ...(input.policy ?? {}) });
@@ -431,6 +525,7 @@ export class MemoryStore implements QueueStore {
     if (!asArray(o.from).includes(e.state)) return undefined;
     if (o.owner !== undefined && e.lease_owner !== o.owner) return undefined;
     if (!onRun(e, o.run)) return undefined;
+    if (!enforcedMatches(e.enforced, o)) return undefined;
     this.move(e, to, o.now, o.note ?? null, o.set);
     return clone(e);
   }

@@ -99,6 +99,12 @@ export interface SubmitterContext {
   /** Account fingerprint of the token (issue 11): claim only entries of this account or of none. */
   account?: string | undefined;
   onEvent?: ((e: QueueEvent) => void) | undefined;
+  /**
+   * Asked after the claim, before the create is sent: a reason not to create now (the entry
+   * goes back to pending, its attempt uncounted), or undefined to go on. The worker's budget
+   * check against what every worker has in flight (issue 16).
+   */
+  admit?: ((entry: QueueEntry) => Promise<string | undefined>) | undefined;
 }
 
 export type Outcome =
@@ -155,10 +161,16 @@ function classify(e: unknown): Classified {
 /** Where the deployment of an entry whose lease was lost may be recorded from: the table's `submitted` and `submitted_late` moves (submitting, pending). */
 const AFTER_LEASE_LOSS = [...statesFrom('submitted'), ...statesFrom('submitted_late')];
 
-/** Move a submitting entry we lease to submitted; tolerates a lost lease (the deployment exists either way). */
-async function markSubmitted(ctx: SubmitterContext, entry: QueueEntry, uuid: string, note: string): Promise<QueueEntry> {
+/**
+ * Move a submitting entry we lease to submitted; tolerates a lost lease (the deployment exists
+ * either way). submitted_at — where time limits and money spent count from — is when the
+ * create was sent (`sentAt`, else the entry's sent_at) when known: a deployment found by its
+ * mark minutes later (a crash, a lost reply) has run since then, not since it was found.
+ */
+async function markSubmitted(ctx: SubmitterContext, entry: QueueEntry, uuid: string, note: string, sentAt: number | null = entry.sent_at): Promise<QueueEntry> {
   const now = ctx.now();
-  const set = { deployment_uuid: uuid, submitted_at: now, consecutive_failures: 0, last_error: null, error_details: null };
+  const since = sentAt !== null && Number.isFinite(sentAt) && sentAt <= now ? sentAt : now;
+  const set = { deployment_uuid: uuid, submitted_at: since, consecutive_failures: 0, last_error: null, error_details: null };
   const done =
     (await ctx.store.transition(entry.id, 'submitted', { from: 'submitting', owner: ctx.workerId, now, note, set })) ??
     // lease lost meanwhile (another worker took over, or it was put back): record what we know
@@ -285,6 +297,12 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
     const back = await requeue(ctx, entry, 'aborted before create', { attempts: entry.attempts - 1 });
     return { kind: 'aborted', entry: back };
   }
+  const refusedBy = ctx.admit ? await ctx.admit(entry) : undefined;
+  if (refusedBy !== undefined) {
+    const back = await requeue(ctx, entry, refusedBy, { attempts: entry.attempts - 1 });
+    emit(ctx, { type: 'requeued', id, reason: refusedBy, consecutive_failures: back.consecutive_failures });
+    return { kind: 'requeued', entry: back, reason: refusedBy, counted: false, stopTick: false };
+  }
 
   // Record the send time BEFORE the request goes out (and check that the lease is still
   // ours): whoever finds this entry in `submitting` later holds it for the settle window
@@ -299,7 +317,7 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
 
   try {
     const res = await ctx.api.deployments.create({ ...entry.body, name: entry.deployment_name });
-    const done = await markSubmitted(ctx, entry, res.deployment_uuid, 'created');
+    const done = await markSubmitted(ctx, entry, res.deployment_uuid, 'created', sentAt);
     emit(ctx, { type: 'created', id, deployment_uuid: res.deployment_uuid, deployment_name: entry.deployment_name });
     return { kind: 'submitted', entry: done, via: 'create' };
   } catch (e) {

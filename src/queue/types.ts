@@ -75,6 +75,12 @@ export interface QueueEntry {
   retries: number;
   /** Why each resubmission happened, oldest first (at most MAX_RETRY_LOG); null = none. */
   retry_log: RetryRecord[] | null;
+  /**
+   * Yuan its earlier runs spent at most (price ceiling), carried over when the entry goes back
+   * to pending after a deployment by hand (`queue retry`): its budgets never forget money
+   * already spent (the retry policy's own resubmissions keep theirs in retry_log).
+   */
+  spent_earlier: number;
 }
 
 /** One automatic resubmission, as recorded. */
@@ -106,8 +112,14 @@ export interface EnforcedRecord {
   action: 'stop' | 'warn';
   reason: 'max_runtime' | 'max_cost' | 'budget';
   detail: string;
-  /** Epoch ms. */
+  /** Epoch ms (of the latest stop attempt, for a stop). */
   at: number;
+  /** A stop: the attempts made so far (the platform may refuse one, or accept it and not stop). */
+  attempts?: number | undefined;
+  /** A stop not yet seen carried out: the next attempt is not made before this (epoch ms, backoff). */
+  retry_at?: number | undefined;
+  /** A stop: the worker that made the latest attempt (restarted under the same id, it resumes at once). */
+  by?: string | undefined;
 }
 
 export interface NewEntry {

@@ -13,7 +13,7 @@ import { mayBeUnscheduled, retryOnFailure, retryUnscheduled, failuresByHost, hos
 import { plan } from './planner.js';
 import { ceilingPerHour, containersSpent, runSpentCeiling, spentCeiling } from './spent.js';
 import type { PlanLimits, PlanPolicies } from './planner.js';
-import { BLACKLIST_EXPIRE_MINUTES, enforce, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
+import { BLACKLIST_EXPIRE_MINUTES, budgetVerdict, committedCost, enforce, fmtDuration, worstCaseCost, type EnforceReason, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
@@ -487,9 +487,12 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
       }
       if (forStock > 0) r.watch = { need, idle: { ...p.idleAfter }, waiting: forStock };
       emit(ctx, { type: 'tick', worker: ctx.workerId, pending: pending.length, alive: alive.length, planned: p.creates.length, waiting });
+      // budgets: each create checked again, after its claim, against what every worker has in
+      // flight now (two workers whose stock snapshots differ plan different entries)
+      const sub: SubmitterContext = policies && hasBudget(policies.context) ? { ...ctx, admit: (e) => budgetAdmit(ctx, e, policies!.context) } : ctx;
       for (const c of p.creates) {
         if (ctx.signal?.aborted) break;
-        const o = await submitEntry(ctx, c.id, c.gpu_name);
+        const o = await submitEntry(sub, c.id, c.gpu_name);
         count(o);
         if (o.kind === 'requeued' && o.stopTick) break;
       }
@@ -499,6 +502,85 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
   r.pending = left.pending ?? 0;
   r.submitting = left.submitting ?? 0;
   return r;
+}
+
+function hasBudget(c: PolicyContext): boolean {
+  return c.budgets?.queue !== undefined || (c.budgets?.byLabel?.size ?? 0) > 0;
+}
+
+/**
+ * Budget admission again for one claimed entry, with what is in flight NOW (every worker's
+ * submitting and alive entries of the account, read after this claim) instead of the tick's
+ * snapshot; the money spent is the tick's. Two workers that claimed over a budget between them
+ * both see it and both give their claim back (safe; a later tick admits one): claims are
+ * serialized by the store, so whichever checks last sees the other.
+ */
+async function budgetAdmit(ctx: SubmitterContext, e: QueueEntry, context: PolicyContext): Promise<string | undefined> {
+  const b = context.budgets;
+  const mine = ctx.account !== undefined ? { account: ctx.account } : {};
+  const states = [...ALIVE_STATES, 'submitting' as const];
+  const flying =
+    b?.queue !== undefined
+      ? await ctx.store.list({ states, ...mine })
+      : e.label !== null && b?.byLabel?.has(e.label)
+        ? await ctx.store.list({ states, label: e.label, ...mine })
+        : [];
+  const now = ctx.now();
+  let total = 0;
+  const byLabel = new Map<string, number>();
+  for (const x of flying) {
+    if (x.id === e.id) continue;
+    const worst = committedCost(ceilingPerHour(x), x.policy);
+    if (worst === undefined) continue;
+    // this run's worst case less what this run spent (an earlier run's money is spent, not committed)
+    const rest = Math.max(0, worst - runSpentCeiling(x, now));
+    total += rest;
+    if (x.label !== null) byLabel.set(x.label, (byLabel.get(x.label) ?? 0) + rest);
+  }
+  const v = budgetVerdict({ id: e.id, label: e.label, owner: e.owner, policy: e.policy }, ceilingPerHour(e), { ...context, committed: undefined }, byLabel, total);
+  return v.ok ? undefined : `budget: ${v.detail} (with what every worker has in flight)`;
+}
+
+/** Ended entries' spending, per worker context: it no longer changes once they have ended. */
+interface EndedCache {
+  byId: Map<string, { id: string; label: string | null; spent: number }>;
+  /** The open entries of the last tick: those that left it since are looked up by id. */
+  prevOpen: Set<string>;
+}
+const endedCaches = new WeakMap<object, EndedCache>();
+
+/**
+ * What the ended entries of the account spent, for each scope (undefined = all of them, else a
+ * label): read in full once, then kept — each tick adds the entries that left the open set
+ * (looked up by id), drops those back in it (a retry), and checks the cache against a count of
+ * the scope's ended entries (no bodies read), reading the scope again only when they differ
+ * (an entry that ended unseen between two ticks). A queue with a long history and --budget
+ * read every ended entry on every tick (2 s a tick at 20,000).
+ */
+async function endedSpent(ctx: Pick<SubmitterContext, 'store' | 'account'>, open: readonly QueueEntry[], scopes: ReadonlyArray<string | undefined>, now: number) {
+  let c = endedCaches.get(ctx);
+  if (!c) endedCaches.set(ctx, (c = { byId: new Map(), prevOpen: new Set() }));
+  const cache = c;
+  const mine = ctx.account !== undefined ? { account: ctx.account } : {};
+  const keep = (e: QueueEntry) => cache.byId.set(e.id, { id: e.id, label: e.label, spent: spentCeiling(e, now) });
+  const openIds = new Set(open.map((e) => e.id));
+  const left = [...cache.prevOpen].filter((id) => !openIds.has(id));
+  if (left.length > 0) for (const e of await ctx.store.list({ ids: left, states: TERMINAL_STATES })) keep(e);
+  cache.prevOpen = openIds;
+  for (const id of openIds) cache.byId.delete(id);
+  const out: Array<{ id: string; label: string | null; spent: number }> = [];
+  for (const label of scopes) {
+    const where = { states: TERMINAL_STATES, ...(label !== undefined ? { label } : {}), ...mine };
+    const counted = Object.values(await ctx.store.count(where)).reduce((a, b) => a + (b ?? 0), 0);
+    let have = [...cache.byId.values()].filter((x) => label === undefined || x.label === label);
+    if (have.length !== counted) {
+      for (const x of have) cache.byId.delete(x.id);
+      for (const e of await ctx.store.list(where)) keep(e);
+      have = [...cache.byId.values()].filter((x) => label === undefined || x.label === label);
+    }
+    out.push(...have);
+  }
+  return out;
 }
 
 /** The policies' inputs for this tick: dependency states, money spent, budgets (one extra read per budgeted label). */
@@ -529,20 +611,19 @@ export async function policyContext(ctx: Pick<SubmitterContext, 'store' | 'now' 
     counted.add(e.id);
   }
   // ended entries spent too: those of budgeted labels, and (with a queue budget) all of them
-  const mine = ctx.account !== undefined ? { account: ctx.account } : {};
-  const ended = queueBudget !== undefined ? await ctx.store.list({ states: TERMINAL_STATES, ...mine }) : [];
-  if (queueBudget === undefined) for (const label of labelBudgets.keys()) ended.push(...(await ctx.store.list({ states: TERMINAL_STATES, label, ...mine })));
-  for (const e of ended) {
-    if (counted.has(e.id)) continue;
-    counted.add(e.id);
-    total += add(e);
+  for (const x of await endedSpent(ctx, open, queueBudget !== undefined ? [undefined] : [...labelBudgets.keys()], now)) {
+    if (counted.has(x.id)) continue;
+    counted.add(x.id);
+    byEntry.set(x.id, x.spent);
+    if (x.label !== null) byLabel.set(x.label, (byLabel.get(x.label) ?? 0) + x.spent);
+    total += x.spent;
   }
   // what alive deployments may still cost, kept aside by budget admission
   const committedByLabel = new Map<string, number>();
   let committedTotal = 0;
   for (const e of open) {
     if (!ALIVE_STATES.includes(e.state) && e.state !== 'submitting') continue;
-    const worst = worstCaseCost(ceilingPerHour(e), e.policy);
+    const worst = committedCost(ceilingPerHour(e), e.policy);
     if (worst === undefined) continue;
     // this run's worst case less what this run spent (an earlier run's money is spent, not committed)
     const rest = Math.max(0, worst - runSpentCeiling(e, now));
@@ -557,11 +638,40 @@ export async function policyContext(ctx: Pick<SubmitterContext, 'store' | 'now' 
   };
 }
 
-/** Carry out the time limits and cost caps on alive deployments; returns the entries stopped. */
+/** First wait before a policy stop is tried again (refused, or accepted and not carried out); doubles per attempt. */
+export const STOP_RETRY_BASE_MS = 60_000;
+/** Longest wait between two attempts of one policy stop. */
+export const STOP_RETRY_MAX_MS = 30 * 60_000;
+
+/** How long after stop attempt `attempts` (1-based) the next one may be made. */
+export function stopRetryDelay(attempts: number): number {
+  return Math.min(STOP_RETRY_MAX_MS, STOP_RETRY_BASE_MS * 2 ** Math.min(30, Math.max(0, attempts - 1)));
+}
+
+/** The stop attempts this process made, per worker context (`<entry id>@<at>`). */
+const attemptsMade = new WeakMap<SubmitterContext, Set<string>>();
+function madeAttempts(ctx: SubmitterContext): Set<string> {
+  let s = attemptsMade.get(ctx);
+  if (!s) attemptsMade.set(ctx, (s = new Set()));
+  return s;
+}
+
+/**
+ * Carry out the time limits and cost caps on alive deployments; returns the entries stopped.
+ *
+ * A stop is one attempt at a time, taken by a compare-and-set on the entry's enforced record
+ * (`enforcedAt`), written BEFORE the request goes out with the time of the next attempt: two
+ * workers never both stop or both record it, and a worker killed mid-stop leaves a record the
+ * next worker retries after that time (nothing lost, nothing repeated every tick). The entry
+ * is finished only once the platform shows the deployment stopped (or gone); a refused stop,
+ * or one answered Success that leaves it running, is retried with backoff (STOP_RETRY_*),
+ * each attempt's failure surfaced as an `error` event and the entry's last_error.
+ */
 async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry[], context: PolicyContext): Promise<Set<string>> {
   const stopped = new Set<string>();
   const now = ctx.now();
   const byId = new Map(alive.map((e) => [e.id, e]));
+  const sent: Array<{ e: QueueEntry; from: EntryState; uuid: string; attempts: number; reason: EnforceReason; detail: string; refused: string | undefined; stamp: number }> = [];
   const actions = enforce(
     alive.map((e) => ({ id: e.id, label: e.label, owner: e.owner, policy: e.policy, submitted_at: e.submitted_at, pricePerHour: ceilingPerHour(e) })),
     now,
@@ -569,30 +679,98 @@ async function enforcePolicies(ctx: SubmitterContext, alive: readonly QueueEntry
   );
   for (const a of actions) {
     const e = byId.get(a.id)!;
+    // an entry of no account may be another account's deployment (issue 11): this token acts
+    // on it only once its list has shown it (the follow then adopts it, as for finishing it)
+    if (ctx.account !== undefined && e.account === null) continue;
     const done = e.enforced;
-    // each warning once per reason; a stop is retried until the deployment has ended
-    if (a.action === 'warn' && done && done.reason === a.reason) continue;
-    if (a.action === 'stop') {
-      if (!e.deployment_uuid || !ctx.api.deployments.stop) continue;
+    const at = done?.at ?? null;
+    // the new record's time, strictly after the one it replaces: the compare-and-set key
+    const stamp = at === null ? now : Math.max(now, at + 1);
+    // once a stop was decided it stands (a later grace warning does not replace it)
+    const stopping = done?.action === 'stop';
+    if (a.action === 'warn' && !stopping) {
+      // each warning once per reason, by one worker
+      if (done && done.reason === a.reason) continue;
+      const record: EnforcedRecord = { action: 'warn', reason: a.reason, detail: a.detail, at: stamp };
+      const w = await ctx.store.transition(e.id, e.state, { from: e.state, now, enforcedAt: at, note: `warned by policy: ${a.reason} (${a.detail})`, set: { enforced: record } });
+      if (w) emit(ctx, { type: 'policy', id: e.id, action: 'warn', reason: a.reason, detail: a.detail, deployment_uuid: e.deployment_uuid ?? undefined });
+      continue;
+    }
+    if (!e.deployment_uuid || !ctx.api.deployments.stop) continue;
+    // the last attempt's backoff — unless it was made under this worker id by an earlier
+    // incarnation (killed mid-stop, restarted with the same id): that one resumes at once
+    const made = madeAttempts(ctx);
+    const resumed = stopping && done.by === ctx.workerId && !made.has(`${e.id}@${done.at}`);
+    if (stopping && !resumed && (done.retry_at ?? 0) > now) continue;
+    const attempts = stopping ? (done.attempts ?? 1) + 1 : 1;
+    const reason = stopping ? done.reason : a.reason;
+    const detail = stopping ? done.detail : a.detail;
+    const record: EnforcedRecord = { action: 'stop', reason, detail, at: stamp, attempts, retry_at: now + stopRetryDelay(attempts), by: ctx.workerId };
+    const claimed = await ctx.store.transition(e.id, e.state, {
+      from: e.state,
+      now,
+      enforcedAt: at,
+      ...(attempts === 1 ? { note: `stopping by policy: ${reason} (${detail})` } : {}),
+      set: { enforced: record },
+    });
+    if (!claimed) continue; // another worker took this attempt, or the entry moved on
+    made.add(`${e.id}@${stamp}`);
+    if (attempts === 1) emit(ctx, { type: 'policy', id: e.id, action: 'stop', reason, detail, deployment_uuid: e.deployment_uuid });
+    let refused: string | undefined;
+    try {
+      await ctx.api.deployments.stop(e.deployment_uuid);
+    } catch (err) {
+      refused = errorText(err); // it may be stopped already (an earlier attempt landed late): look
+    }
+    sent.push({ e, from: claimed.state, uuid: e.deployment_uuid, attempts, reason, detail, refused, stamp });
+  }
+  if (sent.length === 0) return stopped;
+
+  // carried out? (a Success that leaves it running is not a stop) — one list for all the stops
+  // of the tick (a lookup by uuid for one, or for one the list's pages may have missed)
+  const failed = async (x: (typeof sent)[number], why: string) => {
+    const msg = `policy stop ${x.attempts} failed: ${why}; next attempt in ${fmtDuration(stopRetryDelay(x.attempts))}`;
+    emit(ctx, { type: 'error', where: `policy stop ${x.e.id}`, error: msg });
+    await ctx.store.transition(x.e.id, x.from, { from: x.from, now, enforcedAt: x.stamp, set: { last_error: msg } });
+  };
+  let listed: Map<string, Deployment> | undefined;
+  let listError: string | undefined;
+  if (sent.length > 1) {
+    try {
+      listed = new Map();
+      for await (const d of ctx.api.deployments.listAll({}, 100)) listed.set(d.uuid, d);
+    } catch (err) {
+      listError = errorText(err);
+    }
+  }
+  for (const x of sent) {
+    let d: Deployment | undefined;
+    if (listError !== undefined) {
+      await failed(x, x.refused ?? `the deployment could not be looked up after the stop (${listError})`);
+      continue;
+    }
+    d = listed?.get(x.uuid);
+    if (!d) {
       try {
-        await ctx.api.deployments.stop(e.deployment_uuid);
+        d = await lookupDeployment(ctx, x.uuid);
       } catch (err) {
-        emit(ctx, { type: 'error', where: `policy stop ${e.id}`, error: errorText(err) });
+        await failed(x, x.refused ?? `the deployment could not be looked up after the stop (${errorText(err)})`);
         continue;
       }
     }
-    const record: EnforcedRecord = { action: a.action, reason: a.reason, detail: a.detail, at: now };
-    if (!(done && done.action === a.action && done.reason === a.reason)) {
-      await ctx.store.transition(e.id, e.state, { from: e.state, now, note: `${a.action === 'stop' ? 'stopped' : 'warned'} by policy: ${a.reason} (${a.detail})`, set: { enforced: record } });
-      emit(ctx, { type: 'policy', id: e.id, action: a.action, reason: a.reason, detail: a.detail, deployment_uuid: e.deployment_uuid ?? undefined });
+    if (x.refused !== undefined && !d) {
+      await failed(x, x.refused); // refused, and not listed: the follow decides whether it is gone
+      continue;
     }
-    if (a.action === 'stop') {
-      const note = `stopped by policy: ${a.reason} (${a.detail})`;
-      const moved = await ctx.store.transition(e.id, 'finished', { from: e.state, now, note, set: { finished_at: now } });
-      if (moved) {
-        stopped.add(e.id);
-        emit(ctx, { type: 'state', id: e.id, from: e.state, to: 'finished', note });
-      }
+    if (d && !(d.status === 'stopped' || d.stopped_at || followedState(d, x.from)?.to === 'finished')) {
+      await failed(x, x.refused ?? `the platform accepted the stop but the deployment is still ${String(d.status).slice(0, 40)}`);
+      continue;
+    }
+    const note = `stopped by policy: ${x.reason} (${x.detail})`;
+    const moved = await ctx.store.transition(x.e.id, 'finished', { from: x.from, now, note, set: { finished_at: now } });
+    if (moved) {
+      stopped.add(x.e.id);
+      emit(ctx, { type: 'state', id: x.e.id, from: x.from, to: 'finished', note });
     }
   }
   return stopped;

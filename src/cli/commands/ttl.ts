@@ -29,13 +29,14 @@ export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'
   if (limit === 'off' && opts.grace !== undefined) throw new AutodlError('config_error', t('policy.graceNeedsLimit'), { option: '--grace' });
   const client = await makeClient(ctx);
   const d = await resolveDeployment(client, ref, cliWords, cliResolve(ctx, opts.db));
-  const created = parseApiTime(d.created_at) ?? Date.now();
+  const { adoptedSince, normalizePolicy } = await import('../../queue/policies.js');
+  // the deployment's age on the platform's clock (its Date header), not created_at against ours
+  const createdAt = parseApiTime(d.created_at);
+  const serverNow = client.serverNow();
   const policy = limit === 'off' ? { maxRuntimeMs: undefined, graceMs: undefined } : { maxRuntimeMs: limit, ...(opts.grace !== undefined ? { graceMs: opts.grace } : {}) };
-  if (limit !== 'off') {
-    const { normalizePolicy } = await import('../../queue/policies.js');
-    normalizePolicy(policy);
-  }
-  const stopsAt = limit === 'off' ? null : new Date(created + limit + (opts.grace ?? 0)).toISOString();
+  if (limit !== 'off') normalizePolicy(policy);
+  const stopsAtOn = (since: number) => (limit === 'off' ? null : new Date(since + limit + (opts.grace ?? 0)).toISOString());
+  const stopsAt = stopsAtOn(adoptedSince(createdAt, serverNow, Date.now()));
   if (opts.dryRun) {
     ctx.result({ status: 'success', dry_run: true, deployment_uuid: d.uuid, name: d.name, created_at: d.created_at, stops_at: stopsAt }, () =>
       t('ttl.dry', { name: d.name, uuid: d.uuid, at: stopsAt ?? 'never' }),
@@ -61,19 +62,25 @@ export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'
     opts,
     async (store, path) => {
       if (limit === 'off') {
-        const { OPEN_STATES } = await import('../../queue/states.js');
-        const open = (await store.list({ states: OPEN_STATES })).find((e) => e.deployment_uuid === d.uuid);
+        const { OPEN_STATES, QUEUED_STATES } = await import('../../queue/states.js');
+        // by uuid, or an entry still being created whose queue mark is this name (as store.adopt matches)
+        const open = (await store.list({ states: OPEN_STATES })).find((e) => e.deployment_uuid === d.uuid || (e.deployment_name === d.name && QUEUED_STATES.includes(e.state)));
         if (!open) {
           ctx.result({ status: 'success', db: path, adopted: false, deployment_uuid: d.uuid, stops_at: null, entry: null }, () => t('ttl.none', { name: d.name }));
           return;
         }
       }
+      // on the queue's clock (the database's, as the workers measure): the age carried over
+      const queueNow = store.clock ? await store.clock() : Date.now();
+      const since = adoptedSince(createdAt, serverNow, queueNow);
       const { entry, adopted } = await store.adopt(
-        { body, deployment_uuid: d.uuid, deployment_name: d.name, submitted_at: created, policy, account: account ?? null, owner: ownerFor({}, ctx.env) },
-        Date.now(),
+        { body, deployment_uuid: d.uuid, deployment_name: d.name, submitted_at: since, policy, account: account ?? null, owner: ownerFor({}, ctx.env) },
+        queueNow,
       );
-      ctx.result({ status: 'success', db: path, adopted, deployment_uuid: d.uuid, stops_at: stopsAt, entry: entryView(entry) }, () =>
-        stopsAt === null ? t('ttl.off', { name: d.name, id: entry.id }) : t('ttl.set', { name: d.name, id: entry.id, at: stopsAt }),
+      // a queued entry's limit counts from its own submitted_at
+      const at = stopsAtOn(entry.submitted_at ?? since);
+      ctx.result({ status: 'success', db: path, adopted, deployment_uuid: d.uuid, stops_at: at, entry: entryView(entry) }, () =>
+        at === null ? t('ttl.off', { name: d.name, id: entry.id }) : t('ttl.set', { name: d.name, id: entry.id, at }),
       );
     },
     { durable: true },
