@@ -392,6 +392,12 @@ const en = {
   'col.value': 'VALUE',
 
   // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
+  // ---- issue 15 §4: no dead ends ----
+  'host.source.userConfig': 'the host saved in the user config',
+  'host.source.default': 'the default host',
+  'error.hostScheme': '{source} "{host}" is not a URL: write the scheme, e.g. https://{bare} (or http://127.0.0.1:8765 for a local simulator)',
+  'error.stdinTty': '`-` reads the config from stdin, but stdin is a terminal: pipe the config in (autodl validate - < job.yaml)',
+  'result.warningsWithErrors': '{count} warning(s) as well:',
   'ssh.refused': 'refused the SSH command the server gave: {command} ({reason}); only "ssh [-p PORT] user@host" is used',
   'config.tokenHostMismatch':
     'not sending the token from {tokenFrom} to {host} (host from {hostFrom}): that token belongs to {tokenHost}. If you trust {host}, pass --host with it, put AUTODL_TOKEN beside AUTODL_HOST in the same place, or run `autodl login --host <url>`',
@@ -820,6 +826,12 @@ const zh: Catalog = {
   'col.value': '值',
 
   // ---- client security ----
+  // ---- issue 15 §4: no dead ends ----
+  'host.source.userConfig': '用户配置中保存的主机',
+  'host.source.default': '默认主机',
+  'error.hostScheme': '{source} 的主机地址 "{host}" 不是 URL：请写上协议，例如 https://{bare}（本地模拟器用 http://127.0.0.1:8765）',
+  'error.stdinTty': '`-` 表示从标准输入读取配置，但标准输入是终端：请用管道传入配置（autodl validate - < job.yaml）',
+  'result.warningsWithErrors': '另有 {count} 条警告：',
   'ssh.refused': '拒绝使用服务器给出的 SSH 命令：{command}（{reason}）；只接受 "ssh [-p 端口] 用户@主机"',
   'config.tokenHostMismatch':
     '不会把来自 {tokenFrom} 的开发者Token 发送到 {host}（主机来自 {hostFrom}）：该 Token 属于 {tokenHost}。如果信任 {host}，请用 --host 指定它，或把 AUTODL_TOKEN 与 AUTODL_HOST 放在同一处，或运行 `autodl login --host <url>`',

@@ -3,10 +3,12 @@
 import type { z } from 'zod';
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
+import { KNOWN_DATA_CENTERS } from '../api/types.js';
 import { KNOWN_CUDA_CODES } from './cuda.js';
+import { MEMORY_BYTES_CERTAIN, maxGpusPerHost } from './lint.js';
 import type { NormalizeResult } from './normalize.js';
 import { BodySchema } from './schema.js';
-import { formatPath, isPlainObject, nearestLine, type FieldPath, type LineOf, type ValidationIssue } from './types.js';
+import { formatPath, isPlainObject, nearestLine, type FieldPath, type HostShape, type LineOf, type ValidationIssue } from './types.js';
 
 export interface ValidateOptions {
   lineOf?: LineOf;
@@ -106,7 +108,7 @@ function fromZod(issues: readonly z.core.$ZodIssue[], root: unknown): Collected[
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Problems the schema cannot see: dialect rules, cross-field rules. */
-function crossField(body: Record<string, unknown>, dialect: Dialect): Collected[] {
+function crossField(body: Record<string, unknown>, dialect: Dialect, hostShapes?: readonly HostShape[]): Collected[] {
   const out: Collected[] = [];
   const type = body.deployment_type;
   if ((type === 'ReplicaSet' || type === 'Job') && body.replica_num === undefined) {
@@ -136,6 +138,23 @@ function crossField(body: Record<string, unknown>, dialect: Dialect): Collected[
       out.push({ path: [T, lo], message: `inverted range: ${lo} (${a}) is greater than ${hi} (${b}) (${unit})` });
     }
   }
+  // Configs that cannot run, for certain: memory written in bytes, more GPUs than any host has.
+  for (const k of ['memory_size_from', 'memory_size_to'] as const) {
+    const v = tpl[k];
+    if (num(v) && v >= MEMORY_BYTES_CERTAIN) {
+      out.push({
+        path: [T, k],
+        message: `${v} is bytes, not GB: memory is given in GB (this is ${Math.round(v / 1024 ** 3)} GB if it is bytes)`,
+      });
+    }
+  }
+  const maxGpus = maxGpusPerHost(hostShapes);
+  if (num(tpl.gpu_num) && tpl.gpu_num > maxGpus) {
+    out.push({
+      path: [T, 'gpu_num'],
+      message: `gpu_num = ${tpl.gpu_num}: no host type has more than ${maxGpus} GPUs, and a container runs on one host (use several replicas instead)`,
+    });
+  }
   for (const k of ['cpu_num_to', 'memory_size_to', 'price_to'] as const) {
     if (tpl[k] === 0) out.push({ path: [T, k], message: 'must be at least 1 (0 would allow nothing)' });
   }
@@ -155,8 +174,9 @@ function crossField(body: Record<string, unknown>, dialect: Dialect): Collected[
     }
     if (tpl.cuda_v !== undefined) out.push({ path: [T, 'cuda_v'], message: 'the public dialect takes cuda_v_from/cuda_v_to, not cuda_v' });
     const dc = tpl.dc_list;
-    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: 'required by the public dialect: a non-empty list of data-centre ids' });
-    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: 'must list at least one data centre (public dialect)' });
+    const known = `data centres seen: ${KNOWN_DATA_CENTERS.join(', ')}`;
+    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: `required by the public dialect: a non-empty list of data-centre ids (${known})` });
+    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: `must list at least one data centre (public dialect; ${known})` });
   }
   const price = (k: 'price_from' | 'price_to') => {
     const v = tpl[k];
@@ -194,13 +214,19 @@ export function validationError(errors: ValidationIssue[], file?: string): Autod
 }
 
 /** All problems of a (normalized) body, without throwing. */
-export function collectIssues(body: unknown, dialect: Dialect, lineOf?: LineOf, pre: ValidationIssue[] = []): ValidationIssue[] {
+export function collectIssues(
+  body: unknown,
+  dialect: Dialect,
+  lineOf?: LineOf,
+  pre: ValidationIssue[] = [],
+  options: { hostShapes?: readonly HostShape[] } = {},
+): ValidationIssue[] {
   const collected: Collected[] = [];
   if (!isPlainObject(body)) collected.push({ path: [], message: 'the config must be an object (a mapping of fields)' });
   else {
     const r = BodySchema.safeParse(body);
     if (!r.success) collected.push(...fromZod(r.error.issues, body));
-    collected.push(...crossField(body, dialect));
+    collected.push(...crossField(body, dialect, options.hostShapes));
   }
   const issues: ValidationIssue[] = [...pre];
   for (const c of dedupe(collected)) {

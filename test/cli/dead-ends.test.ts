@@ -1,0 +1,107 @@
+// Issue 15 §4, "no dead ends": the real CLI (dist/autodl.cjs) against the simulator on loopback.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deploymentConfig, json, ROOT, runCli, type SimHandle, useSim, writeConfig } from './helpers.js';
+
+let sim: SimHandle;
+useSim((s) => (sim = s));
+
+interface Issue {
+  path: string;
+  message: string;
+  code?: string;
+  line?: number;
+}
+interface ErrorResult {
+  status: string;
+  error_type: string;
+  message: string;
+  details: { errors?: Issue[]; warnings?: Issue[]; path?: string; host?: string; source?: string };
+}
+
+const BAD_YAML = [
+  'name: cannot-run',
+  'deployment_type: Job',
+  'replica_num: 1',
+  'parallelism_num: 1',
+  'container_template:',
+  '  gpu_name_set: [RTX 4090]',
+  '  gpu_num: 12',
+  '  cuda_v: 118',
+  '  memory_size_from: 8589934592',
+  '  image_uuid: image-6b5ad2b1ce',
+  '  cmd: "python a.py && echo ok || echo failed; sleep infinity"',
+  '',
+].join('\n');
+
+describe('configs that cannot run (§4.1)', () => {
+  test('validate - reads stdin; certain problems are errors, the others warnings, all shown at once', async () => {
+    const r = await runCli(['validate', '-', '--json'], { input: BAD_YAML });
+    assert.equal(r.code, 1, r.stderr);
+    const res = json<ErrorResult>(r);
+    assert.equal(res.error_type, 'validation_error');
+    assert.equal(res.details.path, '<stdin>');
+    const errors = res.details.errors ?? [];
+    assert.deepEqual(errors.map((e) => e.path).sort(), ['container_template.gpu_num', 'container_template.memory_size_from']);
+    assert.match(errors.find((e) => e.path.endsWith('gpu_num'))!.message, /no host type has more than 8 GPUs/);
+    assert.match(errors.find((e) => e.path.endsWith('memory_size_from'))!.message, /bytes, not GB.*8 GB/);
+    assert.equal(errors.find((e) => e.path.endsWith('gpu_num'))!.line, 7, 'lines come from the text read on stdin');
+    const warnings = res.details.warnings ?? [];
+    const codes = warnings.map((w) => w.code);
+    assert.ok(codes.includes('cmd_never_ends'), JSON.stringify(warnings));
+    assert.ok(codes.includes('cmd_and_or_trap'), JSON.stringify(warnings));
+    assert.match(warnings.find((w) => w.code === 'cmd_and_or_trap')!.message, /this Job's container/);
+    assert.equal(codes.includes('floor_unsatisfiable'), false, 'the bytes error is not repeated as a floor warning');
+  });
+
+  test('on a terminal-less human run the warnings are listed under the errors', async () => {
+    const r = await runCli(['validate', '-', '--no-json'], { input: BAD_YAML });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /errors:[\s\S]*gpu_num[\s\S]*warnings:[\s\S]*sleep infinity/);
+    assert.doesNotMatch(r.stderr, /at .*\.cjs:\d+/, 'no stack trace');
+  });
+
+  test('a valid Job ending in sleep infinity validates, with a warning; a ReplicaSet does not get one', async () => {
+    const job = writeConfig('job.json', deploymentConfig('forever-job', { type: 'Job' }));
+    const r = await runCli(['validate', job, '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const res = json<{ warnings: Issue[] }>(r);
+    assert.deepEqual(res.warnings.map((w) => w.code), ['cmd_never_ends']);
+    const rs = writeConfig('rs.json', deploymentConfig('forever-rs', { type: 'ReplicaSet' }));
+    const r2 = await runCli(['validate', rs, '--json']);
+    assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+    assert.deepEqual(json<{ warnings: Issue[] }>(r2).warnings, []);
+  });
+
+  test('the public example validates in the public dialect; without dc_list the error lists the data centres', async () => {
+    const example = join(ROOT, 'examples', 'public-job.yaml');
+    const ok = await runCli(['validate', example, '--dialect', 'public', '--json']);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const text = readFileSync(example, 'utf8').replace(/^ {2}dc_list:.*\n/m, '');
+    const r = await runCli(['validate', '-', '--dialect', 'public', '--json'], { input: text });
+    assert.equal(r.code, 1, r.stdout);
+    const dc = json<ErrorResult>(r).details.errors?.find((e) => e.path === 'container_template.dc_list');
+    assert.ok(dc, r.stdout);
+    for (const id of ['westDC2', 'beijingDC1', 'neimengDC3', 'chongqingDC1']) assert.ok(dc.message.includes(id), dc.message);
+  });
+
+  test('--host without a scheme is a config_error that says how to write it, before any request', async () => {
+    const before = sim.requests();
+    const bare = sim.url.replace(/^http:\/\//, '');
+    const r = await runCli(['stock', '--host', bare, '--json'], { sim });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const res = json<ErrorResult>(r);
+    assert.equal(res.error_type, 'config_error');
+    assert.equal(res.details.source, '--host');
+    assert.match(res.message, /is not a URL: write the scheme, e\.g\. https:\/\//);
+    assert.equal(sim.requests(), before, 'nothing was sent');
+    const env = await runCli(['stock', '--json'], { sim, env: { AUTODL_HOST: bare } });
+    assert.equal(json<ErrorResult>(env).details.source, 'AUTODL_HOST');
+    const zh = await runCli(['stock', '--host', bare, '--no-json', '--lang', 'zh'], { sim });
+    assert.match(zh.stderr, /不是 URL：请写上协议/);
+    const good = await runCli(['stock', '--json'], { sim });
+    assert.equal(good.code, 0, good.stderr);
+  });
+});
