@@ -210,7 +210,8 @@ function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
  */
 function localizedMessage(r: { error_type: string; message: string; details: Record<string, unknown> }): string {
   if (getLang() === 'en') return r.message;
-  if (/[\u4e00-\u9fff]/.test(r.message) && r.error_type !== 'api_error') return r.message; // already from the catalog
+  // already from the catalog (unless the Chinese is the platform's own msg, quoted in an English message)
+  if (/[\u4e00-\u9fff]/.test(r.message) && r.error_type !== 'api_error' && r.details.platform_reason === undefined) return r.message;
   const d = r.details;
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
   switch (r.error_type) {
@@ -236,6 +237,11 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
     }
     case 'timeout':
       if (d.in_flight === true) return t('errmsg.timeoutInFlight', { elapsed: String(d.elapsed_seconds ?? '?'), id: String(d.entry_id ?? '') });
+      if (typeof d.refused_creates === 'number') {
+        const pr = d.platform_reason as { code?: unknown; msg?: unknown } | undefined;
+        const reason = pr && typeof pr === 'object' ? [pr.msg, pr.code !== undefined ? `(code ${String(pr.code)})` : undefined].filter((x) => x !== undefined && x !== '').join(' ') : r.message;
+        return t('errmsg.timeoutRefused', { elapsed: String(d.elapsed_seconds ?? '?'), n: d.refused_creates, reason });
+      }
       return t('errmsg.timeout', { elapsed: String(d.elapsed_seconds ?? '?'), message: r.message });
     case 'token_missing':
       return t('errmsg.tokenMissing', { searched: list(d.searched) });

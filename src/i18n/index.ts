@@ -393,11 +393,11 @@ const en = {
 
   // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
   // ---- issue 15 §4: no dead ends ----
+  'errmsg.timeoutRefused': 'waited {elapsed} s and no create was accepted: GPUs were free, but the platform refused {n} create(s), last with: {reason}',
   'host.source.userConfig': 'the host saved in the user config',
   'host.source.default': 'the default host',
   'error.hostScheme': '{source} "{host}" is not a URL: write the scheme, e.g. https://{bare} (or http://127.0.0.1:8765 for a local simulator)',
   'error.stdinTty': '`-` reads the config from stdin, but stdin is a terminal: pipe the config in (autodl validate - < job.yaml)',
-  'result.warningsWithErrors': '{count} warning(s) as well:',
   'ssh.refused': 'refused the SSH command the server gave: {command} ({reason}); only "ssh [-p PORT] user@host" is used',
   'config.tokenHostMismatch':
     'not sending the token from {tokenFrom} to {host} (host from {hostFrom}): that token belongs to {tokenHost}. If you trust {host}, pass --host with it, put AUTODL_TOKEN beside AUTODL_HOST in the same place, or run `autodl login --host <url>`',
@@ -827,11 +827,11 @@ const zh: Catalog = {
 
   // ---- client security ----
   // ---- issue 15 §4: no dead ends ----
+  'errmsg.timeoutRefused': '等待 {elapsed} 秒仍未创建成功：有空闲 GPU，但平台拒绝了 {n} 次创建，最后一次的原因：{reason}',
   'host.source.userConfig': '用户配置中保存的主机',
   'host.source.default': '默认主机',
   'error.hostScheme': '{source} 的主机地址 "{host}" 不是 URL：请写上协议，例如 https://{bare}（本地模拟器用 http://127.0.0.1:8765）',
   'error.stdinTty': '`-` 表示从标准输入读取配置，但标准输入是终端：请用管道传入配置（autodl validate - < job.yaml）',
-  'result.warningsWithErrors': '另有 {count} 条警告：',
   'ssh.refused': '拒绝使用服务器给出的 SSH 命令：{command}（{reason}）；只接受 "ssh [-p 端口] 用户@主机"',
   'config.tokenHostMismatch':
     '不会把来自 {tokenFrom} 的开发者Token 发送到 {host}（主机来自 {hostFrom}）：该 Token 属于 {tokenHost}。如果信任 {host}，请用 --host 指定它，或把 AUTODL_TOKEN 与 AUTODL_HOST 放在同一处，或运行 `autodl login --host <url>`',

@@ -105,3 +105,31 @@ describe('configs that cannot run (§4.1)', () => {
     assert.equal(good.code, 0, good.stderr);
   });
 });
+
+describe('a submit that times out while creates are refused (§4.2)', () => {
+  test('the timeout says why the platform refused the creates (not "no GPU became free")', async () => {
+    const path = '/api/v1/dev/deployment';
+    const creates = sim.stats.count('POST', path);
+    // refused twice (fewer than the three in a row of a submission_error), then the time is up
+    sim.faults.add({ method: 'POST', path, kind: 'envelope_error', count: 10, code: 'GpuStockReqNum', msg: '超出GPU配额' });
+    try {
+      const cfg = writeConfig('refused.json', deploymentConfig('refused-run', { type: 'Job', tpl: { cmd: 'sleep 5' } }));
+      const r = await runCli(['submit', cfg, '--interval', '2', '--timeout', '1', '--json'], { sim });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      const e = json<ErrorResult & { details: Record<string, unknown> }>(r);
+      assert.equal(e.error_type, 'timeout');
+      assert.doesNotMatch(e.message, /no GPU became free/);
+      assert.match(e.message, /the platform refused 2 create\(s\), last with: 超出GPU配额 \(code GpuStockReqNum\)/);
+      assert.equal(e.details.refused_creates, 2);
+      assert.deepEqual(e.details.platform_reason, { kind: 'quota', code: 'GpuStockReqNum', msg: '超出GPU配额' });
+      assert.match(String(e.details.reason_hint), /quota/);
+      assert.match(JSON.stringify(e.details.api_response), /GpuStockReqNum/);
+      assert.equal(sim.stats.count('POST', path) - creates, 2);
+      const zh = await runCli(['submit', cfg, '--interval', '2', '--timeout', '1', '--no-json', '--lang', 'zh'], { sim });
+      assert.equal(zh.code, 2);
+      assert.match(zh.stderr, /平台拒绝了 2 次创建，最后一次的原因：超出GPU配额 \(code GpuStockReqNum\)/);
+    } finally {
+      sim.faults.clear();
+    }
+  });
+});
