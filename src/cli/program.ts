@@ -94,6 +94,7 @@ export function buildProgram(only?: string): Command {
     .option('--host <url>', t('opt.host'))
     .addOption(new Option('--dialect <dialect>', t('opt.dialect')).choices(['private', 'public']))
     .option('--verbose', t('opt.verbose'))
+    .option('--utc', t('opt.utc'))
     .showSuggestionAfterError(true)
     // a command's help also lists the options it inherits (--json, --lang…, queue's --db)
     .configureHelp({ showGlobalOptions: true })
@@ -126,7 +127,7 @@ export function commandWord(argv: readonly string[]): string | undefined {
   return words[0] === 'help' ? words[1] : words[0];
 }
 
-const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--json', '--no-json', '--verbose']);
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--json', '--no-json', '--verbose', '--utc']);
 const GLOBAL_WITH_VALUE: ReadonlySet<string> = new Set(['--lang', '--host', '--dialect']);
 
 /** How many tokens the global option at argv[i] spans (1, or 2 with its value), 0 when it is none. */

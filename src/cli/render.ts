@@ -1,5 +1,6 @@
 // Table rows for the API's objects (shared by list and describe commands).
 import type { Container, ContainerEvent, Deployment } from '../api/types.js';
+import { displayApiTime } from '../util/time.js';
 import { t } from '../i18n/index.js';
 import { bytesToGb, dash, milliYuan, statusColor, type Colors } from './output.js';
 
@@ -22,7 +23,7 @@ export function deploymentRows(list: Deployment[], c: Colors): string[][] {
     statusColor(d.status, c),
     String(d.replica_num ?? '-'),
     countsCell(d),
-    dash(d.created_at),
+    displayApiTime(d.created_at),
   ]);
 }
 
@@ -52,7 +53,7 @@ export function containerRows(list: Container[], c: Colors): string[][] {
     typeof x.memory_size === 'number' ? bytesToGb(x.memory_size) : '-',
     typeof x.price === 'number' ? milliYuan(x.price) : '-',
     dash(x.data_center),
-    dash(x.started_at),
+    displayApiTime(x.started_at),
   ]);
 }
 
@@ -61,5 +62,5 @@ export function eventHeaders(): string[] {
 }
 
 export function eventRow(e: ContainerEvent, c: Colors): string[] {
-  return [dash(e.created_at), e.deployment_container_uuid, statusColor(String(e.status), c)];
+  return [displayApiTime(e.created_at), e.deployment_container_uuid, statusColor(String(e.status), c)];
 }

@@ -8,6 +8,7 @@ import { redactDeep } from '../api/redact.js';
 import { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
 import { getLang, t, type Lang } from '../i18n/index.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
+import { setUtcOutput } from '../util/time.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -15,6 +16,8 @@ export interface GlobalOptions {
   host?: string;
   dialect?: Dialect;
   verbose?: boolean;
+  /** --utc: times printed in UTC instead of the platform's +08:00. */
+  utc?: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -63,6 +66,7 @@ export class CliContext {
     this.out = colorsFor(io.stdout, io.env);
     this.err = colorsFor(io.stderr, io.env);
     if (io.env.AUTODL_TOKEN) this.secrets.push(io.env.AUTODL_TOKEN);
+    setUtcOutput(global.utc === true);
   }
 
   get env(): Env {
@@ -145,6 +149,7 @@ export function globalOptionsOf(command: Command): GlobalOptions {
   if (typeof o.host === 'string') g.host = o.host;
   if (o.dialect === 'private' || o.dialect === 'public') g.dialect = o.dialect;
   if (o.verbose === true) g.verbose = true;
+  if (o.utc === true) g.utc = true;
   return g;
 }
 

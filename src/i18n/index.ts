@@ -393,6 +393,8 @@ const en = {
 
   // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
   // ---- issue 15 §4: no dead ends ----
+  'arg.notDuration': '{value} is not a duration: write seconds (30) or a number with a unit (90s, 10m, 1h, 2d)',
+  'opt.utc': 'print times in UTC (default: the platform\'s time zone, +08:00)',
   'errmsg.timeoutRefused': 'waited {elapsed} s and no create was accepted: GPUs were free, but the platform refused {n} create(s), last with: {reason}',
   'host.source.userConfig': 'the host saved in the user config',
   'host.source.default': 'the default host',
@@ -827,6 +829,8 @@ const zh: Catalog = {
 
   // ---- client security ----
   // ---- issue 15 §4: no dead ends ----
+  'arg.notDuration': '{value} 不是时长：请写秒数（30）或带单位的数（90s、10m、1h、2d）',
+  'opt.utc': '以 UTC 显示时间（默认使用平台时区 +08:00）',
   'errmsg.timeoutRefused': '等待 {elapsed} 秒仍未创建成功：有空闲 GPU，但平台拒绝了 {n} 次创建，最后一次的原因：{reason}',
   'host.source.userConfig': '用户配置中保存的主机',
   'host.source.default': '默认主机',

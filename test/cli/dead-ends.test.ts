@@ -133,3 +133,45 @@ describe('a submit that times out while creates are refused (§4.2)', () => {
     }
   });
 });
+
+describe('one duration syntax, one time zone (§4.3)', () => {
+  test('intervals and timeouts take 30, 90s, 10m, 1h, 2d; a bad one names the syntax', async () => {
+    const cfg = writeConfig('dur.json', deploymentConfig('dur-run', { type: 'Job', tpl: { cmd: 'sleep 5' } }));
+    for (const [interval, timeout] of [['30', '90s'], ['10m', '1h'], ['0.5', '2d'], ['1h30m', '0']]) {
+      const r = await runCli(['submit', cfg, '--dry-run', '--interval', interval!, '--timeout', timeout!, '--json'], { sim });
+      assert.equal(r.code, 0, `${interval} ${timeout}: ${r.stdout}${r.stderr}`);
+    }
+    const bad = await runCli(['submit', cfg, '--dry-run', '--interval', '10 minutes', '--json'], { sim });
+    assert.equal(bad.code, 1);
+    const e = json<ErrorResult>(bad);
+    assert.equal(e.error_type, 'config_error');
+    assert.match(e.message, /"?10 minutes"? is not a duration: write seconds \(30\) or a number with a unit \(90s, 10m, 1h, 2d\)/);
+    const tooLong = await runCli(['wait', 'x', '--interval', '2d', '--json'], { sim });
+    assert.equal(json<ErrorResult>(tooLong).error_type, 'config_error', 'an interval is at most a day');
+    const since = await runCli(['cost', '--since', '2d', '--json'], { sim });
+    assert.equal(since.code, 0, since.stderr);
+  });
+
+  test('times print in the platform zone (+08:00, 24-hour clock), or in UTC with --utc', async () => {
+    const cfg = writeConfig('tz.json', deploymentConfig('tz-run', { type: 'ReplicaSet', replicas: 1 }));
+    const created = await runCli(['create', cfg, '--json'], { sim });
+    assert.equal(created.code, 0, created.stderr + created.stdout);
+    const uuid = json<{ deployment_uuid: string }>(created).deployment_uuid;
+    const listed = json<{ created_at: string }>(await runCli(['describe', uuid, '--json'], { sim })) as unknown as { deployment: { created_at: string } };
+    const at = Date.parse(listed.deployment.created_at);
+    assert.ok(Number.isFinite(at), listed.deployment.created_at);
+    const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    const cst = fmt(at + 8 * 3600_000);
+    const utc = fmt(at);
+    const human = await runCli(['describe', uuid, '--no-json'], { sim });
+    assert.equal(human.code, 0, human.stderr);
+    assert.ok(human.stdout.includes(cst), `${cst} in\n${human.stdout}`);
+    const inUtc = await runCli(['describe', uuid, '--no-json', '--utc'], { sim });
+    assert.ok(inUtc.stdout.includes(utc), `${utc} in\n${inUtc.stdout}`);
+    assert.ok(!inUtc.stdout.includes(cst));
+    const table = await runCli(['deployments', '--no-json'], { sim });
+    assert.ok(table.stdout.includes(cst), table.stdout);
+    assert.doesNotMatch(table.stdout + human.stdout, /\b(AM|PM)\b/);
+    await runCli(['delete', uuid, '--json'], { sim });
+  });
+});

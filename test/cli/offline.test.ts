@@ -223,7 +223,7 @@ describe('help, version, lazy loading', () => {
     assert.match(none.stdout, /^Usage: autodl/);
     const help = await runCli(['submit', '--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /--interval <seconds>/);
+    assert.match(help.stdout, /--interval <duration>/);
     assert.match(help.stdout, /--dry-run/);
     const pkg = JSON.parse(readFileSync(join(dirname(CLI), '..', 'package.json'), 'utf8')) as { version: string };
     const v = await runCli(['-V']);

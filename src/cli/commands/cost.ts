@@ -2,6 +2,7 @@
 // current burn rate, estimated from each container's price and running time (no billing
 // endpoint exists on the private cloud: always marked as an estimate). Rules: src/watch/cost.ts.
 import { AutodlError } from '../../errors.js';
+import { formatDateTime, outputZone } from '../../util/time.js';
 import type { Deployment } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
@@ -47,7 +48,7 @@ export async function run(ctx: CliContext, [ref]: [string | undefined], opts: Co
       lines.push('');
     }
     lines.push(`${c.bold(t('cost.total'))}: ${yuan(report.total_yuan)}   ${c.bold(t('cost.burn'))}: ${yuan(report.burn_rate_yuan_per_hour)}/h`);
-    lines.push(c.yellow(t('cost.estimateNote')) + (report.since ? c.dim(` (${t('cost.sinceNote', { since: report.since })})`) : ''));
+    lines.push(c.yellow(t('cost.estimateNote')) + (report.since ? c.dim(` (${t('cost.sinceNote', { since: `${formatDateTime(Date.parse(report.since))} ${outputZone()}` })})`) : ''));
     return lines.join('\n');
   });
 }

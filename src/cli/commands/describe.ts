@@ -1,5 +1,6 @@
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment } from '../client.js';
+import { displayApiTime } from '../../util/time.js';
 import { describeDeployment } from '../../watch/inspect.js';
 import { dash, milliYuan, renderFields, renderTable, statusColor } from '../output.js';
 import { CONTAINER_RIGHT, containerHeaders, containerRows, countsCell, eventHeaders, eventRow } from '../render.js';
@@ -40,8 +41,8 @@ export async function run(ctx: CliContext, [ref]: [string], opts: DescribeOption
       ...(r.dc_list.length > 0 ? ([['dc_list', r.dc_list.join(', ')]] as Array<[string, string]>) : []),
       ['price estimate (¥/h)', typeof d.price_estimates === 'number' ? milliYuan(d.price_estimates) : '-'],
       ['reuse_container', dash(d.reuse_container)],
-      ['created_at', dash(d.created_at)],
-      ['stopped_at', dash(d.stopped_at)],
+      ['created_at', displayApiTime(d.created_at)],
+      ['stopped_at', displayApiTime(d.stopped_at)],
     ];
     const parts = [c.bold(t('describe.deployment')), renderFields(fields, c), ''];
     parts.push(c.bold(`${t('describe.containers')} (${containers.length})`));

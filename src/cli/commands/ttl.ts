@@ -4,6 +4,7 @@
 // (store.adopt), so any running `autodl queue run` of this account follows it and stops it when
 // it has run that long (counted from its creation); nothing is created.
 import { AutodlError } from '../../errors.js';
+import { formatDateTime, outputZone } from '../../util/time.js';
 import { t } from '../../i18n/index.js';
 import type { CreateDeploymentBody } from '../../api/types.js';
 import { resolveDeployment } from '../../ops/resolve.js';
@@ -38,7 +39,7 @@ export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'
   const stopsAt = limit === 'off' ? null : new Date(created + limit + (opts.grace ?? 0)).toISOString();
   if (opts.dryRun) {
     ctx.result({ status: 'success', dry_run: true, deployment_uuid: d.uuid, name: d.name, created_at: d.created_at, stops_at: stopsAt }, () =>
-      t('ttl.dry', { name: d.name, uuid: d.uuid, at: stopsAt ?? 'never' }),
+      t('ttl.dry', { name: d.name, uuid: d.uuid, at: stopsAt === null ? 'never' : `${formatDateTime(Date.parse(stopsAt))} ${outputZone()}` }),
     );
     return;
   }
@@ -73,7 +74,7 @@ export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'
         Date.now(),
       );
       ctx.result({ status: 'success', db: path, adopted, deployment_uuid: d.uuid, stops_at: stopsAt, entry: entryView(entry) }, () =>
-        stopsAt === null ? t('ttl.off', { name: d.name, id: entry.id }) : t('ttl.set', { name: d.name, id: entry.id, at: stopsAt }),
+        stopsAt === null ? t('ttl.off', { name: d.name, id: entry.id }) : t('ttl.set', { name: d.name, id: entry.id, at: `${formatDateTime(Date.parse(stopsAt))} ${outputZone()}` }),
       );
     },
     { durable: true },

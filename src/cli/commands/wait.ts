@@ -119,8 +119,8 @@ export const command: CliCommand = {
         .description(t('wait.cmd'))
         .argument('<deployment>', t('arg.deployment'))
         .requiredOption('--for <condition>', t('wait.opt.for'))
-        .option('--timeout <seconds>', t('wait.opt.timeout'), timeoutSeconds, 0)
-        .option('--interval <seconds>', t('wait.opt.interval'), intervalSeconds, 5)
+        .option('--timeout <duration>', t('wait.opt.timeout'), timeoutSeconds, 0)
+        .option('--interval <duration>', t('wait.opt.interval'), intervalSeconds, 5)
         .option('--notify', t('wait.opt.notify')),
       command.examples,
     ).action(action(run));
