@@ -168,7 +168,7 @@ const en = {
   'queue.cmd.cancel': 'cancel pending entries',
   'queue.cmd.retry': 'put failed or cancelled entries back to pending',
   'queue.cmd.priority': 'change the priority of a pending entry',
-  'queue.cmd.run': 'run a worker in the foreground: submit entries as GPUs free up (Ctrl-C stops, exit 130)',
+  'queue.cmd.run': 'run a worker in the foreground: submit entries as GPUs free up (Ctrl-C stops it, exit 0)',
   'queue.arg.id': 'entry id (q-xxxxxxxx, or the 8 characters after q-)',
   'queue.arg.priority': 'new priority (higher goes first)',
   'queue.opt.priority': 'priority, higher goes first (default 0)',
@@ -393,6 +393,8 @@ const en = {
 
   // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
   // ---- issue 15 §4: no dead ends ----
+  'filter.near': '{option} "{value}" matches nothing: did you mean {near}? (valid: {valid})',
+  'filter.none': '{option} "{value}" matches nothing (valid: {valid})',
   'arg.notDuration': '{value} is not a duration: write seconds (30) or a number with a unit (90s, 10m, 1h, 2d)',
   'opt.utc': 'print times in UTC (default: the platform\'s time zone, +08:00)',
   'errmsg.timeoutRefused': 'waited {elapsed} s and no create was accepted: GPUs were free, but the platform refused {n} create(s), last with: {reason}',
@@ -611,7 +613,7 @@ const zh: Catalog = {
   'queue.cmd.cancel': '取消等待中的条目',
   'queue.cmd.retry': '把失败或已取消的条目重新放回等待',
   'queue.cmd.priority': '修改等待中条目的优先级',
-  'queue.cmd.run': '在前台运行工作进程：GPU 空出时提交条目（Ctrl-C 停止，退出码 130）',
+  'queue.cmd.run': '在前台运行工作进程：GPU 空出时提交条目（Ctrl-C 停止，退出码 0）',
   'queue.arg.id': '条目 id（q-xxxxxxxx，或 q- 之后的 8 个字符）',
   'queue.arg.priority': '新的优先级（越大越先）',
   'queue.opt.priority': '优先级，越大越先（默认 0）',
@@ -829,6 +831,8 @@ const zh: Catalog = {
 
   // ---- client security ----
   // ---- issue 15 §4: no dead ends ----
+  'filter.near': '{option} "{value}" 不会匹配任何结果：是不是要写 {near}？（可用的值：{valid}）',
+  'filter.none': '{option} "{value}" 不会匹配任何结果（可用的值：{valid}）',
   'arg.notDuration': '{value} 不是时长：请写秒数（30）或带单位的数（90s、10m、1h、2d）',
   'opt.utc': '以 UTC 显示时间（默认使用平台时区 +08:00）',
   'errmsg.timeoutRefused': '等待 {elapsed} 秒仍未创建成功：有空闲 GPU，但平台拒绝了 {n} 次创建，最后一次的原因：{reason}',

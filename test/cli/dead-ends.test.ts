@@ -1,9 +1,10 @@
 // Issue 15 §4, "no dead ends": the real CLI (dist/autodl.cjs) against the simulator on loopback.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deploymentConfig, json, ROOT, runCli, type SimHandle, useSim, writeConfig } from './helpers.js';
+import { collect, deploymentConfig, json, ROOT, runCli, type SimHandle, spawnCli, useSim, waitFor, writeConfig } from './helpers.js';
 
 let sim: SimHandle;
 useSim((s) => (sim = s));
@@ -173,5 +174,71 @@ describe('one duration syntax, one time zone (§4.3)', () => {
     assert.ok(table.stdout.includes(cst), table.stdout);
     assert.doesNotMatch(table.stdout + human.stdout, /\b(AM|PM)\b/);
     await runCli(['delete', uuid, '--json'], { sim });
+  });
+});
+
+describe('filters that cannot match, groups without a sub-command, Ctrl-C of a worker (§4.4)', () => {
+  test('--status runing and --gpu 4090 are config_errors naming the near matches and the valid values', async () => {
+    const before = sim.requests();
+    const typo = await runCli(['ls', '--status', 'runing', '--json'], { sim });
+    assert.equal(typo.code, 1);
+    const e = json<ErrorResult & { details: { near: string[]; valid: string[] } }>(typo);
+    assert.equal(e.error_type, 'config_error');
+    assert.deepEqual(e.details.near, ['running']);
+    assert.match(e.message, /--status "runing" matches nothing: did you mean running\?/);
+    assert.equal(sim.requests(), before, 'a typo of a known status is refused before any request');
+    const far = await runCli(['ls', '--status', 'zzz', '--json'], { sim });
+    assert.equal(json<ErrorResult>(far).error_type, 'config_error', 'an unknown status that lists nothing');
+    const fine = await runCli(['ls', '--status', 'stopped', '--json'], { sim });
+    assert.equal(fine.code, 0, 'a known status that lists nothing is an empty list');
+
+    const gpu = await runCli(['stock', '--gpu', '4090', '--json'], { sim });
+    assert.equal(gpu.code, 1);
+    const g = json<ErrorResult & { details: { near: string[]; valid: string[] } }>(gpu);
+    assert.ok(g.details.near.includes('RTX 4090') && g.details.near.includes('NVIDIA GeForce RTX 4090'), JSON.stringify(g.details));
+    assert.ok(g.details.valid.includes('L20'));
+    const zh = await runCli(['stock', '--gpu', '4090', '--no-json', '--lang', 'zh'], { sim });
+    assert.match(zh.stderr, /不会匹配任何结果：是不是要写 RTX 4090/);
+    const ok = await runCli(['stock', '--gpu', 'RTX 4090', '--json'], { sim });
+    assert.deepEqual(Object.keys(json(ok)), ['RTX 4090']);
+
+    const cfg = writeConfig('flt.json', deploymentConfig('flt-run', { type: 'ReplicaSet', replicas: 1 }));
+    const uuid = json<{ deployment_uuid: string }>(await runCli(['create', cfg, '--json'], { sim })).deployment_uuid;
+    const cs = await runCli(['containers', uuid, '--status', 'runnin', '--json'], { sim });
+    assert.deepEqual(json<{ details: { near: string[] } }>(cs).details.near, ['running']);
+    const cg = await runCli(['containers', uuid, '--gpu', 'rtx4090', '--json'], { sim });
+    assert.equal(json<ErrorResult>(cg).error_type, 'config_error');
+    const cgOk = await runCli(['containers', uuid, '--gpu', 'L20', '--json'], { sim });
+    assert.deepEqual(json(cgOk), [], 'a real GPU name with no container is an empty list');
+    await runCli(['delete', uuid, '--json'], { sim });
+  });
+
+  test('autodl queue / autodl skill alone print their help on stdout, exit 0; a wrong sub-command suggests a real one', async () => {
+    for (const group of ['queue', 'skill']) {
+      const r = await runCli([group], {});
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`Usage: autodl ${group}`));
+      assert.equal(r.stderr, '');
+    }
+    const wrong = await runCli(['queue', 'lss', '--json'], {});
+    assert.equal(wrong.code, 1);
+    assert.match(json<ErrorResult>(wrong).message, /unknown command 'lss'[\s\S]*Did you mean ls\?/);
+  });
+
+  test('Ctrl-C of an idle queue run is a normal stop: exit 0, the summary, no error', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'autodl-ends-q-')), 'queue.db');
+    // an entry no host can place (8 × A40; the largest A40 host has 6): the worker waits, polling the stock
+    const cfg = writeConfig('idle.json', deploymentConfig('idle-run', { type: 'Job', tpl: { gpu_name_set: ['NVIDIA A40'], gpu_num: 8, cmd: 'sleep 5' } }));
+    const added = await runCli(['queue', 'add', cfg, '--db', db, '--json'], { sim });
+    assert.equal(added.code, 0, added.stderr + added.stdout);
+    // --verbose logs the worker's requests: the first stock call says the worker (and its Ctrl-C handler) is up
+    const child = spawnCli(['queue', 'run', '--interval', '0.05', '--db', db, '--no-json', '--verbose'], { sim });
+    const done = collect(child);
+    await waitFor(child, 'stderr', /gpu_stock/);
+    child.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /worker stopped \(Ctrl-C\).*0 created.*1 pending/);
+    assert.doesNotMatch(r.stderr, /Error|\[interrupted\]/);
   });
 });

@@ -1,7 +1,7 @@
 // `autodl queue`: the durable queue (docs/queue.md). The group takes `--db` and hands it to the
 // subcommand that runs; each subcommand is its own file (./queue-<verb>.ts).
 import { t } from '../../i18n/index.js';
-import { withExamples, type CliCommand } from '../command.js';
+import { groupHelp, withExamples, type CliCommand } from '../command.js';
 import { declareAdd } from './queue-add.js';
 import { declareCancel } from './queue-cancel.js';
 import { declareLs } from './queue-ls.js';
@@ -31,5 +31,7 @@ export const command: CliCommand = {
     declareRetry(queue);
     declarePriority(queue);
     declareRun(queue);
+    // `autodl queue` alone asks what the group does: its help on stdout, exit 0
+    queue.allowExcessArguments(true).action(groupHelp);
   },
 };
