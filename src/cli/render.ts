@@ -1,5 +1,6 @@
 // Table rows for the API's objects (shared by list and describe commands).
 import type { Container, ContainerEvent, Deployment } from '../api/types.js';
+import { containerEnded, deploymentPhase } from '../watch/rows.js';
 import { displayApiTime } from '../util/time.js';
 import { t } from '../i18n/index.js';
 import { bytesToGb, dash, milliYuan, statusColor, type Colors } from './output.js';
@@ -20,7 +21,7 @@ export function deploymentRows(list: Deployment[], c: Colors): string[][] {
     d.uuid,
     d.name,
     d.deployment_type,
-    statusColor(d.status, c),
+    statusColor(deploymentPhase(d), c),
     String(d.replica_num ?? '-'),
     countsCell(d),
     displayApiTime(d.created_at),
@@ -51,7 +52,8 @@ export function containerRows(list: Container[], c: Colors): string[][] {
     String(x.gpu_num ?? '-'),
     String(x.cpu_num ?? '-'),
     typeof x.memory_size === 'number' ? bytesToGb(x.memory_size) : '-',
-    typeof x.price === 'number' ? milliYuan(x.price) : '-',
+    // an ended container bills nothing: no price beside it
+    typeof x.price === 'number' && !containerEnded(x) ? milliYuan(x.price) : '-',
     dash(x.data_center),
     displayApiTime(x.started_at),
   ]);

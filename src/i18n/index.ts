@@ -393,6 +393,8 @@ const en = {
 
   // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
   // ---- issue 15 §4: no dead ends ----
+  'cost.deleted': '(deleted; at most, from the queue)',
+  'describe.platformSays': '(the platform says {status}; read from the counts)',
   'filter.near': '{option} "{value}" matches nothing: did you mean {near}? (valid: {valid})',
   'filter.none': '{option} "{value}" matches nothing (valid: {valid})',
   'arg.notDuration': '{value} is not a duration: write seconds (30) or a number with a unit (90s, 10m, 1h, 2d)',
@@ -831,6 +833,8 @@ const zh: Catalog = {
 
   // ---- client security ----
   // ---- issue 15 §4: no dead ends ----
+  'cost.deleted': '（已删除；上限估计，来自队列）',
+  'describe.platformSays': '（平台显示为 {status}；按容器计数判断）',
   'filter.near': '{option} "{value}" 不会匹配任何结果：是不是要写 {near}？（可用的值：{valid}）',
   'filter.none': '{option} "{value}" 不会匹配任何结果（可用的值：{valid}）',
   'arg.notDuration': '{value} 不是时长：请写秒数（30）或带单位的数（90s、10m、1h、2d）',

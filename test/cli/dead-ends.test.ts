@@ -242,3 +242,54 @@ describe('filters that cannot match, groups without a sub-command, Ctrl-C of a w
     assert.doesNotMatch(r.stderr, /Error|\[interrupted\]/);
   });
 });
+
+describe('a finished Job reads as finished; cost keeps deleted deployments (§4.5)', () => {
+  test('ls, describe and watch say finished (not a green running with a price); ended containers show no price', async () => {
+    const cfg = writeConfig('fin.json', deploymentConfig('fin-job', { type: 'Job', replicas: 1, tpl: { cmd: 'sleep 5' } }));
+    const uuid = json<{ deployment_uuid: string }>(await runCli(['create', cfg, '--json'], { sim })).deployment_uuid;
+    sim.world.advance(120_000);
+    const d = json<{ deployment: { status: string; finished_num: number }; phase: string }>(await runCli(['describe', uuid, '--json'], { sim }));
+    assert.equal(d.deployment.status, 'running', 'the platform still says running (recorded)');
+    assert.equal(d.deployment.finished_num, 1);
+    assert.equal(d.phase, 'finished');
+    const row = (out: string) => out.split('\n').find((l) => l.includes(uuid)) ?? '';
+    const ls = await runCli(['ls', '--no-json'], { sim });
+    assert.match(row(ls.stdout), /\bfinished\b/);
+    assert.doesNotMatch(row(ls.stdout), /\brunning\b/);
+    const human = await runCli(['describe', uuid, '--no-json'], { sim });
+    assert.match(human.stdout, /status\s+finished \(the platform says running/);
+    assert.match(human.stdout, /price estimate \(¥\/h\)\s+-/);
+    const watched = await runCli(['watch', '--count', '1', '--no-events', '--no-json'], { sim });
+    assert.equal(watched.code, 0, watched.stderr);
+    const w = row(watched.stdout);
+    assert.match(w, /\bfinished\b/);
+    assert.match(w, /\s-\s*$/, `no price for a finished Job: ${w}`);
+    const cost = json<{ deployments: Array<{ uuid: string; burn_rate_yuan_per_hour: number }> }>(await runCli(['cost', uuid, '--json'], { sim }));
+    assert.equal(cost.deployments[0]!.burn_rate_yuan_per_hour, 0);
+    await runCli(['delete', uuid, '--json'], { sim });
+  });
+
+  test('cost still counts a deployment deleted since, from the local queue database', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'autodl-ends-cost-')), 'queue.db');
+    const env = { AUTODL_QUEUE_DB: db };
+    const cfg = writeConfig('gone.json', deploymentConfig('gone-rs', { type: 'ReplicaSet', replicas: 1 }));
+    const sub = await runCli(['submit', cfg, '--interval', '0.05', '--json'], { sim, env });
+    assert.equal(sub.code, 0, sub.stderr + sub.stdout);
+    const uuid = json<{ deployment_uuid: string }>(sub).deployment_uuid;
+    await new Promise((r) => setTimeout(r, 50)); // some (wall-clock) life on the queue's clock
+    const del = await runCli(['delete', uuid, '--json'], { sim, env });
+    assert.equal(del.code, 0, del.stderr);
+    const cost = json<{ total_yuan: number; deployments: Array<{ uuid: string; deleted?: boolean; spent_yuan: number; estimate?: string }> }>(
+      await runCli(['cost', '--json'], { sim, env }),
+    );
+    const gone = cost.deployments.find((x) => x.uuid === uuid);
+    assert.ok(gone, JSON.stringify(cost));
+    assert.equal(gone.deleted, true);
+    assert.equal(gone.estimate, 'at_most');
+    assert.ok(gone.spent_yuan > 0, JSON.stringify(gone));
+    const again = json<{ deployments: Array<{ uuid: string; spent_yuan: number }> }>(await runCli(['cost', '--json'], { sim, env }));
+    assert.equal(again.deployments.find((x) => x.uuid === uuid)?.spent_yuan, gone.spent_yuan, 'ended at the delete: it grows no more');
+    const without = json<{ deployments: Array<{ uuid: string }> }>(await runCli(['cost', '--json'], { sim, env: { AUTODL_QUEUE_DB: join(tmpdir(), `none-${process.pid}.db`) } }));
+    assert.equal(without.deployments.some((x) => x.uuid === uuid), false, 'no queue database, nothing to remember');
+  });
+});

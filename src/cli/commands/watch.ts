@@ -7,6 +7,7 @@
 //   --no-json without a terminal: the first table, then one plain line per change or event.
 // Events are followed per deployment in either server order, each once (history before the start is skipped).
 import { sleep } from '../../util/sleep.js';
+import { deploymentEnded } from '../../watch/rows.js';
 import { displayApiClock, formatClock } from '../../util/time.js';
 import { AutodlError } from '../../errors.js';
 import type { ContainerEvent, Deployment } from '../../api/types.js';
@@ -103,11 +104,12 @@ export function deploymentTable(rows: DeploymentRow[], ctx: CliContext): string 
       r.uuid,
       r.name,
       r.deployment_type,
-      statusColor(r.status, c),
+      statusColor(r.phase, c),
       replicasCell(r),
       dash(r.gpu),
       fmtAge(r.age_seconds),
-      fmtPrice(r.price_yuan_per_hour),
+      // a finished Job bills nothing: no price beside it
+      deploymentEnded(r.phase) ? '-' : fmtPrice(r.price_yuan_per_hour),
     ]),
     c,
     { right: [6, 7] },
@@ -125,7 +127,7 @@ export function containerTable(rows: ContainerRow[], ctx: CliContext): string {
       dash(r.data_center),
       `${dash(r.gpu_name)}${r.gpu_num > 1 ? ` ×${r.gpu_num}` : ''}`,
       fmtAge(r.age_seconds),
-      fmtPrice(r.price_yuan_per_hour),
+      r.ended ? '-' : fmtPrice(r.price_yuan_per_hour),
     ]),
     c,
     { right: [5, 6] },
