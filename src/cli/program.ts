@@ -19,6 +19,7 @@ import { command as describeCommand } from './commands/describe.js';
 import { command as events } from './commands/events.js';
 import { command as images } from './commands/images.js';
 import { command as login } from './commands/login.js';
+import { command as auth } from './commands/auth.js';
 import { command as mcp } from './commands/mcp.js';
 import { command as notifyTest } from './commands/notify-test.js';
 import { command as queue } from './commands/queue.js';
@@ -62,6 +63,7 @@ export const COMMANDS: readonly CliCommand[] = [
   // offline
   validate,
   login,
+  auth,
   sim,
   schema,
   demo,

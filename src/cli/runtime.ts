@@ -9,6 +9,8 @@ import { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
 import { getLang, t, type Lang } from '../i18n/index.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
 import { setUtcOutput } from '../util/time.js';
+import { resolveCredentials } from '../credentials/credentials.js';
+import { tokenSourceText } from './token-source.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -258,11 +260,29 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
   return r.message;
 }
 
+/** A 401/403 from the API: where the token came from and what to do (`autodl login`). */
+function refusedTokenHint(r: { error_type: string; details: Record<string, unknown> }, ctx: CliContext): { text: string; source: string | null } | undefined {
+  if (r.error_type !== 'api_error') return undefined;
+  const status = r.details.status;
+  if (status !== 401 && status !== 403) return undefined;
+  try {
+    const creds = resolveCredentials({ env: ctx.env, cwd: ctx.io.cwd });
+    return { text: t('auth.hint401', { source: tokenSourceText(creds) }), source: creds.tokenSource ?? null };
+  } catch {
+    return { text: t('auth.hint401', { source: '' }), source: null };
+  }
+}
+
 export function handleError(e: unknown, early: { json?: boolean; verbose: boolean }, io: Io = defaultIo()): number {
   const ctx = state.ctx ?? new CliContext({ ...(early.json !== undefined ? { json: early.json } : {}), verbose: early.verbose }, io);
   const { err, stack } = toAutodlError(e, ctx.verbose || early.verbose);
   const result = ctx.sanitize(err.toResult());
   result.message = localizedMessage(result);
+  const hint = refusedTokenHint(result, ctx);
+  if (hint) {
+    result.message = `${result.message}; ${hint.text}`;
+    result.details = { ...result.details, token_source: hint.source };
+  }
   if (ctx.json) {
     ctx.printJson(result);
   } else {

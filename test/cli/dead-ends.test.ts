@@ -1,10 +1,10 @@
 // Issue 15 §4, "no dead ends": the real CLI (dist/autodl.cjs) against the simulator on loopback.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, deploymentConfig, json, ROOT, runCli, type SimHandle, spawnCli, useSim, waitFor, writeConfig } from './helpers.js';
+import { collect, deploymentConfig, json, ROOT, runCli, type SimHandle, spawnCli, tempHome, useSim, waitFor, writeConfig } from './helpers.js';
 
 let sim: SimHandle;
 useSim((s) => (sim = s));
@@ -291,5 +291,53 @@ describe('a finished Job reads as finished; cost keeps deleted deployments (§4.
     assert.equal(again.deployments.find((x) => x.uuid === uuid)?.spent_yuan, gone.spent_yuan, 'ended at the delete: it grows no more');
     const without = json<{ deployments: Array<{ uuid: string }> }>(await runCli(['cost', '--json'], { sim, env: { AUTODL_QUEUE_DB: join(tmpdir(), `none-${process.pid}.db`) } }));
     assert.equal(without.deployments.some((x) => x.uuid === uuid), false, 'no queue database, nothing to remember');
+  });
+});
+
+describe('auth status, logout, a checked login, a 401 that says what to do (§4.6)', () => {
+  test('login checks the token against the API: a refused one is not saved; auth status shows source, host and a masked token; logout removes it', async () => {
+    const home = tempHome();
+    try {
+      const env = { AUTODL_TOKEN: undefined, AUTODL_HOST: undefined };
+      const bad = await runCli(['--host', sim.url, 'login', '--token-stdin', '--json'], { home, env, input: 'not-a-valid-token-123456' });
+      assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+      assert.equal(json<ErrorResult>(bad).error_type, 'token_invalid');
+      assert.equal(existsSync(join(home.env.XDG_CONFIG_HOME, 'autodl', 'config.json')), false, 'a refused token is not saved');
+      const ok = await runCli(['--host', sim.url, 'login', '--token-stdin', '--json'], { home, env, input: sim.token });
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      assert.equal(json<{ checked: boolean }>(ok).checked, true);
+
+      const st = await runCli(['auth', 'status', '--json'], { home, env });
+      assert.equal(st.code, 0, st.stderr);
+      const s = json<{ token_source: string; token_masked: string; host: string; valid: boolean }>(st);
+      assert.equal(s.token_source, 'user_config');
+      assert.equal(s.host, sim.url);
+      assert.equal(s.valid, true);
+      assert.match(s.token_masked, new RegExp(`^\\*\\*\\*\\*…${sim.token.slice(-4)} \\(${sim.token.length} chars\\)$`));
+      assert.ok(!st.stdout.includes(sim.token), 'the token itself is never printed');
+      const zh = await runCli(['auth', 'status', '--no-json', '--lang', 'zh'], { home, env });
+      assert.match(zh.stdout, /开发者Token: \*\*\*\*…/);
+      assert.match(zh.stdout, /API 接受此开发者Token/);
+
+      const out = await runCli(['logout', '--json'], { home, env });
+      assert.equal(json<{ removed: boolean }>(out).removed, true);
+      const after = json<{ logged_in: boolean; token_source: string | null }>(await runCli(['auth', 'status', '--json'], { home, env }));
+      assert.equal(after.logged_in, false);
+      assert.equal(after.token_source, null);
+      const still = await runCli(['logout', '--json'], { home, env: { AUTODL_TOKEN: 'from-env-token-abcdef' } });
+      assert.match(still.stderr, /AUTODL_TOKEN/, 'a token of the environment is not logout\'s to remove: said so');
+    } finally {
+      home.cleanup();
+    }
+  });
+
+  test('a 401 says where the token came from and to run autodl login', async () => {
+    const r = await runCli(['stock', '--json'], { sim, env: { AUTODL_TOKEN: 'wrong-token-abcdef-123456' } });
+    assert.equal(r.code, 3, r.stdout);
+    const e = json<ErrorResult & { details: { token_source?: string; status?: number } }>(r);
+    assert.equal(e.error_type, 'api_error');
+    assert.equal(e.details.status, 401);
+    assert.equal(e.details.token_source, 'env');
+    assert.match(e.message, /refused the token from the environment \(AUTODL_TOKEN\): run `autodl login`/);
   });
 });

@@ -31,7 +31,7 @@ describe('login', () => {
   test('--token-stdin writes the token with mode 0600 and never prints it; later commands use it', async () => {
     const home = tempHome();
     try {
-      const r = await runCli(['login', '--token-stdin'], { home, input: `${LOGIN_TOKEN}\n`, env: { AUTODL_TOKEN: undefined } });
+      const r = await runCli(['login', '--no-check', '--token-stdin'], { home, input: `${LOGIN_TOKEN}\n`, env: { AUTODL_TOKEN: undefined } });
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const res = json<{ status: string; path: string }>(r);
       assert.equal(res.status, 'success');

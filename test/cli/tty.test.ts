@@ -34,7 +34,7 @@ describe('on a terminal', { skip: !hasScript && 'util-linux script is not instal
     const home = tempHome();
     try {
       const secret = `typed-secret-${process.pid}-qwerty`;
-      const child = onTerminal(['login'], childEnv({ home, env: { AUTODL_TOKEN: undefined } }));
+      const child = onTerminal(['login', '--no-check'], childEnv({ home, env: { AUTODL_TOKEN: undefined } }));
       const done = collect(child, 'keep-open');
       await waitFor(child, 'stdout', 'developer token');
       child.stdin.end(`${secret}\r`);
