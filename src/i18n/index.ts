@@ -393,6 +393,7 @@ const en = {
 
   // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
   // ---- issue 15 §4: no dead ends ----
+  'live.more': '… {n} more (a taller terminal shows them; --json lists all)',
   'login.checking': 'checking the token with {host}…',
   'login.rejected': '{host} refused the token: {said}. Copy the 开发者Token again (console → settings → developer token) and run `autodl login`; --no-check saves it without asking',
   'login.unreachable': 'could not check the token with {host}: {why}; nothing saved (--no-check saves it without asking)',
@@ -858,6 +859,7 @@ const zh: Catalog = {
 
   // ---- client security ----
   // ---- issue 15 §4: no dead ends ----
+  'live.more': '……另有 {n} 行（终端更高时可见；--json 列出全部）',
   'login.checking': '正在向 {host} 验证开发者Token……',
   'login.rejected': '{host} 拒绝了该开发者Token：{said}。请重新复制开发者Token（控制台 → 设置 → 开发者Token）后运行 `autodl login`；加 --no-check 可不验证直接保存',
   'login.unreachable': '无法向 {host} 验证开发者Token：{why}；未保存（加 --no-check 可不验证直接保存）',

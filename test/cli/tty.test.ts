@@ -11,6 +11,8 @@ import {
   childEnv,
   CLI,
   collect,
+  json,
+  runCli,
   type SimHandle,
   tempHome,
   useSim,
@@ -21,8 +23,9 @@ import {
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function onTerminal(args: string[], env: Record<string, string>) {
-  const cmd = [process.execPath, CLI, ...args].map(quote).join(' ');
+function onTerminal(args: string[], env: Record<string, string>, size?: { rows: number; cols: number }) {
+  const run = [process.execPath, CLI, ...args].map(quote).join(' ');
+  const cmd = size ? `stty rows ${size.rows} cols ${size.cols}; ${run}` : run;
   return spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
@@ -70,6 +73,53 @@ describe('on a terminal', { skip: !hasScript && 'util-linux script is not instal
       assert.ok(!/check #1[^\r]*\n/.test(before), 'no scrolling status lines');
       assert.match(r.stdout, /interrupted/);
       assert.equal(sim.world.listDeployments(sim.world.tenantFor(sim.token)!, {}).filter((d) => d.name.startsWith('tty-submit')).length, 0);
+    } finally {
+      sim.world.free('L20', took);
+    }
+  });
+
+  test('watch: a table taller than the terminal is cut with "… N more", redrawn in place (issue 15)', async () => {
+    const cfg = writeConfig('tall.json', {
+      name: 'tall-rs',
+      deployment_type: 'ReplicaSet',
+      replica_num: 1,
+      container_template: { gpu_name_set: ['RTX 4090'], gpu_num: 1, cuda_v: 118, image_uuid: DEMO_IMAGE_UUID, cmd: 'sleep infinity' },
+    });
+    const created: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      created.push(json<{ deployment_uuid: string }>(await runCli(['create', cfg, '--json'], { sim })).deployment_uuid);
+    }
+    try {
+      const child = onTerminal(['watch', '--count', '2', '--interval', '0.05', '--no-events'], childEnv({ sim }), { rows: 10, cols: 160 });
+      const r = await collect(child);
+      assert.equal(r.code, 0, r.stdout);
+      const m = /… (\d+) more/.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      assert.ok(Number(m[1]) >= 5, `12 deployments and more on 10 rows: ${m[1]} left out`);
+      assert.match(r.stdout, /\x1b\[\d+F\x1b\[J/, 'the second frame moved up over the first');
+    } finally {
+      for (const u of created) await runCli(['delete', u, '--json'], { sim });
+    }
+  });
+
+  test("wait: the status line's clock keeps moving between two polls (issue 15)", async () => {
+    const took = sim.world.occupy('L20', 1000);
+    try {
+      const cfg = writeConfig('waitclock.json', {
+        name: 'wait-clock',
+        deployment_type: 'Container',
+        container_template: { gpu_name_set: ['L20'], gpu_num: 1, cuda_v: 118, image_uuid: DEMO_IMAGE_UUID, cmd: 'sleep infinity' },
+      });
+      const uuid = json<{ deployment_uuid: string }>(await runCli(['create', cfg, '--json'], { sim })).deployment_uuid;
+      // one poll an hour: every later second on the line comes from the clock, not from a poll
+      const child = onTerminal(['wait', uuid, '--for', 'running', '--interval', '1h', '--timeout', '2h'], childEnv({ sim }));
+      const done = collect(child, 'keep-open');
+      await waitFor(child, 'stdout', / · 2s/);
+      child.stdin.write('\x03');
+      child.stdin.end();
+      const r = await done;
+      assert.match(r.stdout, / · 0s[\s\S]*\r\x1b\[2K[^\n]* · 1s[\s\S]*\r\x1b\[2K[^\n]* · 2s/, 'redrawn in place with a moving clock');
+      await runCli(['delete', uuid, '--json'], { sim });
     } finally {
       sim.world.free('L20', took);
     }

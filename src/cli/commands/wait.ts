@@ -62,6 +62,17 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
     if (statusShown) ctx.io.stderr.write('\r\x1b[2K');
     statusShown = false;
   };
+  // On a terminal the status line's clock keeps moving between two polls (a long --interval
+  // would otherwise leave "… 0 s" standing): redrawn every second from the last poll's reading.
+  let last: { reason: string; seconds: number; at: number } | undefined;
+  const drawStatus = () => {
+    if (!last) return;
+    const seconds = Math.round(last.seconds + (Date.now() - last.at) / 1000);
+    ctx.io.stderr.write(`\r\x1b[2K${ctx.humanText(ctx.err.cyan(t('wait.progress', { condition: condText, reason: last.reason, seconds })))}`);
+    statusShown = true;
+  };
+  const ticker = progressTty ? setInterval(drawStatus, 1000) : undefined;
+  ticker?.unref();
   let outcome: WaitOutcome;
   try {
     outcome = await waitForDeployment(client, ref, {
@@ -74,8 +85,8 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
         if (ctx.json) {
           ctx.io.stderr.write(`${JSON.stringify({ type: 'waiting', deployment_uuid: uuid, condition: condText, state: ev.state, reason: ev.reason, elapsed_seconds: seconds })}\n`);
         } else if (progressTty) {
-          ctx.io.stderr.write(`\r\x1b[2K${ctx.humanText(ctx.err.cyan(t('wait.progress', { condition: condText, reason: ev.reason, seconds })))}`);
-          statusShown = true;
+          last = { reason: ev.reason, seconds, at: Date.now() };
+          drawStatus();
         } else {
           ctx.log(t('wait.progress', { condition: condText, reason: ev.reason, seconds }));
         }
@@ -89,6 +100,7 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
       },
     });
   } finally {
+    if (ticker) clearInterval(ticker);
     clearStatus();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
