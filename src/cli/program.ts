@@ -20,6 +20,7 @@ import { command as events } from './commands/events.js';
 import { command as images } from './commands/images.js';
 import { command as login } from './commands/login.js';
 import { command as auth } from './commands/auth.js';
+import { command as completion } from './commands/completion.js';
 import { command as mcp } from './commands/mcp.js';
 import { command as notifyTest } from './commands/notify-test.js';
 import { command as queue } from './commands/queue.js';
@@ -64,6 +65,7 @@ export const COMMANDS: readonly CliCommand[] = [
   validate,
   login,
   auth,
+  completion,
   sim,
   schema,
   demo,

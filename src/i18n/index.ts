@@ -393,6 +393,19 @@ const en = {
 
   // ---- client security (ssh command, token host, config files, webhooks, queue password) ----
   // ---- issue 15 §4: no dead ends ----
+  'cmd.completion': 'shell completion for bash, zsh and fish (commands and options of this program)',
+  'cmd.completion.shell': 'print the {shell} completion script',
+  'cmd.completion.install': 'install the completion script where your shell looks for it',
+  'cmd.completion.opt.shell': 'the shell (default: from $SHELL)',
+  'completion.badShell': '{value} is not a shell this can complete for (one of {shells})',
+  'completion.writeFailed': 'could not write {path}: {message}',
+  'completion.installed': '{shell} completion written to {path}',
+  'completion.next.bash': 'open a new shell (bash-completion loads it from there)',
+  'completion.next.zsh': 'add `fpath=({dir} $fpath)` before `compinit` in ~/.zshrc, then open a new shell',
+  'completion.next.fish': 'open a new fish shell',
+  'ex.completion.install': 'install the completion of your shell ($SHELL)',
+  'ex.completion.bash': 'try it in this bash session',
+  'ex.completion.fish': 'fish, by hand',
   'live.more': '… {n} more (a taller terminal shows them; --json lists all)',
   'login.checking': 'checking the token with {host}…',
   'login.rejected': '{host} refused the token: {said}. Copy the 开发者Token again (console → settings → developer token) and run `autodl login`; --no-check saves it without asking',
@@ -859,6 +872,19 @@ const zh: Catalog = {
 
   // ---- client security ----
   // ---- issue 15 §4: no dead ends ----
+  'cmd.completion': 'bash、zsh 和 fish 的命令补全（本程序的命令与选项）',
+  'cmd.completion.shell': '输出 {shell} 的补全脚本',
+  'cmd.completion.install': '把补全脚本安装到 shell 查找的位置',
+  'cmd.completion.opt.shell': 'shell 类型（默认取自 $SHELL）',
+  'completion.badShell': '{value} 不是支持补全的 shell（可选：{shells}）',
+  'completion.writeFailed': '无法写入 {path}：{message}',
+  'completion.installed': '{shell} 补全脚本已写入 {path}',
+  'completion.next.bash': '打开新的 shell 即可生效（bash-completion 会从该位置加载）',
+  'completion.next.zsh': '在 ~/.zshrc 的 `compinit` 之前加入 `fpath=({dir} $fpath)`，然后打开新的 shell',
+  'completion.next.fish': '打开新的 fish shell 即可生效',
+  'ex.completion.install': '为当前 shell（$SHELL）安装补全',
+  'ex.completion.bash': '在当前 bash 会话中试用',
+  'ex.completion.fish': '手动安装 fish 补全',
   'live.more': '……另有 {n} 行（终端更高时可见；--json 列出全部）',
   'login.checking': '正在向 {host} 验证开发者Token……',
   'login.rejected': '{host} 拒绝了该开发者Token：{said}。请重新复制开发者Token（控制台 → 设置 → 开发者Token）后运行 `autodl login`；加 --no-check 可不验证直接保存',

@@ -2,6 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collect, deploymentConfig, json, ROOT, runCli, type SimHandle, spawnCli, tempHome, useSim, waitFor, writeConfig } from './helpers.js';
@@ -339,5 +340,50 @@ describe('auth status, logout, a checked login, a 401 that says what to do (§4.
     assert.equal(e.details.status, 401);
     assert.equal(e.details.token_source, 'env');
     assert.match(e.message, /refused the token from the environment \(AUTODL_TOKEN\): run `autodl login`/);
+  });
+});
+
+describe('shell completion (§4.8)', () => {
+  const complete = (script: string, words: string[]) => {
+    const r = spawnSync('bash', ['-c', `source "$1"; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _autodl; printf '%s\\n' "\${COMPREPLY[@]}"`, '_', script], { encoding: 'utf8' });
+    return r.stdout.split('\n').filter(Boolean);
+  };
+
+  test('bash: commands, sub-commands and options come from the program definition', async () => {
+    const r = await runCli(['completion', 'bash'], {});
+    assert.equal(r.code, 0, r.stderr);
+    const file = writeConfig('autodl.bash', r.stdout);
+    assert.equal(spawnSync('bash', ['-n', file]).status, 0, 'valid bash');
+    assert.ok(complete(file, ['autodl', 'qu']).includes('queue'));
+    assert.deepEqual(complete(file, ['autodl', 'queue', 'r']).sort(), ['retry', 'run']);
+    assert.ok(complete(file, ['autodl', 'submit', '--inter']).includes('--interval'));
+    assert.ok(complete(file, ['autodl', 'auth', '']).includes('status'), 'new commands are in it without being listed by hand');
+    const help = await runCli(['--help'], {});
+    const commands = [...help.stdout.matchAll(/^ {2}([a-z][a-z-]*)[ |]/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    const top = complete(file, ['autodl', '']);
+    for (const c of commands) assert.ok(top.includes(c), `${c} completes`);
+  });
+
+  test('zsh and fish scripts; install writes where the shell looks, and says what is left to do', async () => {
+    const zsh = await runCli(['completion', 'zsh'], {});
+    assert.match(zsh.stdout, /^#compdef autodl/);
+    const fish = await runCli(['completion', 'fish'], {});
+    assert.match(fish.stdout, /complete -c autodl -n '__fish_use_subcommand' -a 'queue'/);
+    assert.match(fish.stdout, /complete -c autodl -n '__fish_seen_subcommand_from submit' -l interval -r -F/);
+    const bad = await runCli(['completion', 'install', '--shell', 'tcsh', '--json'], {});
+    assert.equal(json<ErrorResult>(bad).error_type, 'config_error');
+    const home = tempHome();
+    try {
+      for (const [shell, rel] of [['fish', '.config/fish/completions/autodl.fish'], ['bash', '.local/share/bash-completion/completions/autodl'], ['zsh', '.local/share/zsh/site-functions/_autodl']] as const) {
+        const r = await runCli(['completion', 'install', '--json'], { home, env: { SHELL: `/usr/bin/${shell}` } });
+        assert.equal(r.code, 0, r.stderr + r.stdout);
+        const res = json<{ path: string; shell: string; next: string }>(r);
+        assert.equal(res.shell, shell);
+        assert.equal(res.path, join(home.dir, rel));
+        assert.ok(readFileSync(res.path, 'utf8').includes('autodl'));
+      }
+    } finally {
+      home.cleanup();
+    }
   });
 });
