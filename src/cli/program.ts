@@ -21,6 +21,7 @@ import { command as images } from './commands/images.js';
 import { command as login } from './commands/login.js';
 import { command as auth } from './commands/auth.js';
 import { command as completion } from './commands/completion.js';
+import { command as init } from './commands/init.js';
 import { command as mcp } from './commands/mcp.js';
 import { command as notifyTest } from './commands/notify-test.js';
 import { command as queue } from './commands/queue.js';
@@ -61,7 +62,8 @@ export const COMMANDS: readonly CliCommand[] = [
   stopContainer,
   stop,
   deleteCommand,
-  // offline
+  // configs (init asks the API for images and stock), offline
+  init,
   validate,
   login,
   auth,

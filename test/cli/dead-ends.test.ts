@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collect, deploymentConfig, json, ROOT, runCli, type SimHandle, spawnCli, tempHome, useSim, waitFor, writeConfig } from './helpers.js';
+import { collect, deploymentConfig, json, ROOT, runCli, type SimHandle, spawnCli, startSim, tempHome, useSim, waitFor, writeConfig } from './helpers.js';
 
 let sim: SimHandle;
 useSim((s) => (sim = s));
@@ -384,6 +384,47 @@ describe('shell completion (§4.8)', () => {
       }
     } finally {
       home.cleanup();
+    }
+  });
+});
+
+describe('autodl init (§4.9)', () => {
+  test('flags for scripts: a config from the real images and stock that validates and submits, never overwriting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autodl-ends-init-'));
+    const file = join(dir, 'train.yaml');
+    const r = await runCli(['init', file, '--gpu', 'L20', '--type', 'Job', '--name', 'init-job', '--cmd', 'sleep 5', '--yes', '--json'], { sim });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const res = json<{ dialect: string; body: { name: string; container_template: { gpu_name_set: string[]; image_uuid: string; cuda_v?: number } } }>(r);
+    assert.equal(res.dialect, 'private');
+    assert.deepEqual(res.body.container_template.gpu_name_set, ['L20']);
+    assert.equal(res.body.container_template.cuda_v, 118);
+    const images = json<Array<{ image_uuid: string }>>(await runCli(['images', '--json'], { sim }));
+    assert.equal(res.body.container_template.image_uuid, images[0]!.image_uuid, "the account's own image");
+    assert.equal((await runCli(['validate', file, '--json'], { sim })).code, 0);
+    const again = await runCli(['init', file, '--yes', '--json'], { sim });
+    assert.equal(again.code, 1);
+    assert.match(json<ErrorResult>(again).message, /exists already/);
+    const typo = await runCli(['init', join(dir, 'x.yaml'), '--gpu', '4090', '--yes', '--json'], { sim });
+    assert.ok(json<{ details: { near: string[] } }>(typo).details.near.includes('RTX 4090'));
+    const sub = await runCli(['submit', file, '--interval', '0.05', '--json', '--db', join(dir, 'q.db')], { sim });
+    assert.equal(sub.code, 0, sub.stderr + sub.stdout);
+    await runCli(['delete', json<{ deployment_uuid: string }>(sub).deployment_uuid, '--json'], { sim });
+  });
+
+  test('in the dialect of the host: a public host gets a CUDA range and dc_list', async () => {
+    const pub = await startSim({ dialect: 'public' });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'autodl-ends-init-pub-'));
+      const file = join(dir, 'pub.yaml');
+      const r = await runCli(['init', file, '--yes', '--json', '--dialect', 'public'], { sim: pub });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const tpl = json<{ body: { container_template: Record<string, unknown> } }>(r).body.container_template;
+      assert.deepEqual(tpl.dc_list, ['westDC2']);
+      assert.equal(tpl.cuda_v_from, 118);
+      assert.equal('cuda_v' in tpl, false);
+      assert.match(readFileSync(file, 'utf8'), /written by `autodl init` for the public dialect/);
+    } finally {
+      await pub.close();
     }
   });
 });
