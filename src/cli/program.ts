@@ -19,7 +19,7 @@ import { command as describeCommand } from './commands/describe.js';
 import { command as events } from './commands/events.js';
 import { command as images } from './commands/images.js';
 import { command as login } from './commands/login.js';
-import { command as auth } from './commands/auth.js';
+import { command as auth, logoutCommand as logout } from './commands/auth.js';
 import { command as completion } from './commands/completion.js';
 import { command as init } from './commands/init.js';
 import { command as mcp } from './commands/mcp.js';
@@ -66,6 +66,7 @@ export const COMMANDS: readonly CliCommand[] = [
   init,
   validate,
   login,
+  logout,
   auth,
   completion,
   sim,

@@ -76,15 +76,19 @@ export async function logout(ctx: CliContext): Promise<void> {
 }
 
 export const command: CliCommand = {
-  names: ['auth', 'logout'],
-  examples: [
-    ['autodl auth status', 'ex.auth.status'],
-    ['autodl logout', 'ex.logout'],
-  ],
+  names: ['auth'],
+  examples: [['autodl auth status', 'ex.auth.status']],
   declare(program) {
     const auth = withExamples(program.command('auth').description(t('cmd.auth')), command.examples);
     auth.allowExcessArguments(true).action(groupHelp);
     auth.command('status').description(t('cmd.auth.status')).option('--no-check', t('cmd.auth.noCheck')).action(action(status));
-    program.command('logout').description(t('cmd.logout')).action(action(logout));
+  },
+};
+
+export const logoutCommand: CliCommand = {
+  names: ['logout'],
+  examples: [['autodl logout', 'ex.logout']],
+  declare(program) {
+    withExamples(program.command('logout').description(t('cmd.logout')), logoutCommand.examples).action(action(logout));
   },
 };
