@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import {
@@ -123,5 +124,30 @@ describe('on a terminal', { skip: !hasScript && 'util-linux script is not instal
     } finally {
       sim.world.free('L20', took);
     }
+  });
+
+  test('init asks on a terminal (Enter takes the default) and writes a config that validates (issue 15)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'autodl-tty-init-')), 'asked.yaml');
+    const child = onTerminal(['init', file], childEnv({ sim }));
+    const done = collect(child, 'keep-open');
+    await waitFor(child, 'stdout', 'Which image?');
+    child.stdin.write('\r');
+    await waitFor(child, 'stdout', 'Which GPU types?');
+    child.stdin.write('2\r');
+    await waitFor(child, 'stdout', 'Which deployment type?');
+    child.stdin.write('1\r');
+    await waitFor(child, 'stdout', 'Deployment name?');
+    child.stdin.write('tty-init\r');
+    await waitFor(child, 'stdout', 'Command to run?');
+    child.stdin.write('sleep 5\r');
+    child.stdin.end();
+    const r = await done;
+    assert.equal(r.code, 0, r.stdout);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /^name: "tty-init"$/m);
+    assert.match(text, /^deployment_type: Job$/m);
+    assert.match(text, /^ {2}cmd: "sleep 5"$/m);
+    const v = await runCli(['validate', file, '--json'], { sim });
+    assert.equal(v.code, 0, v.stdout + v.stderr);
   });
 });
