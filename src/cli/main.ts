@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { detectLang, isLang, setLang } from '../i18n/index.js';
 import { buildProgram, commandWord, globalOptionWidth } from './program.js';
 import { exitCodeAfterRun, handleError } from './runtime.js';
+import { stdErr, stdOut } from './std.js';
 
 /** What the top-level handler needs before commander has parsed anything. */
 export interface EarlyOptions {
@@ -38,7 +39,20 @@ function onlyGlobalOptions(argv: string[]): boolean {
   return true;
 }
 
+/**
+ * A reader that closes the pipe early (`autodl queue prune --help | head -1`) ends the output,
+ * not the program with a stack trace: commander writes help before any command runs, so the
+ * handler is set here, for every path (runtime.ts's runCommand sets the same for a run).
+ */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   const args = argv.slice(2);
   const early = prescan(args);
   setLang(detectLang(early.lang, process.env));
@@ -60,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   // Flush both streams, then exit (open sockets must not keep a finished command alive).
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  stdOut.write('', () => stdErr.write('', () => process.exit(code)));
 }
 
 void main(process.argv);

@@ -11,6 +11,7 @@ import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
 import { setUtcOutput } from '../util/time.js';
 import { resolveCredentials } from '../credentials/credentials.js';
 import { tokenSourceText } from './token-source.js';
+import { stdErr, stdOut } from './std.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -34,8 +35,9 @@ export interface Io {
 
 function defaultIo(): Io {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // written straight to the descriptor until a stream is needed (./std.ts)
+    stdout: stdOut,
+    stderr: stdErr,
     // built on first use only: making the stdin stream costs several ms, and most commands never read it
     get stdin() {
       return process.stdin;
@@ -60,6 +62,8 @@ export class CliContext {
   readonly secrets: string[] = [];
   /** A long-running command (sim) sets this: main.ts then does not exit. */
   keepAlive = false;
+  /** The exit code of a run that printed its result but did not succeed in full (a bulk action with failures). */
+  exitCode = 0;
 
   constructor(global: GlobalOptions, io: Io = defaultIo()) {
     this.global = global;
@@ -158,7 +162,7 @@ export function globalOptionsOf(command: Command): GlobalOptions {
 /** Run one command (./command.ts's action calls this): the context from the global options, then `run`. */
 export async function runCommand(command: Command, run: (ctx: CliContext) => Promise<void>): Promise<void> {
   // `autodl deployments | head -1`: a closed pipe is a normal end, not a crash
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  stdOut.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
@@ -169,7 +173,7 @@ export async function runCommand(command: Command, run: (ctx: CliContext) => Pro
 
 /** Exit code once the command returned normally; -1 = keep the process alive (a server runs). */
 export function exitCodeAfterRun(): number {
-  return state.ctx?.keepAlive ? -1 : 0;
+  return state.ctx?.keepAlive ? -1 : (state.ctx?.exitCode ?? 0);
 }
 
 // ---------- the single error handler ----------

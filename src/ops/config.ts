@@ -1,11 +1,11 @@
 // Reading a deployment config for an operation: a file path, the config text itself, or an
 // already-parsed object → the API-ready body (through the config pipeline, src/pipeline), its
-// warnings, and its sweep block when it has one. The pipeline (zod, yaml) is loaded here on
-// first use: nothing that only imports this module pays for it.
+// warnings, and its sweep block when it has one. The pipeline is loaded here on first use:
+// nothing that only imports this module pays for it; a plainly valid config loads no zod.
 import { isAbsolute, join } from 'node:path';
 import type { CreateDeploymentBody, Dialect } from '../api/types.js';
 import { AutodlError } from '../errors.js';
-import type { SpecWarning, SweepParams } from '../pipeline/types.js';
+import type { LineOf, SpecWarning, SweepParams } from '../pipeline/types.js';
 import { ENGLISH, type OpsWords } from './words.js';
 
 export type ConfigInput = string | object;
@@ -43,26 +43,39 @@ export interface ReadConfig {
 const INLINE = '<inline config>';
 
 export async function readConfig(input: ConfigInput, options: ReadConfigOptions): Promise<ReadConfig> {
-  const { prepareSpec, loadConfigText } = await import('../pipeline/index.js');
+  // The quick path first (src/pipeline/quick.ts: no zod, and no yaml for a JSON config); the
+  // full pipeline (zod) only for a config that is not plainly valid, which it then explains.
+  const quick = await import('../pipeline/quick.js');
   const popts = { dialect: options.dialect, ...(options.strict ? { strict: true } : {}) };
-  let prepared;
+  let raw: unknown;
+  let lineOf: LineOf | undefined;
+  let file: string | undefined;
   let source: string;
   let path: string | undefined;
   if (typeof input === 'string') {
     const s = input.trim();
+    let loaded;
     if (options.strings === 'text' || (options.strings === 'path-or-text' && (s.startsWith('{') || s.includes('\n')))) {
       const name = options.strings === 'text' ? (options.textName ?? INLINE) : INLINE;
-      const loaded = loadConfigText(input, { path: name });
-      prepared = prepareSpec(loaded.raw as object, { ...popts, lineOf: loaded.lineOf, file: name });
+      loaded = quick.loadConfigText(input, { path: name });
+      file = name;
       source = name;
     } else {
       path = options.strings === 'path-or-text' ? (isAbsolute(s) ? s : join(options.cwd ?? process.cwd(), s)) : input;
-      prepared = prepareSpec(path, popts);
+      loaded = quick.loadConfigFile(path);
+      file = path;
       source = options.strings === 'path-or-text' ? s : input;
     }
+    raw = loaded.raw;
+    lineOf = loaded.lineOf;
   } else {
-    prepared = prepareSpec(input ?? {}, popts);
+    raw = input ?? {};
     source = '<object>';
+  }
+  let prepared = quick.quickPrepare(raw, popts, lineOf, file);
+  if (prepared === undefined) {
+    const { prepareSpec } = await import('../pipeline/index.js');
+    prepared = prepareSpec(raw as object, { ...popts, ...(lineOf ? { lineOf } : {}), ...(file !== undefined ? { file } : {}) });
   }
   if (prepared.sweep && !options.allowSweep) {
     throw new AutodlError('config_error', (options.words ?? ENGLISH).sweepRefused(source), { ...(path !== undefined ? { path: source } : {}), sweep: true });

@@ -1,163 +1,19 @@
-// normalize: a user's config → the body the target dialect wants, plus warnings.
-// Lenient by design: it converts only what is unambiguous and leaves everything else
-// for validate() to report (it never throws).
+// normalize: a user's config → the body the target dialect wants, plus warnings (see
+// ./normalize-core.ts); the `sweep:` block read by zod's SweepSchema.
 
-import type { Dialect } from '../api/types.js';
-import { HIGHEST_CUDA_CODE, resolveCuda } from './cuda.js';
+import { normalizeWith, UNDECIDED, type NormalizeOptions, type NormalizeResult, type SweepReader } from './normalize-core.js';
 import { SweepSchema } from './schema.js';
-import { formatPath, isPlainObject, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
 
-export interface NormalizeOptions {
-  dialect: Dialect;
-}
+export type { NormalizeOptions, NormalizeResult };
 
-export interface NormalizeResult {
-  /** The body with conveniences resolved; not yet validated. */
-  body: Record<string, unknown>;
-  warnings: SpecWarning[];
-  /** The `sweep:` block, set aside (values as strings). */
-  sweep?: SweepParams;
-  dialect: Dialect;
-  /** Problems found while normalizing; validate() reports them with the rest. */
-  issues: ValidationIssue[];
-}
-
-const T = 'container_template';
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+export const zodSweep: SweepReader = (s) => {
+  const parsed = SweepSchema.safeParse(s);
+  if (parsed.success) return { ok: true, params: parsed.data };
+  return { ok: false, issues: parsed.error.issues.map((iss) => ({ path: iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: iss.message })) };
+};
 
 export function normalize(raw: unknown, options: NormalizeOptions): NormalizeResult {
-  const dialect = options.dialect;
-  const warnings: SpecWarning[] = [];
-  const issues: ValidationIssue[] = [];
-  if (!isPlainObject(raw)) {
-    issues.push({ path: '', message: 'the config must be an object (a mapping of fields)' });
-    return { body: {}, warnings, dialect, issues };
-  }
-  // Copy with spread (CreateDataProperty): a "__proto__" key stays an own key and is reported as unknown.
-  const body: Record<string, unknown> = { ...raw };
-  delete body.$schema;
-
-  let sweep: SweepParams | undefined;
-  if ('sweep' in body) {
-    const s = body.sweep;
-    delete body.sweep;
-    const parsed = SweepSchema.safeParse(s);
-    if (parsed.success) {
-      sweep = Object.fromEntries(Object.entries(parsed.data).map(([k, vs]) => [k, vs.map((v) => String(v))]));
-    } else {
-      for (const iss of parsed.error.issues) {
-        issues.push({ path: formatPath(['sweep', ...iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p))]), message: iss.message });
-      }
-    }
-  }
-
-  const tpl0 = body.container_template;
-  if (isPlainObject(tpl0)) {
-    const tpl: Record<string, unknown> = { ...tpl0 };
-    body.container_template = tpl;
-    normalizeCuda(tpl, dialect, warnings, issues);
-    if (dialect === 'private' && 'dc_list' in tpl) {
-      delete tpl.dc_list;
-      warnings.push({
-        code: 'dc_list_dropped',
-        path: `${T}.dc_list`,
-        message: 'dc_list is a public-dialect field; the private cloud has no region field, so it was dropped',
-      });
-    }
-  }
-  return sweep ? { body, warnings, sweep, dialect, issues } : { body, warnings, dialect, issues };
-}
-
-function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings: SpecWarning[], issues: ValidationIssue[]): void {
-  const hasV = tpl.cuda_v !== undefined;
-  const hasFrom = tpl.cuda_v_from !== undefined;
-  const hasTo = tpl.cuda_v_to !== undefined;
-
-  if ('cuda' in tpl) {
-    const given = tpl.cuda;
-    delete tpl.cuda;
-    if (hasV || hasFrom || hasTo) {
-      issues.push({
-        path: `${T}.cuda`,
-        message: 'give the CUDA version once: either cuda (a version such as "11.8") or cuda_v / cuda_v_from+cuda_v_to, not both',
-      });
-      return;
-    }
-    const r = resolveCuda(given);
-    if (!r.ok) {
-      issues.push({ path: `${T}.cuda`, message: r.message });
-      return;
-    }
-    if (!r.exact) {
-      warnings.push({
-        code: 'cuda_rounded_up',
-        path: `${T}.cuda`,
-        message: `CUDA ${r.version} is not a known code; using ${r.code}, the smallest known code not below it`,
-      });
-    }
-    if (dialect === 'private') tpl.cuda_v = r.code;
-    else {
-      tpl.cuda_v_from = r.code;
-      tpl.cuda_v_to = HIGHEST_CUDA_CODE;
-    }
-    return;
-  }
-
-  if (dialect === 'private') {
-    if (hasV) {
-      if (hasFrom || hasTo) {
-        delete tpl.cuda_v_from;
-        delete tpl.cuda_v_to;
-        warnings.push({
-          code: 'cuda_range_dropped',
-          path: `${T}.cuda_v_from`,
-          message: 'both cuda_v and cuda_v_from/cuda_v_to given; the private dialect takes cuda_v only, so the range was dropped',
-        });
-      }
-      return;
-    }
-    if (hasFrom && isNum(tpl.cuda_v_from)) {
-      tpl.cuda_v = tpl.cuda_v_from;
-      delete tpl.cuda_v_from;
-      delete tpl.cuda_v_to;
-      warnings.push({
-        code: 'cuda_range_converted',
-        path: `${T}.cuda_v_from`,
-        message: `the private dialect takes one minimum CUDA code: cuda_v = cuda_v_from = ${String(tpl.cuda_v)} (cuda_v_to dropped)`,
-      });
-    }
-    // cuda_v_to alone, or a non-number: left for validate() to report.
-    return;
-  }
-
-  // public
-  if (hasFrom || hasTo) {
-    if (hasV) {
-      delete tpl.cuda_v;
-      warnings.push({
-        code: 'cuda_v_dropped',
-        path: `${T}.cuda_v`,
-        message: 'both cuda_v and cuda_v_from/cuda_v_to given; the public dialect takes the range, so cuda_v was dropped',
-      });
-    }
-    if (hasFrom && !hasTo && isNum(tpl.cuda_v_from)) {
-      tpl.cuda_v_to = Math.max(HIGHEST_CUDA_CODE, tpl.cuda_v_from);
-      warnings.push({
-        code: 'cuda_range_completed',
-        path: `${T}.cuda_v_to`,
-        message: `cuda_v_to not given; using the highest known code ${String(tpl.cuda_v_to)}`,
-      });
-    }
-    return;
-  }
-  if (hasV && isNum(tpl.cuda_v)) {
-    tpl.cuda_v_from = tpl.cuda_v;
-    tpl.cuda_v_to = Math.max(HIGHEST_CUDA_CODE, tpl.cuda_v);
-    delete tpl.cuda_v;
-    warnings.push({
-      code: 'cuda_v_converted',
-      path: `${T}.cuda_v`,
-      message: `the public dialect takes a CUDA range: cuda_v_from = ${String(tpl.cuda_v_from)}, cuda_v_to = ${String(tpl.cuda_v_to)} (the highest known code)`,
-    });
-  }
+  const n = normalizeWith(raw, options, zodSweep);
+  if (n === UNDECIDED) throw new Error('unreachable: the zod sweep reader always decides');
+  return n;
 }

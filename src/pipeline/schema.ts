@@ -6,18 +6,15 @@
 //   dialect's code form) and `sweep` (parameters for `{{name}}` placeholders).
 // The body schema is the same definitions without the conveniences. Dialect rules
 // (cuda_v vs cuda_v_from/cuda_v_to + dc_list) and cross-field rules (ranges, Job counts)
-// are checked in validate.ts, because they depend on the target dialect.
+// are checked in issues.ts, because they depend on the target dialect. A config that is plainly
+// valid is recognised without zod (quick.ts, which mirrors these definitions and is tested
+// against them); zod decides and explains everything else.
 
 import { z } from 'zod';
 import { KNOWN_CUDA_CODES } from './cuda.js';
+import { CUDA_ANY, NAME_FORBIDDEN, NAME_MAX_LENGTH } from './rules.js';
 
-/**
- * Deployment name rule (our choice; the platform's own limit is not documented):
- * not blank, at most 64 characters, no control characters (newline, tab, NUL …).
- */
-export const NAME_MAX_LENGTH = 64;
-// eslint-disable-next-line no-control-regex
-export const NAME_FORBIDDEN = /[\u0000-\u001f\u007f]/;
+export { CUDA_ANY, NAME_FORBIDDEN, NAME_MAX_LENGTH };
 
 const cudaCodeList = KNOWN_CUDA_CODES.join(', ');
 
@@ -33,9 +30,6 @@ const floor = (what: string, unit: string) =>
     .int({ error: `must be a whole number (${unit})` })
     .min(0, { error: 'must not be negative' })
     .describe(what);
-
-/** 0 = "no CUDA constraint": what the console sends with a system image (recorded); accepted in both dialects. */
-export const CUDA_ANY = 0;
 
 const cudaCode = (what: string) =>
   z

@@ -29,7 +29,8 @@ export interface WorkerOptions {
    * While entries wait for stock, the stock alone is polled this often between ticks (one
    * call, no database read); a poll that shows more idle on a type a waiting entry needs,
    * and enough for it, starts the next tick at once with that snapshot. Default
-   * defaultStockInterval(intervalMs) (a sixth of it, at least 1 s); >= intervalMs: off.
+   * defaultStockInterval(intervalMs, waiting), adapted after every tick to the entries waiting
+   * for stock (a sixth of the interval, shorter the more wait, at least 1 s); >= intervalMs: off.
    */
   stockIntervalMs?: number;
   /** Follow alive entries at most this often. Default followEvery(alive, intervalMs): every tick up to 400 alive, then rarer. */
@@ -226,6 +227,8 @@ export interface StockWatch {
   need: Record<string, number>;
   /** Per GPU type: the idle this tick saw, less what it planned to take. */
   idle: Record<string, number>;
+  /** How many entries wait for stock (no_stock or reserved): the default stock poll adapts to it. */
+  waiting: number;
 }
 
 export interface TickOptions {
@@ -320,14 +323,16 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
       }
       const waiting: Record<string, number> = {};
       const need: Record<string, number> = {};
+      let forStock = 0;
       for (const d of p.decisions) {
         if (d.action !== 'wait') continue;
         waiting[d.reason] = (waiting[d.reason] ?? 0) + 1;
         if (d.reason === 'no_stock' || d.reason === 'reserved') {
+          forStock++;
           for (const t of d.demand.types) need[t] = Math.min(need[t] ?? Infinity, d.demand.gpus);
         }
       }
-      if (Object.keys(need).length > 0) r.watch = { need, idle: { ...p.idleAfter } };
+      if (forStock > 0) r.watch = { need, idle: { ...p.idleAfter }, waiting: forStock };
       emit(ctx, { type: 'tick', worker: ctx.workerId, pending: pending.length, alive: alive.length, planned: p.creates.length, waiting });
       for (const c of p.creates) {
         if (ctx.signal?.aborted) break;
@@ -344,7 +349,7 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
 }
 
 /** The policies' inputs for this tick: dependency states, money spent, budgets (one extra read per budgeted label). */
-async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[], queueBudget: number | undefined): Promise<PolicyContext> {
+export async function policyContext(ctx: Pick<SubmitterContext, 'store' | 'now' | 'account'>, open: readonly QueueEntry[], queueBudget: number | undefined): Promise<PolicyContext> {
   const now = ctx.now();
   const states = new Map<string, PolicyState>();
   for (const e of open) states.set(e.id, e.state);
@@ -461,9 +466,21 @@ export function stockMayFit(watch: StockWatch, stock: Stock): boolean {
   return false;
 }
 
-/** Default stock poll while entries wait for stock: a sixth of the tick interval (5 s of 30 s), at least 1 s. */
-export function defaultStockInterval(intervalMs: number): number {
-  return Math.min(intervalMs, Math.max(1000, Math.round(intervalMs / 6)));
+/** Waiting entries per stock poll an interval: the default poll makes a tenth of the calls as many pollers would. */
+export const WAITING_PER_STOCK_POLL = 10;
+/** The default stock poll is never faster than this (ms). */
+export const MIN_DEFAULT_STOCK_INTERVAL_MS = 1000;
+
+/**
+ * Default stock poll while `waiting` entries wait for stock: a sixth of the tick interval
+ * (5 s of 30 s), and shorter the more entries wait — one poll per interval for every
+ * WAITING_PER_STOCK_POLL of them (100 waiting: 3 s of 30 s), so the worker calls a tenth as
+ * often as that many `autodl submit` pollers would and is as quick to see a GPU free — but
+ * never under MIN_DEFAULT_STOCK_INTERVAL_MS (1 s), nor over the interval.
+ */
+export function defaultStockInterval(intervalMs: number, waiting = 1): number {
+  const polls = Math.max(6, Math.ceil(Math.max(0, waiting) / WAITING_PER_STOCK_POLL));
+  return Math.min(intervalMs, Math.max(MIN_DEFAULT_STOCK_INTERVAL_MS, Math.round(intervalMs / polls)));
 }
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
@@ -487,8 +504,9 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   let offset = 0;
   let skewed = false;
   if (useDbClock) ctx.now = () => local() + offset;
-  // never faster than INTERVAL_MIN_S (an SDK caller's 0 would otherwise poll without pause)
-  const stockEvery = Math.max(INTERVAL_MIN_S * 1000, o.stockIntervalMs ?? defaultStockInterval(o.intervalMs));
+  // never faster than INTERVAL_MIN_S (an SDK caller's 0 would otherwise poll without pause);
+  // the default adapts to how many entries the last tick left waiting for stock
+  const stockEveryFor = (waiting: number) => Math.max(INTERVAL_MIN_S * 1000, o.stockIntervalMs ?? defaultStockInterval(o.intervalMs, waiting));
   let lastFollow: number | undefined;
   let snapshot: Stock | undefined;
   const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };
@@ -542,6 +560,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     // next tick as soon as a GPU they need is freed.
     let slept = 0;
     const watch = r.watch;
+    const stockEvery = stockEveryFor(watch?.waiting ?? 0);
     if (watch && stockEvery < o.intervalMs) {
       while (slept + stockEvery < o.intervalMs && !o.signal?.aborted) {
         await pause(stockEvery, o.signal);

@@ -3,14 +3,14 @@
 // line updated in place and a real Ctrl-C (^C typed on the terminal) exits 130.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import {
   childEnv,
-  CLI,
+  hasScript,
+  onTerminal,
   collect,
   json,
   runCli,
@@ -21,14 +21,6 @@ import {
   writeConfig,
 } from './helpers.js';
 
-const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-function onTerminal(args: string[], env: Record<string, string>, size?: { rows: number; cols: number }) {
-  const run = [process.execPath, CLI, ...args].map(quote).join(' ');
-  const cmd = size ? `stty rows ${size.rows} cols ${size.cols}; ${run}` : run;
-  return spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
-}
 
 let sim: SimHandle;
 useSim((s) => (sim = s));

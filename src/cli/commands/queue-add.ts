@@ -5,9 +5,11 @@ import type { SweepItem } from '../../pipeline/index.js';
 import { t } from '../../i18n/index.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { addedView, currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
+import { currentAccount, prepareTemplate, targetDialect, withStore, type AddedItem, type StoreOptions } from './queue-common.js';
 import { Option, type Command } from 'commander';
 import { action } from '../command.js';
+import { addToQueue, checkQueuedNames, previewAdd } from '../../ops/queue.js';
+import { cliWords } from '../words.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
 import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
@@ -17,19 +19,17 @@ export interface AddItem extends SweepItem {
 }
 
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
-export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions, items: AddItem[], priority: number, dry: boolean): Promise<void> {
+export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions & { allowDuplicate?: boolean }, items: AddItem[], priority: number, dry: boolean): Promise<void> {
   // the policy's fields are checked before anything is read or added (a bad one adds nothing)
-  const declared = policyFrom(opts, []);
+  // (`--after` is resolved against the store below: here only its presence counts for --after-any)
+  const declared = opts.afterAny && !opts.after?.length ? policyFrom(opts, []) : policyFrom({ ...opts, afterAny: false }, []);
   if (declared) normalizePolicy(declared);
   const owner = ownerFor(opts, ctx.env);
+  // each name is sent marked (`<name>-q<tag>`): one too long then adds nothing (src/ops/queue.ts)
+  checkQueuedNames(items.map((i) => i.body.name), cliWords);
   if (dry) {
-    const specs = items.map((i) => ({
-      name: i.body.name,
-      priority,
-      label: i.label,
-      ...(Object.keys(i.params).length > 0 ? { params: i.params } : {}),
-      body: i.body,
-    }));
+    // the body as it will be sent: the name marked with the entry's tag (######## until the entry exists)
+    const specs = previewAdd(items, priority, cliWords);
     if (ctx.json) {
       ctx.printJson(specs);
       return;
@@ -44,29 +44,43 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     const after = opts.after?.length ? await resolveAfter(store, opts.after) : [];
     await refuseCycles(store, after);
     const policy = policyFrom(opts, after);
-    const added = await store.add(
-      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
-      Date.now(),
-    );
-    const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
-    ctx.result({ status: 'success', db: path, count: views.length, entries: views }, () => {
+    // the same config already open (or twice in this add): a warning, unless --allow-duplicate (issue 15 §3)
+    const { findDuplicates } = await import('../../queue/ops.js');
+    const duplicates = opts.allowDuplicate ? [] : await findDuplicates(store, items.map((i) => i.body), account ?? null);
+    // added through the operation MCP's queue_add shares (src/ops/queue.ts: the name rule, one transaction)
+    const views: AddedItem[] = await addToQueue(store, items, { priority, account: account ?? null, owner, policy, words: cliWords });
+    const idAt = (k: number) => views[k]!.id!;
+    warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: idAt(d.index), of: d.id ?? idAt(d.same_as_index ?? 0), ofState: d.state ?? 'pending' })));
+    const dupJson = duplicates.map((d) => ({ id: idAt(d.index), name: d.name, duplicate_of: d.id ?? idAt(d.same_as_index ?? 0), state: d.state ?? 'pending' }));
+    ctx.result({ status: 'success', db: path, count: views.length, entries: views, ...(dupJson.length ? { duplicates: dupJson } : {}) }, () => {
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
       return `${renderTable(['ID', 'NAME', 'PRIO', 'LABEL'], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
     });
   }, { durable: true });
 }
 
+/** The most duplicate warnings printed one by one (then one line says how many more). */
+const SHOWN_DUPLICATES = 5;
+
+function warnDuplicates(ctx: CliContext, dups: ReadonlyArray<{ name: string; added: string; of: string; ofState: string }>): void {
+  for (const d of dups.slice(0, SHOWN_DUPLICATES)) {
+    ctx.warn(t('queue.duplicate', { name: d.name, id: d.of, state: d.ofState }), { code: 'duplicate', id: d.added, duplicate_of: d.of, state: d.ofState });
+  }
+  if (dups.length > SHOWN_DUPLICATES) ctx.warn(t('bulk.more', { n: dups.length - SHOWN_DUPLICATES }), { code: 'duplicate', more: dups.length - SHOWN_DUPLICATES });
+}
+
 export interface QueueAddOptions extends StoreOptions, PolicyOptions {
   priority: number;
   label?: string;
   dryRun?: boolean;
+  allowDuplicate?: boolean;
 }
 
 export async function run(ctx: CliContext, [paths]: [string[]], opts: QueueAddOptions): Promise<void> {
   const priority = opts.priority;
   const label = opts.label ?? null;
   const dialect = await targetDialect(ctx);
-  const { expandSweep } = await import('../../pipeline/index.js');
+  const { expandSweep } = await import('../../pipeline/sweep.js'); // no zod (src/pipeline/quick.ts)
   const items: AddItem[] = [];
   // Every file is prepared before anything is added: one bad config adds nothing.
   for (const path of paths) {
@@ -84,6 +98,7 @@ export function declareAdd(group: Command): void {
     .argument('<config...>', t('arg.config'))
     .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
     .option('--label <label>', t('queue.opt.label'))
+    .option('--allow-duplicate', t('queue.opt.allowDuplicate'))
     .addOption(new Option('--dry-run', t('queue.opt.dryRun')));
   declarePolicyOptions(group.commands[group.commands.length - 1]!).action(action(run));
 }

@@ -3,17 +3,15 @@ import { t } from '../../i18n/index.js';
 import { formatDateTime, outputZone } from '../../util/time.js';
 import { dash, renderFields, renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { entryId, entryView, notFound, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import { notFound, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import { showEntry } from '../../ops/queue.js';
 import type { Command } from 'commander';
 import { action } from '../command.js';
 
 export async function run(ctx: CliContext, [ref]: [string], opts: StoreOptions): Promise<void> {
-  const id = entryId(ref);
   await withStore(ctx, opts, async (store) => {
-    const e = await store.get(id);
-    if (!e) throw notFound(id);
-    const history = (await store.history(id)).map((h) => ({ ...h, at: new Date(h.ts).toISOString() }));
-    const view = { ...entryView(e), error_details: e.error_details, body: e.body };
+    // the same view as MCP's queue_show (src/ops/queue.ts)
+    const { entry: view, history, raw: e } = await showEntry(store, ref, notFound);
     ctx.result({ entry: view, history }, () => {
       const c = ctx.out;
       const fields: Array<[string, string]> = [

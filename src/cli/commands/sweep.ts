@@ -42,6 +42,7 @@ export interface SweepOptions extends StoreOptions, PolicyOptions {
   priority: number;
   label?: string;
   dryRun?: boolean;
+  allowDuplicate?: boolean;
 }
 
 export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions): Promise<void> {
@@ -56,7 +57,7 @@ export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions)
       errors: [{ path: 'sweep', message: 'no sweep parameters' }],
     });
   }
-  const { expandSweep } = await import('../../pipeline/index.js');
+  const { expandSweep } = await import('../../pipeline/sweep.js'); // no zod (src/pipeline/quick.ts)
   const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label }));
   await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
 }
@@ -77,6 +78,7 @@ export const command: CliCommand = {
         .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
         .option('--label <label>', t('sweep.opt.label'))
         .option('--db <path>', t('queue.opt.db'))
+        .option('--allow-duplicate', t('queue.opt.allowDuplicate'))
         .addOption(new Option('--dry-run', t('sweep.opt.dryRun')))),
       command.examples,
     ).action(action(run));
