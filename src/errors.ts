@@ -14,7 +14,9 @@ export type ErrorType =
   // additions of this project (documented in the README)
   | 'interrupted'
   | 'not_found'
-  | 'unreachable';
+  | 'unreachable'
+  // issue 15: the API refused the token (login's check; exit 1, like token_missing)
+  | 'token_invalid';
 
 /** Exit codes: 0 ok, 1 validation/config (token_missing too), 2 timeout, 3 API/runtime, 130 interrupted (SIGINT). */
 export const EXIT = {
@@ -30,6 +32,7 @@ export function exitCodeFor(type: ErrorType): number {
     case 'validation_error':
     case 'config_error':
     case 'token_missing': // as in the original queue_submit.py: a missing token is a configuration problem
+    case 'token_invalid':
     case 'image_not_found':
     case 'gpu_type_not_found':
       return EXIT.validation;

@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from 'commander';
 import { t } from '../i18n/index.js';
 import { INTERVAL_MAX_S, INTERVAL_MIN_S, SPEED_MAX, TIMEOUT_MAX_S } from '../util/bounds.js';
+import { parseDuration } from '../util/time.js';
 
 function num(value: string): number {
   const s = value.trim();
@@ -26,23 +27,30 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
-/** Seconds between polls: INTERVAL_MIN_S … INTERVAL_MAX_S (src/util/bounds.ts). */
+/** A duration in seconds, as people write it: `30`, `0.5`, `90s`, `10m`, `1h`, `2d` (src/util/time.ts). */
+export function durationSeconds(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError(t('arg.notDuration', { value }));
+  return ms / 1000;
+}
+
+/** Seconds between polls: INTERVAL_MIN_S … INTERVAL_MAX_S (src/util/bounds.ts); any duration form. */
 export function intervalSeconds(value: string): number {
-  const n = num(value);
+  const n = durationSeconds(value);
   if (n < INTERVAL_MIN_S || n > INTERVAL_MAX_S) throw new InvalidArgumentError(t('arg.outOfRange', { value, min: INTERVAL_MIN_S, max: INTERVAL_MAX_S }));
   return n;
 }
 
-/** A timeout in seconds: 0 (no limit) … TIMEOUT_MAX_S (30 days). */
+/** A timeout in seconds: 0 (no limit) … TIMEOUT_MAX_S (30 days); any duration form. */
 export function timeoutSeconds(value: string): number {
-  const n = nonNegativeNumber(value);
+  const n = durationSeconds(value);
   if (n > TIMEOUT_MAX_S) throw new InvalidArgumentError(t('arg.timeoutTooLarge', { value, max: TIMEOUT_MAX_S }));
   return n;
 }
 
-/** A delay in seconds: 0 … INTERVAL_MAX_S (one day). */
+/** A delay in seconds: 0 … INTERVAL_MAX_S (one day); any duration form. */
 export function delaySeconds(value: string): number {
-  const n = nonNegativeNumber(value);
+  const n = durationSeconds(value);
   if (n > INTERVAL_MAX_S) throw new InvalidArgumentError(t('arg.tooLarge', { value, max: INTERVAL_MAX_S }));
   return n;
 }

@@ -2,6 +2,7 @@
 import type { Deployment, Dialect } from '../api/types.js';
 import { AutodlClient, type PreparedRequest } from '../api/client.js';
 import { resolveCredentials, requireToken, tokenHostProblem } from '../credentials/credentials.js';
+import { AutodlError } from '../errors.js';
 import { t } from '../i18n/index.js';
 import { previewOf, type PreviewTarget, type RequestPreview } from '../ops/preview.js';
 import { existsSync } from 'node:fs';
@@ -30,6 +31,7 @@ export interface Target {
  */
 export async function resolveTarget(ctx: CliContext, needToken: boolean): Promise<Target> {
   const resolved = resolveCredentials({ env: ctx.env, cwd: ctx.io.cwd });
+  checkHostScheme(ctx.global.host ?? resolved.host, ctx.global.host !== undefined ? '--host' : (HOST_SOURCE_NAMES[resolved.hostSource] ?? HOST_SOURCE_NAMES.default!)());
   let token = needToken ? requireToken(resolved) : resolved.token;
   ctx.addSecret(token);
   const problem = tokenHostProblem(resolved, ctx.global.host);
@@ -43,6 +45,32 @@ export async function resolveTarget(ctx: CliContext, needToken: boolean): Promis
   if (dialect) out.dialect = dialect;
   if (token) out.token = token;
   return out;
+}
+
+const HOST_SOURCE_NAMES: Record<string, () => string> = {
+  env: () => 'AUTODL_HOST',
+  dotenv: () => 'AUTODL_HOST (.env)',
+  user_config: () => t('host.source.userConfig'),
+  default: () => t('host.source.default'),
+};
+
+/**
+ * A host must be an http(s) URL: `--host 127.0.0.1:8765` would otherwise go out as a URL whose
+ * scheme is "127.0.0.1:" (or fail deep in the transport). A config_error naming where it came from.
+ */
+function checkHostScheme(host: string, source: string): void {
+  const h = host.trim();
+  let ok = false;
+  try {
+    const u = new URL(h);
+    ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+  } catch {
+    ok = false;
+  }
+  if (ok) return;
+  const shown = h.length > 200 ? `${h.slice(0, 200)}…` : h;
+  const bare = shown.replace(/^[a-z][a-z0-9+.-]*:\/+/i, '').replace(/^\/+/, '') || 'private.autodl.com';
+  throw new AutodlError('config_error', t('error.hostScheme', { source, host: shown, bare }), { host: shown, source, reason: 'host_without_scheme' });
 }
 
 /** A placeholder token for --dry-run without credentials: prepare() shows it as *** anyway. */

@@ -43,3 +43,18 @@ export function withExamples(command: Command, examples: readonly Example[]): Co
 export function dryRunOption(): Option {
   return new Option('--dry-run', t('opt.dryRun'));
 }
+
+/**
+ * The action of a command group (`autodl queue`, `autodl skill`) run without a sub-command:
+ * the group's help on stdout and exit 0 — what the user asked for is what the group does.
+ * An unknown word after the group stays commander's "unknown command" error.
+ */
+export function groupHelp(this: Command): void {
+  if (this.args.length > 0) {
+    // commander's own message, with its "Did you mean …?" among the real sub-commands
+    const own = (this as unknown as { unknownCommand?: () => never }).unknownCommand;
+    if (typeof own === 'function') own.call(this);
+    this.error(`unknown command '${String(this.args[0])}'`, { code: 'commander.unknownCommand' });
+  }
+  this.help();
+}

@@ -4,7 +4,28 @@ import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { readConfig } from '../ops/config.js';
 import type { QueueDecl, SweepParams } from '../pipeline/types.js';
 import type { CliContext } from './runtime.js';
+import { AutodlError } from '../errors.js';
+import { t } from '../i18n/index.js';
 import { cliWords } from './words.js';
+
+/** How a config read from stdin is named in messages and error details. */
+export const STDIN_NAME = '<stdin>';
+
+/** The config text on stdin, at most MAX_CONFIG_BYTES (+1, so that the pipeline names the limit). */
+async function readStdinConfig(ctx: CliContext): Promise<string> {
+  const stdin = ctx.io.stdin;
+  if (stdin.isTTY) throw new AutodlError('config_error', t('error.stdinTty'), { path: STDIN_NAME });
+  const { MAX_CONFIG_BYTES } = await import('../pipeline/index.js');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin as AsyncIterable<Buffer | string>) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(b);
+    size += b.length;
+    if (size > MAX_CONFIG_BYTES) break;
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_CONFIG_BYTES + 1).toString('utf8');
+}
 
 export interface PreparedConfig {
   body: CreateDeploymentBody;
@@ -23,12 +44,14 @@ export async function prepareConfig(
   path: string,
   options: { dialect: Dialect; strict?: boolean; allowSweep?: boolean; file?: boolean; ignoreQueue?: boolean },
 ): Promise<PreparedConfig> {
-  const prepared = await readConfig(path, {
+  // `-`: the config is read from stdin (`autodl validate - < job.yaml`, `… | autodl submit -`)
+  const fromStdin = path === '-';
+  const prepared = await readConfig(fromStdin ? await readStdinConfig(ctx) : path, {
     dialect: options.dialect,
     ...(options.strict ? { strict: true } : {}),
     ...(options.allowSweep ? { allowSweep: true } : {}),
     ...(options.ignoreQueue ? { ignoreQueue: true } : {}),
-    strings: 'path',
+    ...(fromStdin ? { strings: 'text' as const, textName: STDIN_NAME } : { strings: 'path' as const }),
     words: cliWords,
   });
   const warnings = prepared.warnings as PreparedConfig['warnings'];

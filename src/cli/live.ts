@@ -2,6 +2,7 @@
 // cursor is hidden while it runs and restored at the end, even on an exit from elsewhere;
 // each frame is cut to the terminal's width and height so that moving up by the previous
 // frame's line count always lands on its first line.
+import { t } from '../i18n/index.js';
 import { displayWidth, escapeControls, stripAnsi, terminalText } from './output.js';
 
 type TtyOut = NodeJS.WritableStream & { columns?: number; rows?: number };
@@ -9,6 +10,8 @@ type TtyOut = NodeJS.WritableStream & { columns?: number; rows?: number };
 /** Lines cut to the terminal: none wider than it (ANSI-aware), no more than its height. */
 export function fitFrame(lines: string[], columns: number | undefined, rows: number | undefined): string[] {
   let out = lines.flatMap((l) => escapeControls(l).split('\n'));
+  // taller than the terminal: the lines that fit, then how many were left out (never a scroll)
+  if (rows && rows > 3 && out.length > rows - 1) out = [...out.slice(0, rows - 2), t('live.more', { n: out.length - (rows - 2) })];
   if (columns && columns > 10) {
     out = out.map((l) => {
       if (displayWidth(l) <= columns - 1) return l;
@@ -21,7 +24,6 @@ export function fitFrame(lines: string[], columns: number | undefined, rows: num
       return `${s}…`;
     });
   }
-  if (rows && rows > 3 && out.length > rows - 1) out = [...out.slice(0, rows - 2), '…'];
   return out;
 }
 

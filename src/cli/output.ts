@@ -212,6 +212,8 @@ export function statusColor(status: string, c: Colors): string {
     case 'failed':
     case 'error':
       return c.red(status);
+    case 'finished':
+      return c.cyan(status);
     case 'stopped':
     case 'shutdown':
     case 'in_cache':

@@ -20,6 +20,9 @@ import { command as describeCommand } from './commands/describe.js';
 import { command as events } from './commands/events.js';
 import { command as images } from './commands/images.js';
 import { command as login } from './commands/login.js';
+import { command as auth, logoutCommand as logout } from './commands/auth.js';
+import { command as completion } from './commands/completion.js';
+import { command as init } from './commands/init.js';
 import { command as mcp } from './commands/mcp.js';
 import { command as notifyTest } from './commands/notify-test.js';
 import { command as queue } from './commands/queue.js';
@@ -60,9 +63,13 @@ export const COMMANDS: readonly CliCommand[] = [
   stopContainer,
   stop,
   deleteCommand,
-  // offline
+  // configs (init asks the API for images and stock), offline
+  init,
   validate,
   login,
+  logout,
+  auth,
+  completion,
   sim,
   schema,
   demo,
@@ -95,6 +102,7 @@ export function buildProgram(only?: string): Command {
     .option('--host <url>', t('opt.host'))
     .addOption(new Option('--dialect <dialect>', t('opt.dialect')).choices(['private', 'public']))
     .option('--verbose', t('opt.verbose'))
+    .option('--utc', t('opt.utc'))
     .showSuggestionAfterError(true)
     // a command's help also lists the options it inherits (--json, --lang…, queue's --db)
     .configureHelp({ showGlobalOptions: true })
@@ -130,7 +138,7 @@ export function commandWord(argv: readonly string[]): string | undefined {
   return words[0] === 'help' ? words[1] : words[0];
 }
 
-const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--json', '--no-json', '--verbose']);
+const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--json', '--no-json', '--verbose', '--utc']);
 const GLOBAL_WITH_VALUE: ReadonlySet<string> = new Set(['--lang', '--host', '--dialect']);
 
 /** How many tokens the global option at argv[i] spans (1, or 2 with its value), 0 when it is none. */

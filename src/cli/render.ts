@@ -1,5 +1,7 @@
 // Table rows for the API's objects (shared by list and describe commands).
 import type { Container, ContainerEvent, Deployment } from '../api/types.js';
+import { containerEnded, deploymentPhase } from '../watch/rows.js';
+import { displayApiTime } from '../util/time.js';
 import { t } from '../i18n/index.js';
 import { bytesToGb, dash, milliYuan, statusColor, type Colors } from './output.js';
 
@@ -19,10 +21,10 @@ export function deploymentRows(list: Deployment[], c: Colors): string[][] {
     d.uuid,
     d.name,
     d.deployment_type,
-    statusColor(d.status, c),
+    statusColor(deploymentPhase(d), c),
     String(d.replica_num ?? '-'),
     countsCell(d),
-    dash(d.created_at),
+    displayApiTime(d.created_at),
   ]);
 }
 
@@ -50,9 +52,10 @@ export function containerRows(list: Container[], c: Colors): string[][] {
     String(x.gpu_num ?? '-'),
     String(x.cpu_num ?? '-'),
     typeof x.memory_size === 'number' ? bytesToGb(x.memory_size) : '-',
-    typeof x.price === 'number' ? milliYuan(x.price) : '-',
+    // an ended container bills nothing: no price beside it
+    typeof x.price === 'number' && !containerEnded(x) ? milliYuan(x.price) : '-',
     dash(x.data_center),
-    dash(x.started_at),
+    displayApiTime(x.started_at),
   ]);
 }
 
@@ -61,5 +64,5 @@ export function eventHeaders(): string[] {
 }
 
 export function eventRow(e: ContainerEvent, c: Colors): string[] {
-  return [dash(e.created_at), e.deployment_container_uuid, statusColor(String(e.status), c)];
+  return [displayApiTime(e.created_at), e.deployment_container_uuid, statusColor(String(e.status), c)];
 }

@@ -8,6 +8,9 @@ import { redactDeep } from '../api/redact.js';
 import { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
 import { getLang, t, type Lang } from '../i18n/index.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
+import { setUtcOutput } from '../util/time.js';
+import { resolveCredentials } from '../credentials/credentials.js';
+import { tokenSourceText } from './token-source.js';
 import { stdErr, stdOut } from './std.js';
 
 export interface GlobalOptions {
@@ -16,6 +19,8 @@ export interface GlobalOptions {
   host?: string;
   dialect?: Dialect;
   verbose?: boolean;
+  /** --utc: times printed in UTC instead of the platform's +08:00. */
+  utc?: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -67,6 +72,7 @@ export class CliContext {
     this.out = colorsFor(io.stdout, io.env);
     this.err = colorsFor(io.stderr, io.env);
     if (io.env.AUTODL_TOKEN) this.secrets.push(io.env.AUTODL_TOKEN);
+    setUtcOutput(global.utc === true);
   }
 
   get env(): Env {
@@ -149,6 +155,7 @@ export function globalOptionsOf(command: Command): GlobalOptions {
   if (typeof o.host === 'string') g.host = o.host;
   if (o.dialect === 'private' || o.dialect === 'public') g.dialect = o.dialect;
   if (o.verbose === true) g.verbose = true;
+  if (o.utc === true) g.utc = true;
   return g;
 }
 
@@ -214,7 +221,8 @@ function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
  */
 function localizedMessage(r: { error_type: string; message: string; details: Record<string, unknown> }): string {
   if (getLang() === 'en') return r.message;
-  if (/[\u4e00-\u9fff]/.test(r.message) && r.error_type !== 'api_error') return r.message; // already from the catalog
+  // already from the catalog (unless the Chinese is the platform's own msg, quoted in an English message)
+  if (/[\u4e00-\u9fff]/.test(r.message) && r.error_type !== 'api_error' && r.details.platform_reason === undefined) return r.message;
   const d = r.details;
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
   switch (r.error_type) {
@@ -240,6 +248,11 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
     }
     case 'timeout':
       if (d.in_flight === true) return t('errmsg.timeoutInFlight', { elapsed: String(d.elapsed_seconds ?? '?'), id: String(d.entry_id ?? '') });
+      if (typeof d.refused_creates === 'number') {
+        const pr = d.platform_reason as { code?: unknown; msg?: unknown } | undefined;
+        const reason = pr && typeof pr === 'object' ? [pr.msg, pr.code !== undefined ? `(code ${String(pr.code)})` : undefined].filter((x) => x !== undefined && x !== '').join(' ') : r.message;
+        return t('errmsg.timeoutRefused', { elapsed: String(d.elapsed_seconds ?? '?'), n: d.refused_creates, reason });
+      }
       return t('errmsg.timeout', { elapsed: String(d.elapsed_seconds ?? '?'), message: r.message });
     case 'token_missing':
       return t('errmsg.tokenMissing', { searched: list(d.searched) });
@@ -251,11 +264,29 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
   return r.message;
 }
 
+/** A 401/403 from the API: where the token came from and what to do (`autodl login`). */
+function refusedTokenHint(r: { error_type: string; details: Record<string, unknown> }, ctx: CliContext): { text: string; source: string | null } | undefined {
+  if (r.error_type !== 'api_error') return undefined;
+  const status = r.details.status;
+  if (status !== 401 && status !== 403) return undefined;
+  try {
+    const creds = resolveCredentials({ env: ctx.env, cwd: ctx.io.cwd });
+    return { text: t('auth.hint401', { source: tokenSourceText(creds) }), source: creds.tokenSource ?? null };
+  } catch {
+    return { text: t('auth.hint401', { source: '' }), source: null };
+  }
+}
+
 export function handleError(e: unknown, early: { json?: boolean; verbose: boolean }, io: Io = defaultIo()): number {
   const ctx = state.ctx ?? new CliContext({ ...(early.json !== undefined ? { json: early.json } : {}), verbose: early.verbose }, io);
   const { err, stack } = toAutodlError(e, ctx.verbose || early.verbose);
   const result = ctx.sanitize(err.toResult());
   result.message = localizedMessage(result);
+  const hint = refusedTokenHint(result, ctx);
+  if (hint) {
+    result.message = `${result.message}; ${hint.text}`;
+    result.details = { ...result.details, token_source: hint.source };
+  }
   if (ctx.json) {
     ctx.printJson(result);
   } else {

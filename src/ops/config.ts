@@ -23,7 +23,12 @@ export interface ReadConfigOptions {
    * directory) or 'path-or-text' (MCP: the config text itself when it starts with `{` or spans
    * lines, else a file name relative to `cwd`).
    */
-  strings?: 'path' | 'path-or-text';
+  strings?: 'path' | 'path-or-text' | 'text';
+  /**
+   * 'text': the string is the config text itself (read from stdin by the CLI for `-`), named
+   * `textName` in messages.
+   */
+  textName?: string;
   /** Where a relative path is, with strings: 'path-or-text' (default: the process's directory). */
   cwd?: string;
   words?: OpsWords;
@@ -54,10 +59,11 @@ export async function readConfig(input: ConfigInput, options: ReadConfigOptions)
   if (typeof input === 'string') {
     const s = input.trim();
     let loaded;
-    if (options.strings === 'path-or-text' && (s.startsWith('{') || s.includes('\n'))) {
-      loaded = quick.loadConfigText(input, { path: INLINE });
-      file = INLINE;
-      source = INLINE;
+    if (options.strings === 'text' || (options.strings === 'path-or-text' && (s.startsWith('{') || s.includes('\n')))) {
+      const name = options.strings === 'text' ? (options.textName ?? INLINE) : INLINE;
+      loaded = quick.loadConfigText(input, { path: name });
+      file = name;
+      source = name;
     } else {
       path = options.strings === 'path-or-text' ? (isAbsolute(s) ? s : join(options.cwd ?? process.cwd(), s)) : input;
       loaded = quick.loadConfigFile(path);

@@ -1,10 +1,11 @@
 // The parts of validation that need no schema library: the error thrown for a list of problems,
 // the dialect and cross-field rules, and paths. ./validate.ts (zod) and ./quick.ts share them.
 
-import type { Dialect } from '../api/types.js';
+import { KNOWN_DATA_CENTERS, type Dialect } from '../api/types.js';
 import { AutodlError } from '../errors.js';
 import { KNOWN_CUDA_CODES } from './cuda.js';
-import { isPlainObject, type ValidationIssue } from './types.js';
+import { MEMORY_BYTES_CERTAIN, maxGpusPerHost } from './lint.js';
+import { isPlainObject, type HostShape, type ValidationIssue } from './types.js';
 
 export interface Collected {
   path: (string | number)[];
@@ -14,7 +15,7 @@ export interface Collected {
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Problems the schema cannot see: dialect rules, cross-field rules. */
-export function crossField(body: Record<string, unknown>, dialect: Dialect): Collected[] {
+export function crossField(body: Record<string, unknown>, dialect: Dialect, hostShapes?: readonly HostShape[]): Collected[] {
   const out: Collected[] = [];
   const type = body.deployment_type;
   if ((type === 'ReplicaSet' || type === 'Job') && body.replica_num === undefined) {
@@ -44,6 +45,23 @@ export function crossField(body: Record<string, unknown>, dialect: Dialect): Col
       out.push({ path: [T, lo], message: `inverted range: ${lo} (${a}) is greater than ${hi} (${b}) (${unit})` });
     }
   }
+  // Configs that cannot run, for certain: memory written in bytes, more GPUs than any host has.
+  for (const k of ['memory_size_from', 'memory_size_to'] as const) {
+    const v = tpl[k];
+    if (num(v) && v >= MEMORY_BYTES_CERTAIN) {
+      out.push({
+        path: [T, k],
+        message: `${v} is bytes, not GB: memory is given in GB (this is ${Math.round(v / 1024 ** 3)} GB if it is bytes)`,
+      });
+    }
+  }
+  const maxGpus = maxGpusPerHost(hostShapes);
+  if (num(tpl.gpu_num) && tpl.gpu_num > maxGpus) {
+    out.push({
+      path: [T, 'gpu_num'],
+      message: `gpu_num = ${tpl.gpu_num}: no host type has more than ${maxGpus} GPUs, and a container runs on one host (use several replicas instead)`,
+    });
+  }
   for (const k of ['cpu_num_to', 'memory_size_to', 'price_to'] as const) {
     if (tpl[k] === 0) out.push({ path: [T, k], message: 'must be at least 1 (0 would allow nothing)' });
   }
@@ -63,8 +81,9 @@ export function crossField(body: Record<string, unknown>, dialect: Dialect): Col
     }
     if (tpl.cuda_v !== undefined) out.push({ path: [T, 'cuda_v'], message: 'the public dialect takes cuda_v_from/cuda_v_to, not cuda_v' });
     const dc = tpl.dc_list;
-    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: 'required by the public dialect: a non-empty list of data-centre ids' });
-    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: 'must list at least one data centre (public dialect)' });
+    const known = `data centres seen: ${KNOWN_DATA_CENTERS.join(', ')}`;
+    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: `required by the public dialect: a non-empty list of data-centre ids (${known})` });
+    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: `must list at least one data centre (public dialect; ${known})` });
   }
   const price = (k: 'price_from' | 'price_to') => {
     const v = tpl[k];

@@ -2,7 +2,7 @@
 // The CLI prints them; `--strict` turns them into validation errors.
 
 import { KNOWN_DATA_CENTERS, type CreateDeploymentBody } from '../api/types.js';
-import { endsInBackground, mixesAndOr, usesCondaActivate } from './shell.js';
+import { endsInBackground, endsInSleepInfinity, mixesAndOr, usesCondaActivate } from './shell.js';
 import type { HostShape, LintContext, SpecWarning } from './types.js';
 
 /**
@@ -33,6 +33,19 @@ export const DEFAULT_HOST_SHAPES: readonly HostShape[] = [
 /** Memory values above this many GB are probably bytes (or MB): 4 TB per container is implausible. */
 export const MEMORY_GB_PLAUSIBLE_MAX = 4096;
 
+/**
+ * Memory values at or above this are bytes for certain (1 GiB written in bytes; a billion GB per
+ * container does not exist): validate refuses them (validation_error) instead of warning.
+ */
+export const MEMORY_BYTES_CERTAIN = 1024 ** 3;
+
+/** The most GPUs any known host type has (the built-in shapes): a container cannot have more. */
+export function maxGpusPerHost(shapes: readonly HostShape[] = DEFAULT_HOST_SHAPES): number {
+  let max = 0;
+  for (const s of shapes) max = Math.max(max, s.max_gpus ?? Infinity);
+  return max === 0 ? Infinity : max;
+}
+
 /** "NVIDIA GeForce RTX 4090" and "RTX 4090" name the same model. */
 export function canonicalGpuName(name: string): string {
   return name
@@ -49,11 +62,19 @@ export function lint(body: CreateDeploymentBody, context: LintContext = {}): Spe
   const tpl = body.container_template;
   const cmd = typeof tpl.cmd === 'string' ? tpl.cmd : '';
 
+  const type = typeof body.deployment_type === 'string' ? body.deployment_type : 'Job';
   if (mixesAndOr(cmd)) {
     out.push({
       code: 'cmd_and_or_trap',
       path: `${T}.cmd`,
-      message: 'cmd mixes && with || (a && b || c): such a command can keep a Job container running for ever; use "a ; b ; c", "a && b && c" or an explicit if',
+      message: `cmd mixes && with || (a && b || c): such a command can keep this ${type}'s container running for ever; use "a ; b ; c", "a && b && c" or an explicit if`,
+    });
+  }
+  if (body.deployment_type === 'Job' && endsInSleepInfinity(cmd)) {
+    out.push({
+      code: 'cmd_never_ends',
+      path: `${T}.cmd`,
+      message: 'cmd ends in "sleep infinity": a Job is finished when its command ends, and this one never ends (its containers run, and cost, until stopped); drop the sleep, or use a ReplicaSet for a service',
     });
   }
   if (endsInBackground(cmd)) {
@@ -73,7 +94,7 @@ export function lint(body: CreateDeploymentBody, context: LintContext = {}): Spe
 
   for (const k of ['memory_size_from', 'memory_size_to'] as const) {
     const v = tpl[k];
-    if (typeof v === 'number' && v > MEMORY_GB_PLAUSIBLE_MAX) {
+    if (typeof v === 'number' && v > MEMORY_GB_PLAUSIBLE_MAX && v < MEMORY_BYTES_CERTAIN) {
       const guess = v >= 1024 ** 3 ? `${Math.round(v / 1024 ** 3)} GB if it is bytes` : `${Math.round(v / 1024)} GB if it is MB`;
       out.push({
         code: 'memory_looks_like_bytes',
@@ -147,7 +168,7 @@ function lintShapes(body: CreateDeploymentBody, context: LintContext): SpecWarni
     what: string,
   ) => {
     const v = tpl[field];
-    if (typeof v !== 'number') return;
+    if (typeof v !== 'number' || v >= MEMORY_BYTES_CERTAIN) return; // bytes: validate's error says so
     const fits = relevant.filter(ok);
     if (fits.length === 0) {
       const offers = [
@@ -166,7 +187,8 @@ function lintShapes(body: CreateDeploymentBody, context: LintContext): SpecWarni
   check('ceiling_unsatisfiable', 'memory_size_to', (s) => s.memory_gb_per_gpu * n <= (tpl.memory_size_to ?? Infinity), 'memory');
 
   const maxGpus = Math.max(...relevant.map((s) => s.max_gpus ?? Infinity));
-  if (n > maxGpus) {
+  // Above every host type's size validate refuses it (validation_error): no warning as well.
+  if (n > maxGpus && n <= maxGpusPerHost(shapes)) {
     out.push({
       code: 'floor_unsatisfiable',
       path: `${T}.gpu_num`,

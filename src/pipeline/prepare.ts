@@ -5,7 +5,9 @@ import { finishPrepared, withLine, type PrepareOptions, type PreparedSpec } from
 import { validationError } from './issues.js';
 import { loadConfigFile } from './load.js';
 import { normalize } from './normalize.js';
-import { isPlainObject, type LineOf } from './types.js';
+import type { CreateDeploymentBody } from '../api/types.js';
+import { lint } from './lint.js';
+import { isPlainObject, type LineOf, type SpecWarning } from './types.js';
 import { collectIssues } from './validate.js';
 
 export type { PrepareOptions, PreparedSpec };
@@ -36,9 +38,29 @@ export function prepareSpec(input: string | object, options: PrepareOptions): Pr
   }
   const n = normalize(raw, { dialect: options.dialect });
   const pre = n.issues.map((i) => withLine(i, lineOf));
-  const issues = collectIssues(n.body, n.dialect, lineOf, pre);
-  if (issues.length > 0) throw validationError(issues, file);
+  const shapes = options.context?.hostShapes ? { hostShapes: options.context.hostShapes } : {};
+  const issues = collectIssues(n.body, n.dialect, lineOf, pre, shapes);
+  if (issues.length > 0) {
+    // Every problem at once: the warnings of what could be read, beside the errors.
+    const err = validationError(issues, file);
+    const warnings = [...n.warnings.map((w) => withLine(w, lineOf)), ...bestEffortLint(n.body, options).map((w) => withLine(w, lineOf))];
+    if (warnings.length > 0) err.details.warnings = warnings;
+    throw err;
+  }
   const out = finishPrepared(n, options, lineOf, file);
   if (source) out.source = source;
   return out;
+}
+
+/** Lint of a body that failed validation: whatever of it has the right shape (never throws). */
+function bestEffortLint(raw: Record<string, unknown>, options: PrepareOptions): SpecWarning[] {
+  const tpl = raw.container_template;
+  if (!isPlainObject(tpl)) return [];
+  const body = { ...raw, container_template: { ...tpl, gpu_name_set: Array.isArray(tpl.gpu_name_set) ? tpl.gpu_name_set.filter((g) => typeof g === 'string') : [] } };
+  if (typeof (body.container_template as { gpu_num?: unknown }).gpu_num !== 'number') (body.container_template as { gpu_num?: unknown }).gpu_num = 1;
+  try {
+    return lint(body as unknown as CreateDeploymentBody, { dialect: options.dialect, ...options.context });
+  } catch {
+    return [];
+  }
 }

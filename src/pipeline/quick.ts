@@ -116,6 +116,6 @@ export function quickPrepare(raw: unknown, options: PrepareOptions, lineOf: Line
   if (!isPlainObject(raw)) return undefined;
   const n = normalizeWith(raw, { dialect: options.dialect }, plainSweep);
   if (n === UNDECIDED || n.issues.length > 0) return undefined;
-  if (!plainlyValidBody(n.body) || crossField(n.body, n.dialect).length > 0) return undefined;
+  if (!plainlyValidBody(n.body) || crossField(n.body, n.dialect, options.context?.hostShapes).length > 0) return undefined;
   return finishPrepared(n, options, lineOf, file);
 }

@@ -111,3 +111,16 @@ export function endsInBackground(cmd: string): boolean {
 export function usesCondaActivate(cmd: string): boolean {
   return /(^|[\s;&|(`])(conda|source|\.)\s+activate(\s|$|;|&|\|)/.test(cmd);
 }
+
+/**
+ * True when the command's last top-level command is `sleep infinity` (`sleep inf`, `exec sleep
+ * infinity`): the command never returns, so a Job with it never finishes.
+ */
+export function endsInSleepInfinity(cmd: string): boolean {
+  const { ops, lastContent } = scanShell(cmd);
+  if (lastContent < 0 || ops.some((o) => o.op === '&' && o.at > lastContent)) return false;
+  let start = 0;
+  for (const o of ops) if (o.at < lastContent) start = o.at + (o.op.length === 2 ? 2 : 1);
+  const last = cmd.slice(start, lastContent + 1).trim();
+  return /^(exec\s+)?sleep\s+(infinity|inf)$/.test(last);
+}

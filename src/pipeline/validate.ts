@@ -5,7 +5,7 @@ import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { crossField, pathSegments, validationError, type Collected } from './issues.js';
 import type { NormalizeResult } from './normalize.js';
 import { BodySchema } from './schema.js';
-import { formatPath, isPlainObject, nearestLine, type FieldPath, type LineOf, type ValidationIssue } from './types.js';
+import { formatPath, isPlainObject, nearestLine, type FieldPath, type HostShape, type LineOf, type ValidationIssue } from './types.js';
 
 export { pathSegments, validationError };
 
@@ -113,13 +113,19 @@ function dedupe(list: Collected[]): Collected[] {
 }
 
 /** All problems of a (normalized) body, without throwing. */
-export function collectIssues(body: unknown, dialect: Dialect, lineOf?: LineOf, pre: ValidationIssue[] = []): ValidationIssue[] {
+export function collectIssues(
+  body: unknown,
+  dialect: Dialect,
+  lineOf?: LineOf,
+  pre: ValidationIssue[] = [],
+  options: { hostShapes?: readonly HostShape[] } = {},
+): ValidationIssue[] {
   const collected: Collected[] = [];
   if (!isPlainObject(body)) collected.push({ path: [], message: 'the config must be an object (a mapping of fields)' });
   else {
     const r = BodySchema.safeParse(body);
     if (!r.success) collected.push(...fromZod(r.error.issues, body));
-    collected.push(...crossField(body, dialect));
+    collected.push(...crossField(body, dialect, options.hostShapes));
   }
   const issues: ValidationIssue[] = [...pre];
   for (const c of dedupe(collected)) {

@@ -21,8 +21,10 @@ import {
   reconcileEntry,
   submitEntry,
   submissionError,
+  SUBMISSION_SUGGESTION,
 } from './submitter.js';
-import type { QueueEvent, SubmitterContext } from './submitter.js';
+import type { QueueEvent, Refusal, SubmitterContext } from './submitter.js';
+import { reasonHint, reasonText } from './refusal.js';
 import { clockOffset } from './worker.js';
 import { sleep } from '../util/sleep.js';
 import type { Now, QueueApi, QueueEntry, Sleep } from './types.js';
@@ -392,6 +394,9 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
 
   let polls = 0;
   let creates = 0;
+  // creates the platform refused in this submit, and its last answer: a timeout names them
+  let refused = 0;
+  let lastRefusal: Refusal | undefined;
   let stockErrors = 0;
   const maxStockErrors = o.maxStockErrors ?? 5;
   for (;;) {
@@ -438,6 +443,10 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
           throw submissionError(r.details);
         }
         if (r.kind === 'aborted') return giveUp(interrupted(Math.round(elapsed()), entry.id));
+        if (r.kind === 'requeued' && r.refusal) {
+          refused++;
+          lastRefusal = r.refusal;
+        }
         if (r.kind !== 'skipped') entry = r.entry;
       }
     }
@@ -455,6 +464,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
           { elapsed_seconds: Math.round(el), timeout_seconds: o.timeoutSec, in_flight: true, entry_id: entry.id, deployment_name: entry.deployment_name },
         );
       }
+      if (lastRefusal) return giveUp(refusedTimeout(o.timeoutSec, el, lastStock, refused, creates, lastRefusal));
       return giveUp(
         new AutodlError('timeout', `no GPU became free within ${o.timeoutSec} s`, {
           elapsed_seconds: Math.round(el),
@@ -472,4 +482,28 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
     }
     if (nextMs > 0) await pause(nextMs, o.signal);
   }
+}
+
+/**
+ * The timeout of a submit whose creates the platform refused (fewer times in a row than make a
+ * submission_error): GPUs were free, so "no GPU became free" would be false. The message and
+ * the details say what the platform answered, as a submission_error does.
+ */
+function refusedTimeout(timeoutSec: number, el: number, lastStock: Record<string, unknown>, refused: number, creates: number, r: Refusal): AutodlError {
+  const why = r.platform_reason ? reasonText(r.platform_reason) : r.error;
+  const details: Record<string, unknown> = {
+    elapsed_seconds: Math.round(el),
+    timeout_seconds: timeoutSec,
+    last_stock: lastStock,
+    refused_creates: refused,
+    create_attempts: creates,
+    api_response: r.api_response,
+    ...(r.platform_reason ? { platform_reason: r.platform_reason, reason_hint: reasonHint(r.platform_reason) } : {}),
+    suggestion: SUBMISSION_SUGGESTION,
+  };
+  return new AutodlError(
+    'timeout',
+    `no create was accepted within ${timeoutSec} s: GPUs were free, but the platform refused ${refused} create(s), last with: ${why}`,
+    details,
+  );
 }

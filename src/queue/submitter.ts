@@ -109,7 +109,7 @@ export interface SubmitterContext {
 
 export type Outcome =
   | { kind: 'submitted'; entry: QueueEntry; via: 'create' | 'lookup' }
-  | { kind: 'requeued'; entry: QueueEntry; reason: string; counted: boolean; stopTick: boolean }
+  | { kind: 'requeued'; entry: QueueEntry; reason: string; counted: boolean; stopTick: boolean; refusal?: Refusal }
   | { kind: 'failed'; entry: QueueEntry; details: Record<string, unknown> }
   | { kind: 'unresolved'; entry: QueueEntry; error: string }
   | { kind: 'aborted'; entry: QueueEntry }
@@ -328,7 +328,9 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
       const back = await requeue(ctx, entry, `transient create failure: ${error}`, { last_error: error });
       emit(ctx, { type: 'requeued', id, reason: 'transient', consecutive_failures: back.consecutive_failures, error });
       const rateLimited = e instanceof ApiError && e.info.httpStatus === 429;
-      return { kind: 'requeued', entry: back, reason: 'transient', counted: false, stopTick: rateLimited || (e instanceof ApiError && e.info.kind === 'refused') };
+      const said = platformReason(e);
+      const refusal: Refusal = { error, api_response: apiResponseOf(e), ...(said ? { platform_reason: said } : {}) };
+      return { kind: 'requeued', entry: back, reason: 'transient', counted: false, stopTick: rateLimited || (e instanceof ApiError && e.info.kind === 'refused'), refusal };
     }
     const failures = entry.consecutive_failures + 1;
     const api_response = apiResponseOf(e);
@@ -362,8 +364,15 @@ export async function submitEntry(ctx: SubmitterContext, id: string, gpuName?: s
       error_details: { api_response },
     });
     emit(ctx, { type: 'requeued', id, reason: 'create_refused', consecutive_failures: failures, error, ...(reason ? { platform_reason: reason } : {}) });
-    return { kind: 'requeued', entry: back, reason: 'create_refused', counted: true, stopTick: false };
+    return { kind: 'requeued', entry: back, reason: 'create_refused', counted: true, stopTick: false, refusal: { error, api_response, ...(reason ? { platform_reason: reason } : {}) } };
   }
+}
+
+/** Why a create was refused (an Outcome of kind 'requeued' after a create): what the platform said. */
+export interface Refusal {
+  error: string;
+  api_response?: unknown;
+  platform_reason?: PlatformReason;
 }
 
 /** The submission_error an Outcome of kind 'failed' stands for. */

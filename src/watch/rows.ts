@@ -8,6 +8,8 @@ export interface DeploymentRow {
   name: string;
   deployment_type: string;
   status: string;
+  /** what it is, read from the counts (deploymentPhase): "finished" for a Job done although its status says running */
+  phase: string;
   /** null: the server did not report it (the public GET list has no counts), never read as 0 */
   replica_num: number | null;
   running_num: number | null;
@@ -34,6 +36,38 @@ export interface ContainerRow {
   stopped_at: string | null;
   /** since started_at (or created_at before it started), up to stopped_at or now */
   age_seconds: number | null;
+  /** shut down, cached or stopped: it bills nothing any more (no burn rate) */
+  ended: boolean;
+}
+
+/** Container statuses after which a container runs (and bills) no more. */
+export const ENDED_CONTAINER_STATUSES: readonly string[] = ['shutdown', 'in_cache', 'removed'];
+
+/** A container that runs (and bills) no more: an ended status, or a stop time. */
+export function containerEnded(c: Pick<Container, 'status' | 'stopped_at'>): boolean {
+  return ENDED_CONTAINER_STATUSES.includes(String(c.status)) || (typeof c.stopped_at === 'string' && c.stopped_at !== '');
+}
+
+/**
+ * What a deployment is, read from its counts: a Job (or Container) whose finished containers
+ * reached its replicas is "finished" although the platform still says `running` (recorded);
+ * "failed" when the failed ones make up the rest. Otherwise its status as the platform says it.
+ */
+export function deploymentPhase(d: Pick<Deployment, 'deployment_type' | 'status' | 'replica_num' | 'finished_num' | 'failed_num'>): string {
+  if (d.deployment_type !== 'Job' && d.deployment_type !== 'Container') return d.status;
+  if (d.status !== 'running') return d.status;
+  const finished = reported(d.finished_num);
+  if (finished === null) return d.status; // no counts (the public GET list): nothing to read
+  const replicas = Math.max(1, reported(d.replica_num) ?? 1);
+  const failed = reported(d.failed_num) ?? 0;
+  if (finished >= replicas) return 'finished';
+  if (failed > 0 && finished + failed >= replicas) return 'failed';
+  return d.status;
+}
+
+/** True when the deployment bills nothing any more by its phase (finished, failed, stopped). */
+export function deploymentEnded(phase: string): boolean {
+  return phase === 'finished' || phase === 'failed' || phase === 'stopped';
 }
 
 function num(v: unknown): number {
@@ -130,6 +164,7 @@ export function deploymentRow(d: Deployment, now: number): DeploymentRow {
     name: d.name,
     deployment_type: d.deployment_type,
     status: d.status,
+    phase: deploymentPhase(d),
     replica_num: reported(d.replica_num),
     running_num: reported(d.running_num),
     starting_num: reported(d.starting_num),
@@ -156,6 +191,7 @@ export function containerRow(c: Container, now: number): ContainerRow {
     started_at: c.started_at ?? null,
     stopped_at: c.stopped_at ?? null,
     age_seconds: ageSeconds(c.started_at ?? c.created_at, c.stopped_at, now),
+    ended: containerEnded(c),
   };
 }
 
@@ -170,7 +206,7 @@ export interface RowChange {
 function stateOf(r: DeploymentRow | ContainerRow): string {
   if ('running_num' in r) {
     const q = (v: number | null) => (v === null ? '?' : String(v));
-    return `${r.status} ${q(r.running_num)}/${q(r.replica_num)} (starting ${q(r.starting_num)}, finished ${q(r.finished_num)}, failed ${q(r.failed_num)})`;
+    return `${r.phase} ${q(r.running_num)}/${q(r.replica_num)} (starting ${q(r.starting_num)}, finished ${q(r.finished_num)}, failed ${q(r.failed_num)})`;
   }
   return r.status;
 }

@@ -207,10 +207,14 @@ export function spawnCli(args: string[], o: RunOptions = {}): ChildProcess {
 export const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The CLI on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are the terminal. */
-export function onTerminal(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+/**
+ * The CLI on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are the terminal;
+ * `size` sets its rows and columns (stty) before the CLI starts.
+ */
+export function onTerminal(args: string[], env: Record<string, string>, size?: { rows: number; cols: number }): ChildProcessWithoutNullStreams {
   ensureBuilt();
-  const cmd = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  const run = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  const cmd = size ? `stty rows ${size.rows} cols ${size.cols}; ${run}` : run;
   return spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 

@@ -31,7 +31,7 @@ describe('login', () => {
   test('--token-stdin writes the token with mode 0600 and never prints it; later commands use it', async () => {
     const home = tempHome();
     try {
-      const r = await runCli(['login', '--token-stdin'], { home, input: `${LOGIN_TOKEN}\n`, env: { AUTODL_TOKEN: undefined } });
+      const r = await runCli(['login', '--no-check', '--token-stdin'], { home, input: `${LOGIN_TOKEN}\n`, env: { AUTODL_TOKEN: undefined } });
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const res = json<{ status: string; path: string }>(r);
       assert.equal(res.status, 'success');
@@ -223,7 +223,7 @@ describe('help, version, lazy loading', () => {
     assert.match(none.stdout, /^Usage: autodl/);
     const help = await runCli(['submit', '--help']);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /--interval <seconds>/);
+    assert.match(help.stdout, /--interval <duration>/);
     assert.match(help.stdout, /--dry-run/);
     const pkg = JSON.parse(readFileSync(join(dirname(CLI), '..', 'package.json'), 'utf8')) as { version: string };
     const v = await runCli(['-V']);

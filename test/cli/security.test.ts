@@ -201,7 +201,7 @@ describe('config and skill files are never written through planted links', () =>
       const victim = join(home.dir, 'victim.json');
       writeFileSync(victim, '{}\n');
       symlinkSync(victim, join(dir, 'config.json'));
-      const r = await runCli(['--host', sim.url, 'login', '--token-stdin', '--json'], { home, input: 'tok-123' });
+      const r = await runCli(['--host', sim.url, 'login', '--no-check', '--token-stdin', '--json'], { home, input: 'tok-123' });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(readFileSync(victim, 'utf8'), '{}\n', 'nothing written through the link');
       assert.equal(statSync(dir).mode & 0o022, 0, 'group/other write removed');
@@ -222,7 +222,7 @@ describe('config and skill files are never written through planted links', () =>
       mkdirSync(dir);
       chmodSync(dir, 0o777);
       lchownSync(dir, NOBODY, NOBODY);
-      const open = await runCli(['login', '--token-stdin', '--json'], { home, input: 'tok-123' });
+      const open = await runCli(['login', '--no-check', '--token-stdin', '--json'], { home, input: 'tok-123' });
       assert.equal(open.code, 1, open.stdout);
       const e = json<ErrorOut>(open);
       assert.equal(e.error_type, 'config_error');
@@ -237,7 +237,7 @@ describe('config and skill files are never written through planted links', () =>
       writeFileSync(victim, 'untouched');
       symlinkSync(victim, join(dir3, 'config.json'));
       lchownSync(join(dir3, 'config.json'), NOBODY, NOBODY);
-      const planted = await runCli(['login', '--token-stdin', '--json'], { home: home3, input: 'tok-123' });
+      const planted = await runCli(['login', '--no-check', '--token-stdin', '--json'], { home: home3, input: 'tok-123' });
       assert.equal(planted.code, 1, planted.stdout);
       assert.equal(json<ErrorOut>(planted).details.reason, 'symlink_not_owned');
       assert.equal(readFileSync(victim, 'utf8'), 'untouched');
@@ -248,7 +248,7 @@ describe('config and skill files are never written through planted links', () =>
       mkdirSync(home2.env.XDG_CONFIG_HOME, { recursive: true });
       symlinkSync(target, join(home2.env.XDG_CONFIG_HOME, 'autodl'));
       lchownSync(join(home2.env.XDG_CONFIG_HOME, 'autodl'), NOBODY, NOBODY);
-      const link = await runCli(['login', '--token-stdin', '--json'], { home: home2, input: 'tok-123' });
+      const link = await runCli(['login', '--no-check', '--token-stdin', '--json'], { home: home2, input: 'tok-123' });
       assert.equal(link.code, 1);
       assert.equal(json<ErrorOut>(link).details.reason, 'symlink_not_owned');
       assert.equal(existsSync(join(target, 'config.json')), false);
@@ -263,7 +263,7 @@ describe('config and skill files are never written through planted links', () =>
     try {
       // a regular file where the config directory should be: mkdir fails for anyone, root included
       writeFileSync(home.env.XDG_CONFIG_HOME, 'not a directory');
-      const r = await runCli(['login', '--token-stdin', '--json'], { home, input: 'tok-123' });
+      const r = await runCli(['login', '--no-check', '--token-stdin', '--json'], { home, input: 'tok-123' });
       assert.equal(r.code, 1, r.stdout + r.stderr);
       const e = json<ErrorOut>(r);
       assert.equal(e.error_type, 'config_error');

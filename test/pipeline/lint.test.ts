@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { CreateDeploymentBody } from '../../src/api/types.js';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { DEFAULT_HOST_SHAPES, endsInBackground, lint, mixesAndOr, prepareSpec, usesCondaActivate, type LintContext } from '../../src/pipeline/index.js';
+import { collectIssues, DEFAULT_HOST_SHAPES, endsInBackground, endsInSleepInfinity, lint, mixesAndOr, prepareSpec, usesCondaActivate, type LintContext } from '../../src/pipeline/index.js';
 import { clone, expectErrorType, issuesOf, lineMatching, SEED_BODY, tmpFile } from './helpers.js';
 
 const body = (patch: Partial<CreateDeploymentBody['container_template']> = {}, top: Partial<CreateDeploymentBody> = {}): CreateDeploymentBody => {
@@ -51,6 +51,19 @@ describe('lint: cmd', () => {
     assert.equal(endsInBackground('a && b'), false);
     assert.equal(endsInBackground('x 2>&1'), false);
   });
+  it('cmd_never_ends fires on a Job whose cmd ends in sleep infinity, not on a ReplicaSet', () => {
+    for (const cmd of ['python train.py; sleep infinity', 'nohup x & sleep infinity', 'sleep inf', 'a && exec sleep infinity  ']) {
+      assert.ok(codes(body({ cmd }, { deployment_type: 'Job', replica_num: 1, parallelism_num: 1 })).includes('cmd_never_ends'), cmd);
+      assert.ok(endsInSleepInfinity(cmd), cmd);
+      assert.equal(cmdCodes(cmd).includes('cmd_never_ends'), false, `ReplicaSet: ${cmd}`);
+    }
+    for (const cmd of ['sleep 20', 'echo "sleep infinity"', 'sleep infinity; python a.py', 'sleep infinity &']) assert.equal(endsInSleepInfinity(cmd), false, cmd);
+  });
+  it('cmd_and_or_trap names the deployment type', () => {
+    assert.match(lint(body({ cmd: 'a && b || c' })).find((x) => x.code === 'cmd_and_or_trap')?.message ?? '', /this ReplicaSet's container/);
+    const job = lint(body({ cmd: 'a && b || c' }, { deployment_type: 'Job', replica_num: 1, parallelism_num: 1 }));
+    assert.match(job.find((x) => x.code === 'cmd_and_or_trap')?.message ?? '', /this Job's container/);
+  });
   it('cmd_conda_activate fires on conda activate / source activate', () => {
     for (const cmd of ['conda activate myenv && python a.py', 'source activate py38 ; python a.py', 'cd /root; conda activate x; python t.py']) {
       assert.ok(cmdCodes(cmd).includes('cmd_conda_activate'), cmd);
@@ -61,19 +74,35 @@ describe('lint: cmd', () => {
 });
 
 describe('lint: resources, price, names', () => {
-  it('memory_looks_like_bytes fires above 4096 GB, on the right field', () => {
-    const w = lint(body({ memory_size_from: 1, memory_size_to: 256 * 1024 ** 3 })).filter((x) => x.code === 'memory_looks_like_bytes');
+  it('memory_looks_like_bytes fires above 4096 GB (MB, perhaps), on the right field', () => {
+    const w = lint(body({ memory_size_from: 1, memory_size_to: 256 * 1024 })).filter((x) => x.code === 'memory_looks_like_bytes');
     assert.equal(w.length, 1);
     assert.equal(w[0]?.path, 'container_template.memory_size_to');
-    assert.match(w[0]?.message ?? '', /256 GB/);
+    assert.match(w[0]?.message ?? '', /256 GB if it is MB/);
     assert.equal(codes(body({ memory_size_to: 4096 })).includes('memory_looks_like_bytes'), false);
+  });
+  it('memory in bytes is a validation error, not a warning (certain: a GiB written in bytes)', () => {
+    const b = body({ memory_size_from: 1, memory_size_to: 256 * 1024 ** 3 });
+    assert.equal(codes(b).includes('memory_looks_like_bytes'), false);
+    const issues = collectIssues(b, 'private');
+    const e = issues.find((i) => i.path === 'container_template.memory_size_to');
+    assert.match(e?.message ?? '', /bytes, not GB.*256 GB/);
+    assert.equal(collectIssues(body({ memory_size_to: 1024 ** 3 - 1 }), 'private').length, 0, 'below a GiB in bytes it may be MB: a warning only');
+  });
+  it('more GPUs than any host type has is a validation error; more than the models have, a warning', () => {
+    const issues = collectIssues(body({ gpu_num: 16 }), 'private');
+    assert.match(issues.find((i) => i.path === 'container_template.gpu_num')?.message ?? '', /no host type has more than 8 GPUs/);
+    assert.equal(codes(body({ gpu_num: 16 })).includes('floor_unsatisfiable'), false, 'the error says it: no warning besides');
+    assert.equal(collectIssues(body({ gpu_num: 8 }), 'private').length, 0);
+    const shapes = [{ gpu_name: 'RTX 4090', max_gpus: 4, cpu_per_gpu: 16, memory_gb_per_gpu: 60 }, { gpu_name: 'X', max_gpus: 10, cpu_per_gpu: 16, memory_gb_per_gpu: 60 }];
+    assert.ok(codes(body({ gpu_name_set: ['RTX 4090'], gpu_num: 6 }), { hostShapes: shapes }).includes('floor_unsatisfiable'), 'no 6-GPU 4090 host: a warning');
+    assert.equal(collectIssues(body({ gpu_num: 10 }), 'private', undefined, [], { hostShapes: shapes }).length, 0, 'a 10-GPU host type exists');
   });
   it('floor_unsatisfiable fires when no host of the requested models meets a floor', () => {
     assert.ok(codes(body({ gpu_name_set: ['RTX 4090 D'], memory_size_from: 16 })).includes('floor_unsatisfiable'));
     assert.equal(codes(body({ gpu_name_set: ['RTX 4090 D'], memory_size_from: 8 })).includes('floor_unsatisfiable'), false);
     assert.ok(codes(body({ cpu_num_from: 64 })).includes('floor_unsatisfiable'), '64 cores on one 4090 unit');
     assert.equal(codes(body({ cpu_num_from: 64, gpu_num: 4 })).includes('floor_unsatisfiable'), false, '4 units give 64 cores');
-    assert.ok(codes(body({ gpu_num: 16 })).includes('floor_unsatisfiable'), 'no 16-GPU host');
     // one model that fits is enough
     assert.equal(codes(body({ gpu_name_set: ['RTX 4090 D', 'RTX 3090'], memory_size_from: 80 })).includes('floor_unsatisfiable'), false);
     // an unknown model might fit: no warning

@@ -348,7 +348,7 @@ describe('queue run limits and signals', () => {
     assert.equal(json<{ created: number }>(r).created, 1);
   });
 
-  test('Ctrl-C while waiting for GPUs: exit 130, interrupted, nothing created, entries pending with no lease', async () => {
+  test('Ctrl-C while waiting for GPUs: a normal stop (exit 0, no error), nothing created, entries pending with no lease', async () => {
     const db = newDb();
     await add(db, cfg('qi-a'));
     leaveIdle(0);
@@ -357,10 +357,12 @@ describe('queue run limits and signals', () => {
     await waitFor(child, 'stderr', '"type":"tick"');
     child.kill('SIGINT');
     const r = await done;
-    assert.equal(r.code, 130, r.stderr);
-    const err = json<ErrorOut>(r);
-    assert.equal(err.error_type, 'interrupted');
-    assert.equal(err.details.created, 0);
+    assert.equal(r.code, 0, r.stderr);
+    const out = json<{ status: string; stopped: string; created: number; pending: number }>(r);
+    assert.equal(out.status, 'success');
+    assert.equal(out.stopped, 'signal');
+    assert.equal(out.created, 0);
+    assert.equal(out.pending, 1);
     assert.ok(r.stderr.includes('"type":"stopping"'));
     const [e] = await ls(db);
     assert.equal(e!.state, 'pending');

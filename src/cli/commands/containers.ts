@@ -1,5 +1,7 @@
 import type { Container, ListContainersBody } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
+import { CONTAINER_STATUSES } from '../../api/types.js';
+import { filterError } from '../filters.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
 import { nonNegativeNumber } from '../args.js';
 import { action, withExamples, type CliCommand } from '../command.js';
@@ -42,9 +44,18 @@ export function containerFilter(deploymentUuid: string, opts: ContainersOptions)
 }
 
 export async function run(ctx: CliContext, [ref]: [string], opts: ContainersOptions): Promise<void> {
+  const filter = containerFilter('', opts);
+  const unknown = (filter.status ?? []).filter((s) => !(CONTAINER_STATUSES as readonly string[]).includes(s));
+  // container statuses are a known set: a value outside it can match nothing
+  if (unknown.length > 0) throw filterError('--status', unknown[0]!, CONTAINER_STATUSES);
   const client = await makeClient(ctx);
   const deployment = await resolveDeployment(ctx, client, ref);
   const list: Container[] = await toArray(client.containers.listAll(containerFilter(deployment.uuid, opts)));
+  if (list.length === 0 && opts.gpu !== undefined && opts.gpu !== '') {
+    // an empty list for a GPU name: is it a name the platform has at all?
+    const names = Object.keys(await client.stock.get()).sort();
+    if (!names.includes(opts.gpu)) throw filterError('--gpu', opts.gpu, names);
+  }
   ctx.result(list, () =>
     list.length === 0 ? t('result.empty') : renderTable(containerHeaders(), containerRows(list, ctx.out), ctx.out, { right: CONTAINER_RIGHT }),
   );

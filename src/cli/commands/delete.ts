@@ -2,6 +2,7 @@ import { t } from '../../i18n/index.js';
 import { cliResolve, makeClientWithToken, printDryRun } from '../client.js';
 import { applyDeploymentChange, previewDeploymentChange, type DeploymentChange } from '../../ops/change.js';
 import { cliWords } from '../words.js';
+import { recordDeploymentEnded } from '../queue-record.js';
 import type { CliContext } from '../runtime.js';
 import { action, dryRunOption, withExamples, type CliCommand } from '../command.js';
 import { selectorsOf, withBulkOptions } from '../bulk.js';
@@ -25,6 +26,7 @@ export async function run(ctx: CliContext, [refs]: [string[]], opts: DeleteOptio
   // the name is resolved whenever a token is at hand, for --dry-run too (src/ops/change.ts)
   if (dry) return printDryRun(ctx, await previewDeploymentChange(client, ref, change, tokenAtHand, cliWords, cliResolve(ctx)));
   const res = await applyDeploymentChange(client, ref, change, cliWords, cliResolve(ctx));
+  await recordDeploymentEnded(ctx, res.deployment_uuid, 'deployment deleted (autodl delete)');
   ctx.result(res, () => t('result.deleted', { uuid: res.deployment_uuid }));
 }
 

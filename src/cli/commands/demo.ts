@@ -131,8 +131,8 @@ export const command: CliCommand = {
         .description(t('cmd.demo'))
         .argument('[config]', t('arg.config'))
         .option('--speed <x>', t('cmd.demo.speed'), speed)
-        .option('--busy <seconds>', t('cmd.demo.busy'), delaySeconds)
-        .option('--interval <seconds>', t('cmd.demo.interval'), intervalSeconds),
+        .option('--busy <duration>', t('cmd.demo.busy'), delaySeconds)
+        .option('--interval <duration>', t('cmd.demo.interval'), intervalSeconds),
       command.examples,
     ).action(action(run));
   },

@@ -1,5 +1,7 @@
 import { t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment } from '../client.js';
+import { deploymentEnded, deploymentPhase } from '../../watch/rows.js';
+import { displayApiTime } from '../../util/time.js';
 import { describeDeployment } from '../../watch/inspect.js';
 import { dash, milliYuan, renderFields, renderTable, statusColor } from '../output.js';
 import { CONTAINER_RIGHT, containerHeaders, containerRows, countsCell, eventHeaders, eventRow } from '../render.js';
@@ -17,7 +19,8 @@ export async function run(ctx: CliContext, [ref]: [string], opts: DescribeOption
   const deployment = await resolveDeployment(ctx, client, ref);
   // resources: the template with explicit units (the platform reports template memory in bytes)
   const { resources, containers, events } = await describeDeployment(client, deployment, nEvents);
-  ctx.result({ deployment, resources, containers, events }, () => {
+  const phase = deploymentPhase(deployment);
+  ctx.result({ deployment, phase, resources, containers, events }, () => {
     const c = ctx.out;
     const d = deployment;
     const r = resources;
@@ -27,7 +30,7 @@ export async function run(ctx: CliContext, [ref]: [string], opts: DescribeOption
       ['uuid', d.uuid],
       ['name', d.name],
       ['type', d.deployment_type],
-      ['status', statusColor(d.status, c)],
+      ['status', phase === d.status ? statusColor(d.status, c) : `${statusColor(phase, c)} ${c.dim(t('describe.platformSays', { status: dash(d.status) }))}`],
       ['replicas', dash(d.replica_num)],
       ...(d.deployment_type === 'Job' ? ([['parallelism', dash(d.parallelism_num)]] as Array<[string, string]>) : []),
       ['running/starting/finished/failed', countsCell(d)],
@@ -38,10 +41,10 @@ export async function run(ctx: CliContext, [ref]: [string], opts: DescribeOption
       ['price (¥/h)', range(r.price_from === null ? null : Number(milliYuan(r.price_from)), r.price_to === null ? null : Number(milliYuan(r.price_to)))],
       ['cuda', cuda],
       ...(r.dc_list.length > 0 ? ([['dc_list', r.dc_list.join(', ')]] as Array<[string, string]>) : []),
-      ['price estimate (¥/h)', typeof d.price_estimates === 'number' ? milliYuan(d.price_estimates) : '-'],
+      ['price estimate (¥/h)', typeof d.price_estimates === 'number' && !deploymentEnded(phase) ? milliYuan(d.price_estimates) : '-'],
       ['reuse_container', dash(d.reuse_container)],
-      ['created_at', dash(d.created_at)],
-      ['stopped_at', dash(d.stopped_at)],
+      ['created_at', displayApiTime(d.created_at)],
+      ['stopped_at', displayApiTime(d.stopped_at)],
     ];
     const parts = [c.bold(t('describe.deployment')), renderFields(fields, c), ''];
     parts.push(c.bold(`${t('describe.containers')} (${containers.length})`));

@@ -67,7 +67,7 @@ export const command: CliCommand = {
         .argument('<deployment>', t('arg.deployment'))
         .option('-f, --follow', t('cmd.events.follow'))
         .option('--container <uuid>', t('cmd.events.container'))
-        .option('--interval <seconds>', t('cmd.events.interval'), intervalSeconds, 2),
+        .option('--interval <duration>', t('cmd.events.interval'), intervalSeconds, 2),
       command.examples,
     ).action(action(run));
   },

@@ -42,6 +42,41 @@ function promptHidden(ctx: CliContext, prompt: string): Promise<string> {
 
 export interface LoginOptions {
   tokenStdin?: boolean;
+  /** false with --no-check: save the token without asking the API */
+  check?: boolean;
+}
+
+/**
+ * Ask the API whether it takes `token` (one GPU stock read, nothing changes). Throws a
+ * token_invalid error when the API refused it, an api_error when the host could not be asked.
+ */
+export async function checkToken(ctx: CliContext, token: string, host: string): Promise<void> {
+  const { AutodlClient } = await import('../../api/client.js');
+  const { ApiError } = await import('../../errors.js');
+  const client = new AutodlClient({
+    token,
+    host,
+    ...(ctx.global.dialect ? { dialect: ctx.global.dialect } : {}),
+    timeoutMs: 15_000,
+    ...(ctx.verbose ? { debug: (line: string) => ctx.debug(line) } : {}),
+  });
+  try {
+    await client.stock.get();
+  } catch (e) {
+    if (e instanceof ApiError && (e.info.kind === 'http' || e.info.kind === 'envelope')) {
+      const said = [e.info.msg, e.info.code !== undefined ? `(code ${e.info.code})` : '', e.info.httpStatus !== undefined && e.info.httpStatus !== 200 ? `HTTP ${e.info.httpStatus}` : '']
+        .filter((x) => x !== undefined && x !== '')
+        .join(' ');
+      throw new AutodlError('token_invalid', t('login.rejected', { host: JSON.stringify(host), said }), {
+        host,
+        ...(e.info.httpStatus !== undefined ? { status: e.info.httpStatus } : {}),
+        ...(e.info.code !== undefined ? { code: e.info.code } : {}),
+        ...(e.info.msg !== undefined ? { msg: e.info.msg } : {}),
+      });
+    }
+    const why = e instanceof Error ? e.message : String(e);
+    throw new AutodlError('api_error', t('login.unreachable', { host: JSON.stringify(host), why }), { host, kind: e instanceof ApiError ? e.info.kind : 'unknown' });
+  }
 }
 
 export async function run(ctx: CliContext, _args: [], opts: LoginOptions): Promise<void> {
@@ -53,12 +88,19 @@ export async function run(ctx: CliContext, _args: [], opts: LoginOptions): Promi
   // later runs send it nowhere else unless told so on the command line (see tokenHostProblem).
   // A .env in the working directory is not asked: it may belong to someone else.
   const host = ctx.global.host?.trim() || ctx.env.AUTODL_HOST?.trim() || DEFAULT_HOST;
+  if (opts.check !== false) {
+    if (!ctx.json) ctx.log(ctx.err.dim(t('login.checking', { host: JSON.stringify(host) })));
+    await checkToken(ctx, token, host);
+  }
   const patch: { token: string; host: string; dialect?: string } = { token, host };
   if (ctx.global.dialect) patch.dialect = ctx.global.dialect;
   writeUserConfig(patch, ctx.env);
   const path = userConfigPath(ctx.env);
   const stored = Object.keys(patch);
-  ctx.result({ status: 'success', path, host, stored }, () => t('result.loggedIn', { path, host: JSON.stringify(host) }));
+  const checked = opts.check !== false;
+  ctx.result({ status: 'success', path, host, stored, checked }, () =>
+    `${t('result.loggedIn', { path, host: JSON.stringify(host) })}${checked ? '' : ` ${t('login.unchecked')}`}`,
+  );
 }
 
 export const command: CliCommand = {
@@ -68,6 +110,9 @@ export const command: CliCommand = {
     ['printenv AUTODL_TOKEN | autodl login --token-stdin', 'ex.login.stdin'],
   ],
   declare(program) {
-    withExamples(program.command('login').description(t('cmd.login')).option('--token-stdin', t('cmd.login.tokenStdin')), command.examples).action(action(run));
+    withExamples(
+      program.command('login').description(t('cmd.login')).option('--token-stdin', t('cmd.login.tokenStdin')).option('--no-check', t('cmd.login.noCheck')),
+      command.examples,
+    ).action(action(run));
   },
 };

@@ -7,6 +7,7 @@
 //     moved, then {type:'snapshot', seq, time, db, count, counts, entries}, once per change;
 //   neither: the table once, then one line per change.
 import { AutodlError } from '../../errors.js';
+import { formatClock } from '../../util/time.js';
 import { t } from '../../i18n/index.js';
 import type { QueueStore } from '../../queue/store.js';
 import { ENTRY_STATES, LISTED_BY_DEFAULT, type EntryState } from '../../queue/states.js';
@@ -133,10 +134,10 @@ async function watch(ctx: CliContext, store: QueueStore, path: string, states: r
         }
       } else if (mode === 'plain') {
         if (seq === 1) ctx.print(entryTable(ctx, list, now));
-        for (const c of changes) ctx.print(`${new Date(now).toLocaleTimeString()}  ${c.id}  ${c.name}  ${c.from ? stateColor(c.from, ctx.out) : '-'} → ${stateColor(c.to, ctx.out)}`);
+        for (const c of changes) ctx.print(`${formatClock(now)}  ${c.id}  ${c.name}  ${c.from ? stateColor(c.from, ctx.out) : '-'} → ${stateColor(c.to, ctx.out)}`);
       } else {
         const summary = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
-        const lines = [ctx.out.dim(t('queue.watch.header', { time: new Date(now).toLocaleTimeString(), interval: intervalMs / 1000, counts: summary }))];
+        const lines = [ctx.out.dim(t('queue.watch.header', { time: formatClock(now), interval: intervalMs / 1000, counts: summary }))];
         lines.push(entryTable(ctx, list, now));
         frame!.draw(lines);
       }
@@ -163,7 +164,7 @@ export function declareLs(group: Command): void {
     .option('--owner <name>', t('policy.opt.ownerFilter'))
     .option('--all', t('queue.opt.all'))
     .option('--watch', t('queue.opt.watch'))
-    .option('--interval <seconds>', t('watch.opt.interval'), intervalSeconds, 2)
+    .option('--interval <duration>', t('watch.opt.interval'), intervalSeconds, 2)
     .option('--count <n>', t('queue.opt.count'), nonNegativeInt)
     .action(action(run));
 }

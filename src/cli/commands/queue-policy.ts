@@ -5,7 +5,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { userInfo } from 'node:os';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
-import { parseDuration } from '../../watch/time.js';
+import { parseDuration } from '../../util/time.js';
 import { dependencyCycle, POLICY_BOUNDS, RETRY_CAUSES, type EntryPolicy, type RetryCause, type RetryPolicy } from '../../queue/policies.js';
 import type { QueueDecl } from '../../pipeline/types.js';
 import type { QueueStore } from '../../queue/store.js';

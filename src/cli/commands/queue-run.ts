@@ -5,7 +5,8 @@
 // Progress on stderr: one status line rewritten in place on a terminal, NDJSON events with
 // --json, plain lines otherwise. The summary goes to stdout when the worker stops.
 // Ctrl-C: the worker finishes the step it is in (a create already sent is recorded), gives
-// back a claim it has not used, and stops: exit 130 (error_type interrupted). A second
+// back a claim it has not used, and stops: exit 0 (result stopped: "signal"), or exit 130
+// (error_type interrupted) when a create whose outcome is unknown is left in `submitting`. A second
 // Ctrl-C quits at once; an entry left in `submitting` is reconciled by its mark once its
 // lease expires (5 min) or at once by a worker restarted with the same --worker-id (the
 // default id is new for every start). --request-timeout sets the SDK's request timeout and
@@ -286,12 +287,15 @@ export async function run(ctx: CliContext, _args: [], opts: QueueRunOptions): Pr
     process.off('SIGTERM', onSignal);
     await store.close();
   }
-  const result = { status: 'success', worker: workerId, db: path, ...summary, ...left };
-  if (summary.stopped === 'aborted') {
+  // Ctrl-C (or SIGTERM) is how a worker is stopped: a normal end (exit 0) when it leaves no
+  // create whose outcome is unknown; with one left in `submitting`, the interrupted error (130).
+  const bySignal = summary.stopped === 'aborted';
+  if (bySignal && left.submitting > 0) {
     throw new AutodlError('interrupted', t('queue.interrupted'), { ...summary, ...left, worker: workerId });
   }
+  const result = { status: 'success', worker: workerId, db: path, ...summary, ...(bySignal ? { stopped: 'signal' } : {}), ...left };
   ctx.result(result, () =>
-    t('queue.run.done', { stopped: summary.stopped, ticks: summary.ticks, created: summary.created, found: summary.found, failed: summary.failed, pending: left.pending }),
+    t('queue.run.done', { stopped: bySignal ? 'Ctrl-C' : summary.stopped, ticks: summary.ticks, created: summary.created, found: summary.found, failed: summary.failed, pending: left.pending }),
   );
 }
 
@@ -302,9 +306,9 @@ export function declareRun(group: Command): void {
     .description(t('queue.cmd.run'))
     .option('--once', t('queue.opt.once'))
     .option('--drain', t('queue.opt.drain'))
-    .option('--interval <seconds>', t('queue.opt.interval'), intervalSeconds, 30)
-    .option('--stock-interval <seconds>', t('queue.opt.stockInterval'), intervalSeconds)
-    .option('--follow-interval <seconds>', t('queue.opt.followInterval'), intervalSeconds)
+    .option('--interval <duration>', t('queue.opt.interval'), intervalSeconds, 30)
+    .option('--stock-interval <duration>', t('queue.opt.stockInterval'), intervalSeconds)
+    .option('--follow-interval <duration>', t('queue.opt.followInterval'), intervalSeconds)
     .option('--max-running <n>', t('queue.opt.maxRunning'), nonNegativeInt)
     .option('--max-gpus <n>', t('queue.opt.maxGpus'), nonNegativeInt)
     .option('--max-price <yuan>', t('queue.opt.maxPrice'), nonNegativeNumber)

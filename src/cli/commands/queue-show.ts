@@ -1,5 +1,6 @@
 // `autodl queue show <id>`: one entry (with its stored body) and its history.
 import { t } from '../../i18n/index.js';
+import { formatDateTime, outputZone } from '../../util/time.js';
 import { dash, renderFields, renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { notFound, stateColor, withStore, type StoreOptions } from './queue-common.js';
@@ -25,15 +26,15 @@ export async function run(ctx: CliContext, [ref]: [string], opts: StoreOptions):
         ['account', e.account ?? t('queue.noAccount')],
         ['gpu', `${e.body.container_template.gpu_num} × ${e.body.container_template.gpu_name_set.join(' | ')}`],
         ['cmd', dash(e.body.container_template.cmd)],
-        ['created', new Date(e.created_at).toISOString()],
+        ['created', `${formatDateTime(e.created_at)} ${outputZone()}`],
         ['last error', dash(e.last_error)],
       ];
       if (e.policy?.retry || e.retries > 0) {
         const log = (e.retry_log ?? []).map((r) => `#${r.n} ${r.cause}: ${r.detail}${r.blacklisted?.length ? ` [blacklisted ${r.blacklisted.join(', ')}]` : ''}`);
         fields.push(['retries', [`${e.retries} of ${e.policy?.retry?.max ?? e.retries}`, ...log].join('\n')]);
       }
-      if (e.lease_owner) fields.push(['lease', `${e.lease_owner} until ${new Date(e.lease_until ?? 0).toISOString()}`]);
-      const rows = history.map((h) => [h.at, dash(h.from_state), stateColor(h.to_state, c), dash(h.note)]);
+      if (e.lease_owner) fields.push(['lease', `${e.lease_owner} until ${formatDateTime(e.lease_until ?? 0)} ${outputZone()}`]);
+      const rows = history.map((h) => [formatDateTime(h.ts), dash(h.from_state), stateColor(h.to_state, c), dash(h.note)]);
       return `${renderFields(fields, c)}\n\n${c.bold(t('queue.history'))}\n${renderTable(['TIME', 'FROM', 'TO', 'NOTE'], rows, c)}`;
     });
   });

@@ -1,7 +1,7 @@
 // `autodl queue`: the durable queue (docs/queue.md). The group takes `--db` and hands it to the
 // subcommand that runs; each subcommand is its own file (./queue-<verb>.ts).
 import { t } from '../../i18n/index.js';
-import { withExamples, type CliCommand } from '../command.js';
+import { groupHelp, withExamples, type CliCommand } from '../command.js';
 import { declareAdd } from './queue-add.js';
 import { declareCancel, EXAMPLES_CANCEL } from './queue-cancel.js';
 import { declareHistory, EXAMPLES_HISTORY } from './queue-history.js';
@@ -40,5 +40,7 @@ export const command: CliCommand = {
     declarePrune(queue);
     declareHistory(queue);
     declareRun(queue);
+    // `autodl queue` alone asks what the group does: its help on stdout, exit 0
+    queue.allowExcessArguments(true).action(groupHelp);
   },
 };

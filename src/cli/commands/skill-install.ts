@@ -8,7 +8,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext, Env } from '../runtime.js';
 import { dirProblem, writeFileSafely } from '../../util/safe-fs.js';
-import { action, withExamples, type CliCommand } from '../command.js';
+import { action, groupHelp, withExamples, type CliCommand } from '../command.js';
 import { Option } from 'commander';
 
 export const SKILL_NAME = 'autodl-elastic';
@@ -116,9 +116,10 @@ export const command: CliCommand = {
     ['autodl skill install --agent codex', 'ex.skill.codex'],
   ],
   declare(program) {
-    const install = program
-      .command('skill')
-      .description(t('skill.description'))
+    const skill = program.command('skill').description(t('skill.description'));
+    // `autodl skill` alone: its help on stdout, exit 0
+    skill.allowExcessArguments(true).action(groupHelp);
+    const install = skill
       .command('install')
       .description(t('skill.install.description'))
       .option('--dir <path>', t('skill.install.dir'))

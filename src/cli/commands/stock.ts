@@ -1,5 +1,6 @@
 import type { Stock } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
+import { filterError } from '../filters.js';
 import { makeClient } from '../client.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
@@ -17,7 +18,14 @@ export async function run(ctx: CliContext, _args: [], opts: StockOptions): Promi
   const query = { region: opts.region, dcList: opts.dc, gpus: opts.gpu };
   checkStockQuery(query, cliWords); // before the client: a usage error needs no token
   const client = await makeClient(ctx);
-  const filtered: Stock = await queryStock(client, query, cliWords);
+  const all: Stock = await queryStock(client, { region: opts.region, dcList: opts.dc }, cliWords);
+  // GPU names are exact (`RTX 4090` on one cloud, `NVIDIA GeForce RTX 4090` on another): a name
+  // the stock does not list can match nothing — say so, with the names near it
+  const names = Object.keys(all);
+  const missing = (opts.gpu ?? []).find((g) => !names.includes(g));
+  if (missing !== undefined) throw filterError('--gpu', missing, names);
+  const filtered: Stock = {};
+  for (const n of names) if (opts.gpu === undefined || opts.gpu.includes(n)) filtered[n] = all[n]!;
   ctx.result(filtered, () => {
     const names = Object.keys(filtered);
     if (names.length === 0) return t('result.empty');

@@ -144,10 +144,10 @@ export const command: CliCommand = {
         .alias('queue-submit')
         .description(t('cmd.submit'))
         .argument('<config>', t('arg.config'))
-        .option('--interval <seconds>', t('cmd.submit.interval'), intervalSeconds, 30)
-        .option('--timeout <seconds>', t('cmd.submit.timeout'), timeoutSeconds, 0)
+        .option('--interval <duration>', t('cmd.submit.interval'), intervalSeconds, 30)
+        .option('--timeout <duration>', t('cmd.submit.timeout'), timeoutSeconds, 0)
         .option('--db <path>', t('cmd.submit.db'))
-        .option('--settle <seconds>', t('cmd.submit.settle'), timeoutSeconds)
+        .option('--settle <duration>', t('cmd.submit.settle'), timeoutSeconds)
         .addOption(dryRunOption()),
       command.examples,
     ).action(action(run));

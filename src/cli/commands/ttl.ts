@@ -4,6 +4,7 @@
 // (store.adopt), so any running `autodl queue run` of this account follows it and stops it when
 // it has run that long (counted from its creation); nothing is created.
 import { AutodlError } from '../../errors.js';
+import { formatDateTime, outputZone } from '../../util/time.js';
 import { t } from '../../i18n/index.js';
 import type { CreateDeploymentBody } from '../../api/types.js';
 import { resolveDeployment } from '../../ops/resolve.js';
@@ -39,7 +40,7 @@ export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'
   const stopsAt = stopsAtOn(adoptedSince(createdAt, serverNow, Date.now()));
   if (opts.dryRun) {
     ctx.result({ status: 'success', dry_run: true, deployment_uuid: d.uuid, name: d.name, created_at: d.created_at, stops_at: stopsAt }, () =>
-      t('ttl.dry', { name: d.name, uuid: d.uuid, at: stopsAt ?? 'never' }),
+      t('ttl.dry', { name: d.name, uuid: d.uuid, at: stopsAt === null ? 'never' : `${formatDateTime(Date.parse(stopsAt))} ${outputZone()}` }),
     );
     return;
   }
@@ -80,7 +81,7 @@ export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'
       // a queued entry's limit counts from its own submitted_at
       const at = stopsAtOn(entry.submitted_at ?? since);
       ctx.result({ status: 'success', db: path, adopted, deployment_uuid: d.uuid, stops_at: at, entry: entryView(entry) }, () =>
-        at === null ? t('ttl.off', { name: d.name, id: entry.id }) : t('ttl.set', { name: d.name, id: entry.id, at }),
+        at === null ? t('ttl.off', { name: d.name, id: entry.id }) : t('ttl.set', { name: d.name, id: entry.id, at: `${formatDateTime(Date.parse(at))} ${outputZone()}` }),
       );
     },
     { durable: true },

@@ -62,6 +62,17 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
     if (statusShown) ctx.io.stderr.write('\r\x1b[2K');
     statusShown = false;
   };
+  // On a terminal the status line's clock keeps moving between two polls (a long --interval
+  // would otherwise leave "… 0 s" standing): redrawn every second from the last poll's reading.
+  let last: { reason: string; seconds: number; at: number } | undefined;
+  const drawStatus = () => {
+    if (!last) return;
+    const seconds = Math.round(last.seconds + (Date.now() - last.at) / 1000);
+    ctx.io.stderr.write(`\r\x1b[2K${ctx.humanText(ctx.err.cyan(t('wait.progress', { condition: condText, reason: last.reason, seconds })))}`);
+    statusShown = true;
+  };
+  const ticker = progressTty ? setInterval(drawStatus, 1000) : undefined;
+  ticker?.unref();
   let outcome: WaitOutcome;
   try {
     outcome = await waitForDeployment(client, ref, {
@@ -75,8 +86,8 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
         if (ctx.json) {
           ctx.io.stderr.write(`${JSON.stringify({ type: 'waiting', deployment_uuid: uuid, condition: condText, state: ev.state, reason: ev.reason, elapsed_seconds: seconds })}\n`);
         } else if (progressTty) {
-          ctx.io.stderr.write(`\r\x1b[2K${ctx.humanText(ctx.err.cyan(t('wait.progress', { condition: condText, reason: ev.reason, seconds })))}`);
-          statusShown = true;
+          last = { reason: ev.reason, seconds, at: Date.now() };
+          drawStatus();
         } else {
           ctx.log(t('wait.progress', { condition: condText, reason: ev.reason, seconds }));
         }
@@ -90,6 +101,7 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
       },
     });
   } finally {
+    if (ticker) clearInterval(ticker);
     clearStatus();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -120,8 +132,8 @@ export const command: CliCommand = {
         .description(t('wait.cmd'))
         .argument('<deployment>', t('arg.deployment'))
         .requiredOption('--for <condition>', t('wait.opt.for'))
-        .option('--timeout <seconds>', t('wait.opt.timeout'), timeoutSeconds, 0)
-        .option('--interval <seconds>', t('wait.opt.interval'), intervalSeconds, 5)
+        .option('--timeout <duration>', t('wait.opt.timeout'), timeoutSeconds, 0)
+        .option('--interval <duration>', t('wait.opt.interval'), intervalSeconds, 5)
         .option('--notify', t('wait.opt.notify')),
       command.examples,
     ).action(action(run));

@@ -7,6 +7,8 @@
 //   --no-json without a terminal: the first table, then one plain line per change or event.
 // Events are followed per deployment in either server order, each once (history before the start is skipped).
 import { sleep } from '../../util/sleep.js';
+import { deploymentEnded } from '../../watch/rows.js';
+import { displayApiClock, formatClock } from '../../util/time.js';
 import { AutodlError } from '../../errors.js';
 import type { ContainerEvent, Deployment } from '../../api/types.js';
 import type { AutodlClient } from '../../api/client.js';
@@ -80,9 +82,9 @@ function fmtPrice(y: number): string {
   return y === 0 ? '-' : String(Math.round(y * 1000) / 1000);
 }
 
-function shortTime(iso: string): string {
-  const m = /T(\d{2}:\d{2}:\d{2})/.exec(iso) ?? / (\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m ? m[1]! : iso;
+/** The clock of an API time, in the output zone (+08:00 unless --utc). */
+function shortTime(time: string): string {
+  return displayApiClock(time);
 }
 
 /** running/replicas (+starting, ✓finished ✗failed); "-" when the server reports no counts. */
@@ -102,11 +104,12 @@ export function deploymentTable(rows: DeploymentRow[], ctx: CliContext): string 
       r.uuid,
       r.name,
       r.deployment_type,
-      statusColor(r.status, c),
+      statusColor(r.phase, c),
       replicasCell(r),
       dash(r.gpu),
       fmtAge(r.age_seconds),
-      fmtPrice(r.price_yuan_per_hour),
+      // a finished Job bills nothing: no price beside it
+      deploymentEnded(r.phase) ? '-' : fmtPrice(r.price_yuan_per_hour),
     ]),
     c,
     { right: [6, 7] },
@@ -124,7 +127,7 @@ export function containerTable(rows: ContainerRow[], ctx: CliContext): string {
       dash(r.data_center),
       `${dash(r.gpu_name)}${r.gpu_num > 1 ? ` ×${r.gpu_num}` : ''}`,
       fmtAge(r.age_seconds),
-      fmtPrice(r.price_yuan_per_hour),
+      r.ended ? '-' : fmtPrice(r.price_yuan_per_hour),
     ]),
     c,
     { right: [5, 6] },
@@ -140,7 +143,7 @@ function eventLine(e: WatchEvent, ctx: CliContext, withDeployment: boolean): str
 
 function changeLine(ch: RowChange, ctx: CliContext): string {
   const c = ctx.out;
-  const when = c.dim(shortTime(new Date().toISOString().replace('Z', '')));
+  const when = c.dim(formatClock(Date.now()));
   if (ch.change === 'added') return `${when}  ${c.green('+')} ${ch.uuid}  ${ch.to ?? ''}`;
   if (ch.change === 'removed') return `${when}  ${c.red('-')} ${ch.uuid}  ${ch.from ?? ''}`;
   return `${when}  ~ ${ch.uuid}  ${ch.from ?? ''} → ${ch.to ?? ''}`;
@@ -243,7 +246,7 @@ export async function run(ctx: CliContext, [deployment]: [string | undefined], o
         if (recent.length > SHOWN_EVENTS) recent.splice(0, recent.length - SHOWN_EVENTS);
         const c = ctx.out;
         const lines: string[] = [];
-        lines.push(c.dim(t('watch.header', { time: new Date().toLocaleTimeString(), interval: intervalMs / 1000 })));
+        lines.push(c.dim(t('watch.header', { time: formatClock(Date.now()), interval: intervalMs / 1000 })));
         if (snapshot.deployment) lines.push(deploymentTable([snapshot.deployment], ctx), '');
         if (gone) lines.push(c.red(t('watch.deleted', { uuid: target!.uuid })), '');
         if (snapshot.containers) lines.push(snapshot.containers.length > 0 ? containerTable(snapshot.containers, ctx) : t('result.empty'));
@@ -279,7 +282,7 @@ export const command: CliCommand = {
         .command('watch')
         .description(t('watch.cmd'))
         .argument('[deployment]', t('arg.deployment'))
-        .option('--interval <seconds>', t('watch.opt.interval'), intervalSeconds, 2)
+        .option('--interval <duration>', t('watch.opt.interval'), intervalSeconds, 2)
         .option('--count <n>', t('watch.opt.count'), nonNegativeInt)
         .option('--no-events', t('watch.opt.noEvents')),
       command.examples,
