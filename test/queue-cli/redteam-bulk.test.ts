@@ -1,0 +1,253 @@
+// Red team of the bulk actions (issue 15 §3): stop / delete / queue cancel / retry / history
+// against a hostile server and hostile arguments. Each test is an attack; it asserts that the
+// wrong thing is not acted on, that the output keeps its shape (JSON on stdout, no stack
+// trace) and that every target gets its result.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { deploymentConfig, json, runCli, spawnCli, collect, writeConfig, type RunResult } from '../cli/helpers.js';
+import { recordingServer, type Recorded } from '../cli/hostile.js';
+import { queueCliHarness } from './harness.js';
+import { exitCodeFor } from '../../src/errors.js';
+
+const h = queueCliHarness('autodl-redbulk-');
+
+interface Result {
+  target: string;
+  name?: string;
+  outcome: 'done' | 'skipped' | 'failed';
+  reason?: string;
+  error_type?: string;
+}
+interface Summary {
+  status: string;
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  results: Result[];
+}
+
+const TOKEN = 'redteam-bulk-token-0123456789';
+const CONFIG = exitCodeFor('config_error');
+const NO_STACK = /\n\s+at .+:\d+:\d+\)?/;
+
+function reply(res: ServerResponse, data: unknown, code = 'Success', msg = ''): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ code, msg, data }));
+}
+function page(list: unknown[], index = 1, maxPage = 1): unknown {
+  return { list, page_index: index, page_size: 100, offset: 0, max_page: maxPage, result_total: list.length };
+}
+const dep = (uuid: string, name: string, status = 'running') => ({ id: 1, uid: 1, uuid, name, deployment_type: 'Container', status });
+const bodyOf = (r: Recorded): Record<string, unknown> => (r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {});
+const isList = (r: Recorded) => r.url.includes('/deployment/list');
+const acted = (reqs: Recorded[]) => reqs.filter((r) => r.url.includes('/deployment/operate') || (r.method === 'DELETE' && /\/deployment(\?|$)/.test(r.url))).map((r) => String(bodyOf(r).deployment_uuid));
+const hostEnv = (url: string) => ({ AUTODL_HOST: url, AUTODL_TOKEN: TOKEN });
+
+function noStack(r: RunResult): void {
+  assert.doesNotMatch(r.stdout + r.stderr, NO_STACK, r.stdout + r.stderr);
+}
+
+describe('selecting the wrong thing', () => {
+  test("--name-prefix '' is refused (an empty prefix would match every deployment, i.e. --all by accident)", async () => {
+    const srv = await recordingServer((r, res) => reply(res, isList(r) ? page([dep('u-a', 'prod-a'), dep('u-b', 'prod-b')]) : null));
+    try {
+      for (const prefix of ['', ' ']) {
+        const r = await runCli(['stop', '--name-prefix', prefix, '--yes', '--json'], { env: hostEnv(srv.url) });
+        noStack(r);
+        assert.equal(r.code, CONFIG, r.stdout + r.stderr);
+        assert.equal(json<{ error_type: string }>(r).error_type, 'config_error');
+      }
+      assert.deepEqual(acted(srv.requests), []);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('malformed list items (null, numbers, a name that is not a string): no stack trace; only the well-formed match is acted on', async () => {
+    const list = [null, 42, 'x', [], { uuid: 7, name: null, status: 'running' }, { name: 'exp-nouuid', status: 'running' }, dep('u-1', 'exp-1')];
+    const srv = await recordingServer((r, res) => reply(res, isList(r) ? page(list) : null));
+    try {
+      const r = await runCli(['stop', '--name-prefix', 'exp', '--yes', '--json'], { env: hostEnv(srv.url) });
+      noStack(r);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const s = json<Summary>(r);
+      assert.deepEqual(s.results.map((x) => [x.target, x.outcome]), [['u-1', 'done']]);
+      assert.deepEqual(acted(srv.requests), ['u-1']);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('a page repeated by a lying server and a list that changes after the listing: each listed uuid acted on once, nothing unlisted', async () => {
+    let lists = 0;
+    const srv = await recordingServer((r, res) => {
+      if (!isList(r)) return reply(res, null);
+      lists++;
+      const b = bodyOf(r);
+      const index = Number(b.page_index ?? 1);
+      // the first walk: three pages, each the same two deployments; afterwards a new one matches
+      if (lists <= 3) return reply(res, page([dep('u-1', 'exp-1'), dep('u-2', 'exp-2')], index, 3));
+      return reply(res, page([dep('u-1', 'exp-1'), dep('u-2', 'exp-2'), dep('u-late', 'exp-late')], index, 1));
+    });
+    try {
+      const r = await runCli(['delete', '--name-prefix', 'exp-', '--yes', '--json'], { env: hostEnv(srv.url) });
+      noStack(r);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const s = json<Summary>(r);
+      assert.deepEqual(s.results.map((x) => x.target), ['u-1', 'u-2']);
+      assert.deepEqual(acted(srv.requests).sort(), ['u-1', 'u-2']);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('a server ignoring --status: a stopped or other-status deployment it lists is not touched; look-alike names do not match', async () => {
+    const list = [dep('u-run', 'exp-1', 'running'), dep('u-stop', 'exp-2', 'stopped'), dep('u-cyr', '\u0435xp-3', 'running'), dep('u-zw', '\u200bexp-4', 'running'), dep('u-full', 'ｅxp-5', 'running')];
+    const srv = await recordingServer((r, res) => reply(res, isList(r) ? page(list) : null));
+    try {
+      const r = await runCli(['delete', '--name-prefix', 'exp', '--status', 'running', '--yes', '--json'], { env: hostEnv(srv.url) });
+      noStack(r);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.deepEqual(acted(srv.requests), ['u-run']);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('--all with another selector narrows (AND), never widens; a selector matching nothing acts on nothing', async () => {
+    const srv = await recordingServer((r, res) => reply(res, isList(r) ? page([dep('u-a', 'keep-a'), dep('u-b', 'exp-b')]) : null));
+    try {
+      const r = await runCli(['stop', '--all', '--name-prefix', 'exp-', '--yes', '--json'], { env: hostEnv(srv.url) });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.deepEqual(acted(srv.requests), ['u-b']);
+      srv.requests.length = 0;
+      const none = await runCli(['stop', '--name-prefix', 'nomatch-', '--yes', '--json'], { env: hostEnv(srv.url) });
+      assert.equal(none.code, 0, none.stdout + none.stderr);
+      assert.equal(json<Summary>(none).total, 0);
+      assert.deepEqual(acted(srv.requests), []);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('duplicate references (the same uuid, its name) act once; a reference that prefixes several is not resolved to any', async () => {
+    const list = [dep('u-abc-1', 'exp-1'), dep('u-abc-2', 'exp-2')];
+    const srv = await recordingServer((r, res) => {
+      if (!isList(r)) return reply(res, null);
+      const b = bodyOf(r);
+      const hit = list.filter((d) => (b.deployment_uuid === undefined || d.uuid === b.deployment_uuid) && (b.name === undefined || d.name === b.name));
+      reply(res, page(hit));
+    });
+    try {
+      const r = await runCli(['stop', 'u-abc-1', 'u-abc-1', 'exp-1', 'u-abc', '--yes', '--json'], { env: hostEnv(srv.url) });
+      noStack(r);
+      const s = json<Summary>(r);
+      assert.deepEqual(s.results.map((x) => [x.target, x.outcome]), [['u-abc-1', 'done'], ['u-abc', 'failed']]);
+      assert.deepEqual(acted(srv.requests), ['u-abc-1']);
+      assert.equal(r.code, 3);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('confirmation', () => {
+  test('a selector without --yes and without a terminal is refused even when it matches one deployment (the count is the server\'s say)', async () => {
+    const srv = await recordingServer((r, res) => reply(res, isList(r) ? page([dep('u-only', 'prod-only')]) : null));
+    try {
+      for (const args of [['delete', '--all'], ['stop', '--name-prefix', 'prod']]) {
+        const r = await runCli([...args, '--json'], { env: hostEnv(srv.url) });
+        noStack(r);
+        assert.equal(r.code, CONFIG, r.stdout + r.stderr);
+        assert.equal(json<{ error_type: string }>(r).error_type, 'config_error');
+      }
+      assert.deepEqual(acted(srv.requests), []);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('hostile replies while acting', () => {
+  test('every stop refused with a hostile message / 500: a failure per target, escaped on one line, exit non-zero, no stack trace', async () => {
+    const list = [dep('u-1', 'exp-1'), dep('u-2', 'exp-2'), dep('u-3', 'exp-3')];
+    const srv = await recordingServer((r, res) => {
+      if (isList(r)) return reply(res, page(list));
+      const u = String(bodyOf(r).deployment_uuid);
+      if (u === 'u-1') return reply(res, null, 'Refused', 'no\x1b]0;pwn\x07\nFAKE-ROW done');
+      if (u === 'u-2') {
+        res.writeHead(500, { 'content-type': 'text/html' });
+        return res.end('<html>\x1b[2J boom</html>');
+      }
+      reply(res, null);
+    });
+    try {
+      const r = await runCli(['stop', '--name-prefix', 'exp', '--yes', '--no-json'], { env: { ...hostEnv(srv.url), AUTODL_RETRIES: '0' } });
+      noStack(r);
+      assert.notEqual(r.code, 0);
+      const out = r.stdout + r.stderr;
+      assert.doesNotMatch(out, /\x1b\]|\x1b\[2J/);
+      assert.doesNotMatch(out, /^FAKE-ROW/m);
+      const j = json<Summary>(await runCli(['stop', '--name-prefix', 'exp', '--yes', '--json'], { env: { ...hostEnv(srv.url), AUTODL_RETRIES: '0' } }));
+      assert.deepEqual(j.results.map((x) => x.outcome), ['failed', 'failed', 'done']);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('Ctrl-C while acting: the ones already done are reported, the rest not started, exit 130', async () => {
+    const list = Array.from({ length: 12 }, (_, i) => dep(`u-${i}`, `exp-${i}`));
+    let stops = 0;
+    const srv = await recordingServer((r, res) => {
+      if (isList(r)) return reply(res, page(list));
+      stops++;
+      setTimeout(() => reply(res, null), 400);
+    });
+    try {
+      const child = spawnCli(['stop', '--name-prefix', 'exp', '--yes', '--json'], { env: hostEnv(srv.url) });
+      const done = collect(child, 'keep-open');
+      child.stdin!.end();
+      // wait until the first acts are in flight
+      for (let i = 0; i < 200 && stops === 0; i++) await new Promise((res) => setTimeout(res, 25));
+      assert.ok(stops > 0, 'acting started');
+      child.kill('SIGINT');
+      const r = await done;
+      noStack(r);
+      assert.equal(r.code, 130, r.stdout + r.stderr);
+      const s = json<Summary>(r);
+      assert.equal(s.total, 12);
+      assert.equal(s.results.length, 12);
+      assert.ok(s.done >= 1 && s.done < 12, `done ${s.done}`);
+      // every target reported as done was stopped on the server, and none reported not-done was sent after the interrupt
+      assert.equal(acted(srv.requests).length, s.done);
+      assert.ok(s.results.filter((x) => x.outcome === 'skipped').every((x) => x.error_type === undefined && /interrupt/i.test(x.reason ?? '')));
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('queue', () => {
+  test('queue history --limit hostile values: a config error, never a stack trace', async () => {
+    const db = h.newDb();
+    for (const v of ['0', '-1', 'abc', '1e3', '0x10', '99999999999999999999999', '']) {
+      const r = await runCli(['queue', 'history', '--limit', v, '--db', db, '--json'], { sim: h.sim });
+      noStack(r);
+      assert.equal(r.code, CONFIG, `--limit ${JSON.stringify(v)}: ${r.stdout}${r.stderr}`);
+    }
+  });
+
+  test("queue cancel --name-prefix '' is refused (not every open entry)", async () => {
+    const db = h.newDb();
+    const cfg = writeConfig('rt-a.json', deploymentConfig('rt-a', { tpl: { cmd: 'sleep 600' } }));
+    assert.equal((await runCli(['queue', 'add', cfg, '--db', db, '--json'], { sim: h.sim })).code, 0);
+    const r = await runCli(['queue', 'cancel', '--name-prefix', '', '--yes', '--db', db, '--json'], { sim: h.sim });
+    noStack(r);
+    assert.equal(r.code, CONFIG, r.stdout + r.stderr);
+    const ls = json<{ entries: Array<{ state: string }> }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim }));
+    assert.deepEqual(ls.entries.map((e) => e.state), ['pending']);
+  });
+});
+
