@@ -39,6 +39,10 @@ export function withBulkOptions(command: Command, kind: 'queue' | 'deployments',
 }
 
 export function selectorsOf(opts: BulkOptions, states: readonly string[] | undefined): Selectors {
+  // an empty prefix matches every name: "all" must be said with --all, never by accident (`--name-prefix "$UNSET"`)
+  if (opts.namePrefix !== undefined && opts.namePrefix.trim() === '') {
+    throw new AutodlError('config_error', t('bulk.emptyPrefix'), { reason: 'empty name prefix', hint: '--all' });
+  }
   return {
     ...(opts.label !== undefined ? { label: opts.label } : {}),
     ...(opts.namePrefix !== undefined ? { namePrefix: opts.namePrefix } : {}),
@@ -71,6 +75,11 @@ export async function confirmBulk(ctx: CliContext, verb: string, targets: Readon
   if (opts.yes || targets.length === 0) return true;
   const tty = Boolean(ctx.io.stdin.isTTY) && Boolean(ctx.io.stderr.isTTY);
   if (!tty) {
+    // one target named by the user goes on; what a selector matched is the server's (or the queue's) say, even one
+    const bySelector = opts.label !== undefined || opts.namePrefix !== undefined || opts.all === true || (opts.state?.length ?? 0) > 0 || (opts.status?.length ?? 0) > 0;
+    if (bySelector && targets.length === 1) {
+      throw new AutodlError('config_error', t('bulk.needYesSelector', { verb }), { reason: 'confirmation needed', targets: 1, hint: '--yes' });
+    }
     if (targets.length <= 1) return true;
     throw new AutodlError('config_error', t('bulk.needYes', { verb, n: targets.length }), { reason: 'confirmation needed', targets: targets.length, hint: '--yes' });
   }
@@ -98,6 +107,29 @@ function ask(ctx: CliContext, prompt: string): Promise<string> {
       resolve(a);
     });
   });
+}
+
+/**
+ * Run the acting part with Ctrl-C (SIGINT, SIGTERM) as "start no more": the ones in flight
+ * finish, the rest are reported as not sent, the summary is printed, the exit code is 130.
+ * A second Ctrl-C quits at once.
+ */
+export async function interruptible<R>(ctx: CliContext, run: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  const ac = new AbortController();
+  const onSignal = () => {
+    if (ac.signal.aborted) process.exit(130);
+    if (!ctx.json) ctx.log(ctx.err.yellow(t('bulk.interrupting')));
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (ac.signal.aborted) ctx.exitCode = Math.max(ctx.exitCode, 130);
+  }
 }
 
 /** What a declined confirmation prints: nothing was done (exit 0). */

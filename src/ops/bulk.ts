@@ -88,6 +88,13 @@ export function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
   return out;
 }
 
+/** How the targets are acted on: at most `concurrency` at once; after `signal` aborts no target is started (each left is skipped with `interruptedReason`). */
+export interface ActOptions {
+  concurrency?: number | undefined;
+  signal?: AbortSignal | undefined;
+  interruptedReason?: string | undefined;
+}
+
 /** What an action on one target returns: done, or skipped with a reason. A throw is a failure. */
 export type ActOutcome = { outcome: 'done'; state?: string | undefined } | { outcome: 'skipped'; reason: string; state?: string | undefined };
 
@@ -100,7 +107,7 @@ export async function actOnEach<T>(
   targets: readonly T[],
   describe: (t: T) => { target: string; name?: string | undefined; state?: string | undefined },
   act: (t: T) => Promise<ActOutcome>,
-  options: { concurrency?: number | undefined } = {},
+  options: ActOptions = {},
 ): Promise<TargetResult[]> {
   const n = Math.max(1, Math.min(MAX_CONCURRENCY, Math.trunc(options.concurrency ?? DEFAULT_CONCURRENCY) || 1));
   const results: TargetResult[] = new Array(targets.length);
@@ -111,6 +118,11 @@ export async function actOnEach<T>(
       if (i >= targets.length) return;
       const t = targets[i]!;
       const base = describe(t);
+      // interrupted: the ones in flight finish, none is started any more (each is reported, not sent)
+      if (options.signal?.aborted) {
+        results[i] = { ...base, outcome: 'skipped', reason: options.interruptedReason ?? 'interrupted' };
+        continue;
+      }
       try {
         const r = await act(t);
         results[i] = { ...base, ...(r.state !== undefined ? { state: r.state } : {}), outcome: r.outcome, ...(r.outcome === 'skipped' ? { reason: r.reason } : {}) };
@@ -156,7 +168,7 @@ export function toAct<T>(plan: readonly Planned<T>[]): Array<Planned<T>['base']>
 }
 
 /** The plan's results: with `dryRun` as planned (nothing sent), else `act` on each planned `done` (bounded concurrency). */
-export async function execute<T>(plan: readonly Planned<T>[], act: (t: T) => Promise<ActOutcome>, options: { dryRun?: boolean; concurrency?: number } = {}): Promise<TargetResult[]> {
+export async function execute<T>(plan: readonly Planned<T>[], act: (t: T) => Promise<ActOutcome>, options: ActOptions & { dryRun?: boolean } = {}): Promise<TargetResult[]> {
   const asPlanned = (p: Planned<T>): TargetResult => ({ ...p.base, ...p.verdict });
   if (options.dryRun) return plan.map(asPlanned);
   const acting = plan.filter((p) => p.verdict.outcome === 'done' && p.item !== undefined);

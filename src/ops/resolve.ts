@@ -10,7 +10,8 @@ export async function resolveDeployment(client: AutodlClient, ref: string, words
   if (byUuid) return byUuid;
   const matches: Deployment[] = [];
   for await (const d of client.deployments.listAll({ name: ref })) {
-    if (d.name === ref) matches.push(d);
+    // a hostile list may hold null or non-objects: never a match, never a crash
+    if (d !== null && typeof d === 'object' && typeof d.uuid === 'string' && d.name === ref) matches.push(d);
   }
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
