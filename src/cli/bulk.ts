@@ -95,6 +95,8 @@ function ask(ctx: CliContext, prompt: string): Promise<string> {
     const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr, terminal: true });
     let answered = false;
     rl.on('SIGINT', () => {
+      // settled first: close() emits 'close' at once, which would otherwise read Ctrl-C as "no" (exit 0)
+      answered = true;
       rl.close();
       reject(new AutodlError('interrupted', t('error.interrupted'), {}));
     });

@@ -208,9 +208,10 @@ export const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The CLI on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are the terminal. */
-export function onTerminal(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+export function onTerminal(args: string[], env: Record<string, string>, o: { stdoutTo?: string } = {}): ChildProcessWithoutNullStreams {
   ensureBuilt();
-  const cmd = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  // stdoutTo: stdout redirected to that file (stdin and stderr stay the terminal), as `autodl … --json > out.json` does
+  const cmd = [process.execPath, CLI, ...args].map(shellQuote).join(' ') + (o.stdoutTo !== undefined ? ` > ${shellQuote(o.stdoutTo)}` : '');
   return spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 

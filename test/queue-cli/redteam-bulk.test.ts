@@ -5,7 +5,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { deploymentConfig, json, runCli, spawnCli, collect, writeConfig, type RunResult } from '../cli/helpers.js';
+import { childEnv, deploymentConfig, hasScript, json, onTerminal, runCli, spawnCli, collect, waitFor, writeConfig, type RunResult } from '../cli/helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { actOnEach, MAX_CONCURRENCY } from '../../src/ops/bulk.js';
 import { recordingServer, type Recorded } from '../cli/hostile.js';
 import { queueCliHarness } from './harness.js';
 import { exitCodeFor } from '../../src/errors.js';
@@ -258,3 +261,85 @@ describe('queue', () => {
   });
 });
 
+
+describe('confirmation on a terminal', { skip: !hasScript && 'util-linux script is not installed' }, () => {
+  const two = async (db: string, label: string): Promise<void> => {
+    for (const n of ['a', 'b']) {
+      const cfg = writeConfig(`${label}-${n}.json`, deploymentConfig(`${label}-${n}`, { tpl: { cmd: 'sleep 600' } }));
+      assert.equal((await runCli(['queue', 'add', cfg, '--label', label, '--db', db, '--json'], { sim: h.sim })).code, 0);
+    }
+  };
+  const states = async (db: string): Promise<string[]> =>
+    json<{ entries: Array<{ state: string }> }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim })).entries.map((e) => e.state);
+
+  test('--json with stdout to a file: the prompt goes to the terminal, the file holds exactly the one JSON summary', { timeout: 60_000 }, async () => {
+    const db = h.newDb();
+    await two(db, 'rtj');
+    const out = join(db, '..', 'out.json');
+    const child = onTerminal(['queue', 'cancel', '--label', 'rtj', '--db', db, '--json'], childEnv({ sim: h.sim }), { stdoutTo: out });
+    const done = collect(child, 'keep-open');
+    await waitFor(child, 'stdout', '[y/N]');
+    child.stdin!.end('y\r');
+    const r = await done;
+    assert.equal(r.code, 0, r.stdout);
+    const s = JSON.parse(readFileSync(out, 'utf8')) as Summary;
+    assert.equal(s.done, 2);
+    assert.deepEqual(await states(db), ['cancelled', 'cancelled']);
+  });
+
+  test('EOF (Ctrl-D) at the prompt means no; Ctrl-C at the prompt: exit 130, nothing done, no stack trace', { timeout: 60_000 }, async () => {
+    const db = h.newDb();
+    await two(db, 'rte');
+    for (const [key, code] of [['\x04', 0], ['\x03', 130]] as const) {
+      const child = onTerminal(['queue', 'cancel', '--label', 'rte', '--db', db, '--no-json'], childEnv({ sim: h.sim }));
+      const done = collect(child, 'keep-open');
+      await waitFor(child, 'stdout', '[y/N]');
+      child.stdin!.write(key);
+      const r = await done;
+      noStack(r);
+      assert.equal(r.code, code, JSON.stringify(key) + r.stdout);
+      assert.deepEqual(await states(db), ['pending', 'pending']);
+    }
+  });
+});
+
+describe('10,000 targets', () => {
+  test('each acted on once, never more than MAX_CONCURRENCY at once, whatever concurrency is asked; results in order', async () => {
+    const targets = Array.from({ length: 10_000 }, (_, i) => `t-${i}`);
+    for (const concurrency of [1e9, Infinity, NaN, -5, 0, 3]) {
+      let inFlight = 0;
+      let peak = 0;
+      const seen = new Map<string, number>();
+      const results = await actOnEach(targets, (t) => ({ target: t }), async (t) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        seen.set(t, (seen.get(t) ?? 0) + 1);
+        await new Promise((res) => setImmediate(res));
+        inFlight--;
+        if (t.endsWith('7')) throw new Error(`boom\x1b[2J ${t}`);
+        return { outcome: 'done' };
+      }, { concurrency });
+      assert.ok(peak <= MAX_CONCURRENCY && peak >= 1, `concurrency ${concurrency}: peak ${peak}`);
+      assert.equal(seen.size, 10_000);
+      assert.ok([...seen.values()].every((n) => n === 1));
+      assert.deepEqual(results.map((r) => r.target), targets);
+      assert.equal(results.filter((r) => r.outcome === 'failed').length, 1000);
+    }
+  });
+
+  test('an aborted signal: nothing more is started, every target still has its result', async () => {
+    const ac = new AbortController();
+    let started = 0;
+    const targets = Array.from({ length: 10_000 }, (_, i) => `t-${i}`);
+    const results = await actOnEach(targets, (t) => ({ target: t }), async () => {
+      started++;
+      if (started === 50) ac.abort();
+      await new Promise((res) => setImmediate(res));
+      return { outcome: 'done' };
+    }, { concurrency: 4, signal: ac.signal, interruptedReason: 'interrupted' });
+    assert.equal(results.length, 10_000);
+    assert.ok(started >= 50 && started < 60, `started ${started}`);
+    assert.equal(results.filter((r) => r.outcome === 'done').length, started);
+    assert.equal(results.filter((r) => r.outcome === 'skipped' && r.reason === 'interrupted').length, 10_000 - started);
+  });
+});
