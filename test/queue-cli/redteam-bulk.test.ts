@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import { actOnEach, MAX_CONCURRENCY } from '../../src/ops/bulk.js';
 import { recordingServer, type Recorded } from '../cli/hostile.js';
 import { queueCliHarness } from './harness.js';
-import { exitCodeFor } from '../../src/errors.js';
+import { AutodlError, exitCodeFor } from '../../src/errors.js';
+import { openQueueStore } from '../../src/queue/open.js';
+import { body as fakeBody } from '../queue/fake-api.js';
+import { freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
 
 const h = queueCliHarness('autodl-redbulk-');
 
@@ -342,4 +345,40 @@ describe('10,000 targets', () => {
     assert.equal(results.filter((r) => r.outcome === 'done').length, started);
     assert.equal(results.filter((r) => r.outcome === 'skipped' && r.reason === 'interrupted').length, 10_000 - started);
   });
+});
+
+describe('queue prune against a concurrent add --after (SQLite file, PostgreSQL)', () => {
+  const kinds: Array<[string, () => Promise<string>, string | false]> = [
+    ['sqlite', async () => h.newDb(), false],
+    ['postgres', async () => freshPgDatabase(), PG_SKIP],
+  ];
+  for (const [kind, location, skip] of kinds) {
+    test(`${kind}: the entry --after names is pruned between resolving it and the add: the add is refused, no entry left needing a gone one`, { skip }, async () => {
+      const loc = await location();
+      const a = await openQueueStore(loc);
+      const b = await openQueueStore(loc);
+      try {
+        const [x] = await a.add([{ body: fakeBody({ name: 'rt-dep' }) }], 1_000);
+        await a.cancel(x!.id, 1_000);
+        // `queue add --after x` (process b) resolves x: it is there
+        assert.ok(await b.get(x!.id));
+        // `queue prune --older-than …` (process a) runs now: nothing open needs x yet
+        const pruned = await a.prune(2_000);
+        assert.deepEqual(pruned.removed.map((e) => e.id), [x!.id]);
+        // then b's add lands: it must not leave an entry that can only fail with dependency_missing
+        await assert.rejects(b.add([{ body: fakeBody({ name: 'rt-next' }), policy: { after: [x!.id] } }], 3_000), (e: unknown) => e instanceof AutodlError && e.errorType === 'validation_error');
+        assert.deepEqual((await b.list({})).map((e) => e.body.name), []);
+        // the other order: the add first, then prune keeps what it needs
+        const [y] = await a.add([{ body: fakeBody({ name: 'rt-dep2' }) }], 4_000);
+        await a.cancel(y!.id, 4_000);
+        await b.add([{ body: fakeBody({ name: 'rt-next2' }), policy: { after: [y!.id] } }], 5_000);
+        const kept = await a.prune(6_000);
+        assert.deepEqual(kept.removed, []);
+        assert.deepEqual(kept.kept.map((k) => [k.entry.id, k.reason]), [[y!.id, 'needed_by']]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  }
 });
