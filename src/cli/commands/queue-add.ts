@@ -10,7 +10,8 @@ import { Option, type Command } from 'commander';
 import { action } from '../command.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
-import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
+import { afterError, declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, type PolicyOptions } from './queue-policy.js';
+import { AutodlError } from '../../errors.js';
 
 export interface AddItem extends SweepItem {
   label: string | null;
@@ -48,10 +49,16 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     // the same config already open (or twice in this add): a warning, unless --allow-duplicate (issue 15 §3)
     const { findDuplicates } = await import('../../queue/ops.js');
     const duplicates = opts.allowDuplicate ? [] : await findDuplicates(store, items.map((i) => i.body), account ?? null);
-    const added = await store.add(
-      items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
-      Date.now(),
-    );
+    const added = await store
+      .add(
+        items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
+        Date.now(),
+      )
+      .catch((e: unknown) => {
+        // an --after entry pruned since it was resolved: the same words as an unknown one
+        if (e instanceof AutodlError && e.details.reason === 'gone' && typeof e.details.ref === 'string') throw afterError(e.details.ref);
+        throw e;
+      });
     const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
     warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: added[d.index]!.id, of: d.id ?? added[d.same_as_index ?? 0]!.id, ofState: d.state ?? 'pending' })));
     const dupJson = duplicates.map((d) => ({ id: added[d.index]!.id, name: d.name, duplicate_of: d.id ?? added[d.same_as_index ?? 0]!.id, state: d.state ?? 'pending' }));
