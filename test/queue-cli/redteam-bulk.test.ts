@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { childEnv, deploymentConfig, hasScript, json, onTerminal, runCli, spawnCli, collect, waitFor, writeConfig, type RunResult } from '../cli/helpers.js';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { join } from 'node:path';
 import { actOnEach, MAX_CONCURRENCY } from '../../src/ops/bulk.js';
 import { recordingServer, type Recorded } from '../cli/hostile.js';
@@ -381,4 +382,70 @@ describe('queue prune against a concurrent add --after (SQLite file, PostgreSQL)
       }
     });
   }
+});
+
+describe('queue cancel against a worker claiming meanwhile (PostgreSQL)', () => {
+  test('an entry planned as pending but claimed by a worker before the cancel lands: skipped with the reason, never reported cancelled; the worker keeps it', { skip: PG_SKIP, timeout: 60_000 }, async () => {
+    const url = await freshPgDatabase();
+    const s = await openQueueStore(url);
+    const [a, b] = await s.add([{ body: fakeBody({ name: 'rt-race-a' }) }, { body: fakeBody({ name: 'rt-race-b' }) }], Date.now());
+    await s.close();
+    const worker = new pg.Client({ connectionString: url });
+    await worker.connect();
+    try {
+      // the "worker" holds entry a's row: the CLI plans (a plain read), then its cancel of a waits on the lock
+      await worker.query('BEGIN');
+      await worker.query('SELECT id FROM autodl_queue_entries WHERE id = $1 FOR UPDATE', [a!.id]);
+      const child = spawnCli(['queue', 'cancel', '--all', '--yes', '--json'], { sim: h.sim, env: { AUTODL_QUEUE_DB: url } });
+      const done = collect(child);
+      let waiting = 0;
+      for (let i = 0; i < 400 && waiting === 0; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        // pg_stat_activity is snapshotted once per transaction: cleared to see the CLI's session now
+        await worker.query('SELECT pg_stat_clear_snapshot()');
+        waiting = Number((await worker.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rows[0]!.n);
+      }
+      if (waiting === 0) {
+        await worker.query('ROLLBACK');
+        const r = await done;
+        assert.fail(`the cancel of a never waited on the claimed row: ${r.stdout}${r.stderr}`);
+      }
+      // the claim lands (pending → submitting), then the cancel goes on
+      await worker.query("UPDATE autodl_queue_entries SET state = 'submitting', owner = 'w-red' WHERE id = $1", [a!.id]);
+      await worker.query('COMMIT');
+      const r = await done;
+      noStack(r);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const sum = json<Summary>(r);
+      const byId = new Map(sum.results.map((x) => [x.target, x]));
+      assert.equal(byId.get(a!.id)?.outcome, 'skipped', r.stdout);
+      assert.equal(byId.get(b!.id)?.outcome, 'done', r.stdout);
+      const states = (await worker.query<{ id: string; state: string }>('SELECT id, state FROM autodl_queue_entries ORDER BY id')).rows;
+      assert.deepEqual(Object.fromEntries(states.map((x) => [x.id, x.state])), { [a!.id]: 'submitting', [b!.id]: 'cancelled' });
+    } finally {
+      await worker.end();
+    }
+  });
+});
+
+describe('a server that hangs on one target', () => {
+  test('the hung one fails on the request timeout (bounded), the others are done, exit 3, no stack trace', { timeout: 120_000 }, async () => {
+    const list = [dep('u-1', 'exp-1'), dep('u-hang', 'exp-hang'), dep('u-3', 'exp-3')];
+    const srv = await recordingServer((r, res) => {
+      if (isList(r)) return reply(res, page(list));
+      if (String(bodyOf(r).deployment_uuid) === 'u-hang') return; // never answers
+      reply(res, null);
+    });
+    try {
+      const r = await runCli(['stop', '--name-prefix', 'exp', '--yes', '--json'], { env: hostEnv(srv.url) });
+      noStack(r);
+      const s = json<Summary>(r);
+      // a request timeout is an api_error (the SDK's contract: it may have applied)
+      assert.deepEqual(s.results.map((x) => [x.target, x.outcome, x.error_type]), [['u-1', 'done', undefined], ['u-hang', 'failed', 'api_error'], ['u-3', 'done', undefined]]);
+      assert.match(s.results[1]!.reason ?? '', /may have been applied/);
+      assert.equal(r.code, exitCodeFor('api_error'));
+    } finally {
+      await srv.close();
+    }
+  });
 });
