@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import type { AutodlClient } from '../api/client.js';
 import type { Deployment } from '../api/types.js';
+import { AutodlError } from '../errors.js';
 import { t } from '../i18n/index.js';
-import { execute, hasSelectors, selectMatching, summarize, toAct, uniqueBy, failure, type Planned } from '../ops/bulk.js';
+import { MAX_LISTED, execute, hasSelectors, selectMatching, summarize, toAct, uniqueBy, failure, type Planned } from '../ops/bulk.js';
 import { resolveDeployment } from '../ops/resolve.js';
 import { confirmBulk, interruptible, noTargetError, printDeclined, printSummary, selectorsOf, type BulkOptions } from './bulk.js';
 import { makeClientWithToken } from './client.js';
@@ -59,7 +60,12 @@ async function plan(ctx: CliContext, client: AutodlClient, action: DeploymentAct
     const filter = selectors.states?.length === 1 ? { status: selectors.states[0]! } : {};
     const list: Deployment[] = [];
     // a hostile list: an item that is not a deployment with a uuid is never a target (and must not crash the selection)
-    for await (const d of client.deployments.listAll(filter)) if (wellFormed(d)) list.push(d);
+    let listed = 0;
+    for await (const d of client.deployments.listAll(filter)) {
+      // a server whose list never ends: refused after a bounded read, nothing acted on
+      if (++listed > MAX_LISTED) throw new AutodlError('api_error', t('bulk.tooManyListed', { max: MAX_LISTED }), { reason: 'too many listed', max: MAX_LISTED });
+      if (wellFormed(d)) list.push(d);
+    }
     const matched = selectMatching(list, selectors, { name: (d) => text(d.name), state: (d) => text(d.status), label: (d) => (uuids?.has(d.uuid) ? selectors.label : null) });
     for (const d of matched) out.push({ item: d, base: { target: d.uuid, name: d.name, state: d.status }, verdict: verdictFor(action, d) });
   }

@@ -53,6 +53,8 @@ export interface BulkSummary {
 /** The most targets acted on at once (a bulk action must not flood the platform's rate limit). */
 export const MAX_CONCURRENCY = 8;
 export const DEFAULT_CONCURRENCY = 4;
+/** The most candidates a selector reads from a server: a list that never ends is refused, not held in memory and acted on. */
+export const MAX_LISTED = 20_000;
 
 /** Whether any selector is given. */
 export function hasSelectors(s: Selectors): boolean {

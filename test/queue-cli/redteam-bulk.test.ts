@@ -9,7 +9,7 @@ import { childEnv, deploymentConfig, hasScript, json, onTerminal, runCli, spawnC
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { join } from 'node:path';
-import { actOnEach, MAX_CONCURRENCY } from '../../src/ops/bulk.js';
+import { actOnEach, MAX_CONCURRENCY, MAX_LISTED } from '../../src/ops/bulk.js';
 import { recordingServer, type Recorded } from '../cli/hostile.js';
 import { queueCliHarness } from './harness.js';
 import { AutodlError, exitCodeFor } from '../../src/errors.js';
@@ -444,6 +444,31 @@ describe('a server that hangs on one target', () => {
       assert.deepEqual(s.results.map((x) => [x.target, x.outcome, x.error_type]), [['u-1', 'done', undefined], ['u-hang', 'failed', 'api_error'], ['u-3', 'done', undefined]]);
       assert.match(s.results[1]!.reason ?? '', /may have been applied/);
       assert.equal(r.code, exitCodeFor('api_error'));
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('a server whose list never ends', () => {
+  test('stop --all against pages of fresh deployments forever: refused after a bounded listing, nothing sent, no stack trace', { timeout: 120_000 }, async () => {
+    let lists = 0;
+    const srv = await recordingServer((r, res) => {
+      if (!isList(r)) return reply(res, null);
+      lists++;
+      const index = Number(bodyOf(r).page_index ?? 1);
+      const size = Number(bodyOf(r).page_size ?? 100);
+      reply(res, { list: Array.from({ length: size }, (_, i) => dep(`u-${index}-${i}`, `n-${index}-${i}`)), page_index: index, page_size: size, offset: 0, max_page: 100_000, result_total: 10_000_000 });
+    });
+    try {
+      const r = await runCli(['stop', '--all', '--yes', '--json'], { env: hostEnv(srv.url) });
+      noStack(r);
+      assert.equal(r.code, exitCodeFor('api_error'), r.stderr);
+      const e = json<{ error_type: string; details: { max?: number } }>(r);
+      assert.equal(e.error_type, 'api_error');
+      assert.equal(e.details.max, MAX_LISTED);
+      assert.deepEqual(acted(srv.requests), []);
+      assert.ok(lists <= MAX_LISTED / 100 + 2, `${lists} pages read`);
     } finally {
       await srv.close();
     }
