@@ -144,7 +144,8 @@ export function printDeclined(ctx: CliContext, summary: BulkSummary): void {
  * else a line per target and the counts. Sets the exit code (non-zero when a target failed).
  */
 export function printSummary(ctx: CliContext, summary: BulkSummary, words: { verb: string; done: string }, extra: Record<string, unknown> = {}): void {
-  const status = summary.failed === 0 ? 'success' : summary.done > 0 ? 'partial' : 'error';
+  // interrupted: not everything selected was acted on, whatever the counts say
+  const status = extra.interrupted === true ? 'partial' : summary.failed === 0 ? 'success' : summary.done > 0 ? 'partial' : 'error';
   ctx.result({ status, ...summary, ...extra }, () => {
     const c = ctx.out;
     if (summary.total === 0) return c.dim(t('bulk.nothing'));

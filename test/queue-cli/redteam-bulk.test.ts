@@ -225,6 +225,8 @@ describe('hostile replies while acting', () => {
       assert.equal(r.code, 130, r.stdout + r.stderr);
       const s = json<Summary>(r);
       assert.equal(s.total, 12);
+      assert.equal(s.status, 'partial');
+      assert.equal((s as unknown as { interrupted?: boolean }).interrupted, true);
       assert.equal(s.results.length, 12);
       assert.ok(s.done >= 1 && s.done < 12, `done ${s.done}`);
       // every target reported as done was stopped on the server, and none reported not-done was sent after the interrupt
