@@ -255,6 +255,20 @@ describe('queue', () => {
     }
   });
 
+  test('queue cancel: one id written four ways acts once; a prefix of an id matches nothing (not_found, exit 3)', async () => {
+    const db = h.newDb();
+    const cfg = writeConfig('rt-dup.json', deploymentConfig('rt-dup', { tpl: { cmd: 'sleep 600' } }));
+    const added = json<{ entries: Array<{ id: string }> }>(await runCli(['queue', 'add', cfg, cfg, '--allow-duplicate', '--db', db, '--json'], { sim: h.sim })).entries;
+    const id = added[0]!.id;
+    const r = await runCli(['queue', 'cancel', id, id.toUpperCase(), id.slice(2), ` ${id} `, id.slice(0, 4), '--yes', '--db', db, '--json'], { sim: h.sim });
+    noStack(r);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const s = json<Summary>(r);
+    assert.deepEqual(s.results.map((x) => [x.target, x.outcome]), [[id, 'done'], [id.slice(0, 4), 'failed']]);
+    const ls = json<{ entries: Array<{ id: string; state: string }> }>(await runCli(['queue', 'ls', '--all', '--db', db, '--json'], { sim: h.sim }));
+    assert.deepEqual(Object.fromEntries(ls.entries.map((e) => [e.id, e.state])), { [id]: 'cancelled', [added[1]!.id]: 'pending' });
+  });
+
   test("queue cancel --name-prefix '' is refused (not every open entry)", async () => {
     const db = h.newDb();
     const cfg = writeConfig('rt-a.json', deploymentConfig('rt-a', { tpl: { cmd: 'sleep 600' } }));
