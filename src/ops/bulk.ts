@@ -38,6 +38,8 @@ export interface TargetResult {
   reason?: string | undefined;
   /** The error_type of a failure. */
   error_type?: ErrorType | undefined;
+  /** A failure whose request may still have been applied (a timeout, a dropped connection). */
+  may_have_applied?: true | undefined;
 }
 
 export interface BulkSummary {
@@ -139,7 +141,7 @@ export async function actOnEach<T>(
 
 /** A target's failure from what was thrown (an AutodlError keeps its type; anything else is an api_error). */
 export function failure(base: { target: string; name?: string | undefined; state?: string | undefined }, e: unknown): TargetResult {
-  if (e instanceof AutodlError) return { ...base, outcome: 'failed', reason: e.message, error_type: e.errorType };
+  if (e instanceof AutodlError) return { ...base, outcome: 'failed', reason: e.message, error_type: e.errorType, ...(e.details.may_have_applied === true ? { may_have_applied: true as const } : {}) };
   return { ...base, outcome: 'failed', reason: e instanceof Error ? e.message : String(e), error_type: 'api_error' };
 }
 

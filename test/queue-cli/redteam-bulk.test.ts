@@ -459,6 +459,9 @@ describe('a server that hangs on one target', () => {
       // a request timeout is an api_error (the SDK's contract: it may have applied)
       assert.deepEqual(s.results.map((x) => [x.target, x.outcome, x.error_type]), [['u-1', 'done', undefined], ['u-hang', 'failed', 'api_error'], ['u-3', 'done', undefined]]);
       assert.match(s.results[1]!.reason ?? '', /may have been applied/);
+      // and says so as data, as the one-target error does (details.may_have_applied)
+      assert.equal((s.results[1] as Result & { may_have_applied?: boolean }).may_have_applied, true);
+      assert.equal((s.results[0] as Result & { may_have_applied?: boolean }).may_have_applied, undefined);
       assert.equal(r.code, exitCodeFor('api_error'));
     } finally {
       await srv.close();
