@@ -39,6 +39,10 @@ export function withBulkOptions(command: Command, kind: 'queue' | 'deployments',
 }
 
 export function selectorsOf(opts: BulkOptions, states: readonly string[] | undefined): Selectors {
+  // an empty prefix matches every name: "all" must be said with --all, never by accident (`--name-prefix "$UNSET"`)
+  if (opts.namePrefix !== undefined && opts.namePrefix.trim() === '') {
+    throw new AutodlError('config_error', t('bulk.emptyPrefix'), { reason: 'empty name prefix', hint: '--all' });
+  }
   return {
     ...(opts.label !== undefined ? { label: opts.label } : {}),
     ...(opts.namePrefix !== undefined ? { namePrefix: opts.namePrefix } : {}),
@@ -71,6 +75,11 @@ export async function confirmBulk(ctx: CliContext, verb: string, targets: Readon
   if (opts.yes || targets.length === 0) return true;
   const tty = Boolean(ctx.io.stdin.isTTY) && Boolean(ctx.io.stderr.isTTY);
   if (!tty) {
+    // one target named by the user goes on; what a selector matched is the server's (or the queue's) say, even one
+    const bySelector = opts.label !== undefined || opts.namePrefix !== undefined || opts.all === true || (opts.state?.length ?? 0) > 0 || (opts.status?.length ?? 0) > 0;
+    if (bySelector && targets.length === 1) {
+      throw new AutodlError('config_error', t('bulk.needYesSelector', { verb }), { reason: 'confirmation needed', targets: 1, hint: '--yes' });
+    }
     if (targets.length <= 1) return true;
     throw new AutodlError('config_error', t('bulk.needYes', { verb, n: targets.length }), { reason: 'confirmation needed', targets: targets.length, hint: '--yes' });
   }
@@ -86,6 +95,8 @@ function ask(ctx: CliContext, prompt: string): Promise<string> {
     const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr, terminal: true });
     let answered = false;
     rl.on('SIGINT', () => {
+      // settled first: close() emits 'close' at once, which would otherwise read Ctrl-C as "no" (exit 0)
+      answered = true;
       rl.close();
       reject(new AutodlError('interrupted', t('error.interrupted'), {}));
     });
@@ -100,6 +111,29 @@ function ask(ctx: CliContext, prompt: string): Promise<string> {
   });
 }
 
+/**
+ * Run the acting part with Ctrl-C (SIGINT, SIGTERM) as "start no more": the ones in flight
+ * finish, the rest are reported as not sent, the summary is printed, the exit code is 130.
+ * A second Ctrl-C quits at once.
+ */
+export async function interruptible<R>(ctx: CliContext, run: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  const ac = new AbortController();
+  const onSignal = () => {
+    if (ac.signal.aborted) process.exit(130);
+    if (!ctx.json) ctx.log(ctx.err.yellow(t('bulk.interrupting')));
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (ac.signal.aborted) ctx.exitCode = Math.max(ctx.exitCode, 130);
+  }
+}
+
 /** What a declined confirmation prints: nothing was done (exit 0). */
 export function printDeclined(ctx: CliContext, summary: BulkSummary): void {
   ctx.result({ status: 'declined', ...summary, results: summary.results.map((r) => (r.outcome === 'done' ? { ...r, outcome: 'skipped', reason: t('bulk.declined') } : r)) }, () => t('bulk.declined'));
@@ -110,7 +144,8 @@ export function printDeclined(ctx: CliContext, summary: BulkSummary): void {
  * else a line per target and the counts. Sets the exit code (non-zero when a target failed).
  */
 export function printSummary(ctx: CliContext, summary: BulkSummary, words: { verb: string; done: string }, extra: Record<string, unknown> = {}): void {
-  const status = summary.failed === 0 ? 'success' : summary.done > 0 ? 'partial' : 'error';
+  // interrupted: not everything selected was acted on, whatever the counts say
+  const status = extra.interrupted === true ? 'partial' : summary.failed === 0 ? 'success' : summary.done > 0 ? 'partial' : 'error';
   ctx.result({ status, ...summary, ...extra }, () => {
     const c = ctx.out;
     if (summary.total === 0) return c.dim(t('bulk.nothing'));

@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import type { AutodlClient } from '../api/client.js';
 import type { Deployment } from '../api/types.js';
+import { AutodlError } from '../errors.js';
 import { t } from '../i18n/index.js';
-import { execute, hasSelectors, selectMatching, summarize, toAct, uniqueBy, failure, type Planned } from '../ops/bulk.js';
+import { MAX_LISTED, execute, hasSelectors, selectMatching, summarize, toAct, uniqueBy, failure, type Planned } from '../ops/bulk.js';
 import { resolveDeployment } from '../ops/resolve.js';
-import { confirmBulk, noTargetError, printDeclined, printSummary, selectorsOf, type BulkOptions } from './bulk.js';
+import { confirmBulk, interruptible, noTargetError, printDeclined, printSummary, selectorsOf, type BulkOptions } from './bulk.js';
 import { cliResolve, makeClientWithToken } from './client.js';
 import type { CliContext } from './runtime.js';
 import { cliWords } from './words.js';
@@ -33,6 +34,10 @@ async function labelled(ctx: CliContext, opts: DeploymentBulkOptions, label: str
   });
 }
 
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+const wellFormed = (d: unknown): d is Deployment =>
+  d !== null && typeof d === 'object' && !Array.isArray(d) && typeof (d as Deployment).uuid === 'string' && (d as Deployment).uuid !== '';
+
 function verdictFor(action: DeploymentAction, d: Deployment): Planned<Deployment>['verdict'] {
   if (action === 'stop' && d.status === 'stopped') return { outcome: 'skipped', reason: t('bulk.reason.alreadyStopped') };
   return { outcome: 'done' };
@@ -55,8 +60,14 @@ async function plan(ctx: CliContext, client: AutodlClient, action: DeploymentAct
     const uuids = selectors.label !== undefined ? await labelled(ctx, opts, selectors.label) : undefined;
     const filter = selectors.states?.length === 1 ? { status: selectors.states[0]! } : {};
     const list: Deployment[] = [];
-    for await (const d of client.deployments.listAll(filter)) list.push(d);
-    const matched = selectMatching(list, selectors, { name: (d) => d.name, state: (d) => d.status, label: (d) => (uuids?.has(d.uuid) ? selectors.label : null) });
+    // a hostile list: an item that is not a deployment with a uuid is never a target (and must not crash the selection)
+    let listed = 0;
+    for await (const d of client.deployments.listAll(filter)) {
+      // a server whose list never ends: refused after a bounded read, nothing acted on
+      if (++listed > MAX_LISTED) throw new AutodlError('api_error', t('bulk.tooManyListed', { max: MAX_LISTED }), { reason: 'too many listed', max: MAX_LISTED });
+      if (wellFormed(d)) list.push(d);
+    }
+    const matched = selectMatching(list, selectors, { name: (d) => text(d.name), state: (d) => text(d.status), label: (d) => (uuids?.has(d.uuid) ? selectors.label : null) });
     for (const d of matched) out.push({ item: d, base: { target: d.uuid, name: d.name, state: d.status }, verdict: verdictFor(action, d) });
   }
   return uniqueBy(out, (p) => p.base.target);
@@ -72,17 +83,22 @@ export async function runDeploymentBulk(ctx: CliContext, action: DeploymentActio
   const verb = t(action === 'stop' ? 'bulk.verb.stop' : 'bulk.verb.delete');
   const verbDone = t(action === 'stop' ? 'bulk.done.stop' : 'bulk.done.delete');
   if (!opts.dryRun && !(await confirmBulk(ctx, verb, toAct(planned), opts))) return printDeclined(ctx, summarize(action, false, await execute(planned, async () => ({ outcome: 'done' }), { dryRun: true })));
-  const results = await execute(
-    planned,
-    async (d) => {
-      if (action === 'stop') {
-        await client.deployments.stop(d.uuid);
-        return { outcome: 'done', state: 'stopped' };
-      }
-      await client.deployments.delete(d.uuid);
-      return { outcome: 'done', state: 'deleted' };
-    },
-    { dryRun: opts.dryRun ?? false },
-  );
-  printSummary(ctx, summarize(action, opts.dryRun ?? false, results), { verb, done: verbDone });
+  let interrupted = false;
+  const results = await interruptible(ctx, async (signal) => {
+    const r = await execute(
+      planned,
+      async (d) => {
+        if (action === 'stop') {
+          await client.deployments.stop(d.uuid);
+          return { outcome: 'done', state: 'stopped' };
+        }
+        await client.deployments.delete(d.uuid);
+        return { outcome: 'done', state: 'deleted' };
+      },
+      { dryRun: opts.dryRun ?? false, signal, interruptedReason: t('bulk.reason.interrupted') },
+    );
+    interrupted = signal.aborted;
+    return r;
+  });
+  printSummary(ctx, summarize(action, opts.dryRun ?? false, results), { verb, done: verbDone }, interrupted ? { interrupted: true } : {});
 }

@@ -38,6 +38,8 @@ export interface TargetResult {
   reason?: string | undefined;
   /** The error_type of a failure. */
   error_type?: ErrorType | undefined;
+  /** A failure whose request may still have been applied (a timeout, a dropped connection). */
+  may_have_applied?: true | undefined;
 }
 
 export interface BulkSummary {
@@ -53,6 +55,8 @@ export interface BulkSummary {
 /** The most targets acted on at once (a bulk action must not flood the platform's rate limit). */
 export const MAX_CONCURRENCY = 8;
 export const DEFAULT_CONCURRENCY = 4;
+/** The most candidates a selector reads from a server: a list that never ends is refused, not held in memory and acted on. */
+export const MAX_LISTED = 20_000;
 
 /** Whether any selector is given. */
 export function hasSelectors(s: Selectors): boolean {
@@ -88,6 +92,13 @@ export function uniqueBy<T>(items: readonly T[], key: (t: T) => string): T[] {
   return out;
 }
 
+/** How the targets are acted on: at most `concurrency` at once; after `signal` aborts no target is started (each left is skipped with `interruptedReason`). */
+export interface ActOptions {
+  concurrency?: number | undefined;
+  signal?: AbortSignal | undefined;
+  interruptedReason?: string | undefined;
+}
+
 /** What an action on one target returns: done, or skipped with a reason. A throw is a failure. */
 export type ActOutcome = { outcome: 'done'; state?: string | undefined } | { outcome: 'skipped'; reason: string; state?: string | undefined };
 
@@ -100,7 +111,7 @@ export async function actOnEach<T>(
   targets: readonly T[],
   describe: (t: T) => { target: string; name?: string | undefined; state?: string | undefined },
   act: (t: T) => Promise<ActOutcome>,
-  options: { concurrency?: number | undefined } = {},
+  options: ActOptions = {},
 ): Promise<TargetResult[]> {
   const n = Math.max(1, Math.min(MAX_CONCURRENCY, Math.trunc(options.concurrency ?? DEFAULT_CONCURRENCY) || 1));
   const results: TargetResult[] = new Array(targets.length);
@@ -111,6 +122,11 @@ export async function actOnEach<T>(
       if (i >= targets.length) return;
       const t = targets[i]!;
       const base = describe(t);
+      // interrupted: the ones in flight finish, none is started any more (each is reported, not sent)
+      if (options.signal?.aborted) {
+        results[i] = { ...base, outcome: 'skipped', reason: options.interruptedReason ?? 'interrupted' };
+        continue;
+      }
       try {
         const r = await act(t);
         results[i] = { ...base, ...(r.state !== undefined ? { state: r.state } : {}), outcome: r.outcome, ...(r.outcome === 'skipped' ? { reason: r.reason } : {}) };
@@ -125,7 +141,7 @@ export async function actOnEach<T>(
 
 /** A target's failure from what was thrown (an AutodlError keeps its type; anything else is an api_error). */
 export function failure(base: { target: string; name?: string | undefined; state?: string | undefined }, e: unknown): TargetResult {
-  if (e instanceof AutodlError) return { ...base, outcome: 'failed', reason: e.message, error_type: e.errorType };
+  if (e instanceof AutodlError) return { ...base, outcome: 'failed', reason: e.message, error_type: e.errorType, ...(e.details.may_have_applied === true ? { may_have_applied: true as const } : {}) };
   return { ...base, outcome: 'failed', reason: e instanceof Error ? e.message : String(e), error_type: 'api_error' };
 }
 
@@ -156,7 +172,7 @@ export function toAct<T>(plan: readonly Planned<T>[]): Array<Planned<T>['base']>
 }
 
 /** The plan's results: with `dryRun` as planned (nothing sent), else `act` on each planned `done` (bounded concurrency). */
-export async function execute<T>(plan: readonly Planned<T>[], act: (t: T) => Promise<ActOutcome>, options: { dryRun?: boolean; concurrency?: number } = {}): Promise<TargetResult[]> {
+export async function execute<T>(plan: readonly Planned<T>[], act: (t: T) => Promise<ActOutcome>, options: ActOptions & { dryRun?: boolean } = {}): Promise<TargetResult[]> {
   const asPlanned = (p: Planned<T>): TargetResult => ({ ...p.base, ...p.verdict });
   if (options.dryRun) return plan.map(asPlanned);
   const acting = plan.filter((p) => p.verdict.outcome === 'done' && p.item !== undefined);

@@ -91,6 +91,8 @@ export async function resolveDeployment(client: AutodlClient, ref: string, words
   const marked: Deployment[] = [];
   const seen = new Set<string>();
   const note = (d: Deployment) => {
+    // a hostile list may hold null, non-objects or items without a uuid or name: never a match, never a crash
+    if (d === null || typeof d !== 'object' || typeof d.uuid !== 'string' || typeof d.name !== 'string') return;
     if (seen.has(d.uuid)) return;
     seen.add(d.uuid);
     if (d.name === wanted) exact.push(d);

@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy, storedPolicy, storedYuan } from './policies.js';
-import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, storedRetryLog, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
+import { adoptPatch, afterGoneError, afterIdsOf, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, storedRetryLog, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -327,6 +327,13 @@ export class PgStore implements QueueStore {
   async add(inputs: readonly NewEntry[], now: number): Promise<QueueEntry[]> {
     if (inputs.length === 0) return [];
     return this.tx(async (c) => {
+      // the entries `after` names still there, locked (FOR SHARE) to this transaction's end: a prune
+      // deleting one waits for it (and then sees the new entry needing it), or went first (refused here)
+      const deps = afterIdsOf(inputs.map((i) => makeEntry(i, now)));
+      if (deps.length > 0) {
+        const found = new Set((await c.query<{ id: string }>('SELECT id FROM autodl_queue_entries WHERE id = ANY($1) FOR SHARE', [deps])).rows.map((r) => r.id));
+        for (const dep of deps) if (!found.has(dep)) throw afterGoneError(dep);
+      }
       const made: QueueEntry[] = [];
       for (let from = 0; from < inputs.length; from += ADD_BATCH) {
         const batch = inputs.slice(from, from + ADD_BATCH).map((input) => makeEntry(input, now));

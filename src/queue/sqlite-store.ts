@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, storedRetryLog, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
+import { adoptPatch, afterGoneError, afterIdsOf, asArray, assertTransition, enforcedMatches, makeAdopted, storedEnforced, storedRetryLog, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -311,6 +311,8 @@ export class SqliteStore implements QueueStore {
     );
     const exists = this.db.prepare('SELECT 1 FROM entries WHERE id = ?');
     const tx = this.db.transaction(() => {
+      // the entries `after` names still there, in this (immediate) transaction: a prune is before or after it, never between
+      for (const dep of afterIdsOf(made)) if (!exists.get(dep)) throw afterGoneError(dep);
       for (let i = 0; i < made.length; i++) {
         let e = made[i]!;
         while (exists.get(e.id)) e = made[i] = makeEntry(inputs[i]!, now);

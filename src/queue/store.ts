@@ -414,6 +414,16 @@ function clone<T>(x: T): T {
 }
 
 /** In-memory store: for the one-shot submit (nothing to persist) and for tests. */
+/** The entries the new ones name in `after` (each once): an add checks them in its own transaction. */
+export function afterIdsOf(made: readonly QueueEntry[]): string[] {
+  return [...new Set(made.flatMap((e) => e.policy?.after ?? []))];
+}
+
+/** An `after` entry gone by the time the add lands (a `queue prune` between resolving it and adding). */
+export function afterGoneError(id: string): AutodlError {
+  return new AutodlError('validation_error', `--after ${id}: no such entry in this queue (pruned meanwhile?)`, { field: 'after', ref: id, reason: 'gone' });
+}
+
 export class MemoryStore implements QueueStore {
   private readonly entries = new Map<string, QueueEntry>();
   private readonly events: HistoryEvent[] = [];
@@ -425,6 +435,7 @@ export class MemoryStore implements QueueStore {
       while (this.entries.has(e.id) || made.some((m) => m.id === e.id)) e = makeEntry(input, now);
       made.push(e);
     }
+    for (const dep of afterIdsOf(made)) if (!this.entries.has(dep)) throw afterGoneError(dep);
     for (const e of made) {
       this.entries.set(e.id, e);
       this.events.push({ entry_id: e.id, ts: now, from_state: null, to_state: 'pending', note: 'added' });

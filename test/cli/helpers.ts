@@ -209,12 +209,13 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The CLI on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are the terminal;
- * `size` sets its rows and columns (stty) before the CLI starts.
+ * `rows`/`cols` set its size (stty) before the CLI starts; `stdoutTo`: stdout redirected to that
+ * file (stdin and stderr stay the terminal), as `autodl … --json > out.json` does.
  */
-export function onTerminal(args: string[], env: Record<string, string>, size?: { rows: number; cols: number }): ChildProcessWithoutNullStreams {
+export function onTerminal(args: string[], env: Record<string, string>, o: { rows?: number; cols?: number; stdoutTo?: string } = {}): ChildProcessWithoutNullStreams {
   ensureBuilt();
-  const run = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
-  const cmd = size ? `stty rows ${size.rows} cols ${size.cols}; ${run}` : run;
+  const run = [process.execPath, CLI, ...args].map(shellQuote).join(' ') + (o.stdoutTo !== undefined ? ` > ${shellQuote(o.stdoutTo)}` : '');
+  const cmd = o.rows !== undefined && o.cols !== undefined ? `stty rows ${o.rows} cols ${o.cols}; ${run}` : run;
   return spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 

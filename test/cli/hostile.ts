@@ -81,6 +81,8 @@ export interface Recorded {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** The request body as received (utf8). */
+  body: string;
 }
 
 export interface RecordingServer {
@@ -98,9 +100,10 @@ export async function recordingServer(
 ): Promise<RecordingServer> {
   const requests: Recorded[] = [];
   const server: Server = createServer((req, res) => {
-    const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+    const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' };
     requests.push(r);
-    req.resume();
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (r.body += d));
     req.on('end', () => answer(r, res));
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));

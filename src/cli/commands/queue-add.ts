@@ -12,8 +12,9 @@ import { addToQueue, checkQueuedNames, previewAdd } from '../../ops/queue.js';
 import { cliWords } from '../words.js';
 import { integerArg } from './queue-args.js';
 import { normalizePolicy } from '../../queue/policies.js';
-import { declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, withConfig, type PolicyOptions } from './queue-policy.js';
+import { afterError, declarePolicyOptions, ownerFor, policyFrom, refuseCycles, resolveAfter, withConfig, type PolicyOptions } from './queue-policy.js';
 import type { EntryPolicy } from '../../queue/policies.js';
+import { AutodlError } from '../../errors.js';
 
 export interface AddItem extends SweepItem {
   label: string | null;
@@ -63,7 +64,11 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     const { findDuplicates } = await import('../../queue/ops.js');
     const duplicates = opts.allowDuplicate ? [] : await findDuplicates(store, items.map((i) => i.body), account ?? null);
     // added through the operation MCP's queue_add shares (src/ops/queue.ts: the name rule, one transaction)
-    const views: AddedItem[] = await addToQueue(store, items.map((i) => ({ ...i, ...resolved.get(i.queue)! })), { priority, account: account ?? null, words: cliWords });
+    const views: AddedItem[] = await addToQueue(store, items.map((i) => ({ ...i, ...resolved.get(i.queue)! })), { priority, account: account ?? null, words: cliWords }).catch((e: unknown) => {
+      // an --after entry pruned since it was resolved: the same words as an unknown one
+      if (e instanceof AutodlError && e.details.reason === 'gone' && typeof e.details.ref === 'string') throw afterError(e.details.ref);
+      throw e;
+    });
     const idAt = (k: number) => views[k]!.id!;
     warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: idAt(d.index), of: d.id ?? idAt(d.same_as_index ?? 0), ofState: d.state ?? 'pending' })));
     const dupJson = duplicates.map((d) => ({ id: idAt(d.index), name: d.name, duplicate_of: d.id ?? idAt(d.same_as_index ?? 0), state: d.state ?? 'pending' }));

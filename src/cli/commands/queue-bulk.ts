@@ -9,7 +9,7 @@ import { execute, hasSelectors, selectMatching, summarize, toAct, uniqueBy, type
 import type { QueueStore } from '../../queue/store.js';
 import { CANCELLABLE_STATES, OPEN_STATES, RETRYABLE_STATES, type EntryState } from '../../queue/states.js';
 import type { QueueEntry } from '../../queue/types.js';
-import { confirmBulk, noTargetError, printDeclined, printSummary, selectorsOf, type BulkOptions } from '../bulk.js';
+import { confirmBulk, interruptible, noTargetError, printDeclined, printSummary, selectorsOf, type BulkOptions } from '../bulk.js';
 import type { CliContext } from '../runtime.js';
 import { entryId, notFound, withStore, type StoreOptions } from './queue-common.js';
 import { parseStates } from './queue-ls.js';
@@ -84,10 +84,16 @@ export async function runEntryBulk(ctx: CliContext, action: EntryAction, refs: r
         throw err;
       }
     };
-    const results = await execute(planned, act, { dryRun: opts.dryRun ?? false });
+    // Ctrl-C: each move is one store transaction, so an entry is moved or not, never half
+    let interrupted = false;
+    const results = await interruptible(ctx, async (signal) => {
+      const r = await execute(planned, act, { dryRun: opts.dryRun ?? false, signal, interruptedReason: t('bulk.reason.interrupted') });
+      interrupted = signal.aborted;
+      return r;
+    });
     const summary = summarize(action, opts.dryRun ?? false, results);
     // `entries`: the entries moved, as the one-target form lists them
     const entries = results.filter((r) => r.outcome === 'done' && !summary.dry_run).map((r) => ({ id: r.target, state: r.state }));
-    printSummary(ctx, summary, { verb, done: verbDone }, { entries });
+    printSummary(ctx, summary, { verb, done: verbDone }, { entries, ...(interrupted ? { interrupted: true } : {}) });
   });
 }

@@ -151,7 +151,7 @@ export async function resolveAfter(store: QueueStore, refs: readonly string[]): 
   return [...out];
 }
 
-function afterError(ref: string): AutodlError {
+export function afterError(ref: string): AutodlError {
   return new AutodlError('validation_error', t('policy.afterUnknown', { ref }), { field: 'after', ref });
 }
 
