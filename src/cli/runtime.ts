@@ -7,6 +7,7 @@ import type { Dialect } from '../api/types.js';
 import { redactDeep } from '../api/redact.js';
 import { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
 import { getLang, t, type Lang } from '../i18n/index.js';
+import { commanderMessage } from './commander-words.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
 
 export interface GlobalOptions {
@@ -171,7 +172,8 @@ function toAutodlError(e: unknown, verbose: boolean): { err: AutodlError; stack?
   if (e instanceof AutodlError) return { err: e };
   if (e instanceof CommanderError) {
     const msg = e.message.replace(/^error:\s*/i, '');
-    return { err: new AutodlError('config_error', t('arg.invalid', { message: msg }), { code: e.code, reason: msg }) };
+    // details.reason stays commander's English (details never change with the language)
+    return { err: new AutodlError('config_error', t('arg.invalid', { message: commanderMessage(e.code, msg) }), { code: e.code, reason: msg }) };
   }
   const base = e instanceof Error ? e : new Error(String(e));
   const out: { err: AutodlError; stack?: string } = {

@@ -6,8 +6,11 @@
 
 import type { Lang } from './detect.js';
 export { type Lang, isLang, detectLang } from './detect.js';
+import { commanderEn, commanderZh } from './commander.js';
 
 const en = {
+  // commander's own words (./commander.ts)
+  ...commanderEn,
   // ---- program / global options ----
   'program.description': 'AutoDL elastic deployments: query, create, wait for GPUs, simulate.',
   'opt.json': 'print JSON (default when stdout is not a terminal; --no-json forces tables)',
@@ -445,6 +448,7 @@ export type MessageKey = keyof typeof en;
 export type Catalog = Record<MessageKey, string>;
 
 const zh: Catalog = {
+  ...commanderZh,
   'program.description': 'AutoDL 弹性部署：查询、创建、等待 GPU、模拟器。',
   'opt.json': '输出 JSON（stdout 不是终端时默认如此；--no-json 强制表格）',
   'opt.lang': '消息语言：zh 或 en',
