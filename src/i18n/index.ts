@@ -7,10 +7,16 @@
 import type { Lang } from './detect.js';
 export { type Lang, isLang, detectLang } from './detect.js';
 import { commanderEn, commanderZh } from './commander.js';
+import { specEn, specZh } from './spec.js';
+import { viewsEn, viewsZh } from './views.js';
 
 const en = {
   // commander's own words (./commander.ts)
   ...commanderEn,
+  // the config pipeline's words (./spec.ts)
+  ...specEn,
+  // the fields and headers of the CLI's views (./views.ts)
+  ...viewsEn,
   // ---- program / global options ----
   'program.description': 'AutoDL elastic deployments: query, create, wait for GPUs, simulate.',
   'opt.json': 'print JSON (default when stdout is not a terminal; --no-json forces tables)',
@@ -449,6 +455,8 @@ export type Catalog = Record<MessageKey, string>;
 
 const zh: Catalog = {
   ...commanderZh,
+  ...specZh,
+  ...viewsZh,
   'program.description': 'AutoDL 弹性部署：查询、创建、等待 GPU、模拟器。',
   'opt.json': '输出 JSON（stdout 不是终端时默认如此；--no-json 强制表格）',
   'opt.lang': '消息语言：zh 或 en',
@@ -889,4 +897,48 @@ export function getLang(): Lang {
 export function t(key: MessageKey, params: Record<string, string | number> = {}, lang: Lang = current): string {
   const template = catalogs[lang][key] ?? en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+// ---------- messages the library layers word in English ----------
+// The config pipeline (and any layer below the CLI) words its problems in English: that text
+// is what error details and JSON carry, the same in every language. It builds them with
+// english(key, params); the catalog remembers which key and params made each text, so a
+// person reading in another language is shown inLang(text): the same message from the
+// catalog. A text it did not make (or made after the memory filled up) is shown as it is.
+
+/** A parameter: a value, or a message of its own (rendered in the same language). */
+export type Param = string | number | Said;
+export interface Said {
+  readonly key: MessageKey;
+  readonly params?: Readonly<Record<string, Param>>;
+}
+
+/** How many distinct texts are remembered: enough for any config (a hostile one falls back to English). */
+export const SAID_MAX = 20_000;
+const made = new Map<string, Said>();
+
+function render(s: Said, lang: Lang): string {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(s.params ?? {})) params[k] = typeof v === 'object' ? render(v, lang) : v;
+  return t(s.key, params, lang);
+}
+
+/** A message part for english(): `said('spec.unit.gb')`. */
+export function said(key: MessageKey, params?: Record<string, Param>): Said {
+  return params ? { key, params } : { key };
+}
+
+/** The English text of a message (what details carry), remembered for inLang(). */
+export function english(key: MessageKey, params?: Record<string, Param>): string {
+  const s = said(key, params);
+  const text = render(s, 'en');
+  if (!made.has(text) && made.size < SAID_MAX) made.set(text, s);
+  return text;
+}
+
+/** A text english() made, in `lang` (default: the language of the run); any other text as it is. */
+export function inLang(text: string, lang: Lang = current): string {
+  if (lang === 'en') return text;
+  const s = made.get(text);
+  return s ? render(s, lang) : text;
 }

@@ -2,6 +2,7 @@
 
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
+import { english } from '../i18n/index.js';
 import { lint } from './lint.js';
 import { loadConfigFile } from './load.js';
 import { normalize } from './normalize.js';
@@ -57,7 +58,7 @@ export function prepareSpec(input: string | object, options: PrepareOptions): Pr
   }
   if (!isPlainObject(raw)) {
     throw new AutodlError('validation_error', 'Invalid deployment config: the config must be an object', {
-      errors: [{ path: '', message: 'the config must be an object (a mapping of fields)' }],
+      errors: [{ path: '', message: english('spec.notObject') }],
     });
   }
   const n = normalize(raw, { dialect: options.dialect });

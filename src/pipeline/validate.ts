@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
+import { english, said } from '../i18n/index.js';
 import { KNOWN_CUDA_CODES } from './cuda.js';
 import type { NormalizeResult } from './normalize.js';
 import { BodySchema } from './schema.js';
@@ -44,10 +45,10 @@ function commonPrefix(a: string, b: string): number {
   return k;
 }
 
-/** " (did you mean "x"?)" for a near-miss of a known field, else ''. */
-function suggest(key: string, parent: string): string {
+/** The known field a near-miss means, if any (for " (did you mean "x"?)"). */
+function suggest(key: string, parent: string): string | undefined {
   const known = KNOWN_FIELDS[parent];
-  if (!known) return '';
+  if (!known) return undefined;
   const lower = key.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
@@ -58,10 +59,10 @@ function suggest(key: string, parent: string): string {
       best = k;
     }
   }
-  if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4))) return ` (did you mean "${best}"?)`;
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4))) return best;
   // "replicas" → "replica_num": a long shared prefix
   const byPrefix = known.filter((k) => commonPrefix(lower, k.toLowerCase()) >= Math.min(6, Math.max(4, lower.length - 1)));
-  return byPrefix.length === 1 ? ` (did you mean "${byPrefix[0]}"?)` : '';
+  return byPrefix.length === 1 ? byPrefix[0] : undefined;
 }
 
 function getAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -89,13 +90,13 @@ function fromZod(issues: readonly z.core.$ZodIssue[], root: unknown): Collected[
     if (iss.code === 'unrecognized_keys') {
       const parent = formatPath(path);
       for (const key of iss.keys) {
-        const hint = suggestions++ < MAX_SUGGESTIONS ? suggest(key, parent) : '';
-        out.push({ path: [...path, key], message: `unknown field "${key}"${hint}` });
+        const best = suggestions++ < MAX_SUGGESTIONS ? suggest(key, parent) : undefined;
+        out.push({ path: [...path, key], message: english('spec.unknownField', { key, hint: best !== undefined ? said('spec.didYouMean', { name: best }) : '' }) });
       }
       continue;
     }
     if (iss.code === 'invalid_type' && getAt(root, iss.path) === undefined) {
-      out.push({ path, message: 'required field is missing' });
+      out.push({ path, message: english('spec.requiredMissing') });
       continue;
     }
     out.push({ path, message: iss.message });
@@ -110,14 +111,14 @@ function crossField(body: Record<string, unknown>, dialect: Dialect): Collected[
   const out: Collected[] = [];
   const type = body.deployment_type;
   if ((type === 'ReplicaSet' || type === 'Job') && body.replica_num === undefined) {
-    out.push({ path: ['replica_num'], message: `required for deployment_type ${type}` });
+    out.push({ path: ['replica_num'], message: english('spec.requiredFor', { type }) });
   }
   if (type === 'Job') {
-    if (body.parallelism_num === undefined) out.push({ path: ['parallelism_num'], message: 'required for deployment_type Job' });
+    if (body.parallelism_num === undefined) out.push({ path: ['parallelism_num'], message: english('spec.requiredFor', { type: 'Job' }) });
     else if (num(body.parallelism_num) && num(body.replica_num) && body.parallelism_num > body.replica_num) {
       out.push({
         path: ['parallelism_num'],
-        message: `parallelism_num (${body.parallelism_num}) is greater than replica_num (${body.replica_num})`,
+        message: english('spec.parallelismAboveReplicas', { parallelism: body.parallelism_num, replicas: body.replica_num }),
       });
     }
   }
@@ -125,43 +126,43 @@ function crossField(body: Record<string, unknown>, dialect: Dialect): Collected[
   if (!isPlainObject(tpl)) return out;
   const T = 'container_template';
   for (const [lo, hi, unit] of [
-    ['cpu_num_from', 'cpu_num_to', 'cores'],
-    ['memory_size_from', 'memory_size_to', 'GB'],
-    ['price_from', 'price_to', 'milli-yuan per hour'],
-    ['cuda_v_from', 'cuda_v_to', 'CUDA code'],
+    ['cpu_num_from', 'cpu_num_to', 'spec.unit.cores'],
+    ['memory_size_from', 'memory_size_to', 'spec.unit.gb'],
+    ['price_from', 'price_to', 'spec.unit.milliYuan'],
+    ['cuda_v_from', 'cuda_v_to', 'spec.unit.cudaCode'],
   ] as const) {
     const a = tpl[lo];
     const b = tpl[hi];
     if (num(a) && num(b) && a > b) {
-      out.push({ path: [T, lo], message: `inverted range: ${lo} (${a}) is greater than ${hi} (${b}) (${unit})` });
+      out.push({ path: [T, lo], message: english('spec.invertedRange', { lo, a, hi, b, unit: said(unit) }) });
     }
   }
   for (const k of ['cpu_num_to', 'memory_size_to', 'price_to'] as const) {
-    if (tpl[k] === 0) out.push({ path: [T, k], message: 'must be at least 1 (0 would allow nothing)' });
+    if (tpl[k] === 0) out.push({ path: [T, k], message: english('spec.zeroCeiling') });
   }
   const codes = KNOWN_CUDA_CODES.join(', ');
   if (dialect === 'private') {
     if (tpl.cuda_v === undefined) {
-      out.push({ path: [T, 'cuda_v'], message: `required: the minimum CUDA code (e.g. 118 for CUDA 11.8; known: ${codes}), or give cuda: "11.8"` });
+      out.push({ path: [T, 'cuda_v'], message: english('spec.cudaRequiredPrivate', { codes }) });
     }
     for (const k of ['cuda_v_from', 'cuda_v_to'] as const) {
-      if (tpl[k] !== undefined) out.push({ path: [T, k], message: 'the private dialect takes one cuda_v, not a range: give cuda_v (or cuda_v_from)' });
+      if (tpl[k] !== undefined) out.push({ path: [T, k], message: english('spec.privateNoRange') });
     }
   } else {
     for (const k of ['cuda_v_from', 'cuda_v_to'] as const) {
       if (tpl[k] === undefined) {
-        out.push({ path: [T, k], message: `required by the public dialect (a CUDA code; known: ${codes}), or give cuda: "11.8"` });
+        out.push({ path: [T, k], message: english('spec.cudaRequiredPublic', { codes }) });
       }
     }
-    if (tpl.cuda_v !== undefined) out.push({ path: [T, 'cuda_v'], message: 'the public dialect takes cuda_v_from/cuda_v_to, not cuda_v' });
+    if (tpl.cuda_v !== undefined) out.push({ path: [T, 'cuda_v'], message: english('spec.publicNoCudaV') });
     const dc = tpl.dc_list;
-    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: 'required by the public dialect: a non-empty list of data-centre ids' });
-    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: 'must list at least one data centre (public dialect)' });
+    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: english('spec.dcRequired') });
+    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: english('spec.dcEmpty') });
   }
   const price = (k: 'price_from' | 'price_to') => {
     const v = tpl[k];
     if (num(v) && !Number.isInteger(v) && v > 0 && v < 100) {
-      out.push({ path: [T, k], message: `${v} looks like yuan: prices are integer milli-yuan per hour (e.g. ${Math.round(v * 1000)} = ${v} yuan)` });
+      out.push({ path: [T, k], message: english('spec.priceLooksLikeYuan', { value: v, milli: Math.round(v * 1000) }) });
     }
   };
   price('price_from');
@@ -196,7 +197,7 @@ export function validationError(errors: ValidationIssue[], file?: string): Autod
 /** All problems of a (normalized) body, without throwing. */
 export function collectIssues(body: unknown, dialect: Dialect, lineOf?: LineOf, pre: ValidationIssue[] = []): ValidationIssue[] {
   const collected: Collected[] = [];
-  if (!isPlainObject(body)) collected.push({ path: [], message: 'the config must be an object (a mapping of fields)' });
+  if (!isPlainObject(body)) collected.push({ path: [], message: english('spec.notObject') });
   else {
     const r = BodySchema.safeParse(body);
     if (!r.success) collected.push(...fromZod(r.error.issues, body));

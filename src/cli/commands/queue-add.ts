@@ -51,7 +51,7 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
     ctx.result({ status: 'success', db: path, count: views.length, entries: views }, () => {
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
-      return `${renderTable(['ID', 'NAME', 'PRIO', 'LABEL'], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
+      return `${renderTable([t('qcol.id'), t('qcol.name'), t('qcol.prio'), t('qcol.label')], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
     });
   }, { durable: true });
 }

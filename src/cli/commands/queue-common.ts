@@ -190,7 +190,9 @@ export function stateColor(state: string, c: Colors): string {
   return isEntryState(state) ? c[STATES[state].color](state) : statusColor(state, c);
 }
 
-export const ENTRY_HEADERS = ['ID', 'NAME', 'STATE', 'PRIO', 'TRIES', 'DEPLOYMENT', 'ACCOUNT', 'AGE', 'LAST ERROR'];
+/** The headers of an entry table, in the language of the run (a function: the language is chosen at start). */
+export const entryHeaders = (): string[] =>
+  (['qcol.id', 'qcol.name', 'qcol.state', 'qcol.prio', 'qcol.tries', 'qcol.deployment', 'qcol.account', 'qcol.age', 'qcol.lastError'] as const).map((k) => t(k));
 
 export function entryRow(e: QueueEntry, c: Colors, now = Date.now()): string[] {
   const err = e.last_error ? (e.last_error.length > 60 ? `${e.last_error.slice(0, 59)}…` : e.last_error) : '-';

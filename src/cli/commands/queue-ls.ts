@@ -15,7 +15,7 @@ import { sleep } from '../../util/sleep.js';
 import { LiveFrame, untilInterrupted } from '../live.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { ENTRY_HEADERS, entryRow, entryView, policySummary, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import { entryHeaders, entryRow, entryView, policySummary, stateColor, withStore, type StoreOptions } from './queue-common.js';
 import type { Command } from 'commander';
 import { action } from '../command.js';
 import { intervalSeconds, nonNegativeInt } from '../args.js';
@@ -40,9 +40,9 @@ function entryTable(ctx: CliContext, list: readonly QueueEntry[], now: number): 
   if (list.length === 0) return ctx.out.dim(t('queue.empty'));
   // the policies' column (issue 16) only when some entry has one or an owner
   if (list.some((e) => e.policy !== null || e.enforced !== null || e.owner !== null)) {
-    return renderTable([...ENTRY_HEADERS, 'OWNER', 'POLICY'], list.map((e) => [...entryRow(e, ctx.out, now), e.owner ?? '-', policySummary(e, now)]), ctx.out, { right: [3, 4] });
+    return renderTable([...entryHeaders(), t('qcol.owner'), t('qcol.policy')], list.map((e) => [...entryRow(e, ctx.out, now), e.owner ?? '-', policySummary(e, now)]), ctx.out, { right: [3, 4] });
   }
-  return renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] });
+  return renderTable(entryHeaders(), list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] });
 }
 
 function countStates(list: readonly QueueEntry[]): Record<string, number> {
