@@ -62,6 +62,14 @@ export const viewsEn = {
   'detail.deployment': 'deployment',
   'detail.requested': 'requested',
   'detail.searched': 'searched',
+  // ---- other CLI messages ----
+  'cli.sweepRefused': '{source} describes a sweep: run it with `autodl sweep {source}`',
+  'cli.paramTwice': 'parameter "{name}" given twice',
+  'cli.noSweepParams': 'no sweep parameters',
+  'cli.nothingToSweep': '{path}: nothing to sweep: give --param name=v1,v2 or a sweep: block',
+  'cli.badSweepParams': 'Invalid sweep parameters: {messages}',
+  'queue.badState': 'unknown state {states} (one of {valid})',
+  'queue.openFailed': 'cannot open the queue database {path}: {message}',
 } as const;
 
 export type ViewKey = keyof typeof viewsEn;
@@ -122,4 +130,11 @@ export const viewsZh: Record<ViewKey, string> = {
   'detail.deployment': '部署',
   'detail.requested': '请求的',
   'detail.searched': '已查找',
+  'cli.sweepRefused': '{source} 描述的是一组扫参：请用 `autodl sweep {source}` 运行',
+  'cli.paramTwice': '参数 "{name}" 给了两次',
+  'cli.noSweepParams': '没有扫参参数',
+  'cli.nothingToSweep': '{path}：没有可扫的参数：请用 --param name=v1,v2 或 sweep: 块给出',
+  'cli.badSweepParams': '扫参参数无效：{messages}',
+  'queue.badState': '未知状态 {states}（可选：{valid}）',
+  'queue.openFailed': '无法打开队列数据库 {path}：{message}',
 };

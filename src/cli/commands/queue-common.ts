@@ -46,7 +46,7 @@ export async function openStore(ctx: CliContext, opts: StoreOptions, options: { 
   } catch (e) {
     if (e instanceof AutodlError) throw e;
     const shown = redactPostgresUrl(path);
-    throw new AutodlError('config_error', `cannot open the queue database ${shown}: ${e instanceof Error ? e.message : String(e)}`, { path: shown });
+    throw new AutodlError('config_error', t('queue.openFailed', { path: shown, message: e instanceof Error ? e.message : String(e) }), { path: shown });
   }
 }
 

@@ -27,7 +27,7 @@ export function parseStates(raw: unknown): EntryState[] | undefined {
   const list = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
   const bad = list.filter((s) => !(ENTRY_STATES as readonly string[]).includes(s));
   if (bad.length > 0) {
-    throw new AutodlError('config_error', t('arg.invalid', { message: `unknown state ${bad.join(', ')} (one of ${ENTRY_STATES.join(', ')})` }), {
+    throw new AutodlError('config_error', t('arg.invalid', { message: t('queue.badState', { states: bad.join(', '), valid: ENTRY_STATES.join(', ') }) }), {
       reason: 'unknown state',
       states: bad,
     });
