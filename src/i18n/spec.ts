@@ -163,7 +163,7 @@ export const specZh: Record<SpecKey, string> = {
   'spec.sweepUnused': '扫参参数 "{name}" 没有用到：请在 name 或 cmd 中写 {{{name}}}',
   'spec.sweepTooLarge': '扫参展开为 {size} 个部署（上限 {max}）',
   'spec.sweepName': '名称 "{name}"（取值 {values}）会被拒绝：不能为空白，最多 {max} 个字符，不能有控制字符',
-  'lint.andOr': 'cmd 混用了 && 和 ||（a && b || c）：这样的命令可能让 Job 的容器一直运行下去；请用 "a ; b ; c"、"a && b && c" 或显式的 if',
+  'lint.andOr': 'cmd 混用了 && 和 ||（`a && b || c`）：这样的命令可能让 Job 的容器一直运行下去；请用 "a ; b ; c"、"a && b && c" 或显式的 `if`',
   'lint.background': 'cmd 最后一条命令被放到后台（… &）：命令立即返回，容器随即关闭；请用 "… & sleep infinity" 保持运行',
   'lint.conda': '"conda activate" 在 cmd 中不起作用：请按路径调用环境中的解释器，如 /root/miniconda3/envs/<env>/bin/python',
   'lint.memoryBytes': '{field} 为 {value}：内存以 GB 为单位，这个值看起来是字节或 MB（{guess}）',
