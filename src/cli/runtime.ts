@@ -195,6 +195,8 @@ const DETAIL_LABELS: Record<string, MessageKey> = {
   deployment: 'detail.deployment',
   requested: 'detail.requested',
   searched: 'detail.searched',
+  line: 'detail.lineKey',
+  column: 'detail.columnKey',
 };
 
 function humanDetails(details: Record<string, unknown>, c: Colors): string[] {

@@ -936,6 +936,11 @@ export function english(key: MessageKey, params?: Record<string, Param>): string
   return text;
 }
 
+/** A text english() made, as the message it is (to go inside another one); any other text as it is. */
+export function saidOf(text: string): Param {
+  return made.get(text) ?? text;
+}
+
 /** A text english() made, in `lang` (default: the language of the run); any other text as it is. */
 export function inLang(text: string, lang: Lang = current): string {
   if (lang === 'en') return text;

@@ -112,3 +112,37 @@ test('tables and views in Chinese: ls, stock, describe, cost, queue ls, queue sh
     assert.doesNotMatch(en.stdout, CJK, args.join(' '));
   }
 });
+
+test('config files that cannot be read: the reason in Chinese; English and details as before', async () => {
+  const badJson = writeConfig('b.json', '{"name":');
+  const list = writeConfig('l.yaml', '- 1\n');
+  const cases: Array<[string, RegExp, RegExp]> = [
+    ['/nonexistent/zh.yaml', /找不到配置文件：\/nonexistent\/zh\.yaml/, /config file not found: \/nonexistent\/zh\.yaml/],
+    [badJson, /JSON 格式错误（.*）：第 1 行第 9 列：意外到达文件末尾/, /invalid JSON in .* at line 1, column 9: unexpected end of input/],
+    [list, /的顶层必须是对象（字段的映射），实际是列表/, /must be an object \(a mapping of fields\) at the top level, got a list/],
+  ];
+  for (const [file, zhRe, enRe] of cases) {
+    const zh = await runCli(['validate', file, '--no-json', '--lang', 'zh']);
+    assert.equal(zh.code, 1);
+    assert.match(zh.stderr, zhRe);
+    assert.deepEqual(englishOf(zh.stderr, file), [], zh.stderr);
+    const zj = json<Err>(await runCli(['validate', file, '--json', '--lang', 'zh']));
+    const ej = json<Err>(await runCli(['validate', file, '--json', '--lang', 'en']));
+    assert.equal(zj.error_type, 'config_error');
+    assert.deepEqual(zj.details, ej.details);
+    assert.match(ej.message, enRe);
+  }
+});
+
+test('why a wait cannot end, in Chinese (the JSON reason stays English)', async () => {
+  const created = json<{ deployment_uuid?: string; uuid?: string }>(await runCli(['create', writeConfig('rs.json', deploymentConfig('zh-rs', { type: 'ReplicaSet' })), '--json'], { sim }));
+  const uuid = created.deployment_uuid ?? created.uuid;
+  assert.ok(uuid, JSON.stringify(created));
+  const zh = await runCli(['wait', uuid, '--for', 'finished', '--timeout', '5', '--no-json'], { sim, env: { AUTODL_LANG: 'zh' } });
+  assert.equal(zh.code, 3, zh.stderr);
+  assert.match(zh.stderr, /ReplicaSet 永远不会“完成”/);
+  const ej = json<Err>(await runCli(['wait', uuid, '--for', 'finished', '--timeout', '5', '--json'], { sim, env: { AUTODL_LANG: 'en' } }));
+  const zj = json<Err>(await runCli(['wait', uuid, '--for', 'finished', '--timeout', '5', '--json'], { sim, env: { AUTODL_LANG: 'zh' } }));
+  assert.equal(ej.details.reason, 'a ReplicaSet never finishes');
+  assert.equal(zj.details.reason, ej.details.reason);
+});
