@@ -196,6 +196,11 @@ const DETAIL_LABELS: Record<string, MessageKey> = {
   requested: 'detail.requested',
   searched: 'detail.searched',
   line: 'detail.lineKey',
+  container: 'detail.container',
+  hint: 'detail.hint',
+  state: 'detail.state',
+  deployment_uuid: 'detail.deploymentUuid',
+  reason: 'detail.reason',
   column: 'detail.columnKey',
 };
 
@@ -213,7 +218,7 @@ function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
         lines.push(`    - ${head}${inLang(String(x.message))}`);
       }
     } else {
-      lines.push(`  ${c.dim(`${detailLabel(k)}:`)} ${inlineValue(v)}`);
+      lines.push(`  ${c.dim(`${detailLabel(k)}:`)} ${typeof v === 'string' ? inLang(v) : inlineValue(v)}`);
     }
   }
   return lines;
@@ -231,6 +236,8 @@ function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
 function localizedMessage(r: { error_type: string; message: string; details: Record<string, unknown> }): string {
   if (getLang() === 'en') return r.message;
   if (/[\u4e00-\u9fff]/.test(r.message) && r.error_type !== 'api_error') return r.message; // already from the catalog
+  const made = inLang(r.message);
+  if (made !== r.message) return made; // worded by a lower layer from the catalog (english())
   const d = r.details;
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
   switch (r.error_type) {
