@@ -178,10 +178,10 @@ export function policySummary(e: QueueEntry, now = Date.now()): string {
   if (p?.maxCost !== undefined || p?.labelBudget !== undefined) {
     const spent = spentCeiling(e, now).toFixed(2);
     if (p.maxCost !== undefined) parts.push(`¥${spent}/¥${p.maxCost}`);
-    if (p.labelBudget !== undefined) parts.push(`label ¥${p.labelBudget}`);
+    if (p.labelBudget !== undefined) parts.push(t('policy.sum.label', { budget: p.labelBudget }));
   }
-  if (p?.after?.length) parts.push(`after ${p.after.length}${p.afterAny ? ' (any)' : ''}`);
-  if (e.enforced) parts.push(`${e.enforced.action === 'stop' ? 'stopped' : 'warned'}: ${e.enforced.reason}`);
+  if (p?.after?.length) parts.push(t(p.afterAny ? 'policy.sum.afterAny' : 'policy.sum.after', { n: p.after.length }));
+  if (e.enforced) parts.push(t(e.enforced.action === 'stop' ? 'policy.sum.stopped' : 'policy.sum.warned', { reason: e.enforced.reason }));
   return parts.length ? parts.join(' ') : '-';
 }
 
