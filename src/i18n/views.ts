@@ -99,6 +99,7 @@ export const viewsEn = {
   'cli.nothingToSweep': '{path}: nothing to sweep: give --param name=v1,v2 or a sweep: block',
   'cli.badSweepParams': 'Invalid sweep parameters: {messages}',
   'queue.badState': 'unknown state {states} (one of {valid})',
+  'queue.why.unknownState': 'unknown state',
   'queue.openFailed': 'cannot open the queue database {path}: {message}',
   // ---- the simulator's banner (src/sim/index.ts) ----
   'sim.banner.title': 'autodl sim: AutoDL-compatible simulator on {url} ({dialect} dialect)',
@@ -228,6 +229,7 @@ export const viewsZh: Record<ViewKey, string> = {
   'cli.nothingToSweep': '{path}：没有可扫的参数：请用 --param name=v1,v2 或 sweep: 块给出',
   'cli.badSweepParams': '扫参参数无效：{messages}',
   'queue.badState': '未知状态 {states}（可选：{valid}）',
+  'queue.why.unknownState': '未知状态',
   'queue.openFailed': '无法打开队列数据库 {path}：{message}',
   'queue.err.notFound': '没有队列条目 {id}',
   'sim.banner.title': 'autodl sim：与 AutoDL 兼容的模拟器，地址 {url}（{dialect} 方言）',

@@ -7,7 +7,7 @@
 //     moved, then {type:'snapshot', seq, time, db, count, counts, entries}, once per change;
 //   neither: the table once, then one line per change.
 import { AutodlError } from '../../errors.js';
-import { t } from '../../i18n/index.js';
+import { english, t } from '../../i18n/index.js';
 import type { QueueStore } from '../../queue/store.js';
 import { ENTRY_STATES, LISTED_BY_DEFAULT, type EntryState } from '../../queue/states.js';
 import type { QueueEntry } from '../../queue/types.js';
@@ -28,7 +28,7 @@ export function parseStates(raw: unknown): EntryState[] | undefined {
   const bad = list.filter((s) => !(ENTRY_STATES as readonly string[]).includes(s));
   if (bad.length > 0) {
     throw new AutodlError('config_error', t('arg.invalid', { message: t('queue.badState', { states: bad.join(', '), valid: ENTRY_STATES.join(', ') }) }), {
-      reason: 'unknown state',
+      reason: english('queue.why.unknownState'),
       states: bad,
     });
   }
