@@ -38,7 +38,20 @@ function onlyGlobalOptions(argv: string[]): boolean {
   return true;
 }
 
+/**
+ * A reader that closes the pipe early (`autodl queue prune --help | head -1`) ends the output,
+ * not the program with a stack trace: commander writes help before any command runs, so the
+ * handler is set here, for every path (runtime.ts's runCommand sets the same for a run).
+ */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
   const args = argv.slice(2);
   const early = prescan(args);
   setLang(detectLang(early.lang, process.env));

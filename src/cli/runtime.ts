@@ -56,6 +56,8 @@ export class CliContext {
   readonly secrets: string[] = [];
   /** A long-running command (sim) sets this: main.ts then does not exit. */
   keepAlive = false;
+  /** The exit code of a run that printed its result but did not succeed in full (a bulk action with failures). */
+  exitCode = 0;
 
   constructor(global: GlobalOptions, io: Io = defaultIo()) {
     this.global = global;
@@ -163,7 +165,7 @@ export async function runCommand(command: Command, run: (ctx: CliContext) => Pro
 
 /** Exit code once the command returned normally; -1 = keep the process alive (a server runs). */
 export function exitCodeAfterRun(): number {
-  return state.ctx?.keepAlive ? -1 : 0;
+  return state.ctx?.keepAlive ? -1 : (state.ctx?.exitCode ?? 0);
 }
 
 // ---------- the single error handler ----------

@@ -1,12 +1,14 @@
 // Small operations for the CLI (`autodl queue …`): preview the plan, cancel, retry, re-prioritise.
 
-import { deploymentNameFor } from './ids.js';
+import { deploymentNameFor, normalizeBodyForQueue } from './ids.js';
+import { canonicalJson } from './account.js';
+import type { CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
 import { english } from '../i18n/index.js';
 import { plan } from './planner.js';
 import type { Plan, PlanLimits } from './planner.js';
 import type { QueueStore } from './store.js';
-import { ALIVE_STATES, CANCELLABLE_STATES, CLAIMABLE_STATES, REPRIORITISABLE_STATES, RETRYABLE_STATES } from './states.js';
+import { ALIVE_STATES, CANCELLABLE_STATES, CLAIMABLE_STATES, OPEN_STATES, REPRIORITISABLE_STATES, RETRYABLE_STATES } from './states.js';
 import type { QueueApi, QueueEntry } from './types.js';
 
 /** What the worker would do on its next tick (one stock call, no create): for `queue status`/`queue plan`. */
@@ -70,4 +72,48 @@ export async function setPriority(store: QueueStore, id: string, priority: numbe
     errors: [{ path: id, message: english('queue.err.state', { state: cur.state }) }],
     state: cur.state,
   });
+}
+
+/** An entry's body as the user wrote it: the normalized body, its name without the entry's mark (if a store kept it there). */
+function configKey(body: CreateDeploymentBody, tag?: string): string {
+  const b = normalizeBodyForQueue(body);
+  const mark = tag !== undefined ? `-q${tag}` : undefined;
+  const name = mark !== undefined && b.name.endsWith(mark) ? b.name.slice(0, -mark.length) : b.name;
+  return canonicalJson({ ...b, name });
+}
+
+/** A body about to be added that the queue already holds (or that comes twice in one add). */
+export interface Duplicate {
+  /** Index of the body among those given. */
+  index: number;
+  name: string;
+  /** The open entry with the same body, or null when the same body came earlier in this add. */
+  id: string | null;
+  state: QueueEntry['state'] | null;
+  /** The index of the earlier body of this add it repeats (when id is null). */
+  same_as_index?: number;
+}
+
+/**
+ * Bodies that are already open in the queue (pending, submitting, submitted, running) for this
+ * account (or of none), compared as normalized bodies (canonical JSON, without the mark), or
+ * that repeat an earlier body of the same add (issue 15 §3: adding the same config twice warns).
+ */
+export async function findDuplicates(store: QueueStore, bodies: readonly CreateDeploymentBody[], account?: string | null): Promise<Duplicate[]> {
+  const open = await store.list({ states: OPEN_STATES, ...(account ? { account } : {}) });
+  const existing = new Map<string, QueueEntry>();
+  for (const e of open) {
+    const k = configKey(e.body, e.tag);
+    if (!existing.has(k)) existing.set(k, e);
+  }
+  const seen = new Map<string, number>();
+  const out: Duplicate[] = [];
+  bodies.forEach((body, index) => {
+    const k = configKey(body);
+    const e = existing.get(k);
+    if (e) out.push({ index, name: body.name, id: e.id, state: e.state });
+    else if (seen.has(k)) out.push({ index, name: body.name, id: null, state: null, same_as_index: seen.get(k)! });
+    if (!seen.has(k)) seen.set(k, index);
+  });
+  return out;
 }

@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -468,6 +468,25 @@ export class PgStore implements QueueStore {
     return (
       await this.pool.query<HistoryEvent>('SELECT entry_id, ts, from_state, to_state, note FROM autodl_queue_history WHERE entry_id = $1 ORDER BY seq', [id])
     ).rows;
+  }
+
+  async prune(before: number, options: PruneOptions = {}): Promise<PruneResult> {
+    return this.tx(async (c) => {
+      const params: unknown[] = [[...TERMINAL_STATES], before];
+      if (options.label !== undefined) params.push(options.label);
+      // the candidates locked: a retry of one of them waits for this transaction (and then finds it gone)
+      const candidates = (
+        await c.query<EntryRow>(
+          `SELECT * FROM autodl_queue_entries WHERE state = ANY($1) AND COALESCE(finished_at, updated_at) < $2${options.label !== undefined ? ' AND label = $3' : ''} ORDER BY seq FOR UPDATE`,
+          params,
+        )
+      ).rows.map(fromRow);
+      const open = (await c.query<EntryRow>('SELECT * FROM autodl_queue_entries WHERE NOT (state = ANY($1))', [[...TERMINAL_STATES]])).rows.map(fromRow);
+      const out = prunePlan(candidates, open);
+      // the history rows go with their entry (ON DELETE CASCADE)
+      if (!options.dryRun && out.removed.length > 0) await c.query('DELETE FROM autodl_queue_entries WHERE id = ANY($1)', [out.removed.map((e) => e.id)]);
+      return out;
+    });
   }
 
   /** The server's clock (clock_timestamp(), not the transaction's start), epoch ms: one clock for every worker. */

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, STATES_SQL } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -427,6 +427,24 @@ export class SqliteStore implements QueueStore {
     return this.db
       .prepare('SELECT entry_id, ts, from_state, to_state, note FROM history WHERE entry_id = ? ORDER BY seq')
       .all(id) as HistoryEvent[];
+  }
+
+  async prune(before: number, options: PruneOptions = {}): Promise<PruneResult> {
+    const terminal = TERMINAL_STATES.map(() => '?').join(', ');
+    const tx = this.db.transaction(() => {
+      const candidates = (this.db
+        .prepare(`SELECT * FROM entries WHERE state IN (${terminal}) AND COALESCE(finished_at, updated_at) < ?${options.label !== undefined ? ' AND label = ?' : ''} ORDER BY seq`)
+        .all(...TERMINAL_STATES, before, ...(options.label !== undefined ? [options.label] : [])) as EntryRow[]).map(fromRow);
+      const open = (this.db.prepare(`SELECT * FROM entries WHERE state NOT IN (${terminal})`).all(...TERMINAL_STATES) as EntryRow[]).map(fromRow);
+      const out = prunePlan(candidates, open);
+      if (!options.dryRun) {
+        // the history rows go with their entry (ON DELETE CASCADE; foreign keys are on)
+        const del = this.db.prepare('DELETE FROM entries WHERE id = ?');
+        for (const e of out.removed) del.run(e.id);
+      }
+      return out;
+    });
+    return tx.immediate();
   }
 
   /** SQLite's own clock (the machine's system time as SQLite reads it), epoch ms. */

@@ -51,6 +51,56 @@ export interface ListFilter {
   limit?: number | undefined;
 }
 
+export interface PruneOptions {
+  /** Only entries of this label. */
+  label?: string | undefined;
+  dryRun?: boolean | undefined;
+}
+
+/** Why an ended entry old enough is kept: an open entry waits for it, or its label is under an open entry's budget. */
+export interface PruneKept {
+  entry: QueueEntry;
+  reason: 'needed_by' | 'label_budget';
+  /** The open entry that needs it. */
+  by: string;
+}
+
+export interface PruneResult {
+  /** Deleted (or, with dryRun, that would be), oldest end first. */
+  removed: QueueEntry[];
+  kept: PruneKept[];
+}
+
+/** When an ended entry ended: finished_at, else its last change (a cancel sets no finished_at). */
+export function endedAt(e: Pick<QueueEntry, 'finished_at' | 'updated_at'>): number {
+  return e.finished_at ?? e.updated_at;
+}
+
+/**
+ * Which of the ended `candidates` (ended before the cut-off) may go, given the `open` entries:
+ * one an open entry names in `after` stays (it would fail as gone), and so does one whose
+ * label an open entry budgets (the money it spent counts against that budget). Pure; every
+ * backend calls it inside its transaction.
+ */
+export function prunePlan(candidates: readonly QueueEntry[], open: readonly QueueEntry[]): PruneResult {
+  const neededBy = new Map<string, string>();
+  const budgeted = new Map<string, string>();
+  for (const o of open) {
+    for (const dep of o.policy?.after ?? []) if (!neededBy.has(dep)) neededBy.set(dep, o.id);
+    if (o.label !== null && o.policy?.labelBudget !== undefined && !budgeted.has(o.label)) budgeted.set(o.label, o.id);
+  }
+  const removed: QueueEntry[] = [];
+  const kept: PruneKept[] = [];
+  for (const e of [...candidates].sort((a, b) => endedAt(a) - endedAt(b))) {
+    if (!TERMINAL_STATES.includes(e.state)) continue; // never an open entry, whatever the caller passed
+    const by = neededBy.get(e.id);
+    if (by !== undefined) kept.push({ entry: e, reason: 'needed_by', by });
+    else if (e.label !== null && budgeted.has(e.label)) kept.push({ entry: e, reason: 'label_budget', by: budgeted.get(e.label)! });
+    else removed.push(e);
+  }
+  return { removed, kept };
+}
+
 /** Fields a transition may set besides the state. */
 export type EntryPatch = Partial<
   Pick<
@@ -118,6 +168,13 @@ export interface QueueStore {
   /** pending → cancelled. Entries in other states are returned unchanged (check `.state`). */
   cancel(id: string, now: number, note?: string): Promise<QueueEntry | undefined>;
   history(id: string): Promise<HistoryEvent[]>;
+  /**
+   * Delete ended entries (finished, failed, cancelled) that ended before `before` (epoch ms;
+   * finished_at, else the last change), with their history, in one transaction — never an
+   * open one, nor one an open entry still needs (see prunePlan). With `dryRun` nothing is
+   * deleted: the same answer, of what would be (issue 15 §3, `queue prune`).
+   */
+  prune(before: number, options?: PruneOptions): Promise<PruneResult>;
   /**
    * The database's own clock (epoch ms), when the backend has one: workers measure leases
    * and settle windows on it, so no worker's skewed clock decides that a lease expired.
@@ -364,6 +421,18 @@ export class MemoryStore implements QueueStore {
 
   async history(id: string): Promise<HistoryEvent[]> {
     return this.events.filter((h) => h.entry_id === id).map(clone);
+  }
+
+  async prune(before: number, options: PruneOptions = {}): Promise<PruneResult> {
+    const all = [...this.entries.values()];
+    const candidates = all.filter((e) => TERMINAL_STATES.includes(e.state) && endedAt(e) < before && (options.label === undefined || e.label === options.label));
+    const out = prunePlan(candidates, all.filter((e) => !TERMINAL_STATES.includes(e.state)));
+    if (!options.dryRun) {
+      const gone = new Set(out.removed.map((e) => e.id));
+      for (const id of gone) this.entries.delete(id);
+      for (let i = this.events.length - 1; i >= 0; i--) if (gone.has(this.events[i]!.entry_id)) this.events.splice(i, 1);
+    }
+    return { removed: out.removed.map(clone), kept: out.kept.map((k) => ({ ...k, entry: clone(k.entry) })) };
   }
 
   async close(): Promise<void> {}

@@ -3,7 +3,7 @@
 // run `node dist/autodl.cjs …` as a subprocess with a private HOME/XDG tree and collect
 // every byte it prints (to prove the token never appears).
 import { after, before } from 'node:test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -201,6 +201,17 @@ export function spawnCli(args: string[], o: RunOptions = {}): ChildProcess {
   ensureBuilt();
   defaultCwd ??= emptyDir();
   return spawn(process.execPath, [o.script ?? CLI, ...args], { cwd: o.cwd ?? defaultCwd, env: childEnv(o), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** util-linux `script` is there to make a pseudo-terminal (tests on a terminal are skipped without it). */
+export const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The CLI on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are the terminal. */
+export function onTerminal(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+  ensureBuilt();
+  const cmd = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  return spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Run the CLI to completion. */

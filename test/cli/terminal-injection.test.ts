@@ -66,6 +66,12 @@ describe('terminal injection', () => {
     assert.match(stop.stderr, /\x1b\[31m/, 'the error title keeps its colour');
     assert.ok(stop.stderr.includes('refused: win\\x1b]0;pwned-title'), stop.stderr);
     assert.deepEqual(rawControls(stop.stderr), []);
+    // a bulk action's line per target: a newline in a name or a refusal cannot forge another line
+    const many = await runCli(['stop', '--all', '--yes', '--no-json'], { env: env() });
+    assert.equal(many.code, 3, many.stderr);
+    assert.ok(many.stdout.includes('win\\x1b]0;pwned-title'), many.stdout);
+    assert.doesNotMatch(many.stdout, /^FAKE-ROW/m);
+    assert.deepEqual(rawControls(many.stdout), []);
   });
 
   test('each kind of hostile string alone, through a table and the error printer', async () => {

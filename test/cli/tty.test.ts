@@ -3,13 +3,13 @@
 // line updated in place and a real Ctrl-C (^C typed on the terminal) exits 130.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import {
   childEnv,
-  CLI,
+  hasScript,
+  onTerminal,
   collect,
   type SimHandle,
   tempHome,
@@ -18,13 +18,6 @@ import {
   writeConfig,
 } from './helpers.js';
 
-const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-function onTerminal(args: string[], env: Record<string, string>) {
-  const cmd = [process.execPath, CLI, ...args].map(quote).join(' ');
-  return spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
-}
 
 let sim: SimHandle;
 useSim((s) => (sim = s));

@@ -229,5 +229,12 @@ export function humanCommands(o: { cfg: string; badCfg: string; db: string }): s
     ['queue', 'ls', '--all', '--db', o.db],
     ['queue', 'show', '1', '--db', o.db],
     ['queue', 'run', '--once', '--db', o.db],
+    // acting on many (issue 15 §3): names and refusals of the server in the per-target lines
+    ['stop', '--all', '--yes'],
+    ['delete', '--all', '--dry-run'],
+    ['stop', H_DEP, 'no-such-deployment', '--yes'],
+    ['queue', 'cancel', '--all', '--dry-run', '--db', o.db],
+    ['queue', 'history', '--db', o.db],
+    ['queue', 'prune', '--older-than', '0', '--dry-run', '--db', o.db],
   ];
 }

@@ -4,12 +4,21 @@ import { applyDeploymentChange, previewDeploymentChange, type DeploymentChange }
 import { cliWords } from '../words.js';
 import type { CliContext } from '../runtime.js';
 import { action, dryRunOption, withExamples, type CliCommand } from '../command.js';
+import { selectorsOf, withBulkOptions } from '../bulk.js';
+import type { DeploymentBulkOptions } from '../deployment-bulk.js';
+import { isBulk } from '../../ops/bulk.js';
 
-export interface DeleteOptions {
+export interface DeleteOptions extends DeploymentBulkOptions {
   dryRun?: boolean;
 }
 
-export async function run(ctx: CliContext, [ref]: [string], opts: DeleteOptions): Promise<void> {
+export async function run(ctx: CliContext, [refs]: [string[]], opts: DeleteOptions): Promise<void> {
+  // several deployments, or selectors: the bulk form (src/cli/deployment-bulk.ts)
+  if (isBulk(refs, selectorsOf(opts, opts.status)) || refs.length === 0) {
+    const { runDeploymentBulk } = await import('../deployment-bulk.js');
+    return runDeploymentBulk(ctx, 'delete', refs, opts);
+  }
+  const ref = refs[0]!;
   const dry = opts.dryRun ?? false;
   const { client, tokenAtHand } = await makeClientWithToken(ctx, { requireToken: !dry });
   const change: DeploymentChange = { kind: 'delete' };
@@ -24,11 +33,11 @@ export const command: CliCommand = {
   examples: [
     ['autodl delete my-job', 'ex.delete'],
     ['autodl rm my-job --dry-run', 'ex.delete.dry'],
+    ['autodl delete --label lr-sweep --status stopped --yes', 'ex.delete.label'],
+    ['autodl rm job-a job-b job-c --yes --json', 'ex.delete.many'],
   ],
   declare(program) {
-    withExamples(
-      program.command('delete').alias('rm').description(t('cmd.delete')).argument('<deployment>', t('arg.deployment')).addOption(dryRunOption()),
-      command.examples,
-    ).action(action(run));
+    const cmd = program.command('delete').alias('rm').description(t('cmd.delete')).argument('[deployment...]', t('arg.deployments')).addOption(dryRunOption());
+    withExamples(withBulkOptions(cmd, 'deployments').option('--db <path>', t('bulk.opt.db')), command.examples).action(action(run));
   },
 };

@@ -17,9 +17,10 @@ export interface AddItem extends SweepItem {
 }
 
 /** Add the items (or, dry, print them) and print the result. Shared with `autodl sweep`. */
-export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions, items: AddItem[], priority: number, dry: boolean): Promise<void> {
+export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptions & { allowDuplicate?: boolean }, items: AddItem[], priority: number, dry: boolean): Promise<void> {
   // the policy's fields are checked before anything is read or added (a bad one adds nothing)
-  const declared = policyFrom(opts, []);
+  // (`--after` is resolved against the store below: here only its presence counts for --after-any)
+  const declared = opts.afterAny && !opts.after?.length ? policyFrom(opts, []) : policyFrom({ ...opts, afterAny: false }, []);
   if (declared) normalizePolicy(declared);
   const owner = ownerFor(opts, ctx.env);
   if (dry) {
@@ -44,22 +45,38 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     const after = opts.after?.length ? await resolveAfter(store, opts.after) : [];
     await refuseCycles(store, after);
     const policy = policyFrom(opts, after);
+    // the same config already open (or twice in this add): a warning, unless --allow-duplicate (issue 15 §3)
+    const { findDuplicates } = await import('../../queue/ops.js');
+    const duplicates = opts.allowDuplicate ? [] : await findDuplicates(store, items.map((i) => i.body), account ?? null);
     const added = await store.add(
       items.map((i) => ({ body: i.body, priority, label: i.label, account: account ?? null, owner, policy })),
       Date.now(),
     );
     const views: AddedItem[] = added.map((e, k) => addedView(e, items[k]!.params));
-    ctx.result({ status: 'success', db: path, count: views.length, entries: views }, () => {
+    warnDuplicates(ctx, duplicates.map((d) => ({ ...d, added: added[d.index]!.id, of: d.id ?? added[d.same_as_index ?? 0]!.id, ofState: d.state ?? 'pending' })));
+    const dupJson = duplicates.map((d) => ({ id: added[d.index]!.id, name: d.name, duplicate_of: d.id ?? added[d.same_as_index ?? 0]!.id, state: d.state ?? 'pending' }));
+    ctx.result({ status: 'success', db: path, count: views.length, entries: views, ...(dupJson.length ? { duplicates: dupJson } : {}) }, () => {
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
       return `${renderTable([t('qcol.id'), t('qcol.name'), t('qcol.prio'), t('qcol.label')], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
     });
   }, { durable: true });
 }
 
+/** The most duplicate warnings printed one by one (then one line says how many more). */
+const SHOWN_DUPLICATES = 5;
+
+function warnDuplicates(ctx: CliContext, dups: ReadonlyArray<{ name: string; added: string; of: string; ofState: string }>): void {
+  for (const d of dups.slice(0, SHOWN_DUPLICATES)) {
+    ctx.warn(t('queue.duplicate', { name: d.name, id: d.of, state: d.ofState }), { code: 'duplicate', id: d.added, duplicate_of: d.of, state: d.ofState });
+  }
+  if (dups.length > SHOWN_DUPLICATES) ctx.warn(t('bulk.more', { n: dups.length - SHOWN_DUPLICATES }), { code: 'duplicate', more: dups.length - SHOWN_DUPLICATES });
+}
+
 export interface QueueAddOptions extends StoreOptions, PolicyOptions {
   priority: number;
   label?: string;
   dryRun?: boolean;
+  allowDuplicate?: boolean;
 }
 
 export async function run(ctx: CliContext, [paths]: [string[]], opts: QueueAddOptions): Promise<void> {
@@ -84,6 +101,7 @@ export function declareAdd(group: Command): void {
     .argument('<config...>', t('arg.config'))
     .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
     .option('--label <label>', t('queue.opt.label'))
+    .option('--allow-duplicate', t('queue.opt.allowDuplicate'))
     .addOption(new Option('--dry-run', t('queue.opt.dryRun')));
   declarePolicyOptions(group.commands[group.commands.length - 1]!).action(action(run));
 }

@@ -42,6 +42,7 @@ export interface SweepOptions extends StoreOptions, PolicyOptions {
   priority: number;
   label?: string;
   dryRun?: boolean;
+  allowDuplicate?: boolean;
 }
 
 export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions): Promise<void> {
@@ -77,6 +78,7 @@ export const command: CliCommand = {
         .option('--priority <n>', t('queue.opt.priority'), integerArg, 0)
         .option('--label <label>', t('sweep.opt.label'))
         .option('--db <path>', t('queue.opt.db'))
+        .option('--allow-duplicate', t('queue.opt.allowDuplicate'))
         .addOption(new Option('--dry-run', t('sweep.opt.dryRun')))),
       command.examples,
     ).action(action(run));
