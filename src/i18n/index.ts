@@ -1001,7 +1001,7 @@ const zh: Catalog = {
   'queue.cmd.history': '过去的条目，最新在前：结果、运行时长和最多花费',
   'queue.opt.limit': '最多显示这么多条（默认 20）',
   'queue.history.empty': '没有过去的条目',
-  'queue.history.costNote': 'COST：最多花费，按配置的 price_to 乘运行时长估算（实际扣费见 autodl cost）',
+  'queue.history.costNote': '费用：最多花费，按配置的 price_to 乘运行时长估算（实际扣费见 autodl cost）',
   'ex.queue.prune': '清除一周前就已结束的条目',
   'ex.queue.prune.dry': '清除某次 sweep 一天前结束的条目会删除哪些',
   'ex.queue.history': '某次 sweep 最近 10 个条目：结果、运行时长、花费',

@@ -34,6 +34,8 @@ export function prose(text: string): string {
   for (const term of TERMS) s = s.split(term).join(' ');
   s = s.replace(/https?:\/\/\S+/g, ' ');
   s = s.replace(/(?<![\w-])--?[A-Za-z][\w-]*(=\S*)?/g, ' ');
+  // values as code lists them: running,stopped
+  s = s.replace(/[\w-]+(?:,[\w-]+)+/g, ' ');
   // alternatives as code spells them: running | finished | replicas=N
   s = s.replace(/[\w=-]+(?:\s*\|\s*[\w=-]+)+/g, ' ');
   // identifiers and paths: anything with _ . / $ ~ = digits or a | inside, and UPPER names
