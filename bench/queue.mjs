@@ -28,14 +28,30 @@
 // --stock-interval between ticks) or as min(N, --pool) `autodl submit` pollers (each checks
 // the stock every --interval and creates when its type is idle, like the original
 // queue_submit.py). Once every poller has polled, --frees times one GPU is freed (at a seeded
-// random gap) and the simulated seconds until a deployment of ours is created are recorded.
-// Reported per mode: mean/max seconds from the free to the create, API calls per simulated
-// minute during the frees, and the ratios queue / pollers. Runs at --latency-speed (default
-// 60, so that --latency-interval 0.5 s real = 30 s simulated; --stock-interval defaults to a
-// sixth of it, as the worker's own default: 5 s simulated).
+// random gap) and the simulated seconds until it is used — one more GPU held by a container
+// of ours: a create that took it, or a deployment a poller created earlier without a GPU that
+// the simulator placed on it — are recorded (the Jobs hold their GPU for longer than the run).
+// Reported per mode: mean/max seconds from the free to the use, API calls per simulated
+// minute during the frees, the deployments of ours at the end (more than --frees: pollers that
+// created on the same idle GPU), and the ratios queue / pollers. Runs at --latency-speed (default
+// 10, so that --latency-interval 3 s real = 30 s simulated: at a higher speed a second the
+// 100 poller processes wait for a CPU is a minute of simulated time, and their latency
+// measures the machine, not their polling). The worker polls the stock at its own default
+// for N waiting, scaled to simulated time (defaultStockSeconds), unless --stock-interval S
+// (real seconds) is given.
+// Two more rows per N, both N pollers in THIS process (the same engine as `autodl submit`,
+// submitAndWait from dist/index.js, each with its own SDK client and in-memory store; one
+// process, so N = 500 is really 500 and none is starved of a CPU):
+//   inproc-once    all N started at once, as a shell loop starting N submits does (their
+//                  polls come in one burst per interval);
+//   inproc-spread  started at seeded random moments over one interval (independent users:
+//                  polls evenly spread; the pollers' best case — the first of N polls within
+//                  about interval / (N + 1) of any moment).
+// --latency-modes queue,pollers,inproc-once,inproc-spread picks the rows (q/x ratios against
+// each poller row).
 // --latency-sizes '' skips it; --sizes '' skips the first table.
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,9 +65,21 @@ function opt(name, def) {
 const list = (v) => String(v).split(',').filter((x) => x.length > 0).map(Number);
 const sizes = list(opt('sizes', '10,100,500'));
 const latencySizes = list(opt('latency-sizes', '100,500'));
-const latencySpeed = Number(opt('latency-speed', 60));
-const latencyInterval = Number(opt('latency-interval', 0.5));
-const stockInterval = Number(opt('stock-interval', Math.max(0.05, latencyInterval / 6)));
+const latencySpeed = Number(opt('latency-speed', 10));
+const latencyInterval = Number(opt('latency-interval', 3));
+const stockInterval = opt('stock-interval', undefined) === undefined ? undefined : Number(opt('stock-interval', 0));
+/**
+ * The worker's default stock poll (src/queue/worker.ts defaultStockInterval) for `waiting`
+ * entries at the SIMULATED scale, in real seconds: --interval and the poll scale with
+ * --latency-speed, but the default's 1 s floor is real time, so the bench passes the poll the
+ * worker would take with a 30 s interval of real time.
+ */
+function defaultStockSeconds(waiting) {
+  const simMs = latencyInterval * latencySpeed * 1000;
+  const polls = Math.max(6, Math.ceil(waiting / 10));
+  return Math.min(simMs, Math.max(1000, Math.round(simMs / polls))) / 1000 / latencySpeed;
+}
+const latencyModes = String(opt('latency-modes', 'queue,pollers,inproc-once,inproc-spread')).split(',').filter((x) => x.length > 0);
 const frees = Number(opt('frees', 10));
 const speed = Number(opt('speed', 300));
 const interval = Number(opt('interval', 0.1));
@@ -66,7 +94,7 @@ const TOKEN = 'bench-queue-token-0123456789';
 const IMAGE = 'image-6b5ad2b1ce'; // DEMO_IMAGE_UUID, owned by every tenant
 const work = mkdtempSync(join(tmpdir(), 'autodl-bench-queue-'));
 
-function template(name, i) {
+function template(name, i, holdS = hold) {
   return {
     name,
     deployment_type: 'Job',
@@ -83,7 +111,8 @@ function template(name, i) {
       price_from: 100,
       price_to: 90000,
       image_uuid: IMAGE,
-      cmd: `python train.py --shard ${i}; sleep ${hold}`,
+      // the simulator reads `…; sleep N` as its default run time (60 s): a held GPU needs `sleep infinity`
+      cmd: holdS === Infinity ? `sleep infinity` : `python train.py --shard ${i}; sleep ${holdS}`,
     },
   };
 }
@@ -227,33 +256,66 @@ function rng(seed0) {
   };
 }
 const sleepReal = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The latency runs' Jobs never end: no GPU of ours frees during a run. */
+const LAT_HOLD_S = Infinity;
 
 /** Freed GPU → create latency for one mode ('queue' | 'pollers'), N entries waiting. */
 async function latencyMode(kind, n) {
   const sim = await startSim({ speed: latencySpeed, noBackground: true });
   const children = [];
+  const tasks = [];
+  const inprocErrors = [];
+  let stopInproc = async () => {};
   try {
     for (const g of gpus) await sim.admin('POST', '/__sim/occupy', { gpu_name: g, count: 100_000 });
     const env = baseEnv(sim.url);
     const ours = async () => (await sim.admin('GET', '/__sim/deployments')).filter((d) => d.tenant !== undefined);
+    // GPUs held by our containers (no background tenants in this world: every tenant is us)
+    const inUse = async () => (await sim.admin('GET', '/__sim/hosts')).reduce((a, h) => a + h.used_by_tenants, 0);
     let procs;
     if (kind === 'queue') {
       const db = join(work, `lat-queue-${n}.db`);
       const tpl = join(work, `lat-tpl-${n}.json`);
-      writeFileSync(tpl, JSON.stringify(template('lq{{i}}', '{{i}}')));
+      writeFileSync(tpl, JSON.stringify(template('lq{{i}}', '{{i}}', LAT_HOLD_S)));
       const values = Array.from({ length: n }, (_, i) => String(i + 1)).join(',');
       const add = await run(['sweep', tpl, '--param', `i=${values}`, '--db', db, '--json'], env, { quiet: false });
       if (add.code !== 0) throw new Error(`sweep failed: ${add.out} ${add.err}`);
-      const args = ['queue', 'run', '--interval', String(latencyInterval), '--stock-interval', String(stockInterval), '--db', db, '--json', '--worker-id', `lat-${n}`];
+      const args = ['queue', 'run', '--interval', String(latencyInterval), '--stock-interval', String(stockInterval ?? defaultStockSeconds(n)), '--db', db, '--json', '--worker-id', `lat-${n}`];
       children.push(spawn(node, [CLI, ...args], { env, stdio: 'ignore' }));
       procs = 1;
+    } else if (kind.startsWith('inproc')) {
+      // N pollers in this process: the engine of `autodl submit` (submitAndWait), each with
+      // its own client and in-memory store; 'inproc-spread' starts them at seeded random
+      // moments over one interval, 'inproc-once' all at once
+      const { createClient, prepareSpec, submitAndWait } = await import('../dist/index.js');
+      const ac = new AbortController();
+      setMaxListeners(0, ac.signal); // one sleep listener per poller
+      const start = rng(seed + n);
+      for (let i = 1; i <= n; i++) {
+        const api = createClient({ host: sim.url, token: TOKEN });
+        const { body } = prepareSpec(template(`lp${i}`, i, LAT_HOLD_S), { dialect: api.dialect });
+        const delay = kind === 'inproc-spread' ? start() * latencyInterval * 1000 : 0;
+        const task = (async () => {
+          await sleepReal(delay);
+          if (ac.signal.aborted) return;
+          await submitAndWait({ api, body, intervalMs: Math.round(latencyInterval * 1000), timeoutSec: 0, signal: ac.signal });
+        })().catch((e) => {
+          if (!ac.signal.aborted) inprocErrors.push(e);
+        });
+        tasks.push(task);
+      }
+      stopInproc = async () => {
+        ac.abort();
+        await Promise.allSettled(tasks);
+      };
+      procs = n;
     } else {
       procs = Math.min(n, pool);
       for (let i = 1; i <= procs; i++) {
         // a store file of its own each (no lock shared between the pollers: as the original script, which had none)
         const penv = { ...env, AUTODL_QUEUE_DB: join(work, `lat-submit-${n}-${i}.db`) };
         const f = join(work, `lat-ind-${n}-${i}.json`);
-        writeFileSync(f, JSON.stringify(template(`li${i}`, i)));
+        writeFileSync(f, JSON.stringify(template(`li${i}`, i, LAT_HOLD_S)));
         children.push(spawn(node, [CLI, 'submit', f, '--interval', String(latencyInterval), '--json'], { env: penv, stdio: 'ignore' }));
       }
     }
@@ -272,26 +334,25 @@ async function latencyMode(kind, n) {
     const t0 = (await sim.admin('GET', '/__sim/clock')).now;
     const r = rng(seed);
     const lat = [];
-    let seen = 0;
+    let held = await inUse();
     for (let k = 0; k < frees; k++) {
       const tFree = (await sim.admin('GET', '/__sim/clock')).now;
       await sim.admin('POST', '/__sim/free', { gpu_name: gpus[0], count: 1 });
-      // the create happened after `lo` (a clock read before a deployments read that showed
-      // nothing new, or the free) and before `hi` (a clock read after the read that showed
-      // it): the estimate is the midpoint (created_at has whole seconds only)
+      // "used": one more GPU held by a container of ours — a create that took it, or (pollers)
+      // a deployment created earlier without a GPU that the platform placed on it. It happened
+      // after `lo` (a clock read before a hosts read that showed no more) and before `hi` (a
+      // clock read after the read that showed it): the estimate is the midpoint
       let lo = tFree;
       let got;
       for (let i = 0; got === undefined; i++) {
-        if (i > 6000) throw new Error(`${kind}: no create within 60 s real after free ${k + 1}`);
+        if (i > 6000) throw new Error(`${kind}: the freed GPU was not used within 60 s real after free ${k + 1}`);
         await sleepReal(5);
         const a = (await sim.admin('GET', '/__sim/clock')).now;
-        const deps = await ours();
-        if (deps.length > seen) {
+        const u = await inUse();
+        if (u > held) {
           const hi = (await sim.admin('GET', '/__sim/clock')).now;
-          const floor = Math.max(...deps.map((d) => Date.parse(d.created_at)));
-          lo = Math.max(lo, Math.min(floor, hi));
           got = (lo + hi) / 2;
-          seen = deps.length;
+          held = u;
         } else lo = a;
       }
       lat.push((got - tFree) / 1000);
@@ -301,8 +362,11 @@ async function latencyMode(kind, n) {
     const t1 = (await sim.admin('GET', '/__sim/clock')).now;
     const stats = await sim.admin('GET', '/__sim/stats');
     const minutes = (t1 - t0) / 60_000;
-    return { mean: lat.reduce((a, b) => a + b, 0) / lat.length, max: Math.max(...lat), callsPerMin: stats.total / minutes, calls: stats.total, procs };
+    if (inprocErrors.length > 0) throw new Error(`${kind}: ${inprocErrors.length} poller(s) failed: ${inprocErrors[0]}`);
+    const created = (await ours()).length;
+    return { mean: lat.reduce((a, b) => a + b, 0) / lat.length, max: Math.max(...lat), callsPerMin: stats.total / minutes, calls: stats.total, procs, created };
   } finally {
+    await stopInproc();
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'close') : undefined)));
     sim.stop();
@@ -331,16 +395,21 @@ for (const n of sizes) {
 if (latencySizes.length > 0) {
   console.log(
     `\nfreed GPU to use: sim --speed ${latencySpeed} --no-background, every GPU of ${gpus.join('|')} occupied, ${frees} frees of one ${gpus[0]}; ` +
-      `interval ${latencyInterval} s real = ${fmt(latencyInterval * latencySpeed)} s simulated; queue --stock-interval ${stockInterval} s real = ${fmt(stockInterval * latencySpeed)} s simulated`,
+      `interval ${latencyInterval} s real = ${fmt(latencyInterval * latencySpeed)} s simulated; queue stock poll ${stockInterval === undefined ? `the worker's default for N waiting (${latencySizes.map((n) => `N=${n}: ${fmt(defaultStockSeconds(n) * latencySpeed)} s`).join(', ')} simulated)` : `${stockInterval} s real = ${fmt(stockInterval * latencySpeed)} s simulated`}`,
   );
-  console.log(`    N  mode      procs  mean-s  max-s  calls/sim-min`);
+  console.log(`    N  mode           procs  mean-s  max-s  calls/sim-min  created`);
   for (const n of latencySizes) {
-    const q = await latencyMode('queue', n);
-    const p = await latencyMode('pollers', n);
-    const line = (mode, m) => `${String(n).padStart(5)}  ${mode.padEnd(8)}  ${String(m.procs).padStart(5)}  ${fmt(m.mean, 2).padStart(6)}  ${fmt(m.max, 1).padStart(5)}  ${fmt(m.callsPerMin, 1).padStart(13)}`;
-    console.log(line('queue', q));
-    console.log(line('pollers', p));
-    console.log(`${String(n).padStart(5)}  ${'q/p'.padEnd(8)}  ${''.padStart(5)}  ${fmt(q.mean / p.mean, 2).padStart(6)}  ${''.padStart(5)}  ${fmt(q.callsPerMin / p.callsPerMin, 3).padStart(13)}`);
+    const got = [];
+    for (const mode of latencyModes) got.push([mode, await latencyMode(mode, n)]);
+    const line = (mode, m) => `${String(n).padStart(5)}  ${mode.padEnd(13)}  ${String(m.procs).padStart(5)}  ${fmt(m.mean, 2).padStart(6)}  ${fmt(m.max, 1).padStart(5)}  ${fmt(m.callsPerMin, 1).padStart(13)}  ${String(m.created).padStart(7)}`;
+    for (const [mode, m] of got) console.log(line(mode, m));
+    const q = got.find(([mode]) => mode === 'queue')?.[1];
+    if (q) {
+      for (const [mode, m] of got) {
+        if (mode === 'queue') continue;
+        console.log(`${String(n).padStart(5)}  ${`q/${mode}`.padEnd(13)}  ${''.padStart(5)}  ${fmt(q.mean / m.mean, 2).padStart(6)}  ${''.padStart(5)}  ${fmt(q.callsPerMin / m.callsPerMin, 3).padStart(13)}`);
+      }
+    }
   }
 }
 rmSync(work, { recursive: true, force: true });

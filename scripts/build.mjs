@@ -3,8 +3,9 @@
 //                   here at build time (src/cli/fast.ts), else runs cli.cjs
 //   cli.cjs         the full CLI, one CommonJS bundle; better-sqlite3, pg and the MCP SDK stay
 //                   in node_modules and are required only by the commands that use them
-//   vendor.cjs      zod and yaml, loaded only by the commands that read a config (src/cli/vendor.ts)
-//   *.cjs.cache     V8's code caches for those two, made by running the CLI (src/cli/load.ts)
+//   vendor-zod.cjs  zod, loaded only to explain a config that is not plainly valid (src/cli/vendor-zod.ts)
+//   vendor-yaml.cjs yaml, loaded only for a YAML config (src/cli/vendor-yaml.ts)
+//   *.cjs.cache     V8's code caches for those bundles, made by running the CLI (src/cli/load.ts)
 //   index.js        the library (ES module)
 //   types/          with --types (npm's prepack): the library's declarations, emitted by tsc
 //                   from tsconfig.build.json (the public entry src/index.ts and what it
@@ -36,6 +37,25 @@ const lazyChildProcess = {
   },
 };
 
+// Builtins the CLI imports at the top of modules but needs only inside some functions (a
+// fingerprint, an id, an HMAC): loading node:crypto is several ms of every start. In the CLI bundle
+// each becomes a module whose exports are getters that require the builtin on first use
+// (named imports stay live: esbuild's interop copies getters without reading them).
+const LAZY_BUILTINS = ['crypto'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? undefined : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => ({
+      contents:
+        `let real; const load = () => (real ??= require('node:' + ${JSON.stringify(args.path)}));\n` +
+        `for (const k of ${JSON.stringify(Object.keys(await import(`node:${args.path}`)).filter((k) => k !== 'default'))}) Object.defineProperty(module.exports, k, { enumerable: true, get: () => load()[k] });\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 const NODE_BANNER_ESM = "import { createRequire as __autodlCreateRequire } from 'node:module'; const require = __autodlCreateRequire(import.meta.url);";
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', sourcemap: false };
 
@@ -62,13 +82,21 @@ const zodWithoutLocales = {
   },
 };
 
-// In the CLI bundle, `zod` and `yaml` are dist/vendor.cjs, loaded on first use (src/cli/vendor-load.ts).
+// In the CLI bundle, `zod` and `yaml` are dist/vendor-zod.cjs and dist/vendor-yaml.cjs, each
+// loaded on first use (src/cli/vendor-load.ts): the shim defines every export of the real
+// package as a getter that loads the bundle, so importing one costs nothing until a value of
+// it is used (esbuild's interop copies getters, it does not read them). A JSON config that is
+// plainly valid loads neither (issue 14, §7).
+const vendorNames = {};
+for (const name of ['zod', 'yaml']) vendorNames[name] = Object.keys(await import(name)).filter((k) => k !== 'default');
 const vendorShims = {
   name: 'vendor-shims',
   setup(b) {
     b.onResolve({ filter: /^(zod|yaml)$/ }, (args) => ({ path: args.path, namespace: 'vendor-shim' }));
     b.onLoad({ filter: /.*/, namespace: 'vendor-shim' }, (args) => ({
-      contents: `const { loadVendor } = require(${JSON.stringify(resolve('src/cli/vendor-load.ts'))});\nmodule.exports = loadVendor()[${JSON.stringify(args.path)}];\n`,
+      contents:
+        `const { loadVendor } = require(${JSON.stringify(resolve('src/cli/vendor-load.ts'))});\n` +
+        `for (const k of ${JSON.stringify(vendorNames[args.path])}) Object.defineProperty(module.exports, k, { enumerable: true, get: () => loadVendor(${JSON.stringify(args.path)})[k] });\n`,
       loader: 'js',
       resolveDir: resolve('src/cli'),
     }));
@@ -101,19 +129,23 @@ try {
     outdir: tmp,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
-    // Bundled (and so in the code cache): commander and picocolors. zod and yaml are
-    // vendor.cjs (below). SQLite (native), pg and the MCP SDK (a server, started once) are loaded
+    // Bundled (and so in the code cache): commander. zod and yaml are
+    // vendor-zod.cjs and vendor-yaml.cjs (below). SQLite (native), pg and the MCP SDK (a server, started once) are loaded
     // from node_modules by the commands that use them (a dynamic import() becomes a require()
     // at that point).
     external: ['better-sqlite3', 'pg', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'],
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__autodlImportMetaUrl' },
     banner: { js: "const __autodlImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyChildProcess, vendorShims],
+    plugins: [lazyChildProcess, lazyBuiltins, vendorShims],
+    // a little over half the text to read at every start (names kept: a function's or class's
+    // .name is as written; AUTODL_BUILD_NO_MINIFY=1 for a readable bundle, e.g. to profile)
+    minify: process.env.AUTODL_BUILD_NO_MINIFY !== '1',
+    keepNames: true,
   });
   await build({
     ...common,
-    entryPoints: { vendor: 'src/cli/vendor.ts' },
+    entryPoints: { 'vendor-zod': 'src/cli/vendor-zod.ts', 'vendor-yaml': 'src/cli/vendor-yaml.ts' },
     outdir: tmp,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
@@ -122,7 +154,7 @@ try {
     keepNames: true,
     plugins: [zodWithoutLocales],
   });
-  await runHelper(tmp, 'scripts/code-cache.ts', [join(tmp, 'cli.cjs'), resolve('examples/train-job.yaml')]);
+  await runHelper(tmp, 'scripts/code-cache.ts', [join(tmp, 'cli.cjs'), resolve('examples/train-job.yaml'), resolve('examples/train-job.json')]);
 
   // the executable, with the top-level help rendered by the real command tree
   const helpData = await runHelper(tmp, 'scripts/help-render.ts');

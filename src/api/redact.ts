@@ -9,7 +9,13 @@ const MIN_SECRET_LENGTH = 4;
 
 function variants(secret: string): string[] {
   const out = new Set<string>([secret]);
-  const enc = encodeURIComponent(secret);
+  // a lone surrogate has no URL encoding (encodeURIComponent throws): that variant cannot occur
+  let enc = secret;
+  try {
+    enc = encodeURIComponent(secret);
+  } catch {
+    /* no URL-encoded variant */
+  }
   if (enc !== secret) out.add(enc);
   const json = JSON.stringify(secret).slice(1, -1);
   if (json !== secret) out.add(json);
@@ -17,7 +23,7 @@ function variants(secret: string): string[] {
 }
 
 /** The strings to mask for a list of secrets: every variant, longest first (so a secret containing another is replaced whole). */
-function patternsOf(secrets: ReadonlyArray<string | null | undefined>): string[] {
+export function patternsOf(secrets: ReadonlyArray<string | null | undefined>): string[] {
   return secrets
     .filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)
     .flatMap(variants)

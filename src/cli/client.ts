@@ -4,7 +4,9 @@ import { AutodlClient, type PreparedRequest } from '../api/client.js';
 import { resolveCredentials, requireToken, tokenHostProblem } from '../credentials/credentials.js';
 import { t } from '../i18n/index.js';
 import { previewOf, type PreviewTarget, type RequestPreview } from '../ops/preview.js';
-import { resolveDeployment as resolveOps } from '../ops/resolve.js';
+import { existsSync } from 'node:fs';
+import { resolveDeployment as resolveOps, type ResolveOptions } from '../ops/resolve.js';
+import type { MarkedName } from '../ops/queue.js';
 import type { CliContext } from './runtime.js';
 import { cliWords } from './words.js';
 
@@ -68,8 +70,8 @@ export async function makeClient(ctx: CliContext, options: MakeClientOptions = {
  * and for a change to a named deployment, which deployment (or, without a token, that the
  * name was not resolved: a warning too).
  */
-export function printDryRun(ctx: CliContext, req: PreparedRequest | (RequestPreview & { deployment?: PreviewTarget })): void {
-  const value: RequestPreview & { deployment?: PreviewTarget } = 'dry_run' in req ? req : previewOf(req);
+export function printDryRun(ctx: CliContext, req: PreparedRequest | (RequestPreview & { deployment?: PreviewTarget; mark?: MarkedName })): void {
+  const value: RequestPreview & { deployment?: PreviewTarget; mark?: MarkedName } = 'dry_run' in req ? req : previewOf(req);
   const target = value.deployment;
   if (target !== undefined && 'resolved' in target) ctx.warn(target.reason, { code: 'not_resolved', deployment: target.ref });
   ctx.result(value, () => {
@@ -78,14 +80,44 @@ export function printDryRun(ctx: CliContext, req: PreparedRequest | (RequestPrev
     for (const [k, v] of Object.entries(value.headers)) lines.push(c.dim(`${k}: ${v}`));
     if (value.body !== undefined) lines.push(JSON.stringify(ctx.sanitize(value.body), null, 2));
     if (target !== undefined && !('resolved' in target)) lines.push(c.dim(t('dryRun.target', target)));
+    if (value.mark) lines.push(c.dim(t('dryRun.mark', { name: value.mark.name, length: value.mark.length, limit: value.mark.limit, rule: value.mark.rule })));
     lines.push(c.yellow(t('result.dryRun')));
     return lines.join('\n');
   });
 }
 
-/** A deployment by uuid, else by exact name (one match); not_found otherwise (src/ops/resolve.ts). */
-export async function resolveDeployment(_ctx: CliContext, client: AutodlClient, ref: string): Promise<Deployment> {
-  return resolveOps(client, ref, cliWords);
+/**
+ * How the CLI resolves a deployment reference (src/ops/resolve.ts): queue entry ids are read
+ * from the user's queue (`db`, else AUTODL_QUEUE_DB or the default file; a file that does not
+ * exist holds no entry and is not created), and the deployment taken is said on stderr — a
+ * line, or with --json an NDJSON `{"type":"resolved",…}` — unless the reference was its uuid.
+ */
+export function cliResolve(ctx: CliContext, db?: string): ResolveOptions {
+  return {
+    entry: async (id) => {
+      const { queuePath, openStore } = await import('./commands/queue-common.js');
+      const path = await queuePath(ctx, db !== undefined ? { db } : {});
+      const { isPostgresUrl } = await import('../queue/pg-store.js');
+      if (!isPostgresUrl(path) && !existsSync(path)) return undefined;
+      const { store } = await openStore(ctx, db !== undefined ? { db } : {});
+      try {
+        const e = await store.get(id);
+        return e ? { id: e.id, state: e.state, deployment_uuid: e.deployment_uuid, deployment_name: e.deployment_name } : undefined;
+      } finally {
+        await store.close().catch(() => {});
+      }
+    },
+    onResolved: (r) => {
+      if (r.by === 'uuid') return;
+      if (ctx.json) ctx.io.stderr.write(`${ctx.jsonText({ type: 'resolved', ...r })}\n`);
+      else ctx.log(ctx.err.dim(t('resolve.took', { ref: r.ref, uuid: r.uuid, name: r.name, by: t(`resolve.by.${r.by}`) })));
+    },
+  };
+}
+
+/** A deployment by what the user has at hand: uuid, queue entry id, name, the name before its mark, uuid prefix (src/ops/resolve.ts). */
+export async function resolveDeployment(ctx: CliContext, client: AutodlClient, ref: string, db?: string): Promise<Deployment> {
+  return resolveOps(client, ref, cliWords, cliResolve(ctx, db));
 }
 
 // the commands take it from here with the client helpers

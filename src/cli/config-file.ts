@@ -2,7 +2,7 @@
 // (NDJSON with --json); a sweep refused unless the command takes one.
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { readConfig } from '../ops/config.js';
-import type { SweepParams } from '../pipeline/types.js';
+import type { QueueDecl, SweepParams } from '../pipeline/types.js';
 import { inLang, t } from '../i18n/index.js';
 import type { CliContext } from './runtime.js';
 import { cliWords } from './words.js';
@@ -11,6 +11,8 @@ export interface PreparedConfig {
   body: CreateDeploymentBody;
   warnings: Array<{ code?: string; path?: string; message: string; line?: number }>;
   sweep?: SweepParams;
+  /** The config's `queue:` block (the queue's policies), when it has one. */
+  queue?: QueueDecl;
 }
 
 /**
@@ -20,12 +22,13 @@ export interface PreparedConfig {
 export async function prepareConfig(
   ctx: CliContext,
   path: string,
-  options: { dialect: Dialect; strict?: boolean; allowSweep?: boolean; file?: boolean },
+  options: { dialect: Dialect; strict?: boolean; allowSweep?: boolean; file?: boolean; ignoreQueue?: boolean },
 ): Promise<PreparedConfig> {
   const prepared = await readConfig(path, {
     dialect: options.dialect,
     ...(options.strict ? { strict: true } : {}),
     ...(options.allowSweep ? { allowSweep: true } : {}),
+    ...(options.ignoreQueue ? { ignoreQueue: true } : {}),
     strings: 'path',
     words: cliWords,
   });
@@ -38,5 +41,5 @@ export async function prepareConfig(
     else if (options.file) ctx.warn(`${path}${where ? ` (${where})` : ''}: ${text}`);
     else ctx.warn(where ? `${where}: ${text}` : text);
   }
-  return { body: prepared.body, warnings, ...(prepared.sweep ? { sweep: prepared.sweep } : {}) };
+  return { body: prepared.body, warnings, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}) };
 }

@@ -9,7 +9,7 @@ import { t } from '../i18n/index.js';
 import { execute, hasSelectors, selectMatching, summarize, toAct, uniqueBy, failure, type Planned } from '../ops/bulk.js';
 import { resolveDeployment } from '../ops/resolve.js';
 import { confirmBulk, noTargetError, printDeclined, printSummary, selectorsOf, type BulkOptions } from './bulk.js';
-import { makeClientWithToken } from './client.js';
+import { cliResolve, makeClientWithToken } from './client.js';
 import type { CliContext } from './runtime.js';
 import { cliWords } from './words.js';
 
@@ -43,7 +43,8 @@ async function plan(ctx: CliContext, client: AutodlClient, action: DeploymentAct
   const out: Planned<Deployment>[] = [];
   for (const ref of refs) {
     try {
-      const d = await resolveDeployment(client, ref, cliWords);
+      // each reference as one deployment's command takes it (queue entry ids, the name written …: src/ops/resolve.ts)
+      const d = await resolveDeployment(client, ref, cliWords, cliResolve(ctx, opts.db));
       out.push({ item: d, base: { target: d.uuid, name: d.name, state: d.status }, verdict: verdictFor(action, d) });
     } catch (e) {
       const f = failure({ target: ref }, e);

@@ -1,4 +1,4 @@
-// Loading the CLI's bundles (dist/cli.cjs, dist/vendor.cjs) with V8's code cache. Node 20
+// Loading the CLI's bundles (dist/cli.cjs, dist/vendor-zod.cjs, dist/vendor-yaml.cjs) with V8's code cache. Node 20
 // has no compile cache of its own (module.enableCompileCache() came in 22, and does not
 // cover vm scripts), and compiling a few hundred kB on every start is a large part of what a
 // one-shot command such as `autodl stock` costs.

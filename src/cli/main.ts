@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { detectLang, isLang, setLang } from '../i18n/index.js';
 import { buildProgram, commandWord, globalOptionWidth } from './program.js';
 import { exitCodeAfterRun, handleError } from './runtime.js';
+import { stdErr, stdOut } from './std.js';
 
 /** What the top-level handler needs before commander has parsed anything. */
 export interface EarlyOptions {
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   // Flush both streams, then exit (open sockets must not keep a finished command alive).
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  stdOut.write('', () => stdErr.write('', () => process.exit(code)));
 }
 
 void main(process.argv);

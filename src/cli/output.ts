@@ -1,6 +1,58 @@
 // Rendering helpers: colours, aligned tables (CJK-aware widths), values for humans.
-import pc from 'picocolors';
-export type Colors = ReturnType<typeof pc.createColors>;
+
+/**
+ * The SGR open/close codes of each colour, by the names picocolors gives them (ECMA-48; the
+ * same table as picocolors 1.1). Kept here rather than taken from picocolors at run time: its
+ * module reads process.stdout.isTTY when loaded, and building process.stdout for a pipe costs a
+ * one-shot command several ms (issue 14, §7; ./std.ts).
+ */
+const SGR = {
+  reset: [0, 0],
+  bold: [1, 22],
+  dim: [2, 22],
+  italic: [3, 23],
+  underline: [4, 24],
+  inverse: [7, 27],
+  hidden: [8, 28],
+  strikethrough: [9, 29],
+  black: [30, 39],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  magenta: [35, 39],
+  cyan: [36, 39],
+  white: [37, 39],
+  gray: [90, 39],
+  bgBlack: [40, 49],
+  bgRed: [41, 49],
+  bgGreen: [42, 49],
+  bgYellow: [43, 49],
+  bgBlue: [44, 49],
+  bgMagenta: [45, 49],
+  bgCyan: [46, 49],
+  bgWhite: [47, 49],
+  blackBright: [90, 39],
+  redBright: [91, 39],
+  greenBright: [92, 39],
+  yellowBright: [93, 39],
+  blueBright: [94, 39],
+  magentaBright: [95, 39],
+  cyanBright: [96, 39],
+  whiteBright: [97, 39],
+  bgBlackBright: [100, 49],
+  bgRedBright: [101, 49],
+  bgGreenBright: [102, 49],
+  bgYellowBright: [103, 49],
+  bgBlueBright: [104, 49],
+  bgMagentaBright: [105, 49],
+  bgCyanBright: [106, 49],
+  bgWhiteBright: [107, 49],
+} as const satisfies Record<string, readonly [number, number]>;
+
+export type ColorName = keyof typeof SGR;
+type Formatter = (input: string | number | null | undefined) => string;
+export type Colors = { isColorSupported: boolean } & Record<ColorName, Formatter>;
 
 // ---------- terminal safety ----------
 // Text shown to a person may carry strings we did not write (server replies, config files,
@@ -45,20 +97,12 @@ export function terminalText(s: string): string {
 
 /** Colours as picocolors, but emitting the markers terminalText() understands. */
 function markedColors(): Colors {
-  const real = pc.createColors(true);
   const out: Record<string, unknown> = { isColorSupported: true };
-  for (const [name, fn] of Object.entries(real)) {
-    if (typeof fn !== 'function') continue;
-    // eslint-disable-next-line no-control-regex
-    const m = /^\x1b\[(\d+)m\u0000\x1b\[(\d+)m$/.exec((fn as (s: string) => string)('\u0000'));
-    if (!m) {
-      out[name] = String;
-      continue;
-    }
-    const open = mark(m[1]!);
-    const close = mark(m[2]!);
+  for (const [name, [on, off]] of Object.entries(SGR)) {
+    const open = mark(String(on));
+    const close = mark(String(off));
     // as picocolors: an inner close of the same kind re-opens ours (bold/dim share 22)
-    const replace = m[2] === '22' ? close + open : open;
+    const replace = off === 22 ? close + open : open;
     out[name] = (input: unknown) => {
       const str = String(input);
       return open + str.split(close).join(replace) + close;
@@ -67,11 +111,18 @@ function markedColors(): Colors {
   return out as unknown as Colors;
 }
 
+/** No colour: every name is String (as picocolors' createColors(false)). */
+function plainColors(): Colors {
+  const out: Record<string, unknown> = { isColorSupported: false };
+  for (const name of Object.keys(SGR)) out[name] = String;
+  return out as unknown as Colors;
+}
+
 /** Colour on a stream: a TTY, NO_COLOR unset, TERM not dumb; FORCE_COLOR forces it on. */
 export function colorsFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): Colors {
   let enabled = Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
   if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') enabled = !env.NO_COLOR;
-  return enabled ? markedColors() : pc.createColors(false);
+  return enabled ? markedColors() : plainColors();
 }
 
 // eslint-disable-next-line no-control-regex

@@ -8,6 +8,7 @@ import { Argument, Command, Option } from 'commander';
 import { getLang, t, type MessageKey } from '../i18n/index.js';
 import { displayWidth, stripAnsi } from './output.js';
 import type { CliCommand } from './command.js';
+import { stdErr, stdOut } from './std.js';
 import { command as blacklist } from './commands/blacklist.js';
 import { command as containers } from './commands/containers.js';
 import { command as cost } from './commands/cost.js';
@@ -154,6 +155,9 @@ export function buildProgram(only?: string): Command {
     .configureOutput({
       // Parse errors are reported by the top-level handler (JSON or coloured text).
       outputError: () => {},
+      // help and version text through the CLI's own stdout/stderr (./std.ts)
+      writeOut: (text) => stdOut.write(text),
+      writeErr: (text) => stdErr.write(text),
     });
 
   const chosen = only === undefined ? undefined : COMMANDS.find((c) => c.names.includes(only));

@@ -9,6 +9,7 @@ import { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
 import { getLang, inLang, t, type Lang, type MessageKey } from '../i18n/index.js';
 import { commanderMessage } from './commander-words.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
+import { stdErr, stdOut } from './std.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -30,8 +31,9 @@ export interface Io {
 
 function defaultIo(): Io {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // written straight to the descriptor until a stream is needed (./std.ts)
+    stdout: stdOut,
+    stderr: stdErr,
     // built on first use only: making the stdin stream costs several ms, and most commands never read it
     get stdin() {
       return process.stdin;
@@ -154,7 +156,7 @@ export function globalOptionsOf(command: Command): GlobalOptions {
 /** Run one command (./command.ts's action calls this): the context from the global options, then `run`. */
 export async function runCommand(command: Command, run: (ctx: CliContext) => Promise<void>): Promise<void> {
   // `autodl deployments | head -1`: a closed pipe is a normal end, not a crash
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  stdOut.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });

@@ -1,12 +1,14 @@
-// dist/cli.cjs's `zod` and `yaml`: dist/vendor.cjs (./vendor.ts), loaded on first use with its
-// code cache, once per process.
+// dist/cli.cjs's `zod` and `yaml`: dist/vendor-zod.cjs and dist/vendor-yaml.cjs
+// (./vendor-zod.ts, ./vendor-yaml.ts), each loaded with its code cache on the first use of one
+// of its exports (the shims scripts/build.mjs makes define each export as a getter that calls
+// this), once per process.
 import { join } from 'node:path';
 import { loadWithCodeCache } from './load.js';
 
-type Vendor = typeof import('./vendor.js');
-let vendor: Vendor | undefined;
+export type VendorName = 'zod' | 'yaml';
+const loaded: Partial<Record<VendorName, Record<string, unknown>>> = {};
 
-export function loadVendor(): Vendor {
-  // __dirname: the directory of dist/cli.cjs, which holds vendor.cjs
-  return (vendor ??= loadWithCodeCache(join(__dirname, 'vendor.cjs')).exports as Vendor);
+export function loadVendor(name: VendorName): Record<string, unknown> {
+  // __dirname: the directory of dist/cli.cjs, which holds the vendor bundles
+  return (loaded[name] ??= loadWithCodeCache(join(__dirname, `vendor-${name}.cjs`)).exports as Record<string, unknown>);
 }

@@ -13,4 +13,8 @@ export const cliWords: OpsWords = {
   waitTimeout: (uuid, condition, seconds) => t('wait.timeout', { uuid, condition, seconds }),
   waitInterrupted: () => t('wait.interrupted'),
   waitBadCondition: (value) => t('wait.badCondition', { value }),
+  nameTooLongMarked: (name, length, marked, limit) => t('error.nameTooLongMarked', { name, length, marked, limit, max: limit - 10 }),
+  ambiguousRef: (ref, candidates) => t('error.ambiguousRef', { ref, candidates }),
+  entryNoDeployment: (id, state) => t('error.entryNoDeployment', { id, state }),
+  queueIgnored: () => t('config.queueIgnored'),
 };

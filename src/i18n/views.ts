@@ -36,6 +36,8 @@ export const viewsEn = {
   'field.created': 'created',
   'field.lastError': 'last error',
   'field.lease': 'lease',
+  'field.retries': 'retries',
+  'field.retriesOf': '{n} of {max}',
   'field.leaseUntil': '{owner} until {until}',
   // ---- queue tables ----
   'qcol.id': 'ID',
@@ -178,6 +180,8 @@ export const viewsZh: Record<ViewKey, string> = {
   'field.created': '加入时间',
   'field.lastError': '最近错误',
   'field.lease': '租约',
+  'field.retries': '重试',
+  'field.retriesOf': '{n} 次（最多 {max} 次）',
   'field.leaseUntil': '{owner}，至 {until}',
   'qcol.id': 'ID',
   'qcol.name': '名称',

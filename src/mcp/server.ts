@@ -27,7 +27,11 @@ import { applyDeploymentChange, previewDeploymentChange, type DeploymentChange }
 import { readConfig, type ReadConfig } from '../ops/config.js';
 import { ddpOverview } from '../ops/ddp.js';
 import { previewOf } from '../ops/preview.js';
-import { resolveDeployment } from '../ops/resolve.js';
+import { resolveDeployment, type Resolution, type ResolveOptions } from '../ops/resolve.js';
+import { addToQueue, cancelEntries, checkQueuedNames, entryIdOf, listQueue, markedPreview, planNow, previewAdd, showEntry, type QueueItem } from '../ops/queue.js';
+import { normalizeHost } from '../api/transport.js';
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { sanitize } from '../ops/sanitize.js';
 import { checkStockQuery, queryStock } from '../ops/stock.js';
 import { waitCondition, waitError, waitForDeployment, waitSuccess } from '../ops/wait.js';
@@ -63,7 +67,7 @@ const PREVIEW_TOKEN = 'preview-placeholder';
 const MCP_WORDS: OpsWords = {
   ...ENGLISH,
   ambiguousName: (ref) => `more than one deployment is named "${ref}": use its uuid`,
-  sweepRefused: () => 'this config describes a sweep: run it with `autodl sweep <file>` (not available over MCP)',
+  sweepRefused: () => 'this config describes a sweep: add it with queue_add (one entry per combination), or run `autodl sweep <file>`',
 };
 
 // ---------- argument schemas (the config argument reuses src/spec's schema) ----------
@@ -102,7 +106,11 @@ const confirmArg = () =>
     .optional()
     .describe('Must be true to actually send the request. Without it nothing is sent and the exact request is returned for review.');
 
-const deploymentArg = () => z.string().min(1).describe('Deployment uuid or exact name.');
+const deploymentArg = () =>
+  z
+    .string()
+    .min(1)
+    .describe('The deployment: its uuid, its name (the name in the config: submit and the queue send it as <name>-q<tag>; either is taken when it names one deployment), a unique uuid prefix, or a queue entry id (q-…).');
 
 const dialectArg = () => z.enum(['private', 'public']).optional().describe('API dialect to prepare for (default: from the configured host).');
 
@@ -157,19 +165,61 @@ class Tools {
    */
   async submitStore(host: string): Promise<{ store: QueueStore; account: string }> {
     const token = this.target(true).token!;
+    return { store: (await this.queueStore())!, account: accountFingerprint(host, token) };
+  }
+
+  /**
+   * The user's queue (AUTODL_QUEUE_DB, else the default queue file: the store `autodl queue …`
+   * uses). `create` false: a SQLite file that does not exist yet is not made (undefined).
+   */
+  async queueStore(create = true): Promise<(QueueStore & { path: string }) | undefined> {
     const { defaultQueuePath } = await import('../queue/sqlite-store.js');
-    const { postgresPassword, redactPostgresUrl } = await import('../queue/pg-store.js');
+    const { isPostgresUrl, postgresPassword, redactPostgresUrl } = await import('../queue/pg-store.js');
     const { openQueueStore } = await import('../queue/open.js');
     const path = defaultQueuePath(this.env as NodeJS.ProcessEnv);
     const password = postgresPassword(path);
     if (password && !this.secrets.includes(password)) this.secrets.push(password);
+    if (!create && !isPostgresUrl(path) && !existsSync(path)) return undefined;
     try {
-      return { store: await openQueueStore(path, { durable: true }), account: accountFingerprint(host, token) };
+      return await openQueueStore(path, { durable: true });
     } catch (e) {
       if (e instanceof AutodlError) throw e;
       const shown = redactPostgresUrl(path);
       throw new AutodlError('config_error', `cannot open the queue database ${shown}: ${e instanceof Error ? e.message : String(e)}`, { path: shown });
     }
+  }
+
+  /** Run `fn` on the user's queue; always closes it. */
+  async withQueue<T>(fn: (store: QueueStore & { path: string }) => Promise<T>): Promise<T> {
+    const store = (await this.queueStore())!;
+    try {
+      return await fn(store);
+    } finally {
+      await store.close().catch(() => {});
+    }
+  }
+
+  /** The account fingerprint of the token at hand (none: undefined), as the CLI's queue commands. */
+  account(): string | undefined {
+    const t = this.target(false);
+    return t.token ? accountFingerprint(normalizeHost(t.host), t.token) : undefined;
+  }
+
+  /** How a deployment reference is resolved here: as the CLI (src/ops/resolve.ts), queue entry ids from the user's queue. */
+  resolveOptions(onResolved?: (r: Resolution) => void): ResolveOptions {
+    return {
+      entry: async (id) => {
+        const store = await this.queueStore(false);
+        if (!store) return undefined;
+        try {
+          const e = await store.get(id);
+          return e ? { id: e.id, state: e.state, deployment_uuid: e.deployment_uuid, deployment_name: e.deployment_name } : undefined;
+        } finally {
+          await store.close().catch(() => {});
+        }
+      },
+      ...(onResolved ? { onResolved } : {}),
+    };
   }
 
   sanitize<T>(value: T): T {
@@ -212,11 +262,12 @@ class Tools {
   }
 
   /** Config (object, path or text) → API-ready body, through the CLI's pipeline (src/ops/config.ts). */
-  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean } = {}): Promise<ReadConfig> {
+  prepare(config: unknown, dialect: Dialect, opts: { strict?: boolean; allowSweep?: boolean; ignoreQueue?: boolean } = {}): Promise<ReadConfig> {
     return readConfig((config ?? {}) as string | object, {
       dialect,
       ...(opts.strict ? { strict: true } : {}),
       ...(opts.allowSweep ? { allowSweep: true } : {}),
+      ...(opts.ignoreQueue ? { ignoreQueue: true } : {}),
       strings: 'path-or-text',
       cwd: this.cwd,
       words: MCP_WORDS,
@@ -224,7 +275,7 @@ class Tools {
   }
 
   resolveDeployment(client: AutodlClient, ref: string): Promise<Deployment> {
-    return resolveDeployment(client, ref, MCP_WORDS);
+    return resolveDeployment(client, ref, MCP_WORDS, this.resolveOptions());
   }
 }
 
@@ -249,6 +300,11 @@ export const TOOL_NAMES = [
   'stop_container',
   'delete_deployment',
   'blacklist_container',
+  'queue_add',
+  'queue_ls',
+  'queue_show',
+  'queue_cancel',
+  'queue_plan',
 ] as const;
 
 export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer {
@@ -422,7 +478,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       inputSchema: { deployment: deploymentArg() },
       annotations: readOnly,
     },
-    async (args) => tools.run(async () => ddpOverview(tools.client(), args.deployment, MCP_WORDS)),
+    async (args) => tools.run(async () => ddpOverview(tools.client(), args.deployment, MCP_WORDS, tools.resolveOptions())),
   );
 
   server.registerTool(
@@ -464,6 +520,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
           timeoutMs: Math.round((args.timeout_seconds ?? 50) * 1000),
           signal: extra.signal,
           words: MCP_WORDS,
+          resolve: tools.resolveOptions(),
           onProgress: (ev, seconds) => {
             if (progressToken === undefined) return;
             step++;
@@ -504,7 +561,10 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
       tools.run(async () => {
         const dialect = args.dialect ?? tools.target(false).dialect;
         const p = await tools.prepare(args.config, dialect, { strict: args.strict === true, allowSweep: true });
-        return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}) };
+        // as `autodl validate`: every name must fit once marked (submit and the queue send <name>-q<tag>)
+        const { expandSweep } = await import('../pipeline/index.js');
+        checkQueuedNames(p.sweep ? expandSweep(p.body, p.sweep).map((i) => i.body.name) : [p.body.name], MCP_WORDS);
+        return { status: 'ok', valid: true, dialect, warnings: p.warnings, body: p.body, ...(p.sweep ? { sweep: p.sweep } : {}), ...(p.queue ? { queue: p.queue } : {}) };
       }),
   );
 
@@ -538,8 +598,14 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args, extra) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = await tools.prepare(args.config, client.dialect);
-        if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
+        const { body, warnings } = await tools.prepare(args.config, client.dialect, { ignoreQueue: true });
+        // the name is sent marked (`<name>-q<tag>`, src/ops/queue.ts): too long then is refused, and
+        // the preview shows it as sent (the tag, unknown before the entry exists, as ########)
+        checkQueuedNames([body.name], MCP_WORDS);
+        if (args.confirm !== true) {
+          const mark = markedPreview(body.name);
+          return { ...tools.preview(client.prepare('createDeployment', { ...body, name: mark.name })), mark, warnings };
+        }
         // the schema bounds them already; checked again for a client that skips the schema
         checkBound('interval_seconds', args.interval_seconds, intervalProblem);
         checkBound('timeout_seconds', args.timeout_seconds, timeoutProblem);
@@ -589,7 +655,7 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
     async (args) =>
       tools.run(async () => {
         const client = tools.client(args.confirm === true);
-        const { body, warnings } = await tools.prepare(args.config, client.dialect);
+        const { body, warnings } = await tools.prepare(args.config, client.dialect, { ignoreQueue: true });
         if (args.confirm !== true) return { ...tools.preview(client.prepare('createDeployment', body)), warnings };
         const res = await client.deployments.create(body as CreateDeploymentBody);
         return { status: 'success', deployment_uuid: res.deployment_uuid };
@@ -621,9 +687,9 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
           const ref = String(args.deployment);
           if (args.confirm !== true) {
             const tokenAtHand = tools.target(false).token !== undefined;
-            return tools.preview(await previewDeploymentChange(tools.client(false), ref, kind(args), tokenAtHand, MCP_WORDS));
+            return tools.preview(await previewDeploymentChange(tools.client(false), ref, kind(args), tokenAtHand, MCP_WORDS, tools.resolveOptions()));
           }
-          return applyDeploymentChange(tools.client(), ref, kind(args), MCP_WORDS);
+          return applyDeploymentChange(tools.client(), ref, kind(args), MCP_WORDS, tools.resolveOptions());
         }),
     );
 
@@ -704,6 +770,163 @@ export function createAutodlMcpServer(options: AutodlMcpOptions = {}): McpServer
         if (args.confirm !== true) return tools.preview(client.prepare('addBlacklist', body));
         await client.blacklist.add(body);
         return { status: 'success', ...body };
+      }),
+  );
+
+  // ---------- the queue (issue 15 §5): the same operations as `autodl queue …` (src/ops/queue.ts) ----------
+  const queueNote = 'The queue is the user\'s (AUTODL_QUEUE_DB or the default queue file, as `autodl queue`); a worker (`autodl queue run`) creates its entries. ';
+  server.registerTool(
+    'queue_add',
+    {
+      title: 'Add to the queue',
+      description:
+        queueNote +
+        'Add one entry per config — a config with a `sweep:` block adds one per combination ({{param}} placeholders substituted). Each is created as <name>-q<tag> (the tag is the entry id after "q-"): a name over 54 characters is refused (config_error; the platform allows 64). ' +
+        'Without confirm: true nothing is added and the bodies as they will be sent are returned. Same as `autodl queue add <config> --json`.',
+      inputSchema: {
+        config: configArg(),
+        priority: z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Higher first (default 0).'),
+        label: z.string().min(1).max(200).optional().describe('A label for the entries (e.g. the sweep\'s name).'),
+        confirm: z.boolean().optional().describe('Must be true to actually add the entries. Without it nothing is added and the bodies are returned for review.'),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const dialect = tools.target(false).dialect;
+        const p = await tools.prepare(args.config, dialect, { allowSweep: true });
+        const { expandSweep } = await import('../pipeline/index.js');
+        const items: QueueItem[] = expandSweep(p.body, p.sweep ?? {}).map((i) => ({ body: i.body, params: i.params, label: args.label ?? null }));
+        const priority = args.priority ?? 0;
+        if (args.confirm !== true) {
+          return { dry_run: true, sent: false, message: 'Nothing was added. Show these to the user; call again with confirm: true to add them.', count: items.length, entries: previewAdd(items, priority, MCP_WORDS), warnings: p.warnings };
+        }
+        const envOwner = tools.env.AUTODL_OWNER;
+        let owner: string | null = envOwner !== undefined && envOwner !== '' ? envOwner : null;
+        if (owner === null) {
+          try {
+            owner = userInfo().username;
+          } catch {
+            owner = null;
+          }
+        }
+        if (owner !== null && !/^[A-Za-z0-9._@-]{1,64}$/.test(owner)) owner = null;
+        return tools.withQueue(async (store) => {
+          const entries = await addToQueue(store, items, { priority, account: tools.account() ?? null, owner, words: MCP_WORDS });
+          return { status: 'success', db: store.path, count: entries.length, entries, warnings: p.warnings };
+        });
+      }),
+  );
+
+  server.registerTool(
+    'queue_ls',
+    {
+      title: 'Queue entries',
+      description: queueNote + 'The entries with their state (pending, submitting, submitted, running, finished, failed, cancelled …), deployment uuid and marked name; by default those `autodl queue ls` shows. Same as `autodl queue ls --json`.',
+      inputSchema: {
+        states: z.array(z.string().min(1)).optional().describe('Only these states.'),
+        all: z.boolean().optional().describe('Every state (finished and cancelled too).'),
+        label: z.string().min(1).optional().describe('Only entries with this label.'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const store = await tools.queueStore(false);
+        if (!store) return { count: 0, counts: {}, entries: [] };
+        try {
+          return { db: store.path, ...(await listQueue(store, { ...(args.states ? { states: args.states } : {}), all: args.all === true, ...(args.label ? { label: args.label } : {}) })) };
+        } finally {
+          await store.close().catch(() => {});
+        }
+      }),
+  );
+
+  server.registerTool(
+    'queue_show',
+    {
+      title: 'One queue entry',
+      description: queueNote + 'One entry with its stored body and its history (every state it went through, with notes). Errors: not_found. Same as `autodl queue show <id> --json`.',
+      inputSchema: { id: z.string().min(1).describe('The entry id (q-…).') },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const store = await tools.queueStore(false);
+        if (!store) throw new AutodlError('not_found', `no queue entry ${entryIdOf(args.id)}`, { id: entryIdOf(args.id) });
+        try {
+          const { entry, history } = await showEntry(store, args.id);
+          return { entry, history };
+        } finally {
+          await store.close().catch(() => {});
+        }
+      }),
+  );
+
+  server.registerTool(
+    'queue_cancel',
+    {
+      title: 'Cancel queue entries',
+      description:
+        queueNote +
+        'Cancel pending entries (a worker will not create them). An entry past pending (being submitted, or with a deployment) is not cancelled: validation_error — stop or delete its deployment instead. Every id is checked first: an unknown one cancels nothing (not_found). ' +
+        'Without confirm: true nothing is changed and the entries are returned. Same as `autodl queue cancel <id…> --json`.',
+      inputSchema: {
+        ids: z.array(z.string().min(1)).min(1).max(1000).describe('Entry ids (q-…).'),
+        confirm: z.boolean().optional().describe('Must be true to actually cancel. Without it nothing changes and the entries are returned for review.'),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async (args) =>
+      tools.run(async () =>
+        tools.withQueue(async (store) => {
+          if (args.confirm !== true) {
+            const entries = [];
+            for (const id of args.ids) entries.push((await showEntry(store, id)).raw);
+            return {
+              dry_run: true,
+              sent: false,
+              message: 'Nothing was cancelled. Show these to the user; call again with confirm: true to cancel them.',
+              entries: entries.map((e) => ({ id: e.id, name: e.body.name, state: e.state, deployment_uuid: e.deployment_uuid })),
+            };
+          }
+          const done = await cancelEntries(store, args.ids);
+          return { status: 'success', entries: done.map((e) => ({ id: e.id, state: e.state })) };
+        }),
+      ),
+  );
+
+  server.registerTool(
+    'queue_plan',
+    {
+      title: 'What the queue would do now',
+      description:
+        queueNote +
+        'What a worker would create now and why each other pending entry waits (reason: no_stock, limit_gpus, reserved, after, budget …, with an explanation). One stock call; nothing is claimed, written or created. Same as `autodl queue run --dry-run --json`.',
+      inputSchema: {
+        max_running: z.number().int().min(0).optional().describe('As `queue run --max-running`.'),
+        max_gpus: z.number().int().min(0).optional().describe('As `queue run --max-gpus`.'),
+        max_price: z.number().min(0).optional().describe('As `queue run --max-price` (yuan per hour).'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: true },
+    },
+    async (args) =>
+      tools.run(async () => {
+        const client = tools.client();
+        const account = tools.account();
+        return tools.withQueue(async (store) => ({
+          ...(await planNow({
+            store,
+            api: client,
+            limits: {
+              ...(args.max_running !== undefined ? { maxRunning: args.max_running } : {}),
+              ...(args.max_gpus !== undefined ? { maxGpus: args.max_gpus } : {}),
+              ...(args.max_price !== undefined ? { maxPrice: args.max_price } : {}),
+            },
+            ...(account !== undefined ? { account } : {}),
+          })),
+          db: store.path,
+        }));
       }),
   );
 

@@ -63,6 +63,14 @@ export function queueNotification(ev: QueueEvent, announced: Set<string>): Notif
         entry: { id: ev.id },
         ...(ev.deployment_uuid ? { deployment: { uuid: ev.deployment_uuid } } : {}),
       };
+    case 'retry':
+      // issue 16: the retry policy gave a deployment up and resubmits the entry (why, and which run)
+      return {
+        kind: 'policy',
+        message: `queue entry ${ev.id}: resubmitted by its retry policy (${ev.cause}, retry ${ev.n} of ${ev.max}): ${ev.detail}${ev.blacklisted.length ? `; blacklisted ${ev.blacklisted.join(', ')}` : ''}`,
+        entry: { id: ev.id, name: ev.next_deployment_name },
+        ...(ev.deployment_uuid ? { deployment: { uuid: ev.deployment_uuid } } : {}),
+      };
     default:
       return undefined;
   }

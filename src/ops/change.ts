@@ -8,7 +8,7 @@
 import type { AutodlClient } from '../api/client.js';
 import type { EndpointName } from '../api/types.js';
 import { previewOf, type PreviewTarget, type RequestPreview } from './preview.js';
-import { resolveDeployment } from './resolve.js';
+import { resolveDeployment, type Resolution, type ResolveOptions } from './resolve.js';
 import { ENGLISH, type OpsWords } from './words.js';
 
 export type DeploymentChange = { kind: 'scale'; replicaNum: number } | { kind: 'stop' } | { kind: 'delete' };
@@ -17,6 +17,23 @@ export interface ChangeResult {
   status: 'success';
   deployment_uuid: string;
   replica_num?: number;
+  /** Which deployment the reference was taken for, when it was not its uuid (issue 15). */
+  resolved?: Resolution;
+}
+
+/** The resolve options with `resolved` caught for the result. */
+function catching(options: ResolveOptions): { options: ResolveOptions; resolved: () => Resolution | undefined } {
+  let r: Resolution | undefined;
+  return {
+    options: {
+      ...options,
+      onResolved: (x) => {
+        r = x;
+        options.onResolved?.(x);
+      },
+    },
+    resolved: () => (r && r.by !== 'uuid' ? r : undefined),
+  };
 }
 
 function request(change: DeploymentChange, uuid: string): { endpoint: EndpointName; body: Record<string, unknown> } {
@@ -32,34 +49,47 @@ function request(change: DeploymentChange, uuid: string): { endpoint: EndpointNa
 
 export interface ChangePreview extends RequestPreview {
   deployment: PreviewTarget;
+  resolved?: Resolution;
 }
 
 /**
  * The request `change` would send for `ref`. `tokenAtHand`: the client holds a real token (else
  * it holds a placeholder, and nothing may be read with it).
  */
-export async function previewDeploymentChange(client: AutodlClient, ref: string, change: DeploymentChange, tokenAtHand: boolean, words: OpsWords = ENGLISH): Promise<ChangePreview> {
+export async function previewDeploymentChange(
+  client: AutodlClient,
+  ref: string,
+  change: DeploymentChange,
+  tokenAtHand: boolean,
+  words: OpsWords = ENGLISH,
+  resolve: ResolveOptions = {},
+): Promise<ChangePreview> {
   if (!tokenAtHand) {
     const { endpoint, body } = request(change, ref);
     return { ...previewOf(client.prepare(endpoint, body)), deployment: { ref, resolved: false, reason: words.notResolved(ref) } };
   }
-  const d = await resolveDeployment(client, ref, words);
+  const c = catching(resolve);
+  const d = await resolveDeployment(client, ref, words, c.options);
   const { endpoint, body } = request(change, d.uuid);
-  return { ...previewOf(client.prepare(endpoint, body)), deployment: { uuid: d.uuid, name: d.name, status: d.status } };
+  const r = c.resolved();
+  return { ...previewOf(client.prepare(endpoint, body)), deployment: { uuid: d.uuid, name: d.name, status: d.status }, ...(r ? { resolved: r } : {}) };
 }
 
 /** Resolve `ref` and send the change. */
-export async function applyDeploymentChange(client: AutodlClient, ref: string, change: DeploymentChange, words: OpsWords = ENGLISH): Promise<ChangeResult> {
-  const d = await resolveDeployment(client, ref, words);
+export async function applyDeploymentChange(client: AutodlClient, ref: string, change: DeploymentChange, words: OpsWords = ENGLISH, resolve: ResolveOptions = {}): Promise<ChangeResult> {
+  const c = catching(resolve);
+  const d = await resolveDeployment(client, ref, words, c.options);
+  const r = c.resolved();
+  const how = r ? { resolved: r } : {};
   switch (change.kind) {
     case 'scale':
       await client.deployments.setReplicas(d.uuid, change.replicaNum);
-      return { status: 'success', deployment_uuid: d.uuid, replica_num: change.replicaNum };
+      return { status: 'success', deployment_uuid: d.uuid, replica_num: change.replicaNum, ...how };
     case 'stop':
       await client.deployments.stop(d.uuid);
-      return { status: 'success', deployment_uuid: d.uuid };
+      return { status: 'success', deployment_uuid: d.uuid, ...how };
     case 'delete':
       await client.deployments.delete(d.uuid);
-      return { status: 'success', deployment_uuid: d.uuid };
+      return { status: 'success', deployment_uuid: d.uuid, ...how };
   }
 }

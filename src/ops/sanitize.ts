@@ -2,7 +2,7 @@
 // root_password (any case) is dropped and the string value of a key named token or
 // authorization (any case) is shown as ***; on top of that, the secret values of the run
 // (the token, a database password) are redacted wherever they appear (src/api/redact.ts).
-import { redactDeep, redactor } from '../api/redact.js';
+import { patternsOf, redactDeep, redactor } from '../api/redact.js';
 
 /** Keys whose values are secrets wherever they appear in output (compared lower-cased). */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(['root_password', 'token', 'authorization']);
@@ -50,6 +50,10 @@ export function sanitize<T>(value: T, secrets: ReadonlyArray<string | null | und
  * for character (test/cli/sanitize.test.ts).
  */
 export function sanitizedJson(value: unknown, secrets: ReadonlyArray<string | null | undefined>, indent?: number): string {
+  // The fast path: plain JSON.stringify, kept when its text shows that neither a secret key nor
+  // a secret can be in the value (then the replacer below would change nothing).
+  const plain = JSON.stringify(value, null, indent) as string | undefined;
+  if (plain !== undefined && noSecretIn(plain, patternsOf(secrets))) return plain;
   const redactText = redactor(secrets);
   // the value of a secret key that is not a string is kept as it is (dropSecrets does not walk
   // into it; redactDeep does): the objects inside one are "opaque"
@@ -87,4 +91,24 @@ export function sanitizedJson(value: unknown, secrets: ReadonlyArray<string | nu
     return out;
   };
   return JSON.stringify(value, replacer, indent);
+}
+
+// A lone surrogate is escaped by JSON.stringify differently alone and beside its partner.
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * True when JSON text `text` holds no secret key and no occurrence of any secret variant, so
+ * that sanitizing its value would change nothing. JSON.stringify escapes character by
+ * character (", \\, control characters; lone surrogates aside): a string holding a variant
+ * holds it escaped in the text, and a key K with K.toLowerCase() a secret key name shows as
+ * "name" in the lower-cased text. False whenever in doubt.
+ */
+function noSecretIn(text: string, patterns: readonly string[]): boolean {
+  for (const p of patterns) {
+    if (SURROGATE.test(p)) return false;
+    if (text.includes(JSON.stringify(p).slice(1, -1))) return false;
+  }
+  const lower = text.toLowerCase();
+  for (const k of SECRET_KEYS) if (lower.includes(`"${k}"`)) return false;
+  return true;
 }

@@ -7,7 +7,7 @@ import { AutodlError } from '../errors.js';
 import { toArray } from '../util/async.js';
 import { sleep as realSleep } from '../util/sleep.js';
 import { evaluateWaitDetailed, formatWaitCondition, needsContainers, observedState, parseWaitCondition, type WaitCondition, type WaitEvaluation } from '../watch/wait.js';
-import { resolveDeployment } from './resolve.js';
+import { resolveDeployment, type ResolveOptions } from './resolve.js';
 import { ENGLISH, type OpsWords } from './words.js';
 
 /** Failed polls in a row before the wait gives up with the API error. */
@@ -26,6 +26,8 @@ export interface WaitLoopOptions {
   /** A poll failed with an api_error and the loop tries again (n in a row so far). */
   onPollFailed?: (e: AutodlError, n: number) => void;
   words?: OpsWords;
+  /** How the reference is resolved (queue entries, told which deployment was taken): src/ops/resolve.ts. */
+  resolve?: ResolveOptions;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function waitForDeployment(client: AutodlClient, ref: string, o: Wa
   let uuid: string;
   let name: string | undefined;
   try {
-    const d = await resolveDeployment(client, ref, words);
+    const d = await resolveDeployment(client, ref, words, o.resolve);
     uuid = d.uuid;
     name = d.name;
     o.onResolved?.(d);

@@ -15,6 +15,14 @@ export interface OpsWords {
   waitTimeout(uuid: string, condition: string, seconds: number): string;
   waitInterrupted(): string;
   waitBadCondition(value: string): string;
+  /** A name the queue cannot send: `length` characters, `marked` once marked, over `limit`. */
+  nameTooLongMarked(name: string, length: number, marked: number, limit: number): string;
+  /** Several deployments answer to `ref` (a bare name, a uuid prefix). */
+  ambiguousRef(ref: string, candidates: string): string;
+  /** A queue entry that has no deployment (yet). */
+  entryNoDeployment(id: string, state: string): string;
+  /** A config with a `queue:` block given to an operation that does not queue (create): the block is ignored. */
+  queueIgnored(): string;
 }
 
 export const ENGLISH: OpsWords = {
@@ -27,5 +35,10 @@ export const ENGLISH: OpsWords = {
   waitTimeout: (uuid, condition, seconds) => `deployment ${uuid} did not become ${condition} within ${seconds}s`,
   waitInterrupted: () => 'interrupted while waiting',
   waitBadCondition: (value) => `unknown condition "${value}": use running, finished, replicas=N or deleted`,
+  nameTooLongMarked: (name, length, marked, limit) =>
+    `name "${name}" is ${length} characters; submit and the queue send it as ${marked} (they add the 10-character mark -q<tag>) and the platform allows ${limit}: shorten it to ${limit - 10} or fewer`,
+  ambiguousRef: (ref, candidates) => `"${ref}" matches several deployments: ${candidates}; use a uuid or a full name`,
+  entryNoDeployment: (id, state) => `queue entry ${id} has no deployment (it is ${state})`,
+  queueIgnored: () => 'the queue: block (time limit, cost cap, dependencies, retries) is for the queue (autodl queue add / sweep / submit): this operation ignores it and never sends it',
   notResolved: (ref) => `no token: "${ref}" was not resolved to a deployment; the request shows it as given (a uuid is sent as it is, a name would not match)`,
 };

@@ -2,7 +2,7 @@
 // process.exit, no console.
 export { loadConfigFile, loadConfigText, detectFormat, yamlTooComplex, MAX_CONFIG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, type LoadTextOptions } from './load.js';
 export { MAX_CONFIG_VALUES, MAX_JSON_DEPTH } from './json-locate.js';
-export { normalize, type NormalizeOptions, type NormalizeResult } from './normalize.js';
+export { normalize, durationMs, type NormalizeOptions, type NormalizeResult } from './normalize.js';
 export { validate, validationError, collectIssues, MAX_SUGGESTIONS, type ValidateOptions } from './validate.js';
 export { lint, DEFAULT_HOST_SHAPES, MEMORY_GB_PLAUSIBLE_MAX, canonicalGpuName } from './lint.js';
 export { prepareSpec, type PrepareOptions, type PreparedSpec } from './prepare.js';
@@ -18,6 +18,8 @@ export type {
   ValidationIssue,
   SpecWarning,
   SweepParams,
+  QueueDecl,
+  RetryCause,
   HostShape,
   LintContext,
 } from './types.js';

@@ -6,19 +6,16 @@
 //   dialect's code form) and `sweep` (parameters for `{{name}}` placeholders).
 // The body schema is the same definitions without the conveniences. Dialect rules
 // (cuda_v vs cuda_v_from/cuda_v_to + dc_list) and cross-field rules (ranges, Job counts)
-// are checked in validate.ts, because they depend on the target dialect.
+// are checked in issues.ts, because they depend on the target dialect. A config that is plainly
+// valid is recognised without zod (quick.ts, which mirrors these definitions and is tested
+// against them); zod decides and explains everything else.
 
 import { z } from 'zod';
 import { english, said, type Said } from '../i18n/index.js';
 import { KNOWN_CUDA_CODES } from './cuda.js';
+import { CUDA_ANY, NAME_FORBIDDEN, NAME_MAX_LENGTH } from './rules.js';
 
-/**
- * Deployment name rule (our choice; the platform's own limit is not documented):
- * not blank, at most 64 characters, no control characters (newline, tab, NUL …).
- */
-export const NAME_MAX_LENGTH = 64;
-// eslint-disable-next-line no-control-regex
-export const NAME_FORBIDDEN = /[\u0000-\u001f\u007f]/;
+export { CUDA_ANY, NAME_FORBIDDEN, NAME_MAX_LENGTH };
 
 const cudaCodeList = KNOWN_CUDA_CODES.join(', ');
 
@@ -34,9 +31,6 @@ const floor = (what: string, unit: Said) =>
     .int({ error: english('spec.mustBeIntegerUnit', { unit }) })
     .min(0, { error: english('spec.notNegative') })
     .describe(what);
-
-/** 0 = "no CUDA constraint": what the console sends with a system image (recorded); accepted in both dialects. */
-export const CUDA_ANY = 0;
 
 const cudaCode = (what: string) =>
   z
@@ -142,14 +136,72 @@ export const SweepSchema = z
   .describe('Sweep parameters: each name maps to a list of values; every combination becomes one deployment, with {{name}} replaced in `name` and `cmd`.')
   .meta({ examples: [{ lr: ['0.1', '0.01'], seed: [1, 2] }] });
 
+/** A duration as people write it: "90s", "10m", "4h", "1h30m", "2d" (a bare number is seconds). */
+export const DURATION_TEXT = /^\s*(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+)\s*$/i;
+
+const duration = (what: string) =>
+  z
+    .union([z.string(), z.number()], { error: english('spec.q.duration') })
+    .describe(what)
+    .meta({ examples: ['4h'] });
+
+const yuan = (what: string) => z.number({ error: english('spec.q.yuan') }).min(0, { error: english('spec.notNegative') }).describe(what);
+
+/** What the retry may answer to: containers failed, a deployment left unscheduled, containers failing on one host. */
+export const RETRY_CAUSES = ['failed', 'unscheduled', 'host_error'] as const;
+
+export const RetrySchema = z
+  .strictObject({
+    max: z
+      .number({ error: english('spec.mustBeNumber') })
+      .int({ error: english('spec.mustBeInteger') })
+      .min(0, { error: english('spec.notNegative') })
+      .max(20, { error: english('spec.q.atMost', { max: 20 }) })
+      .describe('Most resubmissions of this entry (0 = none). Each one is a new deployment under a fresh name mark.'),
+    on: z
+      .array(z.enum(RETRY_CAUSES, { error: english('spec.q.cause') }), { error: english('spec.q.list') })
+      .min(1, { error: english('spec.q.oneCause') })
+      .describe('What is retried: "failed" (a Job\'s containers failed), "unscheduled" (the deployment stayed unscheduled for unscheduled_after while the stock showed its cards: stopped and requeued), "host_error" (containers failed repeatedly on one host). Default ["failed"].')
+      .optional(),
+    unscheduled_after: duration('With on: unscheduled: how long a deployment may stay without a container while the stock shows its cards (default "10m").').optional(),
+    blacklist_hosts: z
+      .boolean({ error: english('spec.bool') })
+      .describe('Blacklist a host on which this entry\'s containers failed twice or more (the platform\'s blacklist, 24 h expiry) before the retry.')
+      .optional(),
+  })
+  .describe('Retries that know why (the queue only).');
+
+export const QueueBlockSchema = z
+  .strictObject({
+    max_runtime: duration('Stop the deployment once it has run this long, e.g. "4h".').optional(),
+    grace: duration('With max_runtime: warn at the limit and stop this much later (time for cmd_before_shutdown or a checkpoint).').optional(),
+    max_cost: yuan('Most yuan this entry may cost (the estimate `autodl cost` shows); then it is stopped (or, with on_cap: warn, only notified).').optional(),
+    on_cap: z.enum(['stop', 'warn'], { error: english('spec.q.onCap') }).describe('At a cost cap or budget: "stop" (default) or only "warn".').optional(),
+    label_budget: yuan("Yuan for all the entries of this entry's label together (a sweep's budget).").optional(),
+    after: z
+      .array(nonEmptyString('An entry id (q-…), a config name already in the queue, or label:<label>.'), { error: english('spec.q.afterList') })
+      .max(1000, { error: english('spec.q.afterMax', { max: 1000 }) })
+      .describe('Entries that must have finished before this one is created (ids, names, or label:<label> for a whole sweep).')
+      .optional(),
+    after_any: z.boolean({ error: english('spec.bool') }).describe('With after: ended (finished, failed or cancelled) is enough.').optional(),
+    owner: z
+      .string({ error: english('spec.mustBeString') })
+      .regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: english('spec.q.owner') })
+      .describe('Whose entry this is in a shared queue (fair shares); default AUTODL_OWNER or the OS user.')
+      .optional(),
+    retry: RetrySchema.optional(),
+  })
+  .describe('Queue policies (autodl queue add / sweep / submit): time limit, cost cap, budget, dependencies, owner, retries. Never sent to the API; `autodl create` ignores it. Command-line flags override it.');
+
 export const ConfigFileSchema = z
   .strictObject({
     $schema: z.string().describe('Path or URL of this JSON Schema (for editors); ignored.').optional(),
     ...BodyFields,
     container_template: TemplateFileSchema,
     sweep: SweepSchema.optional(),
+    queue: QueueBlockSchema.optional(),
   })
-  .describe('An AutoDL elastic deployment: the create-deployment request body, plus conveniences (cuda, sweep, $schema).');
+  .describe('An AutoDL elastic deployment: the create-deployment request body, plus conveniences (cuda, sweep, $schema) and the queue\'s policies (queue).');
 
 export type ConfigFile = z.input<typeof ConfigFileSchema>;
 

@@ -1,11 +1,11 @@
 // Sweeps: one body per combination of parameter values, with {{param}} placeholders
 // replaced in `name` and `cmd` (and only there).
 
-import { NAME_FORBIDDEN, NAME_MAX_LENGTH } from './schema.js';
 import { english, said } from '../i18n/index.js';
+import { NAME_FORBIDDEN, NAME_MAX_LENGTH } from './rules.js';
 import type { CreateDeploymentBody } from '../api/types.js';
 import type { SweepParams, ValidationIssue } from './types.js';
-import { validationError } from './validate.js';
+import { validationError } from './issues.js';
 
 /** Most bodies one sweep may expand to. */
 export const MAX_SWEEP_SIZE = 1000;

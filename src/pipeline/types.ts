@@ -41,6 +41,26 @@ export interface SpecWarning {
 /** Sweep parameters: name → values (as strings, substituted into `{{name}}`). */
 export type SweepParams = Record<string, string[]>;
 
+/** A cause a retry answers to (the config's `queue.retry.on`). */
+export type RetryCause = 'failed' | 'unscheduled' | 'host_error';
+
+/**
+ * The config's `queue:` block, checked and with durations in ms: the queue's policies for the
+ * entries this config adds (never part of the create body).
+ */
+export interface QueueDecl {
+  max_runtime_ms?: number;
+  grace_ms?: number;
+  max_cost?: number;
+  on_cap?: 'stop' | 'warn';
+  label_budget?: number;
+  /** References as written (ids, names, label:<l>): the queue resolves them at add time. */
+  after?: string[];
+  after_any?: boolean;
+  owner?: string;
+  retry?: { max: number; on: RetryCause[]; unscheduled_after_ms?: number; blacklist_hosts?: boolean };
+}
+
 /** The scheduling unit of a host model: what one GPU brings along. */
 export interface HostShape {
   gpu_name: string;

@@ -33,8 +33,11 @@ export function tagOf(id: string): string {
  * every case). The mark is the name suffix because the create body has no other free field
  * that the list returns.
  */
-export function deploymentNameFor(name: string, id: string): string {
-  return `${name}-q${tagOf(id)}`;
+export function deploymentNameFor(name: string, id: string, retry = 0): string {
+  // an automatic resubmission (the retry policy) is a new deployment: a fresh mark per run, so
+  // a lookup for this run never finds an earlier run's deployment, and an earlier run's late
+  // create is never taken for this one
+  return retry > 0 ? `${name}-q${tagOf(id)}-r${retry}` : `${name}-q${tagOf(id)}`;
 }
 
 const SECRET_KEY = /(^|_)(token|password|passwd|secret|authorization|api_key|apikey)$/i;
@@ -67,6 +70,14 @@ export function normalizeBodyForQueue(body: CreateDeploymentBody): CreateDeploym
   }
   if (typeof body.name !== 'string' || body.name.length === 0) {
     throw new AutodlError('validation_error', 'create body needs a name', { errors: [{ path: 'name', message: 'missing' }] });
+  }
+  const long = markedNameProblem(body.name);
+  if (long) {
+    throw new AutodlError(
+      'config_error',
+      `name "${body.name.slice(0, 80)}" is ${body.name.length} characters; the queue sends it as ${long.marked_length} (it adds the ${MARK_LENGTH}-character mark -q<tag>) and the platform allows ${long.limit}: shorten it to ${long.limit - MARK_LENGTH} or fewer`,
+      { path: 'name', ...long },
+    );
   }
   const t = body.container_template;
   if (!t || !Array.isArray(t.gpu_name_set) || t.gpu_name_set.length === 0 || !(Number(t.gpu_num) >= 1)) {
@@ -130,4 +141,23 @@ export function errorText(e: unknown): string {
  */
 export function defaultWorkerId(host: string = hostname(), pid: number = process.pid, random: string = randomBytes(4).toString('hex')): string {
   return `${host}-${pid}-${random}`;
+}
+
+/** What the mark adds to a name: `-q` and the 8 characters of the entry's tag. */
+export const MARK_LENGTH = 10;
+/** The platform's name limit (the console refuses longer names): the marked name must fit. */
+export const DEPLOYMENT_NAME_LIMIT = 64;
+/** The mark's rule, as previews show it. */
+export const MARK_RULE = '<name>-q<the 8 characters after "q-" in the entry id>';
+
+/** Whether `name` is `<base>-q<8 base32 characters>`; the base when it is. */
+export function unmarkedName(name: string): string | undefined {
+  const m = /^(.+)-q([0-9a-hjkmnp-tv-z]{8})$/.exec(name);
+  return m ? m[1] : undefined;
+}
+
+/** A name the queue cannot send: too long once marked. Details: name, limit, marked_length. */
+export function markedNameProblem(name: string): { name: string; limit: number; marked_length: number; mark_length: number } | undefined {
+  const marked = name.length + MARK_LENGTH;
+  return marked > DEPLOYMENT_NAME_LIMIT ? { name, limit: DEPLOYMENT_NAME_LIMIT, marked_length: marked, mark_length: MARK_LENGTH } : undefined;
 }

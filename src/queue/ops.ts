@@ -9,14 +9,36 @@ import { plan } from './planner.js';
 import type { Plan, PlanLimits } from './planner.js';
 import type { QueueStore } from './store.js';
 import { ALIVE_STATES, CANCELLABLE_STATES, CLAIMABLE_STATES, OPEN_STATES, REPRIORITISABLE_STATES, RETRYABLE_STATES } from './states.js';
+import type { Shares } from './policies.js';
+import { policyContext } from './worker.js';
 import type { QueueApi, QueueEntry } from './types.js';
 
-/** What the worker would do on its next tick (one stock call, no create): for `queue status`/`queue plan`. */
-export async function previewPlan(o: { store: QueueStore; api: Pick<QueueApi, 'stock'>; limits?: PlanLimits; now?: number }): Promise<Plan> {
+/**
+ * What the worker would do on its next tick (one stock call, no create, nothing written): for
+ * `queue run --dry-run` and MCP's queue_plan. As the worker: the entries of `account` (and of
+ * none) when given, the limits counting alive and in-flight entries, the policies (budget,
+ * shares, declared ones) when any is in play.
+ */
+export async function previewPlan(o: {
+  store: QueueStore;
+  api: Pick<QueueApi, 'stock'>;
+  limits?: PlanLimits;
+  now?: number;
+  account?: string;
+  budget?: number;
+  shares?: Shares;
+}): Promise<Plan & { pending: QueueEntry[] }> {
   const now = o.now ?? Date.now();
-  const [pending, alive] = await Promise.all([o.store.list({ states: CLAIMABLE_STATES }), o.store.list({ states: ALIVE_STATES })]);
+  const mine = o.account !== undefined ? { account: o.account } : {};
+  const open = await o.store.list({ states: OPEN_STATES, ...mine });
+  const pending = open.filter((e) => CLAIMABLE_STATES.includes(e.state));
+  const alive = open.filter((e) => ALIVE_STATES.includes(e.state) || e.state === 'submitting');
+  const policing = o.budget !== undefined || o.shares !== undefined || open.some((e) => e.policy !== null);
+  const policies = policing
+    ? { context: await policyContext({ store: o.store, now: () => now, ...(o.account !== undefined ? { account: o.account } : {}) }, open, o.budget), shares: o.shares }
+    : undefined;
   const stock = pending.length > 0 ? await o.api.stock.get() : {};
-  return plan(stock, pending, o.limits ?? {}, now, alive);
+  return { ...plan(stock, pending, o.limits ?? {}, now, alive, policies), pending };
 }
 
 function notFound(id: string): AutodlError {

@@ -12,7 +12,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
 import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
 import type { EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
@@ -119,6 +119,11 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE autodl_queue_entries ADD COLUMN policy JSONB;
   ALTER TABLE autodl_queue_entries ADD COLUMN enforced JSONB;
   CREATE INDEX autodl_queue_entries_owner ON autodl_queue_entries(owner, state);
+  `,
+  // 6: issue 16 — retries that know why: how many automatic resubmissions, and why each
+  `
+  ALTER TABLE autodl_queue_entries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE autodl_queue_entries ADD COLUMN retry_log JSONB;
   `,
 ];
 
@@ -256,7 +261,7 @@ export class PgStore implements QueueStore {
     for (const col of PATCH_COLUMNS) {
       if (!(col in patch)) continue;
       const v = patch[col];
-      params.push((col === 'error_details' || col === 'enforced' || col === 'policy') && v ? JSON.stringify(v) : (v ?? null));
+      params.push(JSON_COLUMNS.has(col) && v ? JSON.stringify(v) : (v ?? null));
       cols.push(`${col} = $${params.length}`);
     }
     const updated = (await c.query<EntryRow>(`UPDATE autodl_queue_entries SET ${cols.join(', ')} WHERE id = $1 RETURNING *`, params)).rows[0]!;
@@ -452,6 +457,7 @@ export class PgStore implements QueueStore {
       if (!r) return undefined;
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      if (!onRun(r, o.run)) return undefined;
       return fromRow(await this.apply(c, r, to, o.now, o.note ?? null, o.set));
     });
   }

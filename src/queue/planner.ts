@@ -205,20 +205,29 @@ export function usageOf(alive: readonly PlannableEntry[]): Usage {
   return u;
 }
 
-/** Try to place a demand on the idle counts; returns the GPUs taken per type, or undefined. */
-function place(d: Demand, idle: Record<string, number>, fit: 'all' | 'one'): Record<string, number> | undefined {
-  const avail = (t: string) => Math.max(0, idle[t] ?? 0);
+/**
+ * Try to place a demand on the idle counts (a type in `reserved` counts 0 idle); returns the
+ * GPUs taken per type, or undefined. Loops, no closures: it runs once per pending entry.
+ */
+function place(d: Demand, idle: Record<string, number>, fit: 'all' | 'one', reserved?: ReadonlySet<string>): Record<string, number> | undefined {
+  const types = d.types;
+  const avail = (t: string) => (reserved !== undefined && reserved.has(t) ? 0 : Math.max(0, idle[t] ?? 0));
   if (fit === 'one') {
-    if (!d.types.some((t) => avail(t) >= d.gpuNum)) return undefined;
+    let any = false;
+    for (let i = 0; i < types.length && !any; i++) any = avail(types[i]!) >= d.gpuNum;
+    if (!any) return undefined;
   } else {
-    const whole = d.types.find((t) => avail(t) >= d.gpus);
-    if (whole !== undefined) return { [whole]: d.gpus };
-    const slots = d.types.reduce((n, t) => n + Math.floor(avail(t) / d.gpuNum), 0);
+    let slots = 0;
+    for (let i = 0; i < types.length; i++) {
+      const a = avail(types[i]!);
+      if (a >= d.gpus) return { [types[i]!]: d.gpus };
+      slots += Math.floor(a / d.gpuNum);
+    }
     if (slots < d.containers) return undefined;
   }
   const take: Record<string, number> = {};
   let left = d.containers;
-  for (const t of d.types) {
+  for (const t of types) {
     if (left === 0) break;
     const n = Math.min(left, Math.floor(avail(t) / d.gpuNum));
     if (n > 0) {
@@ -334,12 +343,10 @@ export function plan(
         continue;
       }
     }
-    const view: Record<string, number> = {};
-    for (const t of demand.types) view[t] = reserved.has(t) ? 0 : (idle[t] ?? 0);
-    const take = place(demand, view, fit);
+    const take = place(demand, idle, fit, reserved.size > 0 ? reserved : undefined);
     if (!take) {
       // Would it have fitted without the reservations of older entries?
-      const blockedByReservation = demand.types.some((t) => reserved.has(t)) && place(demand, idle, fit) !== undefined;
+      const blockedByReservation = reserved.size > 0 && demand.types.some((t) => reserved.has(t)) && place(demand, idle, fit) !== undefined;
       if (aged) for (const t of demand.types) reserved.add(t);
       wait(blockedByReservation ? 'reserved' : 'no_stock', aged);
       continue;

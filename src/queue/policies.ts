@@ -28,7 +28,30 @@ export interface EntryPolicy {
   afterAny?: boolean | undefined;
   /** Yuan for all the entries of this entry's label together (a sweep's budget; the smallest declared wins). */
   labelBudget?: number | undefined;
+  /** Resubmit after a failure whose cause is listed (issue 16's retries that know why). */
+  retry?: RetryPolicy | undefined;
 }
+
+/** What a retry answers to: containers failed; left unscheduled while the stock shows its cards; containers failing on one host. */
+export type RetryCause = 'failed' | 'unscheduled' | 'host_error';
+export const RETRY_CAUSES: readonly RetryCause[] = ['failed', 'unscheduled', 'host_error'];
+
+export interface RetryPolicy {
+  /** Most resubmissions (each a new deployment under a fresh mark). */
+  max: number;
+  on: readonly RetryCause[];
+  /** With 'unscheduled': how long without a container while the stock shows the cards (default DEFAULT_UNSCHEDULED_AFTER_MS). */
+  unscheduledAfterMs?: number | undefined;
+  /** Blacklist a host on which this entry's containers failed HOST_ERROR_FAILURES times or more. */
+  blacklistHosts?: boolean | undefined;
+}
+
+/** Default time a deployment may stay without a container while the stock shows its cards. */
+export const DEFAULT_UNSCHEDULED_AFTER_MS = 10 * 60_000;
+/** Failed containers of one entry on one host that make it a host error ("repeatedly"). */
+export const HOST_ERROR_FAILURES = 2;
+/** The platform's default blacklist expiry (minutes; at most 43200). */
+export const BLACKLIST_EXPIRE_MINUTES = 1440;
 
 /** Bounds of what a policy may say (a hostile config or argument cannot make the worker misbehave). */
 export const POLICY_BOUNDS = {
@@ -36,6 +59,8 @@ export const POLICY_BOUNDS = {
   graceMs: [0, 86_400_000],
   yuan: [0, 10_000_000],
   after: 1_000,
+  retryMax: 20,
+  unscheduledAfterMs: [60_000, 7 * 86_400_000],
 } as const;
 
 const ENTRY_ID = /^q-[0-9a-hjkmnp-tv-z]{8}$/;
@@ -71,7 +96,27 @@ export function normalizePolicy(p: EntryPolicy | null | undefined): EntryPolicy 
     if (typeof p.afterAny !== 'boolean') throw policyError('afterAny', 'must be true or false');
     if (p.afterAny) out.afterAny = true;
   }
+  if (p.retry !== undefined) out.retry = normalizeRetry(p.retry);
   return Object.keys(out).length ? out : null;
+}
+
+function normalizeRetry(r: RetryPolicy): RetryPolicy {
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw policyError('retry', 'must be an object');
+  if (typeof r.max !== 'number' || !Number.isInteger(r.max) || r.max < 0 || r.max > POLICY_BOUNDS.retryMax) throw policyError('retry.max', `must be a whole number from 0 to ${POLICY_BOUNDS.retryMax}`);
+  const on = r.on ?? ['failed'];
+  if (!Array.isArray(on) || on.length === 0 || on.some((c) => !RETRY_CAUSES.includes(c))) throw policyError('retry.on', `must list some of ${RETRY_CAUSES.join(', ')}`);
+  const out: RetryPolicy = { max: r.max, on: RETRY_CAUSES.filter((c) => on.includes(c)) };
+  if (r.unscheduledAfterMs !== undefined) {
+    const [lo, hi] = POLICY_BOUNDS.unscheduledAfterMs;
+    const v = r.unscheduledAfterMs;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) throw policyError('retry.unscheduledAfterMs', `must be a number from ${lo} to ${hi}`);
+    out.unscheduledAfterMs = v;
+  }
+  if (r.blacklistHosts !== undefined) {
+    if (typeof r.blacklistHosts !== 'boolean') throw policyError('retry.blacklistHosts', 'must be true or false');
+    if (r.blacklistHosts) out.blacklistHosts = true;
+  }
+  return out;
 }
 
 function policyError(field: string, why: string): AutodlError {

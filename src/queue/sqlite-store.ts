@@ -9,10 +9,10 @@ import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AutodlError } from '../errors.js';
 import { redactText } from './ids.js';
-import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
+import { adoptPatch, asArray, assertTransition, makeAdopted, makeEntry, type AdoptInput, movePatch, newerSchemaError, ownedBy, PATCH_COLUMNS, JSON_COLUMNS, onRun, prunePlan, STATES_SQL, type PruneOptions, type PruneResult } from './store.js';
 import { CANCELLABLE_STATES, CLAIMABLE_STATES, RECLAIMABLE_STATES, TERMINAL_STATES } from './states.js';
 import type { EntryPatch, ListFilter, QueueStore, TransitionOptions } from './store.js';
-import type { EnforcedRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
+import type { EnforcedRecord, RetryRecord, EntryState, HistoryEvent, NewEntry, QueueEntry } from './types.js';
 import { DEFAULT_OWNER, normalizePolicy, type EntryPolicy } from './policies.js';
 
 /**
@@ -134,27 +134,34 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE entries ADD COLUMN enforced TEXT;
   CREATE INDEX entries_owner ON entries(owner, state);
   `,
+  // 6: issue 16 — retries that know why: how many automatic resubmissions, and why each
+  `
+  ALTER TABLE entries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE entries ADD COLUMN retry_log TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** A row of `entries`: the entry with its JSON columns as text, plus the insertion order (a column added by a migration belongs in QueueEntry too). */
-type EntryRow = Omit<QueueEntry, 'body' | 'error_details' | 'policy' | 'enforced'> & {
+type EntryRow = Omit<QueueEntry, 'body' | 'error_details' | 'policy' | 'enforced' | 'retry_log'> & {
   seq: number;
   body: string;
   error_details: string | null;
   policy: string | null;
   enforced: string | null;
+  retry_log: string | null;
 };
 
 function fromRow(r: EntryRow): QueueEntry {
-  const { seq: _seq, body, error_details, policy, enforced, ...rest } = r;
+  const { seq: _seq, body, error_details, policy, enforced, retry_log, ...rest } = r;
   return {
     ...rest,
     body: JSON.parse(body) as CreateDeploymentBody,
     error_details: error_details === null ? null : (JSON.parse(error_details) as Record<string, unknown>),
     policy: policy === null ? null : (JSON.parse(policy) as EntryPolicy),
     enforced: enforced === null ? null : (JSON.parse(enforced) as EnforcedRecord),
+    retry_log: retry_log === null ? null : (JSON.parse(retry_log) as RetryRecord[]),
   };
 }
 
@@ -247,7 +254,7 @@ export class SqliteStore implements QueueStore {
       if (!(c in patch)) continue;
       const v = patch[c];
       cols.push(`${c} = @${c}`);
-      params[c] = (c === 'error_details' || c === 'enforced' || c === 'policy') && v ? JSON.stringify(v) : (v ?? null);
+      params[c] = JSON_COLUMNS.has(c) && v ? JSON.stringify(v) : (v ?? null);
     }
     this.db.prepare(`UPDATE entries SET ${cols.join(', ')} WHERE id = @id`).run(params);
     if (r.state !== to || note) this.event(r.id, now, r.state, to, note);
@@ -407,6 +414,7 @@ export class SqliteStore implements QueueStore {
       if (!r) return undefined;
       if (!asArray(o.from).includes(r.state)) return undefined;
       if (o.owner !== undefined && r.lease_owner !== o.owner) return undefined;
+      if (!onRun(r, o.run)) return undefined;
       this.apply(r, to, o.now, o.note ?? null, o.set);
       return fromRow(this.row(id)!);
     });

@@ -121,7 +121,8 @@ export type MoveOp =
   | 'retry'
   | 'priority'
   | 'dependency_failed'
-  | 'adopt';
+  | 'adopt'
+  | 'resubmit';
 
 export interface Transition {
   op: MoveOp;
@@ -162,6 +163,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { op: 'priority', from: 'pending', to: 'pending', when: '`queue priority`' },
   { op: 'adopt', from: null, to: 'submitted', when: 'store.adopt: a deployment made outside the queue put under a policy (`autodl ttl`)' },
   { op: 'dependency_failed', from: 'pending', to: 'failed', when: 'an `after` entry failed, was cancelled or is gone (issue 16; not with after_any)' },
+  { op: 'resubmit', from: 'submitted', to: 'pending', when: 'the retry policy (issue 16): containers failed, or left unscheduled while the stock shows its cards (stopped first); retries + 1 and a fresh mark, in the same move, before any create' },
+  { op: 'resubmit', from: 'running', to: 'pending', when: 'the retry policy (issue 16): containers failed (or on one host repeatedly); retries + 1 and a fresh mark, in the same move, before any create' },
 ];
 
 function where(test: (s: StateSpec) => boolean): readonly EntryState[] {

@@ -121,6 +121,9 @@ export type EntryPatch = Partial<
     | 'missing_since'
     | 'enforced'
     | 'policy'
+    | 'deployment_name'
+    | 'retries'
+    | 'retry_log'
   >
 >;
 
@@ -132,6 +135,17 @@ export interface TransitionOptions {
   now: number;
   note?: string;
   set?: EntryPatch;
+  /**
+   * When given, the entry must still be on this run: this deployment and this retry count (a
+   * resubmission decided on what one tick read must not move a later run of the same entry,
+   * made meanwhile by another worker, back to pending: that would orphan its deployment).
+   */
+  run?: { deployment_uuid: string | null; retries: number };
+}
+
+/** Whether a row is still on the run a transition names (see TransitionOptions.run). */
+export function onRun(r: Pick<QueueEntry, 'deployment_uuid' | 'retries'>, run: TransitionOptions['run']): boolean {
+  return run === undefined || (r.deployment_uuid === run.deployment_uuid && r.retries === run.retries);
 }
 
 export interface QueueStore {
@@ -201,6 +215,9 @@ export const PATCH_COLUMNS = [
   'missing_since',
   'enforced',
   'policy',
+  'deployment_name',
+  'retries',
+  'retry_log',
 ] as const satisfies ReadonlyArray<keyof EntryPatch>;
 
 /**
@@ -282,8 +299,13 @@ export function makeEntry(input: NewEntry, now: number, id = newEntryId()): Queu
     owner: input.owner ?? null,
     policy: normalizePolicy(input.policy ?? null),
     enforced: null,
+    retries: 0,
+    retry_log: null,
   };
 }
+
+/** The columns the SQL backends store as JSON text. */
+export const JSON_COLUMNS: ReadonlySet<string> = new Set(['error_details', 'enforced', 'policy', 'retry_log']);
 
 /** Whether an entry may be taken by a worker of `account` (its own, or one of no account yet). */
 export function ownedBy(e: Pick<QueueEntry, 'account'>, account: string | undefined): boolean {
@@ -408,6 +430,7 @@ export class MemoryStore implements QueueStore {
     if (!e) return undefined;
     if (!asArray(o.from).includes(e.state)) return undefined;
     if (o.owner !== undefined && e.lease_owner !== o.owner) return undefined;
+    if (!onRun(e, o.run)) return undefined;
     this.move(e, to, o.now, o.note ?? null, o.set);
     return clone(e);
   }

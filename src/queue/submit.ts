@@ -2,6 +2,7 @@
 // GPU types, then add ONE entry to a store (in-memory unless one is given) and run the
 // worker's machinery on it until it is submitted, failed, timed out or aborted.
 
+import type { EntryPolicy } from './policies.js';
 import { AutodlError, ApiError } from '../errors.js';
 import type { Stock, CreateDeploymentBody } from '../api/types.js';
 import { hostname } from 'node:os';
@@ -56,6 +57,9 @@ export interface SubmitOptions {
   intent?: { host: string; account: string };
   priority?: number;
   label?: string;
+  /** The entry's owner and policy (issue 16: the config's queue: block): a worker of the account enforces it after the create. */
+  owner?: string | null;
+  policy?: EntryPolicy | null;
   /** Seconds between stock checks in the CLI; here in ms. */
   intervalMs: number;
   /** 0 = no limit. */
@@ -373,7 +377,7 @@ export async function submitAndWait(o: SubmitOptions): Promise<SubmitResult> {
   }
 
   if (!current) {
-    [current] = await store.add([{ body, priority: o.priority, label: o.label ?? null, account: o.intent?.account ?? null, submit_key: key ?? null }], now());
+    [current] = await store.add([{ body, priority: o.priority, label: o.label ?? null, account: o.intent?.account ?? null, submit_key: key ?? null, owner: o.owner ?? null, policy: o.policy ?? null }], now());
     progress({ type: 'queued', entry_id: current!.id, deployment_name: current!.deployment_name });
   }
   let entry: QueueEntry = current!;

@@ -79,6 +79,10 @@ export type QueueEvent =
   | { type: 'error'; where: string; error: string }
   /** A policy acted (issue 16): a deployment stopped or warned about (time limit, cost cap, budget), or an entry failed by its dependency. */
   | { type: 'policy'; id: string; action: 'stop' | 'warn' | 'fail'; reason: string; detail: string; deployment_uuid?: string | undefined }
+  /** The retry policy gave a deployment up and put the entry back to pending under a fresh mark (issue 16). */
+  | { type: 'retry'; id: string; n: number; max: number; cause: string; detail: string; deployment_uuid: string | null; next_deployment_name: string; blacklisted: string[] }
+  /** The retry policy blacklisted a host (the platform's blacklist, with its expiry). */
+  | { type: 'blacklisted'; id: string; machine_id: string; failures: number; expire_in_minutes: number }
   /** This worker's clock is more than the allowed skew off the database's (leases are measured on the database's). */
   | { type: 'clock'; worker: string; offset_ms: number };
 

@@ -1,7 +1,7 @@
 // Types shared by the queue store, planner, worker and submit engine.
 
-import type { EntryPolicy } from './policies.js';
-import type { CreateDeploymentResult, Deployment, PrivateImage, Stock, SystemImage, CreateDeploymentBody } from '../api/types.js';
+import type { EntryPolicy, RetryCause } from './policies.js';
+import type { BlacklistBody, Container, CreateDeploymentResult, Deployment, PrivateImage, Stock, SystemImage, CreateDeploymentBody } from '../api/types.js';
 
 import type { EntryState } from './states.js';
 
@@ -67,7 +67,39 @@ export interface QueueEntry {
   policy: EntryPolicy | null;
   /** What a policy did to this entry's deployment (stopped or warned, why, when); null = nothing. */
   enforced: EnforcedRecord | null;
+  /**
+   * Automatic resubmissions so far (the retry policy, issue 16): retry n creates under the mark
+   * `<name>-q<tag>-r<n>` (deploymentNameFor), written with the move back to pending, before any
+   * create of that run. Not `attempts` (creates that may have been sent, all runs together).
+   */
+  retries: number;
+  /** Why each resubmission happened, oldest first (at most MAX_RETRY_LOG); null = none. */
+  retry_log: RetryRecord[] | null;
 }
+
+/** One automatic resubmission, as recorded. */
+export interface RetryRecord {
+  /** The retry's number (1 = the first resubmission). */
+  n: number;
+  cause: RetryCause;
+  detail: string;
+  /** Epoch ms. */
+  at: number;
+  /** The deployment given up (stopped when it was still holding cards) and its mark. */
+  deployment_uuid: string | null;
+  deployment_name: string;
+  /** Failed containers of that deployment per host (machine_id), where the containers say so. */
+  failed_on?: Record<string, number> | undefined;
+  /** Hosts blacklisted for this entry at this retry. */
+  blacklisted?: string[] | undefined;
+  /** What that deployment cost, estimated from its containers (as `autodl cost`), when they were read. */
+  spent_yuan?: number | undefined;
+  /** What it cost at most (its price ceiling over its run): used when its containers were not read. */
+  spent_at_most?: number | undefined;
+}
+
+/** Most retry records kept per entry (the count in `retries` goes on). */
+export const MAX_RETRY_LOG = 25;
 
 /** A policy's action on an entry's deployment, as recorded. */
 export interface EnforcedRecord {
@@ -113,6 +145,10 @@ export interface QueueApi {
     /** Stop a deployment (the policies' time limits and cost caps, issue 16). */
     stop?(uuid: string): Promise<void>;
   };
+  /** A deployment's containers (their hosts and prices: retries that know why, issue 16). */
+  containers?: { listAll(filter: { deployment_uuid: string }, pageSize?: number): AsyncIterable<Container> };
+  /** Blacklist a container's host (retry.blacklist_hosts). */
+  blacklist?: { add(body: BlacklistBody): Promise<void> };
 }
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;

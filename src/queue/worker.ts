@@ -1,22 +1,26 @@
 // The queue worker: every tick it (1) reconciles `submitting` entries whose lease expired
 // or that this worker id left behind (crash), (2) follows alive deployments to
-// running/finished/failed, (3) takes ONE stock snapshot, plans, and submits the planned
+// running/finished/failed — or, under a retry policy, back to pending under a fresh mark
+// (a failed Job, a host error, a deployment left unscheduled while the stock shows its
+// cards: ./retry.ts decides), (3) takes ONE stock snapshot, plans, and submits the planned
 // creates. There is no per-entry backoff: every waiting entry is re-examined each tick.
 
 import { sleep } from '../util/sleep.js';
 import { INTERVAL_MIN_S } from '../util/bounds.js';
-import type { Deployment, Stock } from '../api/types.js';
-import { errorText } from './ids.js';
+import type { Container, Deployment, Stock } from '../api/types.js';
+import { deploymentNameFor, errorText } from './ids.js';
+import { mayBeUnscheduled, retryOnFailure, retryUnscheduled, failuresByHost, hostFailures, type RetryVerdict } from './retry.js';
 import { plan } from './planner.js';
-import { ceilingPerHour, spentCeiling } from './spent.js';
+import { ceilingPerHour, containersSpent, runSpentCeiling, spentCeiling } from './spent.js';
 import type { PlanLimits, PlanPolicies } from './planner.js';
-import { enforce, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
+import { BLACKLIST_EXPIRE_MINUTES, enforce, worstCaseCost, type PolicyContext, type PolicyState, type Shares } from './policies.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, emit, reconcileEntry, submitEntry } from './submitter.js';
 import type { QueueEvent, SubmitterContext } from './submitter.js';
 import { adoptPatch } from './store.js';
 import type { QueueStore } from './store.js';
 import { ALIVE_STATES, CLAIMABLE_STATES, OPEN_STATES, QUEUED_STATES, TERMINAL_STATES } from './states.js';
-import type { EnforcedRecord, EntryState, Now, QueueApi, QueueEntry, Sleep } from './types.js';
+import { MAX_RETRY_LOG } from './types.js';
+import type { EnforcedRecord, EntryState, Now, QueueApi, QueueEntry, RetryRecord, Sleep } from './types.js';
 
 export interface WorkerOptions {
   store: QueueStore;
@@ -29,7 +33,8 @@ export interface WorkerOptions {
    * While entries wait for stock, the stock alone is polled this often between ticks (one
    * call, no database read); a poll that shows more idle on a type a waiting entry needs,
    * and enough for it, starts the next tick at once with that snapshot. Default
-   * defaultStockInterval(intervalMs) (a sixth of it, at least 1 s); >= intervalMs: off.
+   * defaultStockInterval(intervalMs, waiting), adapted after every tick to the entries waiting
+   * for stock (a sixth of the interval, shorter the more wait, at least 1 s); >= intervalMs: off.
    */
   stockIntervalMs?: number;
   /** Follow alive entries at most this often. Default followEvery(alive, intervalMs): every tick up to 400 alive, then rarer. */
@@ -153,7 +158,7 @@ async function lookupDeployment(ctx: SubmitterContext, uuid: string): Promise<De
  * the limits); only once it has been missing for the grace period, and a lookup of that
  * very deployment by uuid does not find it either, is the entry finished.
  */
-async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: number): Promise<{ moved: number; ended: Set<string> }> {
+async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: number): Promise<{ moved: number; ended: Set<string>; listed: Map<string, Deployment> }> {
   const byUuid = new Map<string, Deployment>();
   for await (const d of ctx.api.deployments.listAll({}, 100)) byUuid.set(d.uuid, d);
   let moved = 0;
@@ -209,6 +214,15 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
       if (adopt.account) await ctx.store.transition(e.id, e.state, { from: e.state, now, note: 'adopted: listed by this account', set: adopt });
       continue;
     }
+    if (next.to === 'failed' && d && e.policy?.retry) {
+      // retries that know why (issue 16): resubmitted under a fresh mark instead of failed
+      if (await retryAfterFailure(ctx, { ...e, ...adopt }, d, next.note)) {
+        moved++;
+        ended.add(e.id);
+        continue;
+      }
+      if (e.retries >= e.policy.retry.max) next = { ...next, note: `${next.note} (retries used: ${e.retries} of ${e.policy.retry.max})` };
+    }
     const set = { ...(TERMINAL_STATES.includes(next.to) ? { finished_at: now } : {}), ...adopt };
     const r = await ctx.store.transition(e.id, next.to, { from: e.state, now, note: next.note, set });
     if (r) {
@@ -217,7 +231,128 @@ async function follow(ctx: SubmitterContext, alive: QueueEntry[], graceMs: numbe
       emit(ctx, { type: 'state', id: e.id, from: e.state, to: next.to, note: next.note });
     }
   }
-  return { moved, ended };
+  return { moved, ended, listed: byUuid };
+}
+
+/** Most containers of one deployment read at a retry (their hosts and prices). */
+const MAX_RETRY_CONTAINERS = 500;
+
+/** A deployment's containers (bounded), or undefined when the API has no container list or the call fails. */
+async function readContainers(ctx: SubmitterContext, uuid: string): Promise<Container[] | undefined> {
+  if (!ctx.api.containers) return undefined;
+  const out: Container[] = [];
+  try {
+    for await (const c of ctx.api.containers.listAll({ deployment_uuid: uuid }, 100)) {
+      if (c.deployment_uuid !== undefined && c.deployment_uuid !== uuid) continue;
+      out.push(c);
+      if (out.length >= MAX_RETRY_CONTAINERS) break;
+    }
+  } catch (err) {
+    emit(ctx, { type: 'error', where: `containers ${uuid}`, error: errorText(err) });
+    return undefined;
+  }
+  return out;
+}
+
+/** The follow found the entry's containers failed: resubmit it when its retry policy says so. */
+async function retryAfterFailure(ctx: SubmitterContext, e: QueueEntry, d: Deployment, note: string): Promise<boolean> {
+  if (!e.policy?.retry || e.retries >= e.policy.retry.max) return false;
+  const containers = await readContainers(ctx, d.uuid);
+  const failedOn = containers ? failuresByHost(d, containers) : {};
+  const v = retryOnFailure(e, note, failedOn);
+  if (!v.retry) return false;
+  return resubmit(ctx, e, v, d, containers);
+}
+
+/**
+ * Carry a retry verdict out: stop the deployment while it may still hold or get cards (an
+ * unscheduled one is requeued only once its stop went through: else it could start later, a
+ * second deployment of one entry), blacklist the hosts the verdict names (with the platform's
+ * expiry), then ONE move back to pending that writes retries + 1, the new mark and the record
+ * — before any create of the new run (the planner claims it on a later tick).
+ */
+async function resubmit(ctx: SubmitterContext, e: QueueEntry, v: Extract<RetryVerdict, { retry: true }>, d: Deployment | undefined, containers: Container[] | undefined): Promise<boolean> {
+  const max = e.policy?.retry?.max ?? 0;
+  const up = !d || (d.status !== 'stopped' && !d.stopped_at);
+  if (up && e.deployment_uuid) {
+    if (!ctx.api.deployments.stop) {
+      if (v.cause === 'unscheduled') return false;
+    } else {
+      try {
+        await ctx.api.deployments.stop(e.deployment_uuid);
+      } catch (err) {
+        emit(ctx, { type: 'error', where: `retry stop ${e.id}`, error: errorText(err) });
+        if (v.cause === 'unscheduled') return false; // not requeued: it may still be scheduled
+      }
+    }
+  }
+  const blacklisted: string[] = [];
+  const failures = hostFailures(e.retry_log, v.failedOn);
+  for (const h of v.blacklist) {
+    const c = containers?.find((x) => x.machine_id === h);
+    if (!c || !ctx.api.blacklist) continue;
+    try {
+      await ctx.api.blacklist.add({ deployment_container_uuid: c.uuid, comment: `autodl queue ${e.id}: containers failed repeatedly on this host`, expire_in_minutes: BLACKLIST_EXPIRE_MINUTES });
+      blacklisted.push(h);
+      emit(ctx, { type: 'blacklisted', id: e.id, machine_id: h, failures: failures.get(h) ?? 0, expire_in_minutes: BLACKLIST_EXPIRE_MINUTES });
+    } catch (err) {
+      emit(ctx, { type: 'error', where: `blacklist ${h} for ${e.id}`, error: errorText(err) });
+    }
+  }
+  const now = ctx.now();
+  const n = e.retries + 1;
+  const nextName = deploymentNameFor(e.body.name, e.id, n);
+  const record: RetryRecord = {
+    n,
+    cause: v.cause,
+    detail: v.detail,
+    at: now,
+    deployment_uuid: e.deployment_uuid,
+    deployment_name: e.deployment_name,
+    ...(Object.keys(v.failedOn).length ? { failed_on: v.failedOn } : {}),
+    ...(blacklisted.length ? { blacklisted } : {}),
+    // what the run cost: from its containers when they were read; an unscheduled run had none (the counts said so): nothing
+    ...(containers ? { spent_yuan: Math.round(containersSpent(containers, now) * 10_000) / 10_000 } : v.cause === 'unscheduled' ? { spent_yuan: 0 } : {}),
+    spent_at_most: Math.round(runSpentCeiling(e, now) * 10_000) / 10_000,
+  };
+  const note = `resubmit ${n} of ${max} (${v.cause}): ${v.detail}${blacklisted.length ? `; blacklisted ${blacklisted.join(', ')}` : ''}; the next create is ${nextName}`;
+  const moved = await ctx.store.transition(e.id, 'pending', {
+    from: e.state,
+    // only this run: another worker may have resubmitted it meanwhile, and created the next one
+    run: { deployment_uuid: e.deployment_uuid, retries: e.retries },
+    now,
+    note,
+    set: {
+      retries: n,
+      retry_log: [...(e.retry_log ?? []), record].slice(-MAX_RETRY_LOG),
+      deployment_name: nextName,
+      deployment_uuid: null,
+      submitted_at: null,
+      finished_at: null,
+      enforced: null,
+      consecutive_failures: 0,
+      last_error: `${v.cause}: ${v.detail}`,
+      error_details: null,
+      ...(e.account !== null ? { account: e.account } : {}),
+    },
+  });
+  if (!moved) return false;
+  emit(ctx, { type: 'retry', id: e.id, n, max, cause: v.cause, detail: v.detail, deployment_uuid: e.deployment_uuid, next_deployment_name: nextName, blacklisted });
+  emit(ctx, { type: 'state', id: e.id, from: e.state, to: 'pending', note });
+  return true;
+}
+
+/** Deployments left without a container while the stock shows their cards: stopped and requeued (retry on: unscheduled). */
+async function retryUnscheduledEntries(ctx: SubmitterContext, alive: readonly QueueEntry[], listed: ReadonlyMap<string, Deployment>, stock: Stock | undefined): Promise<Set<string>> {
+  const out = new Set<string>();
+  const now = ctx.now();
+  for (const e of alive) {
+    const d = e.deployment_uuid ? listed.get(e.deployment_uuid) : undefined;
+    if (!d) continue;
+    const v = retryUnscheduled(e, d, stock, now);
+    if (v.retry && (await resubmit(ctx, e, v, d, undefined))) out.add(e.id);
+  }
+  return out;
 }
 
 /** What a tick's plan left waiting for stock: the next stock poll starts a tick early when it may fit now. */
@@ -226,6 +361,8 @@ export interface StockWatch {
   need: Record<string, number>;
   /** Per GPU type: the idle this tick saw, less what it planned to take. */
   idle: Record<string, number>;
+  /** How many entries wait for stock (no_stock or reserved): the default stock poll adapts to it. */
+  waiting: number;
 }
 
 export interface TickOptions {
@@ -269,14 +406,34 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
   r.alive = alive.length;
 
   // 2. Follow what is alive (frees the limits as deployments end).
+  let listed: Map<string, Deployment> | undefined;
   if (options.follow !== false && alive.length > 0 && (options.followNow?.(alive.length) ?? true)) {
     r.followRan = true;
     try {
       const f = await follow(ctx, alive, options.followGraceMs ?? 60_000);
       r.followed = f.moved;
+      listed = f.listed;
       if (f.ended.size > 0) alive = alive.filter((e) => !f.ended.has(e.id));
     } catch (e) {
       emit(ctx, { type: 'error', where: 'follow', error: errorText(e) });
+    }
+  }
+
+  // 2a. Retries on `unscheduled` (issue 16): one stock read, only when an entry may qualify;
+  // the same snapshot serves the plan below.
+  let stock = options.stock;
+  if (listed && !ctx.signal?.aborted && alive.some((e) => mayBeUnscheduled(e, ctx.now()))) {
+    if (!stock) {
+      try {
+        stock = await ctx.api.stock.get();
+      } catch (e) {
+        emit(ctx, { type: 'error', where: 'stock', error: errorText(e) });
+      }
+    }
+    const requeued = await retryUnscheduledEntries(ctx, alive, listed, stock);
+    if (requeued.size > 0) {
+      r.followed += requeued.size;
+      alive = alive.filter((e) => !requeued.has(e.id));
     }
   }
 
@@ -292,7 +449,6 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
 
   // 3. One stock snapshot for every pending entry.
   if (pending.length > 0 && !ctx.signal?.aborted) {
-    let stock = options.stock;
     if (!stock) {
       try {
         stock = await ctx.api.stock.get();
@@ -320,14 +476,16 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
       }
       const waiting: Record<string, number> = {};
       const need: Record<string, number> = {};
+      let forStock = 0;
       for (const d of p.decisions) {
         if (d.action !== 'wait') continue;
         waiting[d.reason] = (waiting[d.reason] ?? 0) + 1;
         if (d.reason === 'no_stock' || d.reason === 'reserved') {
+          forStock++;
           for (const t of d.demand.types) need[t] = Math.min(need[t] ?? Infinity, d.demand.gpus);
         }
       }
-      if (Object.keys(need).length > 0) r.watch = { need, idle: { ...p.idleAfter } };
+      if (forStock > 0) r.watch = { need, idle: { ...p.idleAfter }, waiting: forStock };
       emit(ctx, { type: 'tick', worker: ctx.workerId, pending: pending.length, alive: alive.length, planned: p.creates.length, waiting });
       for (const c of p.creates) {
         if (ctx.signal?.aborted) break;
@@ -344,7 +502,7 @@ export async function workerTick(ctx: SubmitterContext, options: TickOptions = {
 }
 
 /** The policies' inputs for this tick: dependency states, money spent, budgets (one extra read per budgeted label). */
-async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[], queueBudget: number | undefined): Promise<PolicyContext> {
+export async function policyContext(ctx: Pick<SubmitterContext, 'store' | 'now' | 'account'>, open: readonly QueueEntry[], queueBudget: number | undefined): Promise<PolicyContext> {
   const now = ctx.now();
   const states = new Map<string, PolicyState>();
   for (const e of open) states.set(e.id, e.state);
@@ -386,7 +544,8 @@ async function policyContext(ctx: SubmitterContext, open: readonly QueueEntry[],
     if (!ALIVE_STATES.includes(e.state) && e.state !== 'submitting') continue;
     const worst = worstCaseCost(ceilingPerHour(e), e.policy);
     if (worst === undefined) continue;
-    const rest = Math.max(0, worst - (byEntry.get(e.id) ?? 0));
+    // this run's worst case less what this run spent (an earlier run's money is spent, not committed)
+    const rest = Math.max(0, worst - runSpentCeiling(e, now));
     committedTotal += rest;
     if (e.label !== null) committedByLabel.set(e.label, (committedByLabel.get(e.label) ?? 0) + rest);
   }
@@ -461,9 +620,21 @@ export function stockMayFit(watch: StockWatch, stock: Stock): boolean {
   return false;
 }
 
-/** Default stock poll while entries wait for stock: a sixth of the tick interval (5 s of 30 s), at least 1 s. */
-export function defaultStockInterval(intervalMs: number): number {
-  return Math.min(intervalMs, Math.max(1000, Math.round(intervalMs / 6)));
+/** Waiting entries per stock poll an interval: the default poll makes a tenth of the calls as many pollers would. */
+export const WAITING_PER_STOCK_POLL = 10;
+/** The default stock poll is never faster than this (ms). */
+export const MIN_DEFAULT_STOCK_INTERVAL_MS = 1000;
+
+/**
+ * Default stock poll while `waiting` entries wait for stock: a sixth of the tick interval
+ * (5 s of 30 s), and shorter the more entries wait — one poll per interval for every
+ * WAITING_PER_STOCK_POLL of them (100 waiting: 3 s of 30 s), so the worker calls a tenth as
+ * often as that many `autodl submit` pollers would and is as quick to see a GPU free — but
+ * never under MIN_DEFAULT_STOCK_INTERVAL_MS (1 s), nor over the interval.
+ */
+export function defaultStockInterval(intervalMs: number, waiting = 1): number {
+  const polls = Math.max(6, Math.ceil(Math.max(0, waiting) / WAITING_PER_STOCK_POLL));
+  return Math.min(intervalMs, Math.max(MIN_DEFAULT_STOCK_INTERVAL_MS, Math.round(intervalMs / polls)));
 }
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
@@ -487,8 +658,9 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
   let offset = 0;
   let skewed = false;
   if (useDbClock) ctx.now = () => local() + offset;
-  // never faster than INTERVAL_MIN_S (an SDK caller's 0 would otherwise poll without pause)
-  const stockEvery = Math.max(INTERVAL_MIN_S * 1000, o.stockIntervalMs ?? defaultStockInterval(o.intervalMs));
+  // never faster than INTERVAL_MIN_S (an SDK caller's 0 would otherwise poll without pause);
+  // the default adapts to how many entries the last tick left waiting for stock
+  const stockEveryFor = (waiting: number) => Math.max(INTERVAL_MIN_S * 1000, o.stockIntervalMs ?? defaultStockInterval(o.intervalMs, waiting));
   let lastFollow: number | undefined;
   let snapshot: Stock | undefined;
   const s: WorkerSummary = { ticks: 0, created: 0, found: 0, failed: 0, requeued: 0, followed: 0, stopped: 'aborted' };
@@ -542,6 +714,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerSummary> {
     // next tick as soon as a GPU they need is freed.
     let slept = 0;
     const watch = r.watch;
+    const stockEvery = stockEveryFor(watch?.waiting ?? 0);
     if (watch && stockEvery < o.intervalMs) {
       while (slept + stockEvery < o.intervalMs && !o.signal?.aborted) {
         await pause(stockEvery, o.signal);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ENDPOINTS, type EndpointName } from '../../src/api/types.js';
 import { COMMANDS, commandWord } from '../../src/cli/program.js';
 import { TOOL_NAMES } from '../../src/mcp/server.js';
+import { Command } from 'commander';
 import { deploymentConfig, ensureBuilt, json, runCli, startSim, writeConfig, type SimHandle } from '../cli/helpers.js';
 
 /** Stand-ins in a command line: the deployment and one of its containers, made before the run. */
@@ -96,6 +97,32 @@ describe('each listed CLI command line reaches its endpoint (simulator)', () => 
       const r = await runCli(argv, { sim });
       assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
       assert.ok(sim.stats.count(method, path) > before, `autodl ${argv.join(' ')} sent ${method} ${path}`);
+    });
+  }
+});
+
+// issue 15 §5: what a person does with the queue, an agent can do too — each queue operation has
+// a CLI command and an MCP tool (their behaviour: test/agents/mcp.test.ts, test/cli/names.test.ts).
+const QUEUE_FACES: Array<{ op: string; cli: string[]; option?: string; mcp: (typeof TOOL_NAMES)[number] }> = [
+  { op: 'add (sweeps expanded)', cli: ['queue', 'add'], mcp: 'queue_add' },
+  { op: 'list', cli: ['queue', 'ls'], mcp: 'queue_ls' },
+  { op: 'show one entry', cli: ['queue', 'show'], mcp: 'queue_show' },
+  { op: 'cancel', cli: ['queue', 'cancel'], mcp: 'queue_cancel' },
+  { op: 'what would be created now', cli: ['queue', 'run'], option: '--dry-run', mcp: 'queue_plan' },
+  { op: 'submit (wait for GPUs, then create)', cli: ['submit'], mcp: 'submit_deployment' },
+  { op: 'wait for a deployment', cli: ['wait'], mcp: 'wait_deployment' },
+];
+
+describe('every queue operation has both faces', () => {
+  const program = new Command();
+  for (const c of COMMANDS) c.declare(program);
+  for (const f of QUEUE_FACES) {
+    test(`${f.op}: autodl ${f.cli.join(' ')}${f.option ? ` ${f.option}` : ''} and ${f.mcp}`, () => {
+      let cmd: Command | undefined = program;
+      for (const word of f.cli) cmd = cmd?.commands.find((c) => c.name() === word);
+      assert.ok(cmd, `autodl ${f.cli.join(' ')} is a command`);
+      if (f.option) assert.ok(cmd.options.some((o) => o.long === f.option), `autodl ${f.cli.join(' ')} takes ${f.option}`);
+      assert.ok((TOOL_NAMES as readonly string[]).includes(f.mcp), `${f.mcp} is a tool`);
     });
   }
 });

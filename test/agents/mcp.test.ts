@@ -192,6 +192,17 @@ describe('autodl mcp: changes need confirm', () => {
     });
     assert.ok(trap.value.warnings.length >= 1, trap.text);
     assert.match(JSON.stringify(trap.value.warnings), /&&|\|\|/);
+    // the queue: block (issue 16) is the queue's: create ignores it with a warning, and the request has none of it
+    const queued = await call<{ warnings: Array<{ code?: string; path?: string }>; body: Record<string, unknown> }>(s, 'create_deployment', {
+      config: { ...example('debug-container.json'), queue: { max_runtime: '4h' } },
+    });
+    assert.equal(queued.isError, false, queued.text);
+    assert.ok(queued.value.warnings.some((w) => w.code === 'queue_block_ignored' && w.path === 'queue'), queued.text);
+    assert.equal('queue' in queued.value.body, false);
+    const v = await call<{ queue: Record<string, unknown> }>(s, 'validate_config', {
+      config: { ...example('debug-container.json'), queue: { max_runtime: '4h' } },
+    });
+    assert.deepEqual(v.value.queue, { max_runtime_ms: 14_400_000 });
     assert.equal(count(CREATE), creates, 'no create request reached the simulator');
     assert.equal(sim.requests(), total, 'no request at all');
   });
@@ -565,5 +576,131 @@ describe('autodl mcp: process', () => {
     assert.ok(lines.length >= 1);
     for (const l of lines) assert.equal((JSON.parse(l) as { jsonrpc: string }).jsonrpc, '2.0', l);
     assert.equal((JSON.parse(lines[0]!) as { result: { serverInfo: { name: string } } }).result.serverInfo.name, 'autodl-elastic');
+  });
+});
+
+// issue 15 §5: agents can do what people can — the queue over MCP, and §1's one name.
+describe('autodl mcp: the queue and one name (issue 15)', () => {
+  const sweepConfig = (name: string) => ({ ...withTemplate(example('train-job.json'), { cmd: 'echo {{lr}}; sleep 5' }), name: `${name}-{{lr}}`, sweep: { lr: ['1e-3', '1e-4'] } });
+
+  it('queue_add: a sweep previewed with the marked names (nothing added), then added; queue_ls and queue_show see the entries', async () => {
+    const entriesBefore = (await call<{ count: number }>(s, 'queue_ls', { all: true })).value.count;
+    const requests = sim.requests();
+    const p = await call<{ dry_run: boolean; count: number; entries: Array<{ name: string; deployment_name: string; body: { name: string }; params: Record<string, string> }> }>(
+      s,
+      'queue_add',
+      { config: sweepConfig('mq-sw') },
+    );
+    assert.equal(p.isError, false, p.text);
+    assert.equal(p.value.dry_run, true);
+    assert.deepEqual(p.value.entries.map((e) => e.name), ['mq-sw-1e-3', 'mq-sw-1e-4']);
+    assert.deepEqual(p.value.entries.map((e) => e.body.name), ['mq-sw-1e-3-q########', 'mq-sw-1e-4-q########']);
+    assert.deepEqual(p.value.entries[1]!.params, { lr: '1e-4' });
+    const none = await call<{ count: number }>(s, 'queue_ls', { all: true });
+    assert.equal(none.isError, false, none.text);
+    assert.equal(none.value.count, entriesBefore, 'the preview added nothing');
+
+    const r = await call<{ status: string; count: number; entries: Array<{ id: string; name: string; deployment_name: string }> }>(s, 'queue_add', {
+      config: sweepConfig('mq-sw'),
+      label: 'mq',
+      confirm: true,
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.equal(r.value.count, 2);
+    for (const e of r.value.entries) assert.equal(e.deployment_name, `${e.name}-q${e.id.slice(2)}`);
+    const ls = await call<{ count: number; counts: Record<string, number>; entries: Array<{ id: string; state: string; label: string }> }>(s, 'queue_ls', { label: 'mq' });
+    assert.equal(ls.value.count, 2, ls.text);
+    assert.deepEqual(ls.value.counts, { pending: 2 });
+    const show = await call<{ entry: { id: string; state: string; body: { container_template: { cmd: string } } }; history: Array<{ to_state: string }> }>(s, 'queue_show', {
+      id: r.value.entries[1]!.id,
+    });
+    assert.equal(show.isError, false, show.text);
+    assert.equal(show.value.entry.state, 'pending');
+    assert.equal(show.value.entry.body.container_template.cmd, 'echo 1e-4; sleep 5');
+    assert.equal(show.value.history[0]!.to_state, 'pending');
+    const ghost = await call<{ error_type: string }>(s, 'queue_show', { id: 'q-zzzzzzzz' });
+    assert.equal(ghost.isError, true);
+    assert.equal(ghost.value.error_type, 'not_found');
+    assert.equal(sim.requests(), requests, 'adding, listing and showing send no API request');
+
+    // queue_plan: what a worker would create now and why the other waits; no create sent
+    const creates = count(CREATE);
+    type PlanOut = { dry_run: boolean; would_create: Array<{ id: string; gpu_name: string; gpus: number }>; would_wait: Array<{ id: string; reason: string; explanation: string }>; usage: { gpus: number } };
+    const free = await call<PlanOut>(s, 'queue_plan');
+    assert.equal(free.isError, false, free.text);
+    assert.deepEqual(free.value.would_create.map((c) => c.id).sort(), r.value.entries.map((e) => e.id).sort(), free.text);
+    // a GPU limit that leaves room for one of the two (the usage counts what the queue has alive, plus the planned creates)
+    const plan = await call<PlanOut>(s, 'queue_plan', { max_gpus: free.value.usage.gpus - free.value.would_create[1]!.gpus });
+    assert.equal(plan.isError, false, plan.text);
+    assert.equal(plan.value.dry_run, true);
+    assert.equal(plan.value.would_create.length, 1, plan.text);
+    assert.equal(plan.value.would_wait.length, 1, plan.text);
+    assert.equal(plan.value.would_wait[0]!.reason, 'limit_gpus');
+    assert.match(plan.value.would_wait[0]!.explanation, /max-gpus/);
+    assert.equal(count(CREATE), creates, 'queue_plan creates nothing');
+
+    // queue_cancel: a preview changes nothing; confirmed, both cancelled; an unknown id cancels nothing
+    const ids = r.value.entries.map((e) => e.id);
+    const pc = await call<{ dry_run: boolean; entries: Array<{ id: string; state: string }> }>(s, 'queue_cancel', { ids });
+    assert.equal(pc.value.dry_run, true, pc.text);
+    assert.deepEqual(pc.value.entries.map((e) => e.state), ['pending', 'pending']);
+    const bad = await call<{ error_type: string }>(s, 'queue_cancel', { ids: [ids[0]!, 'q-zzzzzzzz'], confirm: true });
+    assert.equal(bad.isError, true);
+    assert.equal(bad.value.error_type, 'not_found');
+    assert.equal((await call<{ counts: Record<string, number> }>(s, 'queue_ls', { label: 'mq' })).value.counts.pending, 2, 'nothing was cancelled');
+    const done = await call<{ entries: Array<{ id: string; state: string }> }>(s, 'queue_cancel', { ids, confirm: true });
+    assert.equal(done.isError, false, done.text);
+    assert.deepEqual(done.value.entries.map((e) => e.state), ['cancelled', 'cancelled']);
+    const after = await call<{ count: number }>(s, 'queue_ls', { states: ['cancelled'], label: 'mq' });
+    assert.equal(after.value.count, 2);
+    const badState = await call<{ error_type: string; details: { valid: string[] } }>(s, 'queue_ls', { states: ['runing'] });
+    assert.equal(badState.value.error_type, 'config_error');
+    assert.ok(badState.value.details.valid.includes('running'));
+  });
+
+  it('submit_deployment previews the marked name; a name too long once marked is refused', async () => {
+    const p = await call<{ dry_run: boolean; body: { name: string }; mark: { length: number; limit: number } }>(s, 'submit_deployment', {
+      config: { ...example('train-job.json'), name: 'mq-one' },
+    });
+    assert.equal(p.isError, false, p.text);
+    assert.equal(p.value.body.name, 'mq-one-q########');
+    assert.equal(p.value.mark.limit, 64);
+    const long = await call<{ error_type: string; details: { limit: number; marked_length: number } }>(s, 'submit_deployment', {
+      config: { ...example('train-job.json'), name: 'l'.repeat(60) },
+    });
+    assert.equal(long.isError, true);
+    assert.equal(long.value.error_type, 'config_error');
+    assert.equal(long.value.details.limit, 64);
+    assert.equal(long.value.details.marked_length, 70);
+    const q = await call<{ error_type: string }>(s, 'queue_add', { config: { ...example('train-job.json'), name: 'l'.repeat(60) }, confirm: true });
+    assert.equal(q.value.error_type, 'config_error');
+    const v = await call<{ error_type: string; details: { marked_length: number } }>(s, 'validate_config', { config: { ...example('train-job.json'), name: 'l'.repeat(55) } });
+    assert.equal(v.value.error_type, 'config_error');
+    assert.equal(v.value.details.marked_length, 65);
+    const fits = await call<{ valid: boolean }>(s, 'validate_config', { config: { ...example('train-job.json'), name: 'l'.repeat(54) } });
+    assert.equal(fits.value.valid, true, fits.text);
+  });
+
+  it('describe_deployment, wait_deployment and stop_deployment take the name written and the queue entry id', async () => {
+    const r = await call<{ deployment_uuid: string; entry_id: string; deployment_name: string }>(s, 'submit_deployment', {
+      config: { ...example('train-job.json'), name: 'mq-named' },
+      confirm: true,
+      timeout_seconds: 60,
+      interval_seconds: 1,
+    });
+    assert.equal(r.isError, false, r.text);
+    assert.match(r.value.deployment_name, /^mq-named-q[0-9a-z]{8}$/);
+    for (const ref of ['mq-named', r.value.entry_id, r.value.deployment_name, r.value.deployment_uuid.slice(0, 8)]) {
+      const d = await call<{ deployment: { uuid: string } }>(s, 'describe_deployment', { deployment: ref });
+      assert.equal(d.isError, false, `${ref}: ${d.text}`);
+      assert.equal(d.value.deployment.uuid, r.value.deployment_uuid, ref);
+    }
+    sim.world.advance(120_000);
+    const w = await call<{ status: string; deployment_uuid: string }>(s, 'wait_deployment', { deployment: r.value.entry_id, for: 'finished', timeout_seconds: 20, interval_seconds: 1 });
+    assert.equal(w.isError, false, w.text);
+    assert.equal(w.value.deployment_uuid, r.value.deployment_uuid);
+    const p = await call<{ dry_run: boolean; body: { deployment_uuid: string }; resolved: { by: string } }>(s, 'stop_deployment', { deployment: 'mq-named' });
+    assert.equal(p.value.body.deployment_uuid, r.value.deployment_uuid, p.text);
+    assert.equal(p.value.resolved.by, 'marked_name');
   });
 });

@@ -74,7 +74,8 @@ describe('change commands', () => {
     const uuid = await create('chg-scale');
     const r = await runCli(['scale', 'chg-scale', '3'], { sim });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(json(r), { status: 'success', deployment_uuid: uuid, replica_num: 3 });
+    // by a name: the result says which deployment the name was taken for (issue 15)
+    assert.deepEqual(json(r), { status: 'success', deployment_uuid: uuid, replica_num: 3, resolved: { ref: 'chg-scale', uuid, name: 'chg-scale', by: 'name' } });
     assert.equal(deployment(uuid)!.replica_num, 3);
   });
 

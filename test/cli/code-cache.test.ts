@@ -1,4 +1,4 @@
-// dist/cli.cjs and dist/vendor.cjs run from V8's code cache (src/cli/load.ts): the build's
+// dist/cli.cjs and the vendor bundles (dist/vendor-zod.cjs, dist/vendor-yaml.cjs) run from V8's code cache (src/cli/load.ts): the build's
 // caches must be taken when they fit; a stale or broken one must cost only time; and with
 // none for this node, the first run leaves a per-user cache that the next run takes.
 import { before, describe, test } from 'node:test';
@@ -39,11 +39,13 @@ describe('the code cache', () => {
       assert.equal(r.cacheFile, besideCacheFile(FULL_CLI));
       assert.equal(r.stdout.trim(), version);
       assert.deepEqual(readdirSync(home), [], 'nothing written per user when the build cache fits');
-      const vendor = join(ROOT, 'dist', 'vendor.cjs');
+      const zod = join(ROOT, 'dist', 'vendor-zod.cjs');
+      const yaml = join(ROOT, 'dist', 'vendor-yaml.cjs');
       const snippet = `
         import { loadWithCodeCache } from ${LOAD};
-        const v = loadWithCodeCache(${JSON.stringify(vendor)});
-        console.log(JSON.stringify({ cacheUsed: v.cacheUsed, parsed: v.exports.zod.z.number().safeParse(3).success, yaml: v.exports.yaml.parse('a: 1').a }));`;
+        const z = loadWithCodeCache(${JSON.stringify(zod)});
+        const y = loadWithCodeCache(${JSON.stringify(yaml)});
+        console.log(JSON.stringify({ cacheUsed: z.cacheUsed && y.cacheUsed, parsed: z.exports.z.number().safeParse(3).success, yaml: y.exports.parse('a: 1').a }));`;
       const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', snippet], { cwd: ROOT, encoding: 'utf8' });
       assert.deepEqual(JSON.parse(out.stdout), { cacheUsed: true, parsed: true, yaml: 1 }, out.stderr);
     } finally {

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ContainerEvent, Stock } from '../../src/api/types.js';
 import { DEMO_IMAGE_UUID } from '../../src/sim/index.js';
 import {
@@ -232,7 +232,7 @@ describe('help, version, lazy loading', () => {
 
   test('only the commands that need them load zod, yaml, SQLite or the MCP SDK (seen at run time)', async () => {
     // a --require probe records, when the process exits, every module node loaded
-    // (require.cache) and every bundle the CLI compiled itself (dist/cli.cjs, dist/vendor.cjs)
+    // (require.cache) and every bundle the CLI compiled itself (dist/cli.cjs, dist/vendor-*.cjs)
     const dir = mkdtempSync(join(tmpdir(), 'autodl-probe-'));
     const probe = join(dir, 'probe.cjs');
     writeFileSync(
@@ -256,7 +256,7 @@ describe('help, version, lazy loading', () => {
     };
     const heavy = (s: Seen) => [
       ...s.modules.filter((m) => /[\\/]node_modules[\\/](zod|yaml|better-sqlite3|@modelcontextprotocol)[\\/]/.test(m)),
-      ...s.bundles.filter((b) => b.endsWith('vendor.cjs')),
+      ...s.bundles.filter((b) => /vendor-(zod|yaml)\.cjs$/.test(b)),
       ...(s.zod ? ['zod initialised'] : []),
     ];
     try {
@@ -266,10 +266,23 @@ describe('help, version, lazy loading', () => {
         assert.ok(seen.bundles.some((b) => b.endsWith('cli.cjs')), 'sanity: the probe saw the CLI bundle');
       }
       assert.deepEqual(heavy(await loaded(['stock', '--help'])), []);
-      // the control: a command that validates does load zod and yaml (so the checks above can fail)
-      const withSpec = await loaded(['validate', join(ROOT, 'examples', 'train-job.yaml'), '--json']);
-      assert.ok(withSpec.bundles.some((b) => b.endsWith('vendor.cjs')), 'validate loads the zod + yaml bundle');
-      assert.equal(withSpec.zod, true, 'validate initialises zod');
+      // a plainly valid config needs no zod (src/pipeline/quick.ts); a JSON one no yaml either
+      const bundlesOf = (s: Seen) => s.bundles.map((b) => basename(b)).filter((b) => b.startsWith('vendor-')).sort();
+      const json = await loaded(['validate', join(ROOT, 'examples', 'train-job.json'), '--json']);
+      assert.deepEqual(heavy(json), [], 'a valid JSON config loads neither zod nor yaml');
+      const yaml = await loaded(['validate', join(ROOT, 'examples', 'train-job.yaml'), '--json']);
+      assert.deepEqual(bundlesOf(yaml), ['vendor-yaml.cjs']);
+      assert.equal(yaml.zod, false, 'a valid YAML config does not initialise zod');
+      assert.deepEqual(bundlesOf(await loaded(['create', join(ROOT, 'examples', 'train-job.yaml'), '--dry-run', '--json'])), ['vendor-yaml.cjs']);
+      // the control: a config with a mistake is explained by zod (so the checks above can fail)
+      const wrong = join(dir, 'wrong.json');
+      writeFileSync(wrong, JSON.stringify({ name: 'x', deployment_type: 'Job', container_template: { gpu_num: 0 } }));
+      const out = join(dir, 'out-wrong.json');
+      const r = await runCli(['validate', wrong, '--json'], { env: { NODE_OPTIONS: `--require ${probe}`, PROBE_OUT: out } });
+      assert.equal(r.code, 1, r.stderr);
+      const withErrors = JSON.parse(readFileSync(out, 'utf8')) as Seen;
+      assert.deepEqual(bundlesOf(withErrors), ['vendor-zod.cjs'], 'a config with mistakes loads zod (and no yaml for JSON)');
+      assert.equal(withErrors.zod, true, 'and initialises it');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -24,6 +24,28 @@ describe('sanitizedJson', () => {
     );
   });
 
+  test('the fast path (plain JSON.stringify when no secret can be in it) changes nothing either: keys that lower-case to a secret key, secrets that need escaping, surrogates', () => {
+    // 'K' (Kelvin sign) lower-cases to 'k'; the second secret holds a quote, a backslash and a control character; the third a lone surrogate
+    const secrets = ['tok-SECRET-1234', 'q"uo\\te\u0001x', 'lo\ud800ne'];
+    const tricky = fc.constantFrom('to\u212Aen', 'TO\u212AEN', 'Root_Password', 'authorizatioN', 'token ', 'x', 'q"uo', secrets[1]!, secrets[2]!, `a${secrets[1]}b`, `\ud83d${secrets[2]}`, encodeURIComponent(secrets[1]!), 'tok-SECRET-123');
+    const leaf = fc.oneof(tricky, fc.string({ maxLength: 6 }), fc.integer(), fc.constant(null));
+    const v2 = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.oneof(tricky, fc.string({ maxLength: 4 })), tie('v'), { maxKeys: 4 })),
+    })).v;
+    let plain = 0;
+    fc.assert(
+      fc.property(v2, fc.constantFrom(undefined, 2), (v, indent) => {
+        const expected = JSON.stringify(redactDeep(dropSecrets(v), secrets), null, indent);
+        assert.equal(sanitizedJson(v, secrets, indent), expected);
+        if (expected === JSON.stringify(v, null, indent)) plain++;
+      }),
+      { numRuns: 2000 },
+    );
+    assert.ok(plain > 0, 'some values had nothing to sanitize');
+    // a key that lower-cases to "token" is masked, not passed through by the fast path
+    assert.equal(sanitizedJson({ ['to\u212Aen']: 'abc' }, []), JSON.stringify({ ['to\u212Aen']: '***' }));
+  });
+
   test('printJson: root_password dropped, token masked, secrets in values and keys redacted', () => {
     const stdout = Object.assign(new PassThrough(), { isTTY: false });
     let out = '';

@@ -380,9 +380,11 @@ describe('sweep', () => {
     const specs = json<Array<{ name: string; params: Record<string, string>; body: { name: string; container_template: { cmd: string } } }>>(r);
     assert.equal(specs.length, 6);
     assert.deepEqual(
-      specs.map((s) => s.body.name),
+      specs.map((s) => s.name),
       ['sw-lr1e-3-s1', 'sw-lr1e-3-s2', 'sw-lr1e-3-s3', 'sw-lr1e-4-s1', 'sw-lr1e-4-s2', 'sw-lr1e-4-s3'],
     );
+    // the body as sent: the name marked with the entry's tag (######## before the entry exists; issue 15)
+    assert.deepEqual(specs.map((s) => s.body.name), specs.map((s) => `${s.name}-q########`));
     assert.equal(specs[4]!.body.container_template.cmd, 'python train.py --lr 1e-4 --seed 2; sleep 600');
     assert.deepEqual(specs[4]!.params, { lr: '1e-4', seed: '2' });
     assert.ok(specs.every((s) => !s.body.name.includes('{{') && !s.body.container_template.cmd.includes('{{')));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MemoryStore, openSqliteStore, runWorker } from '../../src/queue/index.js';
 import type { QueueStore } from '../../src/queue/index.js';
 import { openPgStore } from '../../src/queue/pg-store.js';
-import { followEvery, FOLLOW_PAGES_PER_TICK, workerTick } from '../../src/queue/worker.js';
+import { defaultStockInterval, followEvery, FOLLOW_PAGES_PER_TICK, MIN_DEFAULT_STOCK_INTERVAL_MS, WAITING_PER_STOCK_POLL, workerTick } from '../../src/queue/worker.js';
 import { FakeApi, body, manualClock } from './fake-api.js';
 import { dropPgDatabases, freshPgDatabase, PG_SKIP } from './pg-helpers.js';
 
@@ -55,6 +55,31 @@ test('a freed GPU is used at the next stock poll, not at the next tick; the tick
   assert.equal(slow.api.stockCalls, 2);
 });
 
+test('a tick started early by the stock poll lists nothing before its create: the follow pacing (once an interval) leaves it to the next regular tick', async () => {
+  const api = new FakeApi(stock({ 'RTX 4090': 0 }));
+  const clock = manualClock();
+  const t0 = clock.now();
+  const store = new MemoryStore();
+  await aliveEntries(store, api, 1, t0);
+  api.consumeStock = true;
+  const [e] = await store.add([{ body: body({ name: 'wait' }) }], t0);
+  const lists: number[] = [];
+  const list = api.deployments.listAll.bind(api.deployments);
+  api.deployments.listAll = (...a: Parameters<typeof list>) => {
+    lists.push(clock.now() - t0);
+    return list(...a);
+  };
+  const sleep = async (ms: number) => {
+    clock.advance(ms);
+    if (clock.now() - t0 >= 9_000 && api.created.length === 1) api.stockNow['RTX 4090']!.idle = 1;
+  };
+  const s = await runWorker({ store, api, workerId: 'w', intervalMs: 30_000, stockIntervalMs: 3_000, maxTicks: 3, now: clock.now, sleep });
+  assert.equal(s.created, 1);
+  assert.equal((await store.get(e!.id))!.submitted_at! - t0, 9_000, 'created at the poll that saw the GPU free');
+  // tick 1 (0 s) follows; tick 2 (9 s, early) does not; tick 3 (39 s) follows again
+  assert.deepEqual(lists, [0, 39_000], 'no list call in the early tick');
+});
+
 test('no stock poll between ticks when nothing waits for stock (an entry held back by a limit)', async () => {
   const api = new FakeApi(stock({ 'RTX 4090': 8 }));
   const clock = manualClock();
@@ -90,6 +115,26 @@ test('a stock poll that shows no more idle than the last plan saw does not start
   });
   assert.deepEqual(ticks, [0, 30_000, 60_000]);
   assert.equal(api.stockCalls, 3 + 2 * 5, 'tick + five polls (5…25 s) per interval');
+});
+
+test('the default stock poll adapts to how many wait for stock: a sixth of the interval for a few, shorter for many, never under 1 s', async () => {
+  assert.equal(defaultStockInterval(30_000), 5_000);
+  assert.equal(defaultStockInterval(30_000, 60), 5_000);
+  assert.equal(defaultStockInterval(30_000, 10 * WAITING_PER_STOCK_POLL), 3_000);
+  assert.equal(defaultStockInterval(30_000, 10_000), MIN_DEFAULT_STOCK_INTERVAL_MS);
+  assert.equal(defaultStockInterval(500, 10_000), 500, 'never over the interval');
+  // runWorker: 100 entries that each need a GPU that is not there, two ticks of 30 s, no --stock-interval
+  const polls = async (n: number, stockIntervalMs?: number) => {
+    const api = new FakeApi(stock({ 'RTX 4090': 0 }));
+    const clock = manualClock();
+    const store = new MemoryStore();
+    await store.add(Array.from({ length: n }, (_, i) => ({ body: body({ name: `w-${i}` }) })), clock.now());
+    await runWorker({ store, api, workerId: 'w', intervalMs: 30_000, maxTicks: 2, now: clock.now, sleep: clock.sleep, follow: false, ...(stockIntervalMs ? { stockIntervalMs } : {}) });
+    return api.stockCalls;
+  };
+  assert.equal(await polls(1), 1 + 5 + 1, 'one waits: tick, polls at 5…25 s, tick');
+  assert.equal(await polls(100), 1 + 9 + 1, '100 wait: polls at 3…27 s');
+  assert.equal(await polls(100, 5_000), 1 + 5 + 1, 'an explicit --stock-interval is kept');
 });
 
 test('following is paced by how many are alive: every tick up to a few pages, then about FOLLOW_PAGES_PER_TICK pages a tick', async () => {

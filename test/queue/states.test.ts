@@ -147,6 +147,8 @@ describe('the state table', () => {
         'failed>pending',
         'cancelled>pending',
         'pending>failed',
+        'submitted>pending',
+        'running>pending',
       ],
     );
   });
@@ -244,8 +246,8 @@ for (const [name, open, skip] of backends) {
 }
 
 /** What a row of a table holds, for comparing a database before and after a migration. */
-/** Columns and indexes later migrations add (version 5: issue 16's owner, policy, enforced): left out when comparing with a version-3 database. */
-const ADDED_AFTER_4 = ['owner', 'policy', 'enforced'];
+/** Columns and indexes later migrations add (version 5: issue 16's owner, policy, enforced; version 6: its retries, retry_log): left out when comparing with a version-3 database. */
+const ADDED_AFTER_4 = ['owner', 'policy', 'enforced', 'retries', 'retry_log'];
 const INDEXES_AFTER_4 = /^(autodl_queue_)?entries_owner\b/;
 function withoutLater(rows: unknown[]): unknown[] {
   return rows.map((r) => Object.fromEntries(Object.entries(r as Record<string, unknown>).filter(([k]) => !ADDED_AFTER_4.includes(k))));

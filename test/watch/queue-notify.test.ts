@@ -164,4 +164,16 @@ describe('policy notifications (issue 16)', () => {
     assert.equal(queueNotification({ type: 'policy', id: 'q-bbbbbbbb', action: 'fail', reason: 'dependency_failed', detail: 'q-aaaaaaaa failed' }, new Set()), undefined);
     assert.equal(queueNotification({ type: 'state', id: 'q-bbbbbbbb', from: 'pending', to: 'failed', note: 'dependency_failed: q-aaaaaaaa failed' }, new Set())?.kind, 'failed');
   });
+
+  test('a resubmission by the retry policy is a `policy` notification with its cause, run and blacklisted hosts', () => {
+    const n = queueNotification(
+      { type: 'retry', id: 'q-cccccccc', n: 2, max: 3, cause: 'host_error', detail: 'containers failed: 1; failed repeatedly on h1', deployment_uuid: 'd9', next_deployment_name: 'train-qcccccccc-r2', blacklisted: ['h1'] },
+      new Set(),
+    );
+    assert.equal(n?.kind, 'policy');
+    assert.match(n!.message, /q-cccccccc: resubmitted by its retry policy \(host_error, retry 2 of 3\): containers failed: 1; failed repeatedly on h1; blacklisted h1/);
+    assert.deepEqual(n!.deployment, { uuid: 'd9' });
+    assert.equal(n!.entry?.name, 'train-qcccccccc-r2');
+    assert.equal(queueNotification({ type: 'blacklisted', id: 'q-cccccccc', machine_id: 'h1', failures: 2, expire_in_minutes: 1440 }, new Set()), undefined, 'told once, with the retry');
+  });
 });

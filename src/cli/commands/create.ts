@@ -11,7 +11,7 @@ export interface CreateOptions {
 export async function run(ctx: CliContext, [path]: [string], opts: CreateOptions): Promise<void> {
   const dry = opts.dryRun ?? false;
   const client = await makeClient(ctx, { requireToken: !dry });
-  const { body } = await prepareConfig(ctx, path, { dialect: client.dialect });
+  const { body } = await prepareConfig(ctx, path, { dialect: client.dialect, ignoreQueue: true });
   if (dry) return printDryRun(ctx, client.prepare('createDeployment', body));
   const res = await client.deployments.create(body);
   ctx.result({ status: 'success', deployment_uuid: res.deployment_uuid }, () => t('result.created', { uuid: res.deployment_uuid }));

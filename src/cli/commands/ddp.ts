@@ -4,7 +4,7 @@
 import type { DdpOverview } from '../../api/types.js';
 import { t } from '../../i18n/index.js';
 import { ddpOverview } from '../../ops/ddp.js';
-import { makeClient } from '../client.js';
+import { cliResolve, makeClient } from '../client.js';
 import { action, withExamples, type CliCommand } from '../command.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
@@ -16,7 +16,7 @@ function hours(seconds: number): string {
 
 export async function run(ctx: CliContext, [ref]: [string]): Promise<void> {
   const client = await makeClient(ctx);
-  const list: DdpOverview[] = await ddpOverview(client, ref, cliWords);
+  const list: DdpOverview[] = await ddpOverview(client, ref, cliWords, cliResolve(ctx));
   ctx.result(list, () =>
     list.length === 0
       ? t('result.empty')

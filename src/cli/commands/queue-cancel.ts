@@ -3,7 +3,8 @@
 import type { QueueEntry } from '../../queue/types.js';
 import { t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
-import { entryId, notFound, withStore } from './queue-common.js';
+import { notFound, withStore } from './queue-common.js';
+import { cancelEntries } from '../../ops/queue.js';
 import type { QueueBulkOptions } from './queue-bulk.js';
 import { selectorsOf, withBulkOptions } from '../bulk.js';
 import { hasSelectors } from '../../ops/bulk.js';
@@ -16,12 +17,9 @@ export async function run(ctx: CliContext, [refs]: [string[]], opts: QueueBulkOp
     const { runEntryBulk } = await import('./queue-bulk.js');
     return runEntryBulk(ctx, 'cancel', refs, opts);
   }
-  const ids = refs.map(entryId);
-  const { cancelEntry } = await import('../../queue/ops.js');
   await withStore(ctx, opts, async (store) => {
-    for (const id of ids) if (!(await store.get(id))) throw notFound(id);
-    const done: QueueEntry[] = [];
-    for (const id of ids) done.push(await cancelEntry(store, id));
+    // shared with MCP's queue_cancel (src/ops/queue.ts): every id checked before any is cancelled
+    const done: QueueEntry[] = await cancelEntries(store, refs, notFound);
     ctx.result({ status: 'success', entries: done.map((e) => ({ id: e.id, state: e.state })) }, () =>
       done.map((e) => t('queue.cancelled', { id: e.id })).join('\n'),
     );

@@ -7,7 +7,7 @@ import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import type { QueueEntry, QueueStore } from '../../queue/index.js';
 import type { Dialect, CreateDeploymentBody } from '../../api/types.js';
-import type { SweepParams } from '../../pipeline/index.js';
+import type { QueueDecl, SweepParams } from '../../pipeline/index.js';
 import { dash, formatDuration, statusColor, type Colors } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import { prepareConfig } from '../config-file.js';
@@ -65,11 +65,8 @@ export async function withStore<T>(
   }
 }
 
-/** `q-abc12345` or `abc12345` → `q-abc12345`. */
-export function entryId(ref: unknown): string {
-  const s = String(ref ?? '').trim().toLowerCase();
-  return s.startsWith('q-') ? s : `q-${s}`;
-}
+/** `q-abc12345` or `abc12345` → `q-abc12345` (src/ops/queue.ts). */
+export { entryIdOf as entryId } from '../../ops/queue.js';
 
 export function notFound(id: string): AutodlError {
   return new AutodlError('not_found', t('queue.notFound', { id }), { id });
@@ -97,13 +94,15 @@ export async function targetDialect(ctx: CliContext): Promise<Dialect> {
 export interface PreparedTemplate {
   body: CreateDeploymentBody;
   sweep?: SweepParams;
+  /** The config's `queue:` block (policies for the entries it adds). */
+  queue?: QueueDecl;
   path: string;
 }
 
 /** prepareSpec with sweeps allowed; lint warnings on stderr (NDJSON with --json). */
 export async function prepareTemplate(ctx: CliContext, path: string, dialect: Dialect): Promise<PreparedTemplate> {
   const prepared = await prepareConfig(ctx, path, { dialect, allowSweep: true, file: true });
-  return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), path };
+  return { body: prepared.body, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}), path };
 }
 
 /** Default label of a sweep: the template's file name without extension. */
@@ -111,64 +110,8 @@ export function labelOf(path: string): string {
   return basename(path, extname(path));
 }
 
-/** What `add` / `sweep` print per added (or, with --dry-run, would-be) entry. */
-export interface AddedItem {
-  id?: string;
-  name: string;
-  deployment_name?: string;
-  priority: number;
-  label: string | null;
-  /** the account fingerprint the entry was added for (null: none yet) */
-  account?: string | null;
-  params?: Record<string, string>;
-  body?: CreateDeploymentBody;
-}
-
-export function addedView(e: QueueEntry, params?: Record<string, string>): AddedItem {
-  return {
-    id: e.id,
-    name: e.body.name,
-    deployment_name: e.deployment_name,
-    priority: e.priority,
-    label: e.label,
-    account: e.account,
-    ...(params && Object.keys(params).length > 0 ? { params } : {}),
-  };
-}
-
-/** The JSON of an entry in lists: no body (see `queue show`), times as ISO strings. */
-export function entryView(e: QueueEntry, now = Date.now()): Record<string, unknown> {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    id: e.id,
-    name: e.body.name,
-    deployment_name: e.deployment_name,
-    label: e.label,
-    state: e.state,
-    priority: e.priority,
-    attempts: e.attempts,
-    consecutive_failures: e.consecutive_failures,
-    deployment_uuid: e.deployment_uuid,
-    gpu_name_set: e.body.container_template.gpu_name_set,
-    gpu_num: e.body.container_template.gpu_num,
-    age_seconds: Math.max(0, Math.round((now - e.created_at) / 1000)),
-    created_at: iso(e.created_at),
-    updated_at: iso(e.updated_at),
-    submitted_at: iso(e.submitted_at),
-    finished_at: iso(e.finished_at),
-    last_error: e.last_error,
-    lease_owner: e.lease_owner,
-    lease_until: iso(e.lease_until),
-    // whose entry (issue 11): the account fingerprint, null = no account yet (the first worker to claim it adopts it)
-    account: e.account,
-    // issue 16: the owner, the declared policy, the money spent so far (at most: price_to ceiling) and what a policy did
-    owner: e.owner,
-    policy: e.policy,
-    // (only under a cost cap or budget: it grows with time, and a view of anything else stays as it is)
-    spent_yuan_at_most: e.policy?.maxCost !== undefined || e.policy?.labelBudget !== undefined ? Math.round(spentCeiling(e, now) * 100) / 100 : null,
-    enforced: e.enforced === null ? null : { ...e.enforced, at: iso(e.enforced.at) },
-  };
-}
+// the JSON shapes of an entry are shared with MCP (src/ops/queue.ts)
+export { addedView, entryView, type AddedItem } from '../../ops/queue.js';
 
 /** The POLICY column: `4h`, `¥1.20/¥10`, `after 2`, and what a policy did (`stopped: max_runtime`). */
 export function policySummary(e: QueueEntry, now = Date.now()): string {
@@ -181,6 +124,10 @@ export function policySummary(e: QueueEntry, now = Date.now()): string {
     if (p.labelBudget !== undefined) parts.push(t('policy.sum.label', { budget: p.labelBudget }));
   }
   if (p?.after?.length) parts.push(t(p.afterAny ? 'policy.sum.afterAny' : 'policy.sum.after', { n: p.after.length }));
+  if (p?.retry) {
+    const last = e.retry_log?.[e.retry_log.length - 1];
+    parts.push(`retry ${e.retries}/${p.retry.max}${last ? ` (${last.cause})` : ''}`);
+  }
   if (e.enforced) parts.push(t(e.enforced.action === 'stop' ? 'policy.sum.stopped' : 'policy.sum.warned', { reason: e.enforced.reason }));
   return parts.length ? parts.join(' ') : '-';
 }

@@ -6,7 +6,8 @@ import { userInfo } from 'node:os';
 import { AutodlError } from '../../errors.js';
 import { t } from '../../i18n/index.js';
 import { parseDuration } from '../../watch/time.js';
-import { dependencyCycle, POLICY_BOUNDS, type EntryPolicy } from '../../queue/policies.js';
+import { dependencyCycle, POLICY_BOUNDS, RETRY_CAUSES, type EntryPolicy, type RetryCause, type RetryPolicy } from '../../queue/policies.js';
+import type { QueueDecl } from '../../pipeline/types.js';
 import type { QueueStore } from '../../queue/store.js';
 import { collect, nonNegativeNumber } from '../args.js';
 
@@ -19,6 +20,61 @@ export interface PolicyOptions {
   after?: string[];
   afterAny?: boolean;
   owner?: string;
+  /** --retry <max> (the config's retry.max). */
+  retry?: number;
+  /** --retry-on failed,unscheduled,host_error (the config's retry.on). */
+  retryOn?: RetryCause[];
+  /** The config's whole retry block (unscheduled_after, blacklist_hosts), under the flags. */
+  retryPolicy?: RetryPolicy;
+}
+
+/**
+ * The options of one config: its `queue:` block under the command line's flags (a flag given
+ * replaces the file's field; `--after` replaces the file's whole list).
+ */
+export function withConfig(opts: PolicyOptions, decl: QueueDecl | undefined): PolicyOptions {
+  if (!decl) return opts;
+  const pick = <T>(flag: T | undefined, file: T | undefined): T | undefined => (flag !== undefined ? flag : file);
+  const out: PolicyOptions = { ...opts };
+  const set = <K extends keyof PolicyOptions>(k: K, v: PolicyOptions[K] | undefined) => {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  };
+  set('maxRuntime', pick(opts.maxRuntime, decl.max_runtime_ms));
+  set('grace', pick(opts.grace, decl.grace_ms));
+  set('maxCost', pick(opts.maxCost, decl.max_cost));
+  set('labelBudget', pick(opts.labelBudget, decl.label_budget));
+  set('onCap', pick(opts.onCap, decl.on_cap));
+  if (!opts.after?.length && decl.after?.length) {
+    set('after', [...decl.after]);
+    if (opts.afterAny === undefined && decl.after_any) set('afterAny', true);
+  }
+  set('owner', pick(opts.owner, decl.owner));
+  if (decl.retry) {
+    const r = decl.retry;
+    set('retryPolicy', {
+      max: r.max,
+      on: r.on,
+      ...(r.unscheduled_after_ms !== undefined ? { unscheduledAfterMs: r.unscheduled_after_ms } : {}),
+      ...(r.blacklist_hosts ? { blacklistHosts: true } : {}),
+    });
+  }
+  return out;
+}
+
+function retryOnArg(value: string, previous: RetryCause[] | undefined): RetryCause[] {
+  const out = [...(previous ?? [])];
+  for (const v of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(RETRY_CAUSES as readonly string[]).includes(v)) throw new InvalidArgumentError(t('policy.badRetryOn', { value: v }));
+    if (!out.includes(v as RetryCause)) out.push(v as RetryCause);
+  }
+  return out;
+}
+
+function retryArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > POLICY_BOUNDS.retryMax) throw new InvalidArgumentError(t('policy.badRetry', { value, max: POLICY_BOUNDS.retryMax }));
+  return n;
 }
 
 /** A duration as people write it (`90s`, `10m`, `4h`, `2d`; a bare number is seconds) → ms. */
@@ -49,7 +105,9 @@ export function declarePolicyOptions(c: Command): Command {
     .option('--on-cap <stop|warn>', t('policy.opt.onCap'), onCapArg)
     .option('--after <ref>', t('policy.opt.after'), collect)
     .option('--after-any', t('policy.opt.afterAny'))
-    .option('--owner <name>', t('policy.opt.owner'), ownerArg);
+    .option('--owner <name>', t('policy.opt.owner'), ownerArg)
+    .option('--retry <max>', t('policy.opt.retry'), retryArg)
+    .option('--retry-on <causes>', t('policy.opt.retryOn'), retryOnArg);
 }
 
 /** The owner entries are added under: --owner, else AUTODL_OWNER, else the OS user (null when none can be read). */
@@ -113,7 +171,18 @@ export function policyFrom(opts: PolicyOptions, after: readonly string[]): Entry
     if (!after.length) throw new AutodlError('config_error', t('policy.afterAnyNeedsAfter'), { option: '--after-any' });
     p.afterAny = true;
   }
+  const retry = retryFrom(opts);
+  if (retry) p.retry = retry;
   return Object.keys(p).length ? p : null;
+}
+
+/** --retry / --retry-on over the config's retry block; --retry-on alone needs a max from somewhere. */
+function retryFrom(opts: PolicyOptions): RetryPolicy | undefined {
+  const base = opts.retryPolicy;
+  if (opts.retry === undefined && opts.retryOn === undefined) return base;
+  const max = opts.retry ?? base?.max;
+  if (max === undefined) throw new AutodlError('config_error', t('policy.retryOnNeedsRetry'), { option: '--retry-on' });
+  return { ...(base ?? {}), max, on: opts.retryOn ?? base?.on ?? ['failed'] };
 }
 
 /**

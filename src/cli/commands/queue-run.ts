@@ -14,7 +14,7 @@ import { collect } from '../args.js';
 import { reasonText, type PlatformReason } from '../../queue/refusal.js';
 import { ALIVE_STATES, OPEN_STATES } from '../../queue/states.js';
 import { AutodlError } from '../../errors.js';
-import { t } from '../../i18n/index.js';
+import { catalogs, t, type MessageKey } from '../../i18n/index.js';
 import type { PlanLimits, QueueEvent, WorkerSummary } from '../../queue/index.js';
 import type { Shares } from '../../queue/policies.js';
 import { makeClient } from '../client.js';
@@ -90,6 +90,12 @@ class RunRenderer extends StatusLine {
       case 'policy':
         this.line((ev.action === 'warn' ? c.yellow : c.red)(t('policy.run.acted', { id: ev.id, action: ev.action, reason: ev.reason, detail: ev.detail })));
         return;
+      case 'retry':
+        this.line(c.yellow(t('policy.run.retried', { id: ev.id, reason: ev.cause, n: String(ev.n), max: String(ev.max), detail: ev.detail })));
+        return;
+      case 'blacklisted':
+        this.line(c.yellow(t('policy.run.blacklisted', { id: ev.id, host: ev.machine_id, failures: String(ev.failures) })));
+        return;
       case 'claimed':
         return;
     }
@@ -117,6 +123,39 @@ export interface QueueRunOptions extends StoreOptions {
   ownerMaxGpus?: number;
   ownerMaxRunning?: number;
   ownerWeight?: string[];
+  dryRun?: boolean;
+}
+
+/**
+ * `queue run --dry-run` (issue 15 §5): one look as the worker's next tick would take it (this
+ * account's entries, the limits and policies given), one stock call, nothing claimed, written
+ * or created: what would be created now and, for every other pending entry, why it waits.
+ */
+async function dryRun(ctx: CliContext, opts: QueueRunOptions, limits: PlanLimits, shares: Shares | undefined): Promise<void> {
+  const client = await makeClient(ctx);
+  const account = await currentAccount(ctx, true);
+  const { planNow } = await import('../../ops/queue.js');
+  const { store, path } = await openStore(ctx, opts);
+  let view;
+  try {
+    view = await planNow({ store, api: client, limits, ...(account !== undefined ? { account } : {}), ...(opts.budget !== undefined ? { budget: opts.budget } : {}), ...(shares ? { shares } : {}) });
+  } finally {
+    await store.close();
+  }
+  const result = { ...view, db: path };
+  ctx.result(result, () => {
+    const c = ctx.out;
+    const lines: string[] = [];
+    for (const i of view.would_create) lines.push(c.green(t('queue.runDry.create', { id: i.id, name: i.deployment_name, gpu: i.gpu_name ?? '-' })));
+    if (view.would_create.length === 0) lines.push(t('queue.runDry.none'));
+    for (const i of view.would_wait) {
+      const reason = i.reason !== undefined && `queue.reason.${i.reason}` in catalogs.en ? t(`queue.reason.${i.reason}` as MessageKey) : (i.explanation ?? i.reason ?? '');
+      lines.push(c.yellow(t('queue.runDry.wait', { id: i.id, name: i.deployment_name, reason })));
+    }
+    for (const i of view.would_fail) lines.push(c.red(t('queue.runDry.wait', { id: i.id, name: i.deployment_name, reason: `${i.reason ?? ''}: ${i.explanation ?? ''}` })));
+    lines.push(c.dim(t('queue.runDry.sent')));
+    return lines.join('\n');
+  });
 }
 
 /** --share / --owner-* → the planner's shares (issue 16), or undefined without --share. */
@@ -171,6 +210,7 @@ export async function run(ctx: CliContext, _args: [], opts: QueueRunOptions): Pr
   const workerId = opts.workerId !== undefined && opts.workerId.length > 0 ? opts.workerId : defaultWorkerId();
   const limits = limitsOf(opts);
   const shares = sharesOf(opts);
+  if (opts.dryRun) return dryRun(ctx, opts, limits, shares);
   const requestTimeoutS = opts.requestTimeout;
   if (!(requestTimeoutS > 0 && requestTimeoutS <= MAX_REQUEST_TIMEOUT_S)) {
     throw new AutodlError('config_error', t('queue.run.requestTimeoutRange', { max: MAX_REQUEST_TIMEOUT_S }), { option: '--request-timeout', value: requestTimeoutS, max: MAX_REQUEST_TIMEOUT_S });
@@ -276,5 +316,6 @@ export function declareRun(group: Command): void {
     .option('--owner-max-gpus <n>', t('policy.opt.ownerMaxGpus'), nonNegativeInt)
     .option('--owner-max-running <n>', t('policy.opt.ownerMaxRunning'), nonNegativeInt)
     .option('--owner-weight <owner=weight>', t('policy.opt.ownerWeight'), collect)
+    .option('--dry-run', t('queue.opt.runDry'))
     .action(action(run));
 }

@@ -2,17 +2,15 @@
 import { t } from '../../i18n/index.js';
 import { dash, renderFields, renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { entryId, entryView, notFound, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import { notFound, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import { showEntry } from '../../ops/queue.js';
 import type { Command } from 'commander';
 import { action } from '../command.js';
 
 export async function run(ctx: CliContext, [ref]: [string], opts: StoreOptions): Promise<void> {
-  const id = entryId(ref);
   await withStore(ctx, opts, async (store) => {
-    const e = await store.get(id);
-    if (!e) throw notFound(id);
-    const history = (await store.history(id)).map((h) => ({ ...h, at: new Date(h.ts).toISOString() }));
-    const view = { ...entryView(e), error_details: e.error_details, body: e.body };
+    // the same view as MCP's queue_show (src/ops/queue.ts)
+    const { entry: view, history, raw: e } = await showEntry(store, ref, notFound);
     ctx.result({ entry: view, history }, () => {
       const c = ctx.out;
       const fields: Array<[string, string]> = [
@@ -30,6 +28,10 @@ export async function run(ctx: CliContext, [ref]: [string], opts: StoreOptions):
         [t('field.created'), new Date(e.created_at).toISOString()],
         [t('field.lastError'), dash(e.last_error)],
       ];
+      if (e.policy?.retry || e.retries > 0) {
+        const log = (e.retry_log ?? []).map((r) => `#${r.n} ${r.cause}: ${r.detail}${r.blacklisted?.length ? ` [blacklisted ${r.blacklisted.join(', ')}]` : ''}`);
+        fields.push([t('field.retries'), [t('field.retriesOf', { n: e.retries, max: e.policy?.retry?.max ?? e.retries }), ...log].join('\n')]);
+      }
       if (e.lease_owner) fields.push([t('field.lease'), t('field.leaseUntil', { owner: e.lease_owner, until: new Date(e.lease_until ?? 0).toISOString() })]);
       const rows = history.map((h) => [h.at, dash(h.from_state), stateColor(h.to_state, c), dash(h.note)]);
       return `${renderFields(fields, c)}\n\n${c.bold(t('queue.history'))}\n${renderTable([t('qcol.time'), t('qcol.from'), t('qcol.to'), t('qcol.note')], rows, c)}`;

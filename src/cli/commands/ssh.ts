@@ -5,7 +5,7 @@
 import { AutodlError } from '../../errors.js';
 import type { Container } from '../../api/types.js';
 import { english, inLang, t } from '../../i18n/index.js';
-import { makeClient } from '../client.js';
+import { makeClient, resolveDeployment, toArray } from '../client.js';
 import { terminalText } from '../output.js';
 import type { CliContext } from '../runtime.js';
 import type { AutodlClient } from '../../api/client.js';
@@ -38,6 +38,37 @@ export async function findContainer(client: AutodlClient, ref: string): Promise<
     if (hit) return hit;
   }
   throw new AutodlError('not_found', t('ssh.notFound', { ref }), { container: ref });
+}
+
+/**
+ * A container by its uuid; else (issue 15) a deployment by anything `describe` takes (uuid, name,
+ * the name before its queue mark, uuid prefix, queue entry id) when it has one container — or
+ * one running container among several; several are an error listing them.
+ */
+async function containerFor(ctx: CliContext, client: AutodlClient, ref: string): Promise<Container> {
+  try {
+    return await findContainer(client, ref);
+  } catch (e) {
+    if (!(e instanceof AutodlError) || e.errorType !== 'not_found') throw e;
+    let d;
+    try {
+      d = await resolveDeployment(ctx, client, ref);
+    } catch (e2) {
+      // several deployments answer to it: that is the more useful error; else the container one
+      if (e2 instanceof AutodlError && e2.errorType === 'not_found' && 'candidates' in e2.details) throw e2;
+      throw e;
+    }
+    const all = await toArray(client.containers.listAll({ deployment_uuid: d.uuid }));
+    const running = all.filter((c) => c.status === 'running');
+    const pick = all.length === 1 ? all : running.length === 1 ? running : [];
+    if (pick.length === 1) return pick[0]!;
+    const list = all.slice(0, 20).map((c) => `${c.uuid} (${c.status})`).join(', ');
+    throw new AutodlError('not_found', all.length === 0 ? t('ssh.noContainers', { uuid: d.uuid, name: d.name }) : t('ssh.severalContainers', { uuid: d.uuid, name: d.name, count: all.length, list }), {
+      container: ref,
+      deployment_uuid: d.uuid,
+      candidates: all.slice(0, 20).map((c) => c.uuid),
+    });
+  }
 }
 
 /** Where the server's SSH command points: the only parts of it that are ever used. */
@@ -124,7 +155,7 @@ export interface SshOptions {
 export async function run(ctx: CliContext, [ref]: [string], opts: SshOptions): Promise<void> {
   const showPassword = opts.showPassword ?? false;
   const client = await makeClient(ctx);
-  const c = await findContainer(client, ref);
+  const c = await containerFor(ctx, client, ref);
   const info = (c.info ?? {}) as Partial<Container['info']>;
   const cmd = typeof info.ssh_command === 'string' ? info.ssh_command.trim() : '';
   if (cmd === '') {
@@ -194,7 +225,7 @@ export const command: CliCommand = {
       program
         .command('ssh')
         .description(t('ssh.cmd'))
-        .argument('<container>', t('arg.container'))
+        .argument('<container>', t('arg.containerOrDeployment'))
         .option('--show-password', t('ssh.opt.showPassword'))
         .option('--exec', t('ssh.opt.exec')),
       command.examples,

@@ -1,5 +1,5 @@
 import { t } from '../../i18n/index.js';
-import { makeClientWithToken, printDryRun } from '../client.js';
+import { cliResolve, makeClientWithToken, printDryRun } from '../client.js';
 import { applyDeploymentChange, previewDeploymentChange, type DeploymentChange } from '../../ops/change.js';
 import { cliWords } from '../words.js';
 import type { CliContext } from '../runtime.js';
@@ -23,8 +23,8 @@ export async function run(ctx: CliContext, [refs]: [string[]], opts: StopOptions
   const { client, tokenAtHand } = await makeClientWithToken(ctx, { requireToken: !dry });
   const change: DeploymentChange = { kind: 'stop' };
   // the name is resolved whenever a token is at hand, for --dry-run too (src/ops/change.ts)
-  if (dry) return printDryRun(ctx, await previewDeploymentChange(client, ref, change, tokenAtHand, cliWords));
-  const res = await applyDeploymentChange(client, ref, change, cliWords);
+  if (dry) return printDryRun(ctx, await previewDeploymentChange(client, ref, change, tokenAtHand, cliWords, cliResolve(ctx)));
+  const res = await applyDeploymentChange(client, ref, change, cliWords, cliResolve(ctx));
   ctx.result(res, () => t('result.stopped', { uuid: res.deployment_uuid }));
 }
 

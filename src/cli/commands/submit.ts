@@ -11,6 +11,9 @@ import { prepareConfig } from '../config-file.js';
 import type { CliContext } from '../runtime.js';
 import { currentAccount, openStore } from './queue-common.js';
 import { action, dryRunOption, withExamples, type CliCommand } from '../command.js';
+import { checkQueuedNames, markedPreview } from '../../ops/queue.js';
+import { previewOf } from '../../ops/preview.js';
+import { cliWords } from '../words.js';
 import { intervalSeconds, timeoutSeconds } from '../args.js';
 
 export interface SubmitOptions {
@@ -26,15 +29,34 @@ export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions
   const intervalS = opts.interval;
   const timeoutS = opts.timeout;
   const client = await makeClient(ctx, { requireToken: !dry });
-  const { body } = await prepareConfig(ctx, path, { dialect: client.dialect });
+  const { body, queue } = await prepareConfig(ctx, path, { dialect: client.dialect });
+  // the name is sent marked (`<name>-q<tag>`): too long then is refused before anything is read or sent
+  checkQueuedNames([body.name], cliWords);
   // --dry-run: offline only (no image / stock checks): the create it would send.
-  if (dry) return printDryRun(ctx, client.prepare('createDeployment', body));
+  // The name is sent marked with the entry's tag (unknown before the entry exists): the
+  // preview carries the marked name with the tag as ######## (same length) and the rule.
+  if (dry) {
+    const mark = markedPreview(body.name);
+    return printDryRun(ctx, { ...previewOf(client.prepare('createDeployment', { ...body, name: mark.name })), mark });
+  }
 
   const { submitAndWait, closeSubmitIntent } = await import('../../queue/submit.js');
   // Durable (issue 11): the entry lives in the user's queue store, keyed by body + host +
   // account, so a rerun of an interrupted submit finds its earlier create instead of making
   // a second deployment. The store must persist (openStore refuses :memory: and the like).
   const account = await currentAccount(ctx, true);
+  // the config's queue: block (issue 16): time limit, cost cap, retries — enforced by a worker of
+  // the account once the deployment exists; a one-shot submit waits for stock, not for dependencies
+  const { policyFrom, ownerFor, withConfig } = await import('./queue-policy.js');
+  const { normalizePolicy } = await import('../../queue/policies.js');
+  const declared = withConfig({}, queue);
+  if (declared.after?.length) {
+    ctx.warn(t('submit.afterIgnored'));
+    delete declared.after;
+    delete declared.afterAny;
+  }
+  const policy = normalizePolicy(policyFrom(declared, []));
+  const owner = ownerFor(declared, ctx.env);
   const { store } = await openStore(ctx, opts, { durable: true });
   const settleS = opts.settle;
   const progress = new ProgressRenderer(ctx);
@@ -55,6 +77,8 @@ export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions
       body,
       store,
       intent: { host: client.host, account: account! },
+      policy,
+      owner,
       intervalMs: Math.round(intervalS * 1000),
       timeoutSec: timeoutS,
       ...(settleS !== undefined ? { settleMs: Math.round(settleS * 1000) } : {}),
@@ -76,7 +100,9 @@ export async function run(ctx: CliContext, [path]: [string], opts: SubmitOptions
       },
     });
     progress.clear();
-    ctx.result(res, () => t('result.submitted', { uuid: res.deployment_uuid, seconds: res.waited_seconds }));
+    ctx.result(res, () =>
+      [t('result.submitted', { uuid: res.deployment_uuid, seconds: res.waited_seconds }), ctx.out.dim(t('result.submittedAs', { name: res.deployment_name, id: res.entry_id, config: body.name }))].join('\n'),
+    );
     // Reported: the same config submitted again from now on is a new deployment (a failure
     // here must not add a second document after the result: a rerun would then resume it).
     // Unless the result may not have reached anyone: a SIGINT/SIGTERM came while the create

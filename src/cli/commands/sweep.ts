@@ -57,8 +57,8 @@ export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions)
       errors: [{ path: 'sweep', message: english('cli.noSweepParams') }],
     });
   }
-  const { expandSweep } = await import('../../pipeline/index.js');
-  const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label }));
+  const { expandSweep } = await import('../../pipeline/sweep.js'); // no zod (src/pipeline/quick.ts)
+  const items: AddItem[] = expandSweep(tpl.body, params).map((it) => ({ ...it, label, queue: tpl.queue }));
   await addItems(ctx, opts, items, priority, opts.dryRun ?? false);
 }
 

@@ -8,7 +8,7 @@ import { t } from '../../i18n/index.js';
 import type { CreateDeploymentBody } from '../../api/types.js';
 import { resolveDeployment } from '../../ops/resolve.js';
 import { parseApiTime } from '../../watch/time.js';
-import { makeClient } from '../client.js';
+import { cliResolve, makeClient } from '../client.js';
 import { cliWords } from '../words.js';
 import type { CliContext } from '../runtime.js';
 import { action, withExamples, type CliCommand } from '../command.js';
@@ -28,7 +28,7 @@ function limitArg(value: string): number | 'off' {
 export async function run(ctx: CliContext, [ref, limit]: [string, number | 'off'], opts: TtlOptions): Promise<void> {
   if (limit === 'off' && opts.grace !== undefined) throw new AutodlError('config_error', t('policy.graceNeedsLimit'), { option: '--grace' });
   const client = await makeClient(ctx);
-  const d = await resolveDeployment(client, ref, cliWords);
+  const d = await resolveDeployment(client, ref, cliWords, cliResolve(ctx, opts.db));
   const created = parseApiTime(d.created_at) ?? Date.now();
   const policy = limit === 'off' ? { maxRuntimeMs: undefined, graceMs: undefined } : { maxRuntimeMs: limit, ...(opts.grace !== undefined ? { graceMs: opts.grace } : {}) };
   if (limit !== 'off') {

@@ -2,7 +2,7 @@
 // like `kubectl wait`: exit 0 when the condition is met, 2 on timeout (error_type timeout),
 // 3 when it can no longer be met (error_type unreachable). Conditions: src/watch/wait.ts.
 import { inLang, t } from '../../i18n/index.js';
-import { makeClient } from '../client.js';
+import { cliResolve, makeClient } from '../client.js';
 import type { CliContext } from '../runtime.js';
 import { cliWords } from '../words.js';
 import { waitCondition, waitError, waitForDeployment, waitSuccess, type WaitOutcome } from '../../ops/wait.js';
@@ -70,6 +70,7 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
       timeoutMs: opts.timeout * 1000,
       signal: ac.signal,
       words: cliWords,
+      resolve: cliResolve(ctx),
       onProgress: (ev, seconds) => {
         if (ctx.json) {
           ctx.io.stderr.write(`${JSON.stringify({ type: 'waiting', deployment_uuid: uuid, condition: condText, state: ev.state, reason: ev.reason, elapsed_seconds: seconds })}\n`);
