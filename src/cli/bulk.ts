@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { AutodlError } from '../errors.js';
-import { t } from '../i18n/index.js';
+import { english, t } from '../i18n/index.js';
 import { bulkExitCode, type BulkSummary, type Selectors, type TargetResult } from '../ops/bulk.js';
 import { escapeControls } from './output.js';
 import type { CliContext } from './runtime.js';
@@ -53,7 +53,7 @@ export function selectorsOf(opts: BulkOptions, states: readonly string[] | undef
 
 /** Neither ids nor a selector: a usage error (a bulk action never means "everything" by default). */
 export function noTargetError(kind: 'queue' | 'deployments'): AutodlError {
-  return new AutodlError('config_error', t(kind === 'queue' ? 'bulk.noTarget.queue' : 'bulk.noTarget.deployments'), { reason: 'no target' });
+  return new AutodlError('config_error', t(kind === 'queue' ? 'bulk.noTarget.queue' : 'bulk.noTarget.deployments'), { reason: english('bulk.why.noTarget') });
 }
 
 /** Data on one line: a newline in a name or a server's reason cannot fake another target's line. */
@@ -81,7 +81,7 @@ export async function confirmBulk(ctx: CliContext, verb: string, targets: Readon
       throw new AutodlError('config_error', t('bulk.needYesSelector', { verb }), { reason: 'confirmation needed', targets: 1, hint: '--yes' });
     }
     if (targets.length <= 1) return true;
-    throw new AutodlError('config_error', t('bulk.needYes', { verb, n: targets.length }), { reason: 'confirmation needed', targets: targets.length, hint: '--yes' });
+    throw new AutodlError('config_error', t('bulk.needYes', { verb, n: targets.length }), { reason: english('bulk.why.needYes'), targets: targets.length, hint: '--yes' });
   }
   const lines = targets.slice(0, SHOWN).map((r) => `  ${label(r)}`);
   if (targets.length > SHOWN) lines.push(`  ${t('bulk.more', { n: targets.length - SHOWN })}`);

@@ -3,9 +3,9 @@
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { readConfig } from '../ops/config.js';
 import type { QueueDecl, SweepParams } from '../pipeline/types.js';
+import { inLang, t } from '../i18n/index.js';
 import type { CliContext } from './runtime.js';
 import { AutodlError } from '../errors.js';
-import { t } from '../i18n/index.js';
 import { cliWords } from './words.js';
 
 /** How a config read from stdin is named in messages and error details. */
@@ -56,11 +56,12 @@ export async function prepareConfig(
   });
   const warnings = prepared.warnings as PreparedConfig['warnings'];
   for (const w of warnings) {
-    const where = [w.path, w.line !== undefined ? `line ${w.line}` : undefined].filter(Boolean).join(', ');
+    const where = [w.path, w.line !== undefined ? t('detail.lineBare', { line: w.line }) : undefined].filter(Boolean).join(', ');
+    const text = inLang(w.message);
     const extra = { ...(options.file ? { file: path } : {}), ...(w.code ? { code: w.code } : {}), ...(w.path ? { path: w.path } : {}), ...(w.line !== undefined ? { line: w.line } : {}) };
     if (ctx.json) ctx.warn(w.message, extra);
-    else if (options.file) ctx.warn(`${path}${where ? ` (${where})` : ''}: ${w.message}`);
-    else ctx.warn(where ? `${where}: ${w.message}` : w.message);
+    else if (options.file) ctx.warn(`${path}${where ? ` (${where})` : ''}: ${text}`);
+    else ctx.warn(where ? `${where}: ${text}` : text);
   }
   return { body: prepared.body, warnings, ...(prepared.sweep ? { sweep: prepared.sweep } : {}), ...(prepared.queue ? { queue: prepared.queue } : {}) };
 }

@@ -4,8 +4,9 @@
 // node a file to resolve, read and link); what is heavy — zod, yaml, better-sqlite3, the
 // simulator, the MCP SDK — they load with a dynamic import() where they need it. Never import
 // those at the top level of anything under here. (`autodl --help` itself never gets here: see ./bin.ts.)
-import { Command, Option } from 'commander';
-import { t } from '../i18n/index.js';
+import { Argument, Command, Option } from 'commander';
+import { getLang, t, type MessageKey } from '../i18n/index.js';
+import { displayWidth, stripAnsi } from './output.js';
 import type { CliCommand } from './command.js';
 import { stdErr, stdOut } from './std.js';
 import { command as blacklist } from './commands/blacklist.js';
@@ -89,6 +90,59 @@ export const COMMANDS: readonly CliCommand[] = [
   ttl,
 ];
 
+const TITLES: Record<string, MessageKey> = {
+  'Usage:': 'help.title.usage',
+  'Options:': 'help.title.options',
+  'Commands:': 'help.title.commands',
+  'Arguments:': 'help.title.arguments',
+  'Global Options:': 'help.title.globalOptions',
+};
+
+/** The notes commander adds after a description — "(default: 2)" — in the catalog's words. */
+function withNotes(description: string, notes: string[]): string {
+  if (notes.length === 0) return description;
+  const open = getLang() === 'zh' ? '（' : '(';
+  const close = getLang() === 'zh' ? '）' : ')';
+  const sep = getLang() === 'zh' ? '；' : ', ';
+  const note = `${open}${notes.join(sep)}${close}`;
+  if (!description) return note;
+  return getLang() === 'zh' ? `${description}${note}` : `${description} ${note}`;
+}
+
+const shown = (v: unknown) => JSON.stringify(v);
+
+/**
+ * Help in the language of the run: section titles and option notes from the catalog (the
+ * English ones are commander's, byte for byte); widths counted as a terminal shows them (a
+ * Chinese character takes two columns), so wrapped help stays aligned.
+ */
+function localizedHelp() {
+  return {
+    // a command's help also lists the options it inherits (--json, --lang…, queue's --db)
+    showGlobalOptions: true,
+    styleTitle: (title: string) => {
+      const key = TITLES[title];
+      return key ? t(key) : title;
+    },
+    displayWidth: (s: string) => displayWidth(stripAnsi(s)),
+    optionDescription: (o: Option) => {
+      const notes: string[] = [];
+      if (o.argChoices) notes.push(t('help.note.choices', { values: o.argChoices.map(shown).join(', ') }));
+      const showDefault = o.required || o.optional || (o.isBoolean() && typeof o.defaultValue === 'boolean');
+      if (o.defaultValue !== undefined && showDefault) notes.push(t('help.note.default', { value: o.defaultValueDescription || shown(o.defaultValue) }));
+      if (o.presetArg !== undefined && o.optional) notes.push(t('help.note.preset', { value: shown(o.presetArg) }));
+      if (o.envVar !== undefined) notes.push(t('help.note.env', { name: o.envVar }));
+      return withNotes(o.description, notes);
+    },
+    argumentDescription: (a: Argument) => {
+      const notes: string[] = [];
+      if (a.argChoices) notes.push(t('help.note.choices', { values: a.argChoices.map(shown).join(', ') }));
+      if (a.defaultValue !== undefined) notes.push(t('help.note.default', { value: a.defaultValueDescription || shown(a.defaultValue) }));
+      return withNotes(a.description, notes);
+    },
+  };
+}
+
 export function buildProgram(only?: string): Command {
   const program = new Command('autodl');
   program
@@ -104,8 +158,7 @@ export function buildProgram(only?: string): Command {
     .option('--verbose', t('opt.verbose'))
     .option('--utc', t('opt.utc'))
     .showSuggestionAfterError(true)
-    // a command's help also lists the options it inherits (--json, --lang…, queue's --db)
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp(localizedHelp())
     .exitOverride()
     .configureOutput({
       // Parse errors are reported by the top-level handler (JSON or coloured text).

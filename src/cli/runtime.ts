@@ -6,7 +6,8 @@ import { AutodlError } from '../errors.js';
 import type { Dialect } from '../api/types.js';
 import { redactDeep } from '../api/redact.js';
 import { dropSecrets, sanitizedJson } from '../ops/sanitize.js';
-import { getLang, t, type Lang } from '../i18n/index.js';
+import { getLang, inLang, t, type Lang, type MessageKey } from '../i18n/index.js';
+import { commanderMessage } from './commander-words.js';
 import { colorsFor, inlineValue, terminalText, type Colors } from './output.js';
 import { setUtcOutput } from '../util/time.js';
 import { resolveCredentials } from '../credentials/credentials.js';
@@ -182,7 +183,8 @@ function toAutodlError(e: unknown, verbose: boolean): { err: AutodlError; stack?
   if (e instanceof AutodlError) return { err: e };
   if (e instanceof CommanderError) {
     const msg = e.message.replace(/^error:\s*/i, '');
-    return { err: new AutodlError('config_error', t('arg.invalid', { message: msg }), { code: e.code, reason: msg }) };
+    // details.reason stays commander's English (details never change with the language)
+    return { err: new AutodlError('config_error', t('arg.invalid', { message: commanderMessage(e.code, msg) }), { code: e.code, reason: msg }) };
   }
   const base = e instanceof Error ? e : new Error(String(e));
   const out: { err: AutodlError; stack?: string } = {
@@ -192,19 +194,42 @@ function toAutodlError(e: unknown, verbose: boolean): { err: AutodlError; stack?
   return out;
 }
 
+/** The key of a detail as a person reads it (the JSON keeps the key itself). */
+function detailLabel(key: string): string {
+  const label = DETAIL_LABELS[key];
+  return label ? t(label) : key;
+}
+
+const DETAIL_LABELS: Record<string, MessageKey> = {
+  errors: 'detail.errors',
+  path: 'detail.path',
+  deployment: 'detail.deployment',
+  requested: 'detail.requested',
+  searched: 'detail.searched',
+  line: 'detail.lineKey',
+  container: 'detail.container',
+  hint: 'detail.hint',
+  state: 'detail.state',
+  deployment_uuid: 'detail.deploymentUuid',
+  reason: 'detail.reason',
+  column: 'detail.columnKey',
+};
+
 function humanDetails(details: Record<string, unknown>, c: Colors): string[] {
   const lines: string[] = [];
   for (const [k, v] of Object.entries(details)) {
+    // commander's own English words of a parse error: the headline already says them
+    if (k === 'reason' && getLang() !== 'en' && typeof details.code === 'string' && details.code.startsWith('commander.')) continue;
     if (Array.isArray(v) && v.every((x) => x && typeof x === 'object' && 'message' in (x as object))) {
-      lines.push(`  ${c.dim(`${k}:`)}`);
+      lines.push(`  ${c.dim(`${detailLabel(k)}:`)}`);
       for (const x of v as Array<Record<string, unknown>>) {
         const where = x.path ?? x.field;
-        const line = typeof x.line === 'number' ? c.dim(` (line ${x.line})`) : '';
+        const line = typeof x.line === 'number' ? c.dim(` ${t('detail.line', { line: x.line })}`) : '';
         const head = where !== undefined && where !== '' ? `${c.bold(String(where))}${line}: ` : line ? `${line.trim()}: ` : '';
-        lines.push(`    - ${head}${String(x.message)}`);
+        lines.push(`    - ${head}${inLang(String(x.message))}`);
       }
     } else {
-      lines.push(`  ${c.dim(`${k}:`)} ${inlineValue(v)}`);
+      lines.push(`  ${c.dim(`${detailLabel(k)}:`)} ${typeof v === 'string' ? inLang(v) : inlineValue(v)}`);
     }
   }
   return lines;
@@ -223,6 +248,8 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
   if (getLang() === 'en') return r.message;
   // already from the catalog (unless the Chinese is the platform's own msg, quoted in an English message)
   if (/[\u4e00-\u9fff]/.test(r.message) && r.error_type !== 'api_error' && r.details.platform_reason === undefined) return r.message;
+  const made = inLang(r.message);
+  if (made !== r.message) return made; // worded by a lower layer from the catalog (english())
   const d = r.details;
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : String(v ?? ''));
   switch (r.error_type) {
@@ -230,10 +257,10 @@ function localizedMessage(r: { error_type: string; message: string; details: Rec
       const errors = Array.isArray(d.errors) ? (d.errors as Array<{ path?: unknown; message?: unknown }>) : [];
       if (errors.length === 0) break;
       const first = errors[0]!;
-      return t('errmsg.validation', { count: errors.length, first: `${String(first.path ?? '')}: ${String(first.message ?? '')}` });
+      return t('errmsg.validation', { count: errors.length, first: `${String(first.path ?? '')}: ${inLang(String(first.message ?? ''))}` });
     }
     case 'config_error':
-      return t('errmsg.config', { message: r.message });
+      return t('errmsg.config', { message: inLang(r.message) });
     case 'image_not_found':
       return t('errmsg.imageNotFound', { requested: list(d.requested) });
     case 'gpu_type_not_found':

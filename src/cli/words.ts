@@ -1,5 +1,5 @@
 // The operations' error words (src/ops/words.ts) in the CLI's language, from the catalog.
-import { t } from '../i18n/index.js';
+import { inLang, t } from '../i18n/index.js';
 import type { OpsWords } from '../ops/words.js';
 
 export const cliWords: OpsWords = {
@@ -7,9 +7,9 @@ export const cliWords: OpsWords = {
   ambiguousName: (ref) => t('error.ambiguousName', { ref }),
   regionBoth: () => t('error.regionBoth'),
   regionDialect: () => t('error.regionDialect'),
-  sweepRefused: (source) => `${source} describes a sweep: run it with \`autodl sweep ${source}\``,
+  sweepRefused: (source) => t('cli.sweepRefused', { source }),
   notResolved: (ref) => t('dryRun.notResolved', { ref }),
-  waitUnreachable: (uuid, condition, reason) => t('wait.unreachable', { uuid, condition, reason }),
+  waitUnreachable: (uuid, condition, reason) => t('wait.unreachable', { uuid, condition, reason: inLang(reason) }),
   waitTimeout: (uuid, condition, seconds) => t('wait.timeout', { uuid, condition, seconds }),
   waitInterrupted: () => t('wait.interrupted'),
   waitBadCondition: (value) => t('wait.badCondition', { value }),

@@ -6,8 +6,17 @@
 
 import type { Lang } from './detect.js';
 export { type Lang, isLang, detectLang } from './detect.js';
+import { commanderEn, commanderZh } from './commander.js';
+import { specEn, specZh } from './spec.js';
+import { viewsEn, viewsZh } from './views.js';
 
 const en = {
+  // commander's own words (./commander.ts)
+  ...commanderEn,
+  // the config pipeline's words (./spec.ts)
+  ...specEn,
+  // the fields and headers of the CLI's views (./views.ts)
+  ...viewsEn,
   // ---- program / global options ----
   'program.description': 'AutoDL elastic deployments: query, create, wait for GPUs, simulate.',
   'opt.json': 'print JSON (default when stdout is not a terminal; --no-json forces tables)',
@@ -630,13 +639,16 @@ export type MessageKey = keyof typeof en;
 export type Catalog = Record<MessageKey, string>;
 
 const zh: Catalog = {
+  ...commanderZh,
+  ...specZh,
+  ...viewsZh,
   'program.description': 'AutoDL 弹性部署：查询、创建、等待 GPU、模拟器。',
   'opt.json': '输出 JSON（stdout 不是终端时默认如此；--no-json 强制表格）',
   'opt.lang': '消息语言：zh 或 en',
   'opt.host': 'API 地址（优先于 AUTODL_HOST 和配置文件）',
   'opt.dialect': 'API 方言：private 或 public（默认按地址判断）',
   'opt.verbose': '在 stderr 打印请求日志并显示堆栈',
-  'opt.dryRun': '只打印将要发送的请求（令牌已隐藏），不发送任何内容',
+  'opt.dryRun': '只打印将要发送的请求（Token已隐藏），不发送任何内容',
   'opt.help': '显示帮助',
   'opt.version': '显示版本',
   'help.command': '显示某个命令的帮助',
@@ -747,21 +759,21 @@ const zh: Catalog = {
   'cmd.delete': '删除部署（先停止）',
   'cmd.validate': '离线检查配置文件并打印将要发送的请求体',
   'cmd.validate.strict': '把警告当作错误',
-  'cmd.login': '将开发者令牌保存到用户配置（权限 0600）',
-  'cmd.login.tokenStdin': '从 stdin 读取令牌，不提示输入',
+  'cmd.login': '将开发者Token保存到用户配置（权限 0600）',
+  'cmd.login.tokenStdin': '从 stdin 读取Token，不提示输入',
   'cmd.sim': '在本机回环地址上运行 AutoDL 模拟器',
   'cmd.sim.port': '端口（0 = 任意空闲端口）',
-  'cmd.sim.token': '接受的令牌（可重复；默认：演示令牌）',
+  'cmd.sim.token': '接受的Token（可重复；默认：演示 Token）',
   'cmd.sim.speed': '时钟倍速（每真实秒对应的模拟秒数）',
   'cmd.sim.manual': '手动时钟（只能通过管理接口推进）',
   'cmd.sim.seed': '世界的随机种子',
   'cmd.sim.noBackground': '不模拟其他用户的负载',
   'cmd.schema': '打印部署配置的 JSON Schema',
-  'cmd.demo': '在内置模拟器上跑完整流程，无需 token：排队提交等待 GPU，创建、运行并完成',
+  'cmd.demo': '在内置模拟器上跑完整流程，无需 Token：排队提交等待 GPU，创建、运行并完成',
   'cmd.demo.speed': '模拟时钟倍速（默认 10）',
   'cmd.demo.busy': '多少秒后被占用的 GPU 空出（默认 8）',
   'cmd.demo.interval': '提交时检查库存的间隔秒数（默认 2）',
-  'demo.title': 'autodl demo —— 本机回环地址上的内置 AutoDL 模拟器；无需 token、无需联网、不产生费用。',
+  'demo.title': 'autodl demo —— 本机回环地址上的内置 AutoDL 模拟器；无需 Token、无需联网、不产生费用。',
   'demo.sim': '模拟器：{url}（时钟 × {speed}）',
   'demo.busy': '所有 {gpus} 卡都被其他用户占用；{seconds} 秒后空出两张。提交会等待它们。',
   'demo.freed': '其他用户刚释放了两张 {gpu}',
@@ -859,8 +871,8 @@ const zh: Catalog = {
   'error.stackHint': '加 --verbose 可查看堆栈',
   'error.deploymentNotFound': '没有 uuid 或名称为“{ref}”的部署',
   'error.ambiguousName': '有多个名为“{ref}”的部署：请使用 uuid',
-  'error.tokenEmpty': '没有提供令牌',
-  'error.noTty': '没有可用于提示输入的终端：请用 `autodl login --token-stdin` 通过管道传入令牌',
+  'error.tokenEmpty': '没有提供Token',
+  'error.noTty': '没有可用于提示输入的终端：请用 `autodl login --token-stdin` 通过管道传入Token',
   'error.regionDialect': '--region / --dc 需要 public 方言',
   'error.regionBoth': '--region 和 --dc 只能给一个',
   'dryRun.notResolved': '没有 Token：未能把“{ref}”解析为部署；请求按原样显示它（uuid 原样发送，名称则不会匹配）',
@@ -883,7 +895,7 @@ const zh: Catalog = {
   'errmsg.submissionReason': '平台连续 {n} 次拒绝创建：{reason}（库存显示有空闲卡，但库存只是参考）',
   'errmsg.timeout': '等待 GPU 超时（已等待 {elapsed} 秒）：{message}',
   'errmsg.timeoutInFlight': '已等待 {elapsed} 秒，一次创建的结果未知（回复丢失，可能仍会生效）：再次运行同一提交即可继续 {id}（会先查找这次创建，不会重复创建）',
-  'errmsg.tokenMissing': '未找到 AutoDL 开发者 token（已查找：{searched}）；请运行 autodl login',
+  'errmsg.tokenMissing': '未找到 AutoDL 开发者Token（已查找：{searched}）；请运行 autodl login',
   'errmsg.api': 'AutoDL API 调用失败：{message}',
 
   'result.created': '已创建部署 {uuid}',
@@ -894,13 +906,13 @@ const zh: Catalog = {
   'result.containerStopped': '容器 {uuid} 已停止',
   'result.blacklisted': '容器 {uuid} 所在主机已加入黑名单',
   'result.valid': '{path} 有效',
-  'result.loggedIn': '令牌已保存到 {path}（用于 {host}）',
+  'result.loggedIn': 'Token已保存到 {path}（用于 {host}）',
   'result.empty': '（无）',
   'result.count': '共 {n} 项',
   'result.dryRun': '演练：没有发送任何请求',
   'warn.prefix': '警告',
 
-  'login.prompt': 'AutoDL 开发者令牌（控制台 → 设置 → 开发者令牌）：',
+  'login.prompt': 'AutoDL 开发者Token（控制台 → 设置 → 开发者Token）：',
 
   'submit.waiting': '等待 GPU · {elapsed} · 第 {attempt} 次检查 · 空闲 {idle} · {next} 秒后再查',
   'submit.checking': '正在检查 {what}……',
@@ -1231,7 +1243,7 @@ const zh: Catalog = {
   'queue.cmd.history': '过去的条目，最新在前：结果、运行时长和最多花费',
   'queue.opt.limit': '最多显示这么多条（默认 20）',
   'queue.history.empty': '没有过去的条目',
-  'queue.history.costNote': 'COST：最多花费，按配置的 price_to 乘运行时长估算（实际扣费见 autodl cost）',
+  'queue.history.costNote': '费用：最多花费，按配置的 price_to 乘运行时长估算（实际扣费见 autodl cost）',
   'ex.queue.prune': '清除一周前就已结束的条目',
   'ex.queue.prune.dry': '清除某次 sweep 一天前结束的条目会删除哪些',
   'ex.queue.history': '某次 sweep 最近 10 个条目：结果、运行时长、花费',
@@ -1255,4 +1267,53 @@ export function getLang(): Lang {
 export function t(key: MessageKey, params: Record<string, string | number> = {}, lang: Lang = current): string {
   const template = catalogs[lang][key] ?? en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+// ---------- messages the library layers word in English ----------
+// The config pipeline (and any layer below the CLI) words its problems in English: that text
+// is what error details and JSON carry, the same in every language. It builds them with
+// english(key, params); the catalog remembers which key and params made each text, so a
+// person reading in another language is shown inLang(text): the same message from the
+// catalog. A text it did not make (or made after the memory filled up) is shown as it is.
+
+/** A parameter: a value, or a message of its own (rendered in the same language). */
+export type Param = string | number | Said;
+export interface Said {
+  readonly key: MessageKey;
+  readonly params?: Readonly<Record<string, Param>>;
+}
+
+/** How many distinct texts are remembered: enough for any config (a hostile one falls back to English). */
+export const SAID_MAX = 20_000;
+const made = new Map<string, Said>();
+
+function render(s: Said, lang: Lang): string {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(s.params ?? {})) params[k] = typeof v === 'object' ? render(v, lang) : v;
+  return t(s.key, params, lang);
+}
+
+/** A message part for english(): `said('spec.unit.gb')`. */
+export function said(key: MessageKey, params?: Record<string, Param>): Said {
+  return params ? { key, params } : { key };
+}
+
+/** The English text of a message (what details carry), remembered for inLang(). */
+export function english(key: MessageKey, params?: Record<string, Param>): string {
+  const s = said(key, params);
+  const text = render(s, 'en');
+  if (!made.has(text) && made.size < SAID_MAX) made.set(text, s);
+  return text;
+}
+
+/** A text english() made, as the message it is (to go inside another one); any other text as it is. */
+export function saidOf(text: string): Param {
+  return made.get(text) ?? text;
+}
+
+/** A text english() made, in `lang` (default: the language of the run); any other text as it is. */
+export function inLang(text: string, lang: Lang = current): string {
+  if (lang === 'en') return text;
+  const s = made.get(text);
+  return s ? render(s, lang) : text;
 }

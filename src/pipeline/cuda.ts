@@ -1,6 +1,7 @@
 // CUDA versions ↔ AutoDL's CUDA codes (118 = CUDA 11.8).
 
 import { CUDA_CODES } from '../api/types.js';
+import { english } from '../i18n/index.js';
 
 export const KNOWN_CUDA_CODES: readonly number[] = CUDA_CODES;
 export const HIGHEST_CUDA_CODE: number = Math.max(...CUDA_CODES);
@@ -32,14 +33,14 @@ export function resolveCuda(input: unknown): CudaParse {
   if (typeof input === 'number' && Number.isInteger(input) && input >= 100) {
     return isKnownCudaCode(input)
       ? { ok: true, code: input, exact: true, version: cudaCodeToVersion(input) }
-      : { ok: false, message: `unknown CUDA code ${input}; known codes: ${KNOWN_CUDA_CODES.join(', ')}` };
+      : { ok: false, message: english('spec.cudaUnknownCodeShort', { code: input, codes: KNOWN_CUDA_CODES.join(', ') }) };
   }
   let text: string;
   if (typeof input === 'number' && Number.isFinite(input) && input > 0) text = String(input);
   else if (typeof input === 'string') text = input;
-  else return { ok: false, message: 'must be a CUDA version such as "11.8"' };
+  else return { ok: false, message: english('spec.cudaVersion') };
   const m = /^\s*(?:cuda\s*)?(\d{1,2})(?:\.(\d{1,2}))?(?:\.\d+)?\s*$/i.exec(text);
-  if (!m) return { ok: false, message: `cannot read ${JSON.stringify(text)} as a CUDA version such as "11.8"` };
+  if (!m) return { ok: false, message: english('spec.cudaUnreadable', { text: JSON.stringify(text) }) };
   const major = Number(m[1]);
   const minor = m[2] === undefined ? 0 : Number(m[2]);
   const version = `${major}.${minor}`;
@@ -52,6 +53,6 @@ export function resolveCuda(input: unknown): CudaParse {
   }
   return {
     ok: false,
-    message: `CUDA ${version} is newer than every known code (highest: ${HIGHEST_CUDA_CODE} = CUDA ${cudaCodeToVersion(HIGHEST_CUDA_CODE)})`,
+    message: english('spec.cudaTooNew', { version, code: HIGHEST_CUDA_CODE, highest: cudaCodeToVersion(HIGHEST_CUDA_CODE) }),
   };
 }

@@ -1,6 +1,7 @@
 // The parts of validation that need no schema library: the error thrown for a list of problems,
 // the dialect and cross-field rules, and paths. ./validate.ts (zod) and ./quick.ts share them.
 
+import { english, said } from '../i18n/index.js';
 import { KNOWN_DATA_CENTERS, type Dialect } from '../api/types.js';
 import { AutodlError } from '../errors.js';
 import { KNOWN_CUDA_CODES } from './cuda.js';
@@ -19,14 +20,14 @@ export function crossField(body: Record<string, unknown>, dialect: Dialect, host
   const out: Collected[] = [];
   const type = body.deployment_type;
   if ((type === 'ReplicaSet' || type === 'Job') && body.replica_num === undefined) {
-    out.push({ path: ['replica_num'], message: `required for deployment_type ${type}` });
+    out.push({ path: ['replica_num'], message: english('spec.requiredFor', { type }) });
   }
   if (type === 'Job') {
-    if (body.parallelism_num === undefined) out.push({ path: ['parallelism_num'], message: 'required for deployment_type Job' });
+    if (body.parallelism_num === undefined) out.push({ path: ['parallelism_num'], message: english('spec.requiredFor', { type: 'Job' }) });
     else if (num(body.parallelism_num) && num(body.replica_num) && body.parallelism_num > body.replica_num) {
       out.push({
         path: ['parallelism_num'],
-        message: `parallelism_num (${body.parallelism_num}) is greater than replica_num (${body.replica_num})`,
+        message: english('spec.parallelismAboveReplicas', { parallelism: body.parallelism_num, replicas: body.replica_num }),
       });
     }
   }
@@ -34,15 +35,15 @@ export function crossField(body: Record<string, unknown>, dialect: Dialect, host
   if (!isPlainObject(tpl)) return out;
   const T = 'container_template';
   for (const [lo, hi, unit] of [
-    ['cpu_num_from', 'cpu_num_to', 'cores'],
-    ['memory_size_from', 'memory_size_to', 'GB'],
-    ['price_from', 'price_to', 'milli-yuan per hour'],
-    ['cuda_v_from', 'cuda_v_to', 'CUDA code'],
+    ['cpu_num_from', 'cpu_num_to', 'spec.unit.cores'],
+    ['memory_size_from', 'memory_size_to', 'spec.unit.gb'],
+    ['price_from', 'price_to', 'spec.unit.milliYuan'],
+    ['cuda_v_from', 'cuda_v_to', 'spec.unit.cudaCode'],
   ] as const) {
     const a = tpl[lo];
     const b = tpl[hi];
     if (num(a) && num(b) && a > b) {
-      out.push({ path: [T, lo], message: `inverted range: ${lo} (${a}) is greater than ${hi} (${b}) (${unit})` });
+      out.push({ path: [T, lo], message: english('spec.invertedRange', { lo, a, hi, b, unit: said(unit) }) });
     }
   }
   // Configs that cannot run, for certain: memory written in bytes, more GPUs than any host has.
@@ -51,7 +52,7 @@ export function crossField(body: Record<string, unknown>, dialect: Dialect, host
     if (num(v) && v >= MEMORY_BYTES_CERTAIN) {
       out.push({
         path: [T, k],
-        message: `${v} is bytes, not GB: memory is given in GB (this is ${Math.round(v / 1024 ** 3)} GB if it is bytes)`,
+        message: english('spec.memoryBytesCertain', { value: v, gb: Math.round(v / 1024 ** 3) }),
       });
     }
   }
@@ -59,36 +60,36 @@ export function crossField(body: Record<string, unknown>, dialect: Dialect, host
   if (num(tpl.gpu_num) && tpl.gpu_num > maxGpus) {
     out.push({
       path: [T, 'gpu_num'],
-      message: `gpu_num = ${tpl.gpu_num}: no host type has more than ${maxGpus} GPUs, and a container runs on one host (use several replicas instead)`,
+      message: english('spec.gpuNumAboveHosts', { n: tpl.gpu_num, max: maxGpus }),
     });
   }
   for (const k of ['cpu_num_to', 'memory_size_to', 'price_to'] as const) {
-    if (tpl[k] === 0) out.push({ path: [T, k], message: 'must be at least 1 (0 would allow nothing)' });
+    if (tpl[k] === 0) out.push({ path: [T, k], message: english('spec.zeroCeiling') });
   }
   const codes = KNOWN_CUDA_CODES.join(', ');
   if (dialect === 'private') {
     if (tpl.cuda_v === undefined) {
-      out.push({ path: [T, 'cuda_v'], message: `required: the minimum CUDA code (e.g. 118 for CUDA 11.8; known: ${codes}), or give cuda: "11.8"` });
+      out.push({ path: [T, 'cuda_v'], message: english('spec.cudaRequiredPrivate', { codes }) });
     }
     for (const k of ['cuda_v_from', 'cuda_v_to'] as const) {
-      if (tpl[k] !== undefined) out.push({ path: [T, k], message: 'the private dialect takes one cuda_v, not a range: give cuda_v (or cuda_v_from)' });
+      if (tpl[k] !== undefined) out.push({ path: [T, k], message: english('spec.privateNoRange') });
     }
   } else {
     for (const k of ['cuda_v_from', 'cuda_v_to'] as const) {
       if (tpl[k] === undefined) {
-        out.push({ path: [T, k], message: `required by the public dialect (a CUDA code; known: ${codes}), or give cuda: "11.8"` });
+        out.push({ path: [T, k], message: english('spec.cudaRequiredPublic', { codes }) });
       }
     }
-    if (tpl.cuda_v !== undefined) out.push({ path: [T, 'cuda_v'], message: 'the public dialect takes cuda_v_from/cuda_v_to, not cuda_v' });
+    if (tpl.cuda_v !== undefined) out.push({ path: [T, 'cuda_v'], message: english('spec.publicNoCudaV') });
     const dc = tpl.dc_list;
-    const known = `data centres seen: ${KNOWN_DATA_CENTERS.join(', ')}`;
-    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: `required by the public dialect: a non-empty list of data-centre ids (${known})` });
-    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: `must list at least one data centre (public dialect; ${known})` });
+    const known = said('spec.dcSeen', { list: KNOWN_DATA_CENTERS.join(', ') });
+    if (dc === undefined) out.push({ path: [T, 'dc_list'], message: english('spec.dcRequired', { known }) });
+    else if (Array.isArray(dc) && dc.length === 0) out.push({ path: [T, 'dc_list'], message: english('spec.dcEmpty', { known }) });
   }
   const price = (k: 'price_from' | 'price_to') => {
     const v = tpl[k];
     if (num(v) && !Number.isInteger(v) && v > 0 && v < 100) {
-      out.push({ path: [T, k], message: `${v} looks like yuan: prices are integer milli-yuan per hour (e.g. ${Math.round(v * 1000)} = ${v} yuan)` });
+      out.push({ path: [T, k], message: english('spec.priceLooksLikeYuan', { value: v, milli: Math.round(v * 1000) }) });
     }
   };
   price('price_from');

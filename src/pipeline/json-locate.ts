@@ -3,6 +3,7 @@
 // (a) the offset of every key / array item and (b) the exact offset of a syntax error,
 // which JSON.parse's message does not always carry.
 
+import { english } from '../i18n/index.js';
 import type { FieldPath } from './types.js';
 
 export interface JsonScan {
@@ -40,7 +41,7 @@ export function scanJson(text: string): JsonScan {
   const n = text.length;
   let values = 0;
   const counted = (at: number) => {
-    if (++values > MAX_CONFIG_VALUES) throw new ScanError(at, `more than ${MAX_CONFIG_VALUES} values (fields and list items)`);
+    if (++values > MAX_CONFIG_VALUES) throw new ScanError(at, english('json.tooManyValues', { max: MAX_CONFIG_VALUES }));
   };
 
   const ws = () => {
@@ -50,7 +51,7 @@ export function scanJson(text: string): JsonScan {
       else break;
     }
   };
-  const describe = (at: number) => (at >= n ? 'unexpected end of input' : `unexpected character ${JSON.stringify(text[at])}`);
+  const describe = (at: number) => (at >= n ? english('json.end') : english('json.unexpectedChar', { char: JSON.stringify(text[at]) }));
 
   const str = (): string => {
     // at '"'
@@ -64,18 +65,18 @@ export function scanJson(text: string): JsonScan {
       }
       if (c === 0x5c) {
         const e = text[i + 1];
-        if (e === undefined) throw new ScanError(n, 'unexpected end of input in a string');
+        if (e === undefined) throw new ScanError(n, english('json.endInString'));
         if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) throw new ScanError(i, 'bad \\u escape in a string');
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) throw new ScanError(i, english('json.badUnicodeEscape'));
           i += 6;
         } else if ('"\\/bfnrt'.includes(e)) i += 2;
-        else throw new ScanError(i, `bad escape \\${e} in a string`);
+        else throw new ScanError(i, english('json.badEscape', { escape: `\\${e}` }));
         continue;
       }
-      if (c < 0x20) throw new ScanError(i, 'control character in a string (unterminated string?)');
+      if (c < 0x20) throw new ScanError(i, english('json.controlInString'));
       i++;
     }
-    throw new ScanError(n, 'unterminated string');
+    throw new ScanError(n, english('json.unterminated'));
   };
 
   const num = () => {
@@ -85,7 +86,7 @@ export function scanJson(text: string): JsonScan {
   };
 
   const value = (path: (string | number)[], depth: number): void => {
-    if (depth > MAX_JSON_DEPTH) throw new ScanError(i, `nesting deeper than ${MAX_JSON_DEPTH} levels`);
+    if (depth > MAX_JSON_DEPTH) throw new ScanError(i, english('json.tooDeep', { max: MAX_JSON_DEPTH }));
     ws();
     const c = text[i];
     if (c === '{') {
@@ -98,16 +99,16 @@ export function scanJson(text: string): JsonScan {
       }
       for (;;) {
         ws();
-        if (text[i] !== '"') throw new ScanError(i, i >= n ? 'unexpected end of input' : 'expected a property name in double quotes');
+        if (text[i] !== '"') throw new ScanError(i, i >= n ? english('json.end') : english('json.expectedName'));
         const keyAt = i;
         counted(keyAt);
         const key = str();
-        if (seen.has(key)) throw new ScanError(keyAt, `duplicate key ${JSON.stringify(key)}`);
+        if (seen.has(key)) throw new ScanError(keyAt, english('json.duplicateKey', { key: JSON.stringify(key) }));
         seen.add(key);
         const childPath = [...path, key];
         locations.set(pathKey(childPath), keyAt);
         ws();
-        if (text[i] !== ':') throw new ScanError(i, i >= n ? 'unexpected end of input' : "expected ':' after a property name");
+        if (text[i] !== ':') throw new ScanError(i, i >= n ? english('json.end') : english('json.expectedColon'));
         i++;
         value(childPath, depth + 1);
         ws();
@@ -119,7 +120,7 @@ export function scanJson(text: string): JsonScan {
           i++;
           return;
         }
-        throw new ScanError(i, i >= n ? 'unexpected end of input (missing "}"?)' : "expected ',' or '}'");
+        throw new ScanError(i, i >= n ? english('json.endMissingBrace') : english('json.expectedCommaBrace'));
       }
     }
     if (c === '[') {
@@ -144,7 +145,7 @@ export function scanJson(text: string): JsonScan {
           i++;
           return;
         }
-        throw new ScanError(i, i >= n ? 'unexpected end of input (missing "]"?)' : "expected ',' or ']'");
+        throw new ScanError(i, i >= n ? english('json.endMissingBracket') : english('json.expectedCommaBracket'));
       }
     }
     if (c === '"') {
@@ -169,7 +170,7 @@ export function scanJson(text: string): JsonScan {
     locations.set(pathKey([]), i);
     value([], 0);
     ws();
-    if (i < n) throw new ScanError(i, 'unexpected content after the end of the JSON value');
+    if (i < n) throw new ScanError(i, english('json.trailing'));
     return { locations };
   } catch (e) {
     if (e instanceof ScanError) return { locations, error: { offset: e.offset, message: e.message } };

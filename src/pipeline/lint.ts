@@ -2,6 +2,7 @@
 // The CLI prints them; `--strict` turns them into validation errors.
 
 import { KNOWN_DATA_CENTERS, type CreateDeploymentBody } from '../api/types.js';
+import { english, said, type Said } from '../i18n/index.js';
 import { endsInBackground, endsInSleepInfinity, mixesAndOr, usesCondaActivate } from './shell.js';
 import type { HostShape, LintContext, SpecWarning } from './types.js';
 
@@ -67,39 +68,39 @@ export function lint(body: CreateDeploymentBody, context: LintContext = {}): Spe
     out.push({
       code: 'cmd_and_or_trap',
       path: `${T}.cmd`,
-      message: `cmd mixes && with || (a && b || c): such a command can keep this ${type}'s container running for ever; use "a ; b ; c", "a && b && c" or an explicit if`,
+      message: english('lint.andOr', { type }),
     });
   }
   if (body.deployment_type === 'Job' && endsInSleepInfinity(cmd)) {
     out.push({
       code: 'cmd_never_ends',
       path: `${T}.cmd`,
-      message: 'cmd ends in "sleep infinity": a Job is finished when its command ends, and this one never ends (its containers run, and cost, until stopped); drop the sleep, or use a ReplicaSet for a service',
+      message: english('lint.sleepInfinity'),
     });
   }
   if (endsInBackground(cmd)) {
     out.push({
       code: 'cmd_background_only',
       path: `${T}.cmd`,
-      message: 'cmd ends by sending its last command to the background (… &): the command returns at once and the container shuts down; keep it alive with "… & sleep infinity"',
+      message: english('lint.background'),
     });
   }
   if (usesCondaActivate(cmd)) {
     out.push({
       code: 'cmd_conda_activate',
       path: `${T}.cmd`,
-      message: '"conda activate" does not work in cmd: call the environment\'s interpreter by path, e.g. /root/miniconda3/envs/<env>/bin/python',
+      message: english('lint.conda'),
     });
   }
 
   for (const k of ['memory_size_from', 'memory_size_to'] as const) {
     const v = tpl[k];
     if (typeof v === 'number' && v > MEMORY_GB_PLAUSIBLE_MAX && v < MEMORY_BYTES_CERTAIN) {
-      const guess = v >= 1024 ** 3 ? `${Math.round(v / 1024 ** 3)} GB if it is bytes` : `${Math.round(v / 1024)} GB if it is MB`;
+      const guess = v >= 1024 ** 3 ? said('lint.memoryIfBytes', { gb: Math.round(v / 1024 ** 3) }) : said('lint.memoryIfMb', { gb: Math.round(v / 1024) });
       out.push({
         code: 'memory_looks_like_bytes',
         path: `${T}.${k}`,
-        message: `${k} is ${v}: memory is given in GB, and this looks like bytes or MB (${guess})`,
+        message: english('lint.memoryBytes', { field: k, value: v, guess }),
       });
     }
   }
@@ -114,24 +115,24 @@ export function lint(body: CreateDeploymentBody, context: LintContext = {}): Spe
       out.push({
         code: 'price_below_all',
         path: `${T}.price_to`,
-        message: `price_to (${tpl.price_to} milli-yuan/h) is below every price seen (cheapest: ${cheapest} milli-yuan/h per GPU): nothing can be scheduled`,
+        message: english('lint.priceBelowAll', { price: tpl.price_to, cheapest }),
       });
     }
   }
 
   if (context.liveNames?.includes(body.name)) {
-    out.push({ code: 'name_in_use', path: 'name', message: `a live deployment is already named "${body.name}"` });
+    out.push({ code: 'name_in_use', path: 'name', message: english('lint.nameInUse', { name: body.name }) });
   }
 
   if (body.deployment_type === 'Container' && (body.replica_num !== undefined || body.parallelism_num !== undefined)) {
     out.push({
       code: 'field_ignored',
       path: body.replica_num !== undefined ? 'replica_num' : 'parallelism_num',
-      message: 'a Container deployment runs exactly one container: replica_num/parallelism_num do not apply',
+      message: english('lint.containerCounts'),
     });
   }
   if (body.deployment_type === 'ReplicaSet' && body.parallelism_num !== undefined) {
-    out.push({ code: 'field_ignored', path: 'parallelism_num', message: 'parallelism_num applies to Jobs only; a ReplicaSet ignores it' });
+    out.push({ code: 'field_ignored', path: 'parallelism_num', message: english('lint.replicaSetParallelism') });
   }
 
   const dcs = 'dc_list' in tpl && Array.isArray(tpl.dc_list) ? tpl.dc_list : [];
@@ -140,7 +141,7 @@ export function lint(body: CreateDeploymentBody, context: LintContext = {}): Spe
       out.push({
         code: 'unknown_data_center',
         path: `${T}.dc_list[${i}]`,
-        message: `"${dc}" is not a data centre seen before (${KNOWN_DATA_CENTERS.join(', ')})`,
+        message: english('lint.unknownDc', { dc, known: KNOWN_DATA_CENTERS.join(', ') }),
       });
     }
   });
@@ -158,7 +159,7 @@ function lintShapes(body: CreateDeploymentBody, context: LintContext): SpecWarni
   const covered = [...names].every((n) => relevant.some((s) => canonicalGpuName(s.gpu_name) === n));
   if (relevant.length === 0 || !covered) return [];
   const n = tpl.gpu_num;
-  const source = custom ? 'the given host shapes' : 'the built-in host shapes (a guess; pass real ones to override)';
+  const source: Said = said(custom ? 'lint.shapesGiven' : 'lint.shapesBuiltIn');
   const out: SpecWarning[] = [];
 
   const check = (
@@ -177,7 +178,7 @@ function lintShapes(body: CreateDeploymentBody, context: LintContext): SpecWarni
       out.push({
         code,
         path: `${T}.${field}`,
-        message: `${field} = ${v}: no host can give ${n} GPU unit(s) ${code === 'floor_unsatisfiable' ? 'with that much' : 'with so little'} ${what} (${offers}; from ${source})`,
+        message: english(code === 'floor_unsatisfiable' ? (what === 'CPU' ? 'lint.floorCpu' : 'lint.floorMemory') : what === 'CPU' ? 'lint.ceilingCpu' : 'lint.ceilingMemory', { field, value: v, n, offers, source }),
       });
     }
   };
@@ -192,7 +193,7 @@ function lintShapes(body: CreateDeploymentBody, context: LintContext): SpecWarni
     out.push({
       code: 'floor_unsatisfiable',
       path: `${T}.gpu_num`,
-      message: `gpu_num = ${n}: no host of the requested models has more than ${maxGpus} GPUs (${source})`,
+      message: english('lint.gpuNumTooMany', { n, max: maxGpus, source }),
     });
   }
   return out;

@@ -3,6 +3,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { english, said, saidOf, type Said } from '../i18n/index.js';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { AutodlError } from '../errors.js';
 import { MAX_CONFIG_VALUES, MAX_JSON_DEPTH, pathKey, scanJson } from './json-locate.js';
@@ -89,6 +90,16 @@ export interface LoadTextOptions {
   format?: ConfigFormat | undefined;
 }
 
+/** " in <path>" after "invalid JSON", or nothing. */
+function inPath(path: string | undefined): Said | string {
+  return path ? said('load.inPath', { path }) : '';
+}
+
+/** "config <path>", or "config". */
+function configName(path: string | undefined): Said {
+  return path ? said('load.configPath', { path }) : said('load.config');
+}
+
 function configError(message: string, path: string | undefined, extra: Record<string, unknown> = {}): AutodlError {
   const details: Record<string, unknown> = {};
   if (path !== undefined) details.path = path;
@@ -121,10 +132,10 @@ export function detectFormat(text: string, path?: string): ConfigFormat {
   return first === '{' || first === '[' ? 'json' : 'yaml';
 }
 
-function describeTopLevel(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing (null)';
-  if (Array.isArray(v)) return 'a list';
-  return `a ${typeof v}`;
+function describeTopLevel(v: unknown): Said {
+  if (v === null || v === undefined) return said('load.got.null');
+  if (Array.isArray(v)) return said('load.got.list');
+  return said('load.got.value', { type: typeof v });
 }
 
 function loadJson(text: string, path: string | undefined): LoadedConfig {
@@ -132,14 +143,14 @@ function loadJson(text: string, path: string | undefined): LoadedConfig {
   const starts = lineStartsOf(text);
   if (scan.error) {
     const { line, column } = lineColOf(starts, scan.error.offset);
-    throw configError(`invalid JSON${path ? ` in ${path}` : ''} at line ${line}, column ${column}: ${scan.error.message}`, path, { line, column });
+    throw configError(english('load.badJsonAt', { where: inPath(path), line, column, message: saidOf(scan.error.message) }), path, { line, column });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     // The scanner accepted what JSON.parse refused: should not happen; report without a position.
-    throw configError(`invalid JSON${path ? ` in ${path}` : ''}: ${(e as Error).message}`, path);
+    throw configError(english('load.badJson', { where: inPath(path), message: (e as Error).message }), path);
   }
   const lineOf: LineOf = (p: FieldPath) => {
     const off = scan.locations.get(pathKey(p));
@@ -190,7 +201,7 @@ function loadYaml(text: string, path: string | undefined): LoadedConfig {
     if (err) {
       const { line, col } = lc.linePos(err.pos[0]);
       const msg = err.message.split('\n')[0] ?? err.message;
-      throw configError(`invalid YAML${path ? ` in ${path}` : ''} at line ${line}, column ${col}: ${msg}`, path, { line, column: col });
+      throw configError(english('load.badYamlAt', { where: inPath(path), line, column: col, message: msg }), path, { line, column: col });
     }
     raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
@@ -200,7 +211,7 @@ function loadYaml(text: string, path: string | undefined): LoadedConfig {
     if (/alias/i.test(msg)) {
       throw configError(`YAML${path ? ` in ${path}` : ''} uses too many aliases (limit ${MAX_YAML_ALIASES}): ${msg}`, path);
     }
-    throw configError(`invalid YAML${path ? ` in ${path}` : ''}: ${msg}`, path);
+    throw configError(english('load.badYaml', { where: inPath(path), message: msg }), path);
   }
   return { raw, format: 'yaml', lineOf: yamlLineOf(doc, lc), path };
 }
@@ -212,9 +223,9 @@ export function loadConfigText(text: string, options: LoadTextOptions = {}): Loa
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
     throw configError(`config${path ? ` ${path}` : ''} is larger than ${MAX_CONFIG_BYTES} bytes`, path, { max_bytes: MAX_CONFIG_BYTES });
   }
-  if (text.includes('\u0000')) throw configError(`config${path ? ` ${path}` : ''} looks binary (it contains NUL bytes)`, path);
+  if (text.includes('\u0000')) throw configError(english('load.binary', { config: configName(path) }), path);
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') throw configError(`config${path ? ` ${path}` : ''} is empty`, path);
+  if (body.trim() === '') throw configError(english('load.empty', { config: configName(path) }), path);
   const format = options.format ?? detectFormat(body, path);
   let loaded: LoadedConfig;
   try {
@@ -225,7 +236,7 @@ export function loadConfigText(text: string, options: LoadTextOptions = {}): Loa
     throw configError(`cannot parse config${path ? ` ${path}` : ''}: ${e instanceof Error ? e.message : String(e)}`, path);
   }
   if (!isPlainObject(loaded.raw)) {
-    throw configError(`config${path ? ` ${path}` : ''} must be an object (a mapping of fields) at the top level, got ${describeTopLevel(loaded.raw)}`, path, {
+    throw configError(english('load.notObject', { config: configName(path), got: describeTopLevel(loaded.raw) }), path, {
       line: 1,
     });
   }
@@ -237,8 +248,8 @@ export function loadConfigFile(path: string, options: { format?: ConfigFormat } 
   let buf: Buffer;
   try {
     const st = statSync(path);
-    if (st.isDirectory()) throw configError(`config path ${path} is a directory, not a file`, path);
-    if (!st.isFile()) throw configError(`config path ${path} is not a regular file`, path);
+    if (st.isDirectory()) throw configError(english('load.directory', { path }), path);
+    if (!st.isFile()) throw configError(english('load.notFile', { path }), path);
     if (st.size > MAX_CONFIG_BYTES) {
       throw configError(`config ${path} is larger than ${MAX_CONFIG_BYTES} bytes (${st.size})`, path, { max_bytes: MAX_CONFIG_BYTES });
     }
@@ -246,12 +257,12 @@ export function loadConfigFile(path: string, options: { format?: ConfigFormat } 
   } catch (e) {
     if (e instanceof AutodlError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw configError(`config file not found: ${path}`, path);
-    if (code === 'EACCES' || code === 'EPERM') throw configError(`config file is not readable (permission denied): ${path}`, path);
+    if (code === 'ENOENT') throw configError(english('load.notFound', { path }), path);
+    if (code === 'EACCES' || code === 'EPERM') throw configError(english('load.denied', { path }), path);
     throw configError(`cannot read config file ${path}: ${code ?? (e as Error).message}`, path);
   }
   if (buf.length > MAX_CONFIG_BYTES) throw configError(`config ${path} is larger than ${MAX_CONFIG_BYTES} bytes`, path, { max_bytes: MAX_CONFIG_BYTES });
-  if (buf.includes(0)) throw configError(`config ${path} looks binary (it contains NUL bytes)`, path);
+  if (buf.includes(0)) throw configError(english('load.binary', { config: configName(path) }), path);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);

@@ -4,6 +4,7 @@
 // `sweep:` block, which is handed in: zod's SweepSchema for normalize() (./normalize.ts), a
 // plain check for the quick path (./quick.ts), so that this module loads no schema library.
 
+import { english } from '../i18n/index.js';
 import type { Dialect } from '../api/types.js';
 import { HIGHEST_CUDA_CODE, resolveCuda } from './cuda.js';
 import { formatPath, isPlainObject, type QueueDecl, type SpecWarning, type SweepParams, type ValidationIssue } from './types.js';
@@ -47,7 +48,7 @@ export function normalizeWith(raw: unknown, options: NormalizeOptions, readSweep
   const warnings: SpecWarning[] = [];
   const issues: ValidationIssue[] = [];
   if (!isPlainObject(raw)) {
-    issues.push({ path: '', message: 'the config must be an object (a mapping of fields)' });
+    issues.push({ path: '', message: english('spec.notObject') });
     return { body: {}, warnings, dialect, issues };
   }
   // Copy with spread (CreateDataProperty): a "__proto__" key stays an own key and is reported as unknown.
@@ -85,7 +86,7 @@ export function normalizeWith(raw: unknown, options: NormalizeOptions, readSweep
       warnings.push({
         code: 'dc_list_dropped',
         path: `${T}.dc_list`,
-        message: 'dc_list is a public-dialect field; the private cloud has no region field, so it was dropped',
+        message: english('spec.dcDropped'),
       });
     }
   }
@@ -103,7 +104,7 @@ function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings:
     if (hasV || hasFrom || hasTo) {
       issues.push({
         path: `${T}.cuda`,
-        message: 'give the CUDA version once: either cuda (a version such as "11.8") or cuda_v / cuda_v_from+cuda_v_to, not both',
+        message: english('spec.cudaTwice'),
       });
       return;
     }
@@ -116,7 +117,7 @@ function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings:
       warnings.push({
         code: 'cuda_rounded_up',
         path: `${T}.cuda`,
-        message: `CUDA ${r.version} is not a known code; using ${r.code}, the smallest known code not below it`,
+        message: english('spec.cudaRoundedUp', { version: r.version, code: r.code }),
       });
     }
     if (dialect === 'private') tpl.cuda_v = r.code;
@@ -135,7 +136,7 @@ function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings:
         warnings.push({
           code: 'cuda_range_dropped',
           path: `${T}.cuda_v_from`,
-          message: 'both cuda_v and cuda_v_from/cuda_v_to given; the private dialect takes cuda_v only, so the range was dropped',
+          message: english('spec.privateRangeDropped'),
         });
       }
       return;
@@ -147,7 +148,7 @@ function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings:
       warnings.push({
         code: 'cuda_range_converted',
         path: `${T}.cuda_v_from`,
-        message: `the private dialect takes one minimum CUDA code: cuda_v = cuda_v_from = ${String(tpl.cuda_v)} (cuda_v_to dropped)`,
+        message: english('spec.privateRangeCollapsed', { code: String(tpl.cuda_v) }),
       });
     }
     // cuda_v_to alone, or a non-number: left for validate() to report.
@@ -161,7 +162,7 @@ function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings:
       warnings.push({
         code: 'cuda_v_dropped',
         path: `${T}.cuda_v`,
-        message: 'both cuda_v and cuda_v_from/cuda_v_to given; the public dialect takes the range, so cuda_v was dropped',
+        message: english('spec.publicCudaVDropped'),
       });
     }
     if (hasFrom && !hasTo && isNum(tpl.cuda_v_from)) {
@@ -169,7 +170,7 @@ function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings:
       warnings.push({
         code: 'cuda_range_completed',
         path: `${T}.cuda_v_to`,
-        message: `cuda_v_to not given; using the highest known code ${String(tpl.cuda_v_to)}`,
+        message: english('spec.publicToCompleted', { code: String(tpl.cuda_v_to) }),
       });
     }
     return;
@@ -181,7 +182,7 @@ function normalizeCuda(tpl: Record<string, unknown>, dialect: Dialect, warnings:
     warnings.push({
       code: 'cuda_v_converted',
       path: `${T}.cuda_v`,
-      message: `the public dialect takes a CUDA range: cuda_v_from = ${String(tpl.cuda_v_from)}, cuda_v_to = ${String(tpl.cuda_v_to)} (the highest known code)`,
+      message: english('spec.publicRangeFromV', { from: String(tpl.cuda_v_from), to: String(tpl.cuda_v_to) }),
     });
   }
 }

@@ -2,6 +2,7 @@
 // ./normalize-core.ts); the `sweep:` block read by zod's SweepSchema, the `queue:` block by
 // zod's QueueBlockSchema (the quick path gives a config with a `queue:` block to this one).
 
+import { english } from '../i18n/index.js';
 import { normalizeWith, UNDECIDED, type NormalizeOptions, type NormalizeResult, type SweepReader } from './normalize-core.js';
 import { DURATION_TEXT, QueueBlockSchema, SweepSchema } from './schema.js';
 import { formatPath, type QueueDecl, type RetryCause, type ValidationIssue } from './types.js';
@@ -49,8 +50,8 @@ function normalizeQueue(q: unknown, issues: ValidationIssue[]): QueueDecl | unde
   const dur = (field: string, v: unknown, [lo, hi]: readonly [number, number]): number | undefined => {
     if (v === undefined) return undefined;
     const ms = durationMs(v);
-    if (ms === undefined) issues.push({ path: `queue.${field}`, message: 'must be a duration such as "4h", "90m" or "1h30m" (a bare number is seconds)' });
-    else if (ms < lo || ms > hi) issues.push({ path: `queue.${field}`, message: `must be from ${lo / 1000} s to ${hi / 86_400_000} days` });
+    if (ms === undefined) issues.push({ path: `queue.${field}`, message: english('spec.q.duration') });
+    else if (ms < lo || ms > hi) issues.push({ path: `queue.${field}`, message: english('spec.q.durationRange', { lo: lo / 1000, hi: hi / 86_400_000 }) });
     else return ms;
     return undefined;
   };
@@ -58,18 +59,18 @@ function normalizeQueue(q: unknown, issues: ValidationIssue[]): QueueDecl | unde
   if (maxRuntime !== undefined) out.max_runtime_ms = maxRuntime;
   const grace = dur('grace', d.grace, QUEUE_BOUNDS.graceMs);
   if (grace !== undefined) out.grace_ms = grace;
-  if (d.grace !== undefined && d.max_runtime === undefined) issues.push({ path: 'queue.grace', message: 'needs max_runtime (the grace runs after the time limit)' });
+  if (d.grace !== undefined && d.max_runtime === undefined) issues.push({ path: 'queue.grace', message: english('spec.q.graceNeedsMax') });
   const yuanMax = 10_000_000;
   for (const f of ['max_cost', 'label_budget'] as const) {
     const v = d[f];
     if (v === undefined) continue;
-    if (v > yuanMax) issues.push({ path: `queue.${f}`, message: `must be at most ${yuanMax} yuan` });
+    if (v > yuanMax) issues.push({ path: `queue.${f}`, message: english('spec.q.yuanMax', { max: yuanMax }) });
     else out[f] = v;
   }
   if (d.on_cap !== undefined) out.on_cap = d.on_cap;
   if (d.after !== undefined && d.after.length > 0) out.after = [...new Set(d.after.map((a) => a.trim()))];
   if (d.after_any !== undefined) {
-    if (d.after_any && !d.after?.length) issues.push({ path: 'queue.after_any', message: 'needs after (the entries to wait for)' });
+    if (d.after_any && !d.after?.length) issues.push({ path: 'queue.after_any', message: english('spec.q.afterAnyNeedsAfter') });
     else if (d.after_any) out.after_any = true;
   }
   if (d.owner !== undefined) out.owner = d.owner;
@@ -80,7 +81,7 @@ function normalizeQueue(q: unknown, issues: ValidationIssue[]): QueueDecl | unde
     const after = dur('retry.unscheduled_after', r.unscheduled_after, QUEUE_BOUNDS.unscheduledMs);
     if (after !== undefined) retry.unscheduled_after_ms = after;
     if (r.unscheduled_after !== undefined && !on.includes('unscheduled')) {
-      issues.push({ path: 'queue.retry.unscheduled_after', message: 'needs "unscheduled" in retry.on' });
+      issues.push({ path: 'queue.retry.unscheduled_after', message: english('spec.q.unscheduledNeedsOn') });
     }
     if (r.blacklist_hosts !== undefined) retry.blacklist_hosts = r.blacklist_hosts;
     out.retry = retry;

@@ -1,5 +1,6 @@
 // prepareSpec: load → normalize → validate → lint in one call.
 
+import { english } from '../i18n/index.js';
 import { AutodlError } from '../errors.js';
 import { finishPrepared, withLine, type PrepareOptions, type PreparedSpec } from './finish.js';
 import { validationError } from './issues.js';
@@ -33,7 +34,7 @@ export function prepareSpec(input: string | object, options: PrepareOptions): Pr
   }
   if (!isPlainObject(raw)) {
     throw new AutodlError('validation_error', 'Invalid deployment config: the config must be an object', {
-      errors: [{ path: '', message: 'the config must be an object (a mapping of fields)' }],
+      errors: [{ path: '', message: english('spec.notObject') }],
     });
   }
   const n = normalize(raw, { dialect: options.dialect });

@@ -11,6 +11,7 @@
 // against them); zod decides and explains everything else.
 
 import { z } from 'zod';
+import { english, said, type Said } from '../i18n/index.js';
 import { KNOWN_CUDA_CODES } from './cuda.js';
 import { CUDA_ANY, NAME_FORBIDDEN, NAME_MAX_LENGTH } from './rules.js';
 
@@ -20,15 +21,15 @@ const cudaCodeList = KNOWN_CUDA_CODES.join(', ');
 
 const count = () =>
   z
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' });
+    .number({ error: english('spec.mustBeNumber') })
+    .int({ error: english('spec.mustBeInteger') })
+    .min(1, { error: english('spec.atLeastOne') });
 
-const floor = (what: string, unit: string) =>
+const floor = (what: string, unit: Said) =>
   z
-    .number({ error: 'must be a number' })
-    .int({ error: `must be a whole number (${unit})` })
-    .min(0, { error: 'must not be negative' })
+    .number({ error: english('spec.mustBeNumber') })
+    .int({ error: english('spec.mustBeIntegerUnit', { unit }) })
+    .min(0, { error: english('spec.notNegative') })
     .describe(what);
 
 const cudaCode = (what: string) =>
@@ -36,23 +37,23 @@ const cudaCode = (what: string) =>
     .literal([CUDA_ANY, ...KNOWN_CUDA_CODES] as [number, ...number[]], {
       error: (iss) =>
         typeof iss.input === 'number'
-          ? `unknown CUDA code ${String(iss.input)}; known codes: ${cudaCodeList} (118 = CUDA 11.8), or 0 for no CUDA constraint`
-          : `must be a CUDA code number such as 118 (= CUDA 11.8); known codes: ${cudaCodeList}; 0 = no CUDA constraint`,
+          ? english('spec.cudaUnknownCode', { code: String(iss.input), codes: cudaCodeList })
+          : english('spec.cudaNotCode', { codes: cudaCodeList }),
     })
     .describe(what)
     .meta({ examples: [118, 0] });
 
-const nonEmptyString = (what: string) => z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).describe(what);
+const nonEmptyString = (what: string) => z.string({ error: english('spec.mustBeString') }).min(1, { error: english('spec.notEmpty') }).describe(what);
 
 const portProtocol = (port: number) =>
   z
-    .enum(['http', 'tcp'], { error: 'must be "http" or "tcp"' })
+    .enum(['http', 'tcp'], { error: english('spec.httpOrTcp') })
     .describe(`Protocol of the service on port ${port}: "http" or "tcp".`);
 
 export const TemplateFields = {
   gpu_name_set: z
-    .array(nonEmptyString('A GPU model name, exactly as the cloud spells it (e.g. "RTX 4090").'), { error: 'must be a list of GPU names' })
-    .min(1, { error: 'must list at least one GPU model' })
+    .array(nonEmptyString('A GPU model name, exactly as the cloud spells it (e.g. "RTX 4090").'), { error: english('spec.gpuList') })
+    .min(1, { error: english('spec.gpuListEmpty') })
     .describe('GPU models the container may run on (any one of them), e.g. ["RTX 4090", "RTX 3090"]. Names are exact strings of the target cloud.')
     .meta({ examples: [['RTX 4090']] }),
   gpu_num: count().describe('GPUs per container (whole scheduling units, ≥ 1).').meta({ examples: [1] }),
@@ -62,25 +63,25 @@ export const TemplateFields = {
   cuda_v_from: cudaCode(`Public dialect: lowest acceptable CUDA code (118 = CUDA 11.8); 0 = no lower bound. Known codes: ${cudaCodeList}.`).optional(),
   cuda_v_to: cudaCode(`Public dialect: highest acceptable CUDA code. Known codes: ${cudaCodeList}; 0 (with cuda_v_from 0) passes the platform's \"no filter\" 0 through.`).optional(),
   dc_list: z
-    .array(nonEmptyString('A data-centre id, e.g. "westDC2".'), { error: 'must be a list of data-centre ids' })
+    .array(nonEmptyString('A data-centre id, e.g. "westDC2".'), { error: english('spec.dcListType') })
     .describe('Public dialect (required there): data-centre ids to run in, e.g. ["westDC2", "beijingDC1"]. Dropped for the private dialect.')
     .optional(),
-  cpu_num_from: floor('Minimum CPU cores per container (a scheduling floor, not a request).', 'cores').optional(),
-  cpu_num_to: floor('Maximum CPU cores per container.', 'cores').optional(),
-  memory_size_from: floor('Minimum memory per container, in GB (not bytes). A scheduling floor: too high makes the deployment unschedulable.', 'GB').optional(),
-  memory_size_to: floor('Maximum memory per container, in GB (not bytes).', 'GB').optional(),
-  price_from: floor('Minimum price, integer milli-yuan per hour (100 = 0.1 yuan/h).', 'milli-yuan per hour, 100 = 0.1 yuan').optional(),
-  price_to: floor('Maximum price, integer milli-yuan per hour (1000 = 1 yuan/h).', 'milli-yuan per hour, 1000 = 1 yuan').optional(),
+  cpu_num_from: floor('Minimum CPU cores per container (a scheduling floor, not a request).', said('spec.unit.cores')).optional(),
+  cpu_num_to: floor('Maximum CPU cores per container.', said('spec.unit.cores')).optional(),
+  memory_size_from: floor('Minimum memory per container, in GB (not bytes). A scheduling floor: too high makes the deployment unschedulable.', said('spec.unit.gb')).optional(),
+  memory_size_to: floor('Maximum memory per container, in GB (not bytes).', said('spec.unit.gb')).optional(),
+  price_from: floor('Minimum price, integer milli-yuan per hour (100 = 0.1 yuan/h).', said('spec.unit.milliYuan100')).optional(),
+  price_to: floor('Maximum price, integer milli-yuan per hour (1000 = 1 yuan/h).', said('spec.unit.milliYuan1000')).optional(),
   image_uuid: z
-    .string({ error: 'must be a string' })
-    .min(1, { error: 'must not be empty' })
-    .regex(/^\S+$/, { error: 'must not contain spaces (it is an image UUID, not an image name)' })
+    .string({ error: english('spec.mustBeString') })
+    .min(1, { error: english('spec.notEmpty') })
+    .regex(/^\S+$/, { error: english('spec.imageSpaces') })
     .describe('UUID of one of your private images ("image-xxxxxxxxxx") or of a system image ("base-image-xxxxxxxxxx", see `autodl images --system`); a UUID, not an image name.'),
   cmd: z
-    .string({ error: 'must be a string' })
-    .refine((s) => s.trim() !== '', { error: 'must not be empty: the container lives exactly as long as its command' })
+    .string({ error: english('spec.mustBeString') })
+    .refine((s) => s.trim() !== '', { error: english('spec.cmdEmpty') })
     .describe('Shell command the container runs; the container lives exactly as long as this command. Keep background services alive with "… & sleep infinity"; do not mix && with ||; no "conda activate".'),
-  cmd_before_shutdown: z.string({ error: 'must be a string' }).describe('Command run before the container is shut down.').optional(),
+  cmd_before_shutdown: z.string({ error: english('spec.mustBeString') }).describe('Command run before the container is shut down.').optional(),
   service_6006_port_protocol: portProtocol(6006).optional(),
   service_6008_port_protocol: portProtocol(6008).optional(),
 };
@@ -91,7 +92,7 @@ export const TemplateFileSchema = z
   .strictObject({
     ...TemplateFields,
     cuda: z
-      .union([z.string(), z.number()], { error: 'must be a CUDA version such as "11.8"' })
+      .union([z.string(), z.number()], { error: english('spec.cudaVersion') })
       .describe(
         'Convenience: the CUDA version the image needs, e.g. "11.8" or "12.1". Converted to the smallest known code not below it (cuda_v, or cuda_v_from/cuda_v_to for the public dialect). "any" (or 0) = no CUDA constraint: cuda_v 0 (private), cuda_v_from 0 with cuda_v_to the highest known code (public). Give either this or cuda_v/cuda_v_from, not both.',
       )
@@ -102,22 +103,22 @@ export const TemplateFileSchema = z
 
 export const BodyFields = {
   name: z
-    .string({ error: 'must be a string' })
-    .refine((s) => s.trim() !== '', { error: 'must not be blank' })
-    .refine((s) => s.length <= NAME_MAX_LENGTH, { error: `must be at most ${NAME_MAX_LENGTH} characters` })
-    .refine((s) => !NAME_FORBIDDEN.test(s), { error: 'must not contain control characters (newline, tab, …)' })
+    .string({ error: english('spec.mustBeString') })
+    .refine((s) => s.trim() !== '', { error: english('spec.notBlank') })
+    .refine((s) => s.length <= NAME_MAX_LENGTH, { error: english('spec.nameTooLong', { max: NAME_MAX_LENGTH }) })
+    .refine((s) => !NAME_FORBIDDEN.test(s), { error: english('spec.nameControl') })
     .describe(`Deployment name: not blank, at most ${NAME_MAX_LENGTH} characters, no control characters. Sweeps may use {{param}} placeholders.`),
   deployment_type: z
-    .enum(['ReplicaSet', 'Job', 'Container'], { error: 'must be one of "ReplicaSet", "Job", "Container"' })
+    .enum(['ReplicaSet', 'Job', 'Container'], { error: english('spec.deploymentType') })
     .describe('ReplicaSet keeps replica_num containers running; Job runs containers until replica_num have finished (parallelism_num at a time); Container runs one container until it ends.'),
   replica_num: count().describe('ReplicaSet: containers to keep running. Job: containers that must finish. Required for both.').optional(),
   parallelism_num: count().describe('Job only (required there): containers running at the same time, at most replica_num.').optional(),
   reuse_container: z
-    .boolean({ error: 'must be true or false' })
+    .boolean({ error: english('spec.bool') })
     .describe('Reuse a stopped container (kept up to 7 days): skips the image pull; the old container data is not wiped.')
     .optional(),
   reuse_container_scope: z
-    .enum(['all', 'deployment'], { error: 'must be "all" or "deployment"' })
+    .enum(['all', 'deployment'], { error: english('spec.reuseScope') })
     .describe('Which stopped containers may be reused: "all" or only this "deployment".')
     .optional(),
 };
@@ -126,11 +127,11 @@ export const BodySchema = z.strictObject({ ...BodyFields, container_template: Te
 
 export const SweepSchema = z
   .record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'sweep parameter names must be identifiers (letters, digits, _)' }),
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: english('spec.sweepIdent') }),
     z
-      .array(z.union([z.string(), z.number(), z.boolean()]), { error: 'must be a list of values' })
-      .min(1, { error: 'must list at least one value' }),
-    { error: 'must be a mapping of parameter name → list of values' },
+      .array(z.union([z.string(), z.number(), z.boolean()]), { error: english('spec.sweepValues') })
+      .min(1, { error: english('spec.sweepOneValue') }),
+    { error: english('spec.sweepMapping') },
   )
   .describe('Sweep parameters: each name maps to a list of values; every combination becomes one deployment, with {{name}} replaced in `name` and `cmd`.')
   .meta({ examples: [{ lr: ['0.1', '0.01'], seed: [1, 2] }] });
@@ -140,11 +141,11 @@ export const DURATION_TEXT = /^\s*(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?(?:ms|s|m|h|d
 
 const duration = (what: string) =>
   z
-    .union([z.string(), z.number()], { error: 'must be a duration such as "4h", "90m" or "1h30m" (a bare number is seconds)' })
+    .union([z.string(), z.number()], { error: english('spec.q.duration') })
     .describe(what)
     .meta({ examples: ['4h'] });
 
-const yuan = (what: string) => z.number({ error: 'must be a number (yuan)' }).min(0, { error: 'must not be negative' }).describe(what);
+const yuan = (what: string) => z.number({ error: english('spec.q.yuan') }).min(0, { error: english('spec.notNegative') }).describe(what);
 
 /** What the retry may answer to: containers failed, a deployment left unscheduled, containers failing on one host. */
 export const RETRY_CAUSES = ['failed', 'unscheduled', 'host_error'] as const;
@@ -152,19 +153,19 @@ export const RETRY_CAUSES = ['failed', 'unscheduled', 'host_error'] as const;
 export const RetrySchema = z
   .strictObject({
     max: z
-      .number({ error: 'must be a number' })
-      .int({ error: 'must be a whole number' })
-      .min(0, { error: 'must not be negative' })
-      .max(20, { error: 'must be at most 20' })
+      .number({ error: english('spec.mustBeNumber') })
+      .int({ error: english('spec.mustBeInteger') })
+      .min(0, { error: english('spec.notNegative') })
+      .max(20, { error: english('spec.q.atMost', { max: 20 }) })
       .describe('Most resubmissions of this entry (0 = none). Each one is a new deployment under a fresh name mark.'),
     on: z
-      .array(z.enum(RETRY_CAUSES, { error: 'must be one of "failed", "unscheduled", "host_error"' }), { error: 'must be a list' })
-      .min(1, { error: 'must list at least one cause' })
+      .array(z.enum(RETRY_CAUSES, { error: english('spec.q.cause') }), { error: english('spec.q.list') })
+      .min(1, { error: english('spec.q.oneCause') })
       .describe('What is retried: "failed" (a Job\'s containers failed), "unscheduled" (the deployment stayed unscheduled for unscheduled_after while the stock showed its cards: stopped and requeued), "host_error" (containers failed repeatedly on one host). Default ["failed"].')
       .optional(),
     unscheduled_after: duration('With on: unscheduled: how long a deployment may stay without a container while the stock shows its cards (default "10m").').optional(),
     blacklist_hosts: z
-      .boolean({ error: 'must be true or false' })
+      .boolean({ error: english('spec.bool') })
       .describe('Blacklist a host on which this entry\'s containers failed twice or more (the platform\'s blacklist, 24 h expiry) before the retry.')
       .optional(),
   })
@@ -175,17 +176,17 @@ export const QueueBlockSchema = z
     max_runtime: duration('Stop the deployment once it has run this long, e.g. "4h".').optional(),
     grace: duration('With max_runtime: warn at the limit and stop this much later (time for cmd_before_shutdown or a checkpoint).').optional(),
     max_cost: yuan('Most yuan this entry may cost (the estimate `autodl cost` shows); then it is stopped (or, with on_cap: warn, only notified).').optional(),
-    on_cap: z.enum(['stop', 'warn'], { error: 'must be "stop" or "warn"' }).describe('At a cost cap or budget: "stop" (default) or only "warn".').optional(),
+    on_cap: z.enum(['stop', 'warn'], { error: english('spec.q.onCap') }).describe('At a cost cap or budget: "stop" (default) or only "warn".').optional(),
     label_budget: yuan("Yuan for all the entries of this entry's label together (a sweep's budget).").optional(),
     after: z
-      .array(nonEmptyString('An entry id (q-…), a config name already in the queue, or label:<label>.'), { error: 'must be a list of entry ids, names or label:<label>' })
-      .max(1000, { error: 'must list at most 1000 dependencies' })
+      .array(nonEmptyString('An entry id (q-…), a config name already in the queue, or label:<label>.'), { error: english('spec.q.afterList') })
+      .max(1000, { error: english('spec.q.afterMax', { max: 1000 }) })
       .describe('Entries that must have finished before this one is created (ids, names, or label:<label> for a whole sweep).')
       .optional(),
-    after_any: z.boolean({ error: 'must be true or false' }).describe('With after: ended (finished, failed or cancelled) is enough.').optional(),
+    after_any: z.boolean({ error: english('spec.bool') }).describe('With after: ended (finished, failed or cancelled) is enough.').optional(),
     owner: z
-      .string({ error: 'must be a string' })
-      .regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: 'must be 1 to 64 letters, digits or . _ @ -' })
+      .string({ error: english('spec.mustBeString') })
+      .regex(/^[A-Za-z0-9._@-]{1,64}$/, { error: english('spec.q.owner') })
       .describe('Whose entry this is in a shared queue (fair shares); default AUTODL_OWNER or the OS user.')
       .optional(),
     retry: RetrySchema.optional(),

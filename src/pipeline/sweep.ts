@@ -1,6 +1,7 @@
 // Sweeps: one body per combination of parameter values, with {{param}} placeholders
 // replaced in `name` and `cmd` (and only there).
 
+import { english, said } from '../i18n/index.js';
 import { NAME_FORBIDDEN, NAME_MAX_LENGTH } from './rules.js';
 import type { CreateDeploymentBody } from '../api/types.js';
 import type { SweepParams, ValidationIssue } from './types.js';
@@ -40,7 +41,7 @@ export function sweepIssues(body: CreateDeploymentBody, params: SweepParams): Va
       if (!Object.prototype.hasOwnProperty.call(params, ph)) {
         issues.push({
           path,
-          message: `unknown placeholder {{${ph}}}${names.length ? ` (sweep parameters: ${names.join(', ')})` : ' (no sweep parameters given)'}`,
+          message: english('spec.placeholderUnknown', { name: ph, hint: names.length ? said('spec.placeholderParams', { names: names.join(', ') }) : said('spec.placeholderNoParams') }),
         });
       }
     }
@@ -48,12 +49,12 @@ export function sweepIssues(body: CreateDeploymentBody, params: SweepParams): Va
   let size = 1;
   for (const name of names) {
     const values = params[name] ?? [];
-    if (!IDENT.test(name)) issues.push({ path: `sweep.${name}`, message: 'sweep parameter names must be identifiers (letters, digits, _)' });
-    if (!Array.isArray(values) || values.length === 0) issues.push({ path: `sweep.${name}`, message: 'must list at least one value' });
-    if (!used.has(name)) issues.push({ path: `sweep.${name}`, message: `sweep parameter "${name}" is not used: put {{${name}}} in name or cmd` });
+    if (!IDENT.test(name)) issues.push({ path: `sweep.${name}`, message: english('spec.sweepIdent') });
+    if (!Array.isArray(values) || values.length === 0) issues.push({ path: `sweep.${name}`, message: english('spec.sweepOneValue') });
+    if (!used.has(name)) issues.push({ path: `sweep.${name}`, message: english('spec.sweepUnused', { name }) });
     size *= Array.isArray(values) ? Math.max(values.length, 1) : 1;
   }
-  if (size > MAX_SWEEP_SIZE) issues.push({ path: 'sweep', message: `the sweep expands to ${size} deployments (limit ${MAX_SWEEP_SIZE})` });
+  if (size > MAX_SWEEP_SIZE) issues.push({ path: 'sweep', message: english('spec.sweepTooLarge', { size, max: MAX_SWEEP_SIZE }) });
   return issues;
 }
 
@@ -82,7 +83,7 @@ export function expandSweep(body: CreateDeploymentBody, params: SweepParams): Sw
     if (b.name.length > NAME_MAX_LENGTH || NAME_FORBIDDEN.test(b.name) || b.name.trim() === '') {
       nameIssues.push({
         path: 'name',
-        message: `name "${b.name.slice(0, 80)}" (for ${JSON.stringify(values)}) would be rejected: not blank, at most ${NAME_MAX_LENGTH} characters, no control characters`,
+        message: english('spec.sweepName', { name: b.name.slice(0, 80), values: JSON.stringify(values), max: NAME_MAX_LENGTH }),
       });
     }
     out.push({ body: b, params: values });

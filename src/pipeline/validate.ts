@@ -1,5 +1,6 @@
 // validate: every problem at once, each with a stable path (and a line when known).
 
+import { english, said } from '../i18n/index.js';
 import type { z } from 'zod';
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
 import { crossField, pathSegments, validationError, type Collected } from './issues.js';
@@ -40,10 +41,10 @@ function commonPrefix(a: string, b: string): number {
   return k;
 }
 
-/** " (did you mean "x"?)" for a near-miss of a known field, else ''. */
-function suggest(key: string, parent: string): string {
+/** The known field a near-miss means, if any (for " (did you mean "x"?)"). */
+function suggest(key: string, parent: string): string | undefined {
   const known = KNOWN_FIELDS[parent];
-  if (!known) return '';
+  if (!known) return undefined;
   const lower = key.toLowerCase();
   let best: string | undefined;
   let bestD = Infinity;
@@ -54,10 +55,10 @@ function suggest(key: string, parent: string): string {
       best = k;
     }
   }
-  if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4))) return ` (did you mean "${best}"?)`;
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 4))) return best;
   // "replicas" → "replica_num": a long shared prefix
   const byPrefix = known.filter((k) => commonPrefix(lower, k.toLowerCase()) >= Math.min(6, Math.max(4, lower.length - 1)));
-  return byPrefix.length === 1 ? ` (did you mean "${byPrefix[0]}"?)` : '';
+  return byPrefix.length === 1 ? byPrefix[0] : undefined;
 }
 
 function getAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -85,13 +86,13 @@ function fromZod(issues: readonly z.core.$ZodIssue[], root: unknown): Collected[
     if (iss.code === 'unrecognized_keys') {
       const parent = formatPath(path);
       for (const key of iss.keys) {
-        const hint = suggestions++ < MAX_SUGGESTIONS ? suggest(key, parent) : '';
-        out.push({ path: [...path, key], message: `unknown field "${key}"${hint}` });
+        const best = suggestions++ < MAX_SUGGESTIONS ? suggest(key, parent) : undefined;
+        out.push({ path: [...path, key], message: english('spec.unknownField', { key, hint: best !== undefined ? said('spec.didYouMean', { name: best }) : '' }) });
       }
       continue;
     }
     if (iss.code === 'invalid_type' && getAt(root, iss.path) === undefined) {
-      out.push({ path, message: 'required field is missing' });
+      out.push({ path, message: english('spec.requiredMissing') });
       continue;
     }
     out.push({ path, message: iss.message });
@@ -121,7 +122,7 @@ export function collectIssues(
   options: { hostShapes?: readonly HostShape[] } = {},
 ): ValidationIssue[] {
   const collected: Collected[] = [];
-  if (!isPlainObject(body)) collected.push({ path: [], message: 'the config must be an object (a mapping of fields)' });
+  if (!isPlainObject(body)) collected.push({ path: [], message: english('spec.notObject') });
   else {
     const r = BodySchema.safeParse(body);
     if (!r.success) collected.push(...fromZod(r.error.issues, body));

@@ -4,6 +4,7 @@ import { deploymentNameFor, normalizeBodyForQueue } from './ids.js';
 import { canonicalJson } from './account.js';
 import type { CreateDeploymentBody } from '../api/types.js';
 import { AutodlError } from '../errors.js';
+import { english } from '../i18n/index.js';
 import { plan } from './planner.js';
 import { rerunPatch } from './spent.js';
 import type { Plan, PlanLimits } from './planner.js';
@@ -42,7 +43,7 @@ export async function previewPlan(o: {
 }
 
 function notFound(id: string): AutodlError {
-  return new AutodlError('not_found', `no queue entry ${id}`, { id });
+  return new AutodlError('not_found', english('queue.err.notFound', { id }), { id });
 }
 
 /** Cancel a pending entry. Throws not_found, or validation_error when it is past pending (in flight or submitted). */
@@ -50,8 +51,8 @@ export async function cancelEntry(store: QueueStore, id: string, now = Date.now(
   const e = await store.cancel(id, now, note);
   if (!e) throw notFound(id);
   if (e.state !== 'cancelled') {
-    throw new AutodlError('validation_error', `entry ${id} is ${e.state}; only ${CANCELLABLE_STATES.join(' or ')} entries can be cancelled`, {
-      errors: [{ path: id, message: `state ${e.state}` }],
+    throw new AutodlError('validation_error', english('queue.err.notCancellable', { id, state: e.state, states: CANCELLABLE_STATES.join(' or ') }), {
+      errors: [{ path: id, message: english('queue.err.state', { state: e.state }) }],
       state: e.state,
       deployment_uuid: e.deployment_uuid,
     });
@@ -64,8 +65,8 @@ export async function retryEntry(store: QueueStore, id: string, now = Date.now()
   // a deployment taken in by `autodl ttl` was not made by the queue: there is nothing to create again
   const before = await store.get(id);
   if (before && before.deployment_name !== deploymentNameFor(before.body.name, before.id)) {
-    throw new AutodlError('validation_error', `entry ${id} is a deployment taken in by \`autodl ttl\` (${before.deployment_name}); the queue did not create it and will not create it again`, {
-      errors: [{ path: id, message: 'adopted, not created by the queue' }],
+    throw new AutodlError('validation_error', english('queue.err.adopted', { id, name: before.deployment_name }), {
+      errors: [{ path: id, message: english('queue.err.adoptedShort') }],
       state: before.state,
     });
   }
@@ -79,8 +80,8 @@ export async function retryEntry(store: QueueStore, id: string, now = Date.now()
   if (e) return e;
   const cur = await store.get(id);
   if (!cur) throw notFound(id);
-  throw new AutodlError('validation_error', `entry ${id} is ${cur.state}; only ${RETRYABLE_STATES.join(' or ')} entries can be retried`, {
-    errors: [{ path: id, message: `state ${cur.state}` }],
+  throw new AutodlError('validation_error', english('queue.err.notRetryable', { id, state: cur.state, states: RETRYABLE_STATES.join(' or ') }), {
+    errors: [{ path: id, message: english('queue.err.state', { state: cur.state }) }],
     state: cur.state,
   });
 }
@@ -91,8 +92,8 @@ export async function setPriority(store: QueueStore, id: string, priority: numbe
   if (e) return e;
   const cur = await store.get(id);
   if (!cur) throw notFound(id);
-  throw new AutodlError('validation_error', `entry ${id} is ${cur.state}; only ${REPRIORITISABLE_STATES.join(' or ')} entries can be re-prioritised`, {
-    errors: [{ path: id, message: `state ${cur.state}` }],
+  throw new AutodlError('validation_error', english('queue.err.notReprioritisable', { id, state: cur.state, states: REPRIORITISABLE_STATES.join(' or ') }), {
+    errors: [{ path: id, message: english('queue.err.state', { state: cur.state }) }],
     state: cur.state,
   });
 }

@@ -3,6 +3,7 @@
 
 import type { AddressInfo } from 'node:net';
 import type { Dialect } from '../api/types.js';
+import { english, said } from '../i18n/index.js';
 import { Faults, type FaultSpec } from './faults.js';
 import { DEMO_TOKEN } from './presets.js';
 import { createSimServer, SimClock, SimStats, type ClockOption } from './server.js';
@@ -124,13 +125,14 @@ export async function runSimCommand(argv: SimCommandArgs, io: SimCommandIo = {})
   out(sim.url);
   const userTokens = tokens.filter((t) => t !== DEMO_TOKEN).length;
   const tokenLine = tokens.includes(DEMO_TOKEN)
-    ? `token: ${DEMO_TOKEN} (demo)${userTokens > 0 ? ` + ${userTokens} token(s) you gave` : ''}`
-    : `tokens: ${userTokens} token(s) you gave`;
-  err(`autodl sim: AutoDL-compatible simulator on ${sim.url} (${argv.dialect} dialect)`);
+    ? english('sim.banner.demoToken', { token: DEMO_TOKEN, more: userTokens > 0 ? said('sim.banner.moreTokens', { n: userTokens }) : '' })
+    : english('sim.banner.tokens', { n: userTokens });
+  err(english('sim.banner.title', { url: sim.url, dialect: argv.dialect }));
   err(`  ${tokenLine}`);
-  err(`  clock: ${argv.manual ? 'manual (POST /__sim/clock/advance {"ms": N})' : `real time x ${argv.speed ?? 1}`}; background load: ${(argv.backgroundLoad ?? true) ? 'on' : 'off'}; seed ${argv.seed ?? 1}`);
-  err(`  admin API: ${sim.url}/__sim/  (stats, hosts, occupy, free, faults, clock, reset)`);
-  err('  Ctrl-C to stop');
+  const clockText = argv.manual ? said('sim.banner.clockManual') : said('sim.banner.clockReal', { speed: argv.speed ?? 1 });
+  err(`  ${english('sim.banner.clock', { clock: clockText, load: said((argv.backgroundLoad ?? true) ? 'sim.banner.on' : 'sim.banner.off'), seed: argv.seed ?? 1 })}`);
+  err(`  ${english('sim.banner.admin', { url: sim.url })}`);
+  err(`  ${english('sim.banner.stop')}`);
   const until =
     io.until ??
     new Promise<void>((resolve) => {
@@ -144,7 +146,7 @@ export async function runSimCommand(argv: SimCommandArgs, io: SimCommandIo = {})
     });
   await until;
   await sim.close();
-  err('autodl sim: stopped');
+  err(english('sim.banner.stopped'));
 }
 
 /** In-process fault helper signature (re-exported for convenience). */

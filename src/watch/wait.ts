@@ -27,6 +27,7 @@
 //   replicas=N  N containers running, none starting.
 //   A stopped deployment is unreachable for all three.
 import type { Container, Deployment } from '../api/types.js';
+import { english, said } from '../i18n/index.js';
 
 export type WaitCondition = { kind: 'running' } | { kind: 'finished' } | { kind: 'deleted' } | { kind: 'replicas'; n: number };
 
@@ -83,31 +84,32 @@ function evaluateFromContainers(condition: WaitCondition, d: Deployment, contain
   const starting = cs.filter((c) => STARTING.has(String(c.status))).length;
   const current = running + starting;
   const replicas = typeof d.replica_num === 'number' ? d.replica_num : undefined;
-  const counts = `from the containers (no counts reported): ${cs.length} containers, running ${running}, starting ${starting}`;
+  const counts = said('wait.reason.fromContainers', { containers: cs.length, running, starting });
+  const countsText = english('wait.reason.fromContainers', { containers: cs.length, running, starting });
   const stopped = isStopped(d);
   switch (condition.kind) {
     case 'running':
-      if (running > 0 && starting === 0 && (replicas === undefined || running >= replicas)) return { state: 'met', reason: counts };
+      if (running > 0 && starting === 0 && (replicas === undefined || running >= replicas)) return { state: 'met', reason: countsText };
       break;
     case 'finished':
-      if (d.deployment_type === 'ReplicaSet') return { state: 'unreachable', reason: 'a ReplicaSet never finishes' };
-      if (!stopped && cs.length > 0 && current === 0) return { state: 'met', reason: counts };
+      if (d.deployment_type === 'ReplicaSet') return { state: 'unreachable', reason: english('wait.reason.replicaSetNeverFinishes') };
+      if (!stopped && cs.length > 0 && current === 0) return { state: 'met', reason: countsText };
       break;
     case 'replicas':
-      if (running === condition.n && starting === 0) return { state: 'met', reason: counts };
+      if (running === condition.n && starting === 0) return { state: 'met', reason: countsText };
       break;
     default:
       break;
   }
-  if (stopped) return { state: 'unreachable', reason: 'deployment is stopped' };
-  return { state: 'pending', reason: counts };
+  if (stopped) return { state: 'unreachable', reason: english('wait.reason.stopped') };
+  return { state: 'pending', reason: countsText };
 }
 
 export function evaluateWaitDetailed(condition: WaitCondition, deployment: Deployment | undefined, containers?: readonly Container[]): WaitEvaluation {
   if (condition.kind === 'deleted') {
-    return deployment === undefined ? { state: 'met', reason: 'deployment deleted' } : { state: 'pending', reason: `deployment is ${deployment.status}` };
+    return deployment === undefined ? { state: 'met', reason: english('wait.reason.deleted') } : { state: 'pending', reason: english('wait.reason.status', { status: deployment.status }) };
   }
-  if (deployment === undefined) return { state: 'unreachable', reason: 'deployment was deleted' };
+  if (deployment === undefined) return { state: 'unreachable', reason: english('wait.reason.wasDeleted') };
   const d = deployment;
   if (!hasCounts(d)) return evaluateFromContainers(condition, d, containers);
   const replicas = n(d.replica_num);
@@ -115,37 +117,38 @@ export function evaluateWaitDetailed(condition: WaitCondition, deployment: Deplo
   const starting = n(d.starting_num);
   const finished = n(d.finished_num);
   const failed = n(d.failed_num);
-  const counts = `running ${running}/${replicas}, starting ${starting}, finished ${finished}, failed ${failed}`;
+  const counts = said('wait.reason.counts', { running, replicas, starting, finished, failed });
+  const countsText = english('wait.reason.counts', { running, replicas, starting, finished, failed });
 
   switch (condition.kind) {
     case 'running': {
       if (d.deployment_type === 'ReplicaSet') {
-        if (running >= replicas) return { state: 'met', reason: counts };
+        if (running >= replicas) return { state: 'met', reason: countsText };
       } else if (containers !== undefined) {
         const active = containers.filter((c) => ACTIVE.has(String(c.status)));
-        if (active.length > 0 && active.every((c) => c.status === 'running')) return { state: 'met', reason: counts };
+        if (active.length > 0 && active.every((c) => c.status === 'running')) return { state: 'met', reason: countsText };
       } else if (running >= 1 && starting === 0) {
-        return { state: 'met', reason: counts };
+        return { state: 'met', reason: countsText };
       }
-      if (isStopped(d)) return { state: 'unreachable', reason: 'deployment is stopped' };
-      if (d.deployment_type !== 'ReplicaSet' && finished >= replicas) return { state: 'unreachable', reason: `the ${d.deployment_type} has already finished (${counts})` };
-      if (workOver(d)) return { state: 'unreachable', reason: `every replica has ended (${counts})` };
-      return { state: 'pending', reason: counts };
+      if (isStopped(d)) return { state: 'unreachable', reason: english('wait.reason.stopped') };
+      if (d.deployment_type !== 'ReplicaSet' && finished >= replicas) return { state: 'unreachable', reason: english('wait.reason.alreadyFinished', { type: d.deployment_type, counts }) };
+      if (workOver(d)) return { state: 'unreachable', reason: english('wait.reason.allEnded', { counts }) };
+      return { state: 'pending', reason: countsText };
     }
     case 'finished': {
-      if (d.deployment_type === 'ReplicaSet') return { state: 'unreachable', reason: 'a ReplicaSet never finishes' };
-      if (finished >= replicas) return { state: 'met', reason: counts };
-      if (isStopped(d)) return { state: 'unreachable', reason: `deployment stopped before finishing (${counts})` };
-      if (workOver(d)) return { state: 'unreachable', reason: `every replica has ended and ${failed} failed (${counts})` };
-      return { state: 'pending', reason: counts };
+      if (d.deployment_type === 'ReplicaSet') return { state: 'unreachable', reason: english('wait.reason.replicaSetNeverFinishes') };
+      if (finished >= replicas) return { state: 'met', reason: countsText };
+      if (isStopped(d)) return { state: 'unreachable', reason: english('wait.reason.stoppedBeforeFinishing', { counts }) };
+      if (workOver(d)) return { state: 'unreachable', reason: english('wait.reason.allEndedFailed', { failed, counts }) };
+      return { state: 'pending', reason: countsText };
     }
     case 'replicas': {
-      if (running === condition.n && starting === 0) return { state: 'met', reason: counts };
-      if (isStopped(d)) return { state: 'unreachable', reason: 'deployment is stopped' };
+      if (running === condition.n && starting === 0) return { state: 'met', reason: countsText };
+      if (isStopped(d)) return { state: 'unreachable', reason: english('wait.reason.stopped') };
       if (workOver(d) || (d.deployment_type !== 'ReplicaSet' && finished >= replicas)) {
-        return { state: 'unreachable', reason: `the ${d.deployment_type} has ended (${counts})` };
+        return { state: 'unreachable', reason: english('wait.reason.ended', { type: d.deployment_type, counts }) };
       }
-      return { state: 'pending', reason: counts };
+      return { state: 'pending', reason: countsText };
     }
   }
 }

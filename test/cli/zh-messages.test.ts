@@ -39,7 +39,7 @@ test('token_missing and api_error headlines in Chinese', async () => {
     assert.equal(r.code, 1); // token_missing exits 1, as in queue_submit.py
     const z = json<Err>(r);
     assert.equal(z.error_type, 'token_missing');
-    assert.match(z.message, /^未找到 AutoDL 开发者 token/);
+    assert.match(z.message, /^未找到 AutoDL 开发者Token/);
     assert.ok(Array.isArray(z.details.searched));
   } finally {
     home.cleanup();

@@ -25,26 +25,26 @@ export async function run(ctx: CliContext, [ref]: [string], opts: DescribeOption
     const d = deployment;
     const r = resources;
     const range = (a: number | null, b: number | null, unit = '') => (a === null && b === null ? '-' : `${dash(a)}–${dash(b)}${unit}`);
-    const cuda = r.cuda_v !== null ? String(r.cuda_v === 0 ? '0 (any)' : r.cuda_v) : range(r.cuda_v_from, r.cuda_v_to);
+    const cuda = r.cuda_v !== null ? String(r.cuda_v === 0 ? t('field.cudaAny') : r.cuda_v) : range(r.cuda_v_from, r.cuda_v_to);
     const fields: Array<[string, string]> = [
-      ['uuid', d.uuid],
-      ['name', d.name],
-      ['type', d.deployment_type],
-      ['status', phase === d.status ? statusColor(d.status, c) : `${statusColor(phase, c)} ${c.dim(t('describe.platformSays', { status: dash(d.status) }))}`],
-      ['replicas', dash(d.replica_num)],
-      ...(d.deployment_type === 'Job' ? ([['parallelism', dash(d.parallelism_num)]] as Array<[string, string]>) : []),
-      ['running/starting/finished/failed', countsCell(d)],
-      ['image', r.image_name !== null ? `${dash(r.image_uuid)} (${r.image_name})` : dash(r.image_uuid)],
-      ['gpu', r.gpu_name_set.length > 0 ? `${r.gpu_name_set.join(' | ')}${r.gpu_num !== null ? ` ×${r.gpu_num}` : ''}` : '-'],
-      ['cpu', range(r.cpu_num_from, r.cpu_num_to)],
-      ['memory (GB)', range(r.memory_gb_from, r.memory_gb_to)],
-      ['price (¥/h)', range(r.price_from === null ? null : Number(milliYuan(r.price_from)), r.price_to === null ? null : Number(milliYuan(r.price_to)))],
-      ['cuda', cuda],
-      ...(r.dc_list.length > 0 ? ([['dc_list', r.dc_list.join(', ')]] as Array<[string, string]>) : []),
-      ['price estimate (¥/h)', typeof d.price_estimates === 'number' && !deploymentEnded(phase) ? milliYuan(d.price_estimates) : '-'],
-      ['reuse_container', dash(d.reuse_container)],
-      ['created_at', displayApiTime(d.created_at)],
-      ['stopped_at', displayApiTime(d.stopped_at)],
+      [t('field.uuid'), d.uuid],
+      [t('field.name'), d.name],
+      [t('field.type'), d.deployment_type],
+      [t('field.status'), phase === d.status ? statusColor(d.status, c) : `${statusColor(phase, c)} ${c.dim(t('describe.platformSays', { status: dash(d.status) }))}`],
+      [t('field.replicas'), dash(d.replica_num)],
+      ...(d.deployment_type === 'Job' ? ([[t('field.parallelism'), dash(d.parallelism_num)]] as Array<[string, string]>) : []),
+      [t('field.counts'), countsCell(d)],
+      [t('field.image'), r.image_name !== null ? `${dash(r.image_uuid)} (${r.image_name})` : dash(r.image_uuid)],
+      [t('field.gpu'), r.gpu_name_set.length > 0 ? `${r.gpu_name_set.join(' | ')}${r.gpu_num !== null ? ` ×${r.gpu_num}` : ''}` : '-'],
+      [t('field.cpu'), range(r.cpu_num_from, r.cpu_num_to)],
+      [t('field.memoryGb'), range(r.memory_gb_from, r.memory_gb_to)],
+      [t('field.priceYuan'), range(r.price_from === null ? null : Number(milliYuan(r.price_from)), r.price_to === null ? null : Number(milliYuan(r.price_to)))],
+      [t('field.cuda'), cuda],
+      ...(r.dc_list.length > 0 ? ([[t('field.dcList'), r.dc_list.join(', ')]] as Array<[string, string]>) : []),
+      [t('field.priceEstimate'), typeof d.price_estimates === 'number' && !deploymentEnded(phase) ? milliYuan(d.price_estimates) : '-'],
+      [t('field.reuseContainer'), dash(d.reuse_container)],
+      [t('field.createdAt'), displayApiTime(d.created_at)],
+      [t('field.stoppedAt'), displayApiTime(d.stopped_at)],
     ];
     const parts = [c.bold(t('describe.deployment')), renderFields(fields, c), ''];
     parts.push(c.bold(`${t('describe.containers')} (${containers.length})`));

@@ -2,7 +2,7 @@
 // every sink in the user config's `notify` list (or to the one given by --url). Exit 0 when
 // every sink accepted it, 3 (api_error) when any failed; results per sink on stdout.
 import { AutodlError } from '../../errors.js';
-import { t } from '../../i18n/index.js';
+import { english, t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
 import { action, withExamples, type CliCommand } from '../command.js';
 
@@ -28,7 +28,7 @@ export async function run(ctx: CliContext, _args: [], opts: NotifyTestOptions): 
     ctx.addSecret(s.secret);
   }
   if (sinks.length === 0) {
-    throw new AutodlError('config_error', t('notify.none'), { hint: 'add "notify": [{"type": "webhook", "url": "https://…"}] to the user config file, or pass --url' });
+    throw new AutodlError('config_error', t('notify.none'), { hint: english('notify.hint') });
   }
   const results = await notify({ kind: 'test', message: t('notify.testMessage') }, sinks);
   const failed = results.filter((r) => !r.ok);

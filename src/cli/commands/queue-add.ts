@@ -74,7 +74,7 @@ export async function addItems(ctx: CliContext, opts: StoreOptions & PolicyOptio
     const dupJson = duplicates.map((d) => ({ id: idAt(d.index), name: d.name, duplicate_of: d.id ?? idAt(d.same_as_index ?? 0), state: d.state ?? 'pending' }));
     ctx.result({ status: 'success', db: path, count: views.length, entries: views, ...(dupJson.length ? { duplicates: dupJson } : {}) }, () => {
       const rows = views.map((v) => [v.id!, v.name, String(v.priority), v.label ?? '-']);
-      return `${renderTable(['ID', 'NAME', 'PRIO', 'LABEL'], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
+      return `${renderTable([t('qcol.id'), t('qcol.name'), t('qcol.prio'), t('qcol.label')], rows, ctx.out)}\n${ctx.out.dim(t('queue.added', { count: views.length, db: path }))}`;
     });
   }, { durable: true });
 }

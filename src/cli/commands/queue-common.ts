@@ -46,7 +46,7 @@ export async function openStore(ctx: CliContext, opts: StoreOptions, options: { 
   } catch (e) {
     if (e instanceof AutodlError) throw e;
     const shown = redactPostgresUrl(path);
-    throw new AutodlError('config_error', `cannot open the queue database ${shown}: ${e instanceof Error ? e.message : String(e)}`, { path: shown });
+    throw new AutodlError('config_error', t('queue.openFailed', { path: shown, message: e instanceof Error ? e.message : String(e) }), { path: shown });
   }
 }
 
@@ -121,14 +121,14 @@ export function policySummary(e: QueueEntry, now = Date.now()): string {
   if (p?.maxCost !== undefined || p?.labelBudget !== undefined) {
     const spent = spentCeiling(e, now).toFixed(2);
     if (p.maxCost !== undefined) parts.push(`¥${spent}/¥${p.maxCost}`);
-    if (p.labelBudget !== undefined) parts.push(`label ¥${p.labelBudget}`);
+    if (p.labelBudget !== undefined) parts.push(t('policy.sum.label', { budget: p.labelBudget }));
   }
-  if (p?.after?.length) parts.push(`after ${p.after.length}${p.afterAny ? ' (any)' : ''}`);
+  if (p?.after?.length) parts.push(t(p.afterAny ? 'policy.sum.afterAny' : 'policy.sum.after', { n: p.after.length }));
   if (p?.retry) {
     const last = e.retry_log?.[e.retry_log.length - 1];
     parts.push(`retry ${e.retries}/${p.retry.max}${last ? ` (${last.cause})` : ''}`);
   }
-  if (e.enforced) parts.push(`${e.enforced.action === 'stop' ? 'stopped' : 'warned'}: ${e.enforced.reason}`);
+  if (e.enforced) parts.push(t(e.enforced.action === 'stop' ? 'policy.sum.stopped' : 'policy.sum.warned', { reason: e.enforced.reason }));
   return parts.length ? parts.join(' ') : '-';
 }
 
@@ -137,7 +137,9 @@ export function stateColor(state: string, c: Colors): string {
   return isEntryState(state) ? c[STATES[state].color](state) : statusColor(state, c);
 }
 
-export const ENTRY_HEADERS = ['ID', 'NAME', 'STATE', 'PRIO', 'TRIES', 'DEPLOYMENT', 'ACCOUNT', 'AGE', 'LAST ERROR'];
+/** The headers of an entry table, in the language of the run (a function: the language is chosen at start). */
+export const entryHeaders = (): string[] =>
+  (['qcol.id', 'qcol.name', 'qcol.state', 'qcol.prio', 'qcol.tries', 'qcol.deployment', 'qcol.account', 'qcol.age', 'qcol.lastError'] as const).map((k) => t(k));
 
 export function entryRow(e: QueueEntry, c: Colors, now = Date.now()): string[] {
   const err = e.last_error ? (e.last_error.length > 60 ? `${e.last_error.slice(0, 59)}…` : e.last_error) : '-';

@@ -68,7 +68,7 @@ export async function run(ctx: CliContext, _args: [], opts: QueueHistoryOptions)
         const err = e.last_error ? (e.last_error.length > 50 ? `${e.last_error.slice(0, 49)}…` : e.last_error) : '-';
         return [new Date(endedAt(e)).toISOString().replace(/\.\d+Z$/, 'Z'), e.id, e.body.name, stateColor(e.state, c), ran === null ? '-' : formatDuration(ran), cost === null ? '-' : `≤¥${cost.toFixed(2)}`, dash(e.label), err];
       });
-      return `${renderTable(['ENDED', 'ID', 'NAME', 'OUTCOME', 'RAN', 'COST', 'LABEL', 'LAST ERROR'], rows, c, { right: [4, 5] })}\n${c.dim(t('queue.history.costNote'))}`;
+      return `${renderTable((['qcol.ended', 'qcol.id', 'qcol.name', 'qcol.outcome', 'qcol.ran', 'qcol.cost', 'qcol.label', 'qcol.lastError'] as const).map((k) => t(k)), rows, c, { right: [4, 5] })}\n${c.dim(t('queue.history.costNote'))}`;
     });
   });
 }

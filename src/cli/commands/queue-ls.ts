@@ -8,7 +8,7 @@
 //   neither: the table once, then one line per change.
 import { AutodlError } from '../../errors.js';
 import { formatClock } from '../../util/time.js';
-import { t } from '../../i18n/index.js';
+import { english, t } from '../../i18n/index.js';
 import type { QueueStore } from '../../queue/store.js';
 import { ENTRY_STATES, LISTED_BY_DEFAULT, type EntryState } from '../../queue/states.js';
 import type { QueueEntry } from '../../queue/types.js';
@@ -16,7 +16,7 @@ import { sleep } from '../../util/sleep.js';
 import { LiveFrame, untilInterrupted } from '../live.js';
 import { renderTable } from '../output.js';
 import type { CliContext } from '../runtime.js';
-import { ENTRY_HEADERS, entryRow, entryView, policySummary, stateColor, withStore, type StoreOptions } from './queue-common.js';
+import { entryHeaders, entryRow, entryView, policySummary, stateColor, withStore, type StoreOptions } from './queue-common.js';
 import type { Command } from 'commander';
 import { action } from '../command.js';
 import { intervalSeconds, nonNegativeInt } from '../args.js';
@@ -28,8 +28,8 @@ export function parseStates(raw: unknown): EntryState[] | undefined {
   const list = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
   const bad = list.filter((s) => !(ENTRY_STATES as readonly string[]).includes(s));
   if (bad.length > 0) {
-    throw new AutodlError('config_error', t('arg.invalid', { message: `unknown state ${bad.join(', ')} (one of ${ENTRY_STATES.join(', ')})` }), {
-      reason: 'unknown state',
+    throw new AutodlError('config_error', t('arg.invalid', { message: t('queue.badState', { states: bad.join(', '), valid: ENTRY_STATES.join(', ') }) }), {
+      reason: english('queue.why.unknownState'),
       states: bad,
     });
   }
@@ -41,9 +41,9 @@ function entryTable(ctx: CliContext, list: readonly QueueEntry[], now: number): 
   if (list.length === 0) return ctx.out.dim(t('queue.empty'));
   // the policies' column (issue 16) only when some entry has one or an owner
   if (list.some((e) => e.policy !== null || e.enforced !== null || e.owner !== null)) {
-    return renderTable([...ENTRY_HEADERS, 'OWNER', 'POLICY'], list.map((e) => [...entryRow(e, ctx.out, now), e.owner ?? '-', policySummary(e, now)]), ctx.out, { right: [3, 4] });
+    return renderTable([...entryHeaders(), t('qcol.owner'), t('qcol.policy')], list.map((e) => [...entryRow(e, ctx.out, now), e.owner ?? '-', policySummary(e, now)]), ctx.out, { right: [3, 4] });
   }
-  return renderTable(ENTRY_HEADERS, list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] });
+  return renderTable(entryHeaders(), list.map((e) => entryRow(e, ctx.out, now)), ctx.out, { right: [3, 4] });
 }
 
 function countStates(list: readonly QueueEntry[]): Record<string, number> {

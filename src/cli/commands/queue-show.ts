@@ -15,27 +15,27 @@ export async function run(ctx: CliContext, [ref]: [string], opts: StoreOptions):
     ctx.result({ entry: view, history }, () => {
       const c = ctx.out;
       const fields: Array<[string, string]> = [
-        ['id', e.id],
-        ['name', e.body.name],
-        ['deployment name', e.deployment_name],
-        ['state', stateColor(e.state, c)],
-        ['priority', String(e.priority)],
-        ['label', dash(e.label)],
-        ['attempts', String(e.attempts)],
-        ['deployment', dash(e.deployment_uuid)],
-        ['account', e.account ?? t('queue.noAccount')],
-        ['gpu', `${e.body.container_template.gpu_num} × ${e.body.container_template.gpu_name_set.join(' | ')}`],
-        ['cmd', dash(e.body.container_template.cmd)],
-        ['created', `${formatDateTime(e.created_at)} ${outputZone()}`],
-        ['last error', dash(e.last_error)],
+        [t('field.id'), e.id],
+        [t('field.name'), e.body.name],
+        [t('field.deploymentName'), e.deployment_name],
+        [t('field.state'), stateColor(e.state, c)],
+        [t('field.priority'), String(e.priority)],
+        [t('field.label'), dash(e.label)],
+        [t('field.attempts'), String(e.attempts)],
+        [t('field.deployment'), dash(e.deployment_uuid)],
+        [t('field.account'), e.account ?? t('queue.noAccount')],
+        [t('field.gpu'), `${e.body.container_template.gpu_num} × ${e.body.container_template.gpu_name_set.join(' | ')}`],
+        [t('field.cmd'), dash(e.body.container_template.cmd)],
+        [t('field.created'), `${formatDateTime(e.created_at)} ${outputZone()}`],
+        [t('field.lastError'), dash(e.last_error)],
       ];
       if (e.policy?.retry || e.retries > 0) {
         const log = (e.retry_log ?? []).map((r) => `#${r.n} ${r.cause}: ${r.detail}${r.blacklisted?.length ? ` [blacklisted ${r.blacklisted.join(', ')}]` : ''}`);
-        fields.push(['retries', [`${e.retries} of ${e.policy?.retry?.max ?? e.retries}`, ...log].join('\n')]);
+        fields.push([t('field.retries'), [t('field.retriesOf', { n: e.retries, max: e.policy?.retry?.max ?? e.retries }), ...log].join('\n')]);
       }
-      if (e.lease_owner) fields.push(['lease', `${e.lease_owner} until ${formatDateTime(e.lease_until ?? 0)} ${outputZone()}`]);
+      if (e.lease_owner) fields.push([t('field.lease'), t('field.leaseUntil', { owner: e.lease_owner, until: `${formatDateTime(e.lease_until ?? 0)} ${outputZone()}` })]);
       const rows = history.map((h) => [formatDateTime(h.ts), dash(h.from_state), stateColor(h.to_state, c), dash(h.note)]);
-      return `${renderFields(fields, c)}\n\n${c.bold(t('queue.history'))}\n${renderTable(['TIME', 'FROM', 'TO', 'NOTE'], rows, c)}`;
+      return `${renderFields(fields, c)}\n\n${c.bold(t('queue.history'))}\n${renderTable([t('qcol.time'), t('qcol.from'), t('qcol.to'), t('qcol.note')], rows, c)}`;
     });
   });
 }

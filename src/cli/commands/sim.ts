@@ -1,4 +1,4 @@
-import { t } from '../../i18n/index.js';
+import { inLang, t } from '../../i18n/index.js';
 import type { CliContext } from '../runtime.js';
 import { action, withExamples, type CliCommand } from '../command.js';
 import { collect, nonNegativeInt, port, speed } from '../args.js';
@@ -24,7 +24,8 @@ export async function run(ctx: CliContext, _args: [], opts: SimOptions): Promise
   if (opts.speed !== undefined) o.speed = opts.speed;
   if (opts.manual) o.manual = true;
   if (opts.seed !== undefined) o.seed = opts.seed;
-  await runSimCommand(o);
+  // the banner in the language of the run (the simulator words it in English; its indent kept)
+  await runSimCommand(o, { stderr: (line) => process.stderr.write(`${line.replace(/^(\s*)(.*)$/s, (_m, indent: string, text: string) => indent + inLang(text))}\n`) });
 }
 
 export const command: CliCommand = {

@@ -77,10 +77,10 @@ export async function run(ctx: CliContext, _args: [], opts: SkillInstallOptions)
   if (problem) {
     const reason =
       problem.reason === 'symlink_not_owned'
-        ? 'it is a symbolic link owned by another user'
+        ? t('skill.why.symlink')
         : problem.reason === 'not_a_directory'
-          ? 'not a directory'
-          : `other users can write to it (mode ${problem.mode})`;
+          ? t('skill.why.notDir')
+          : t('skill.why.open', { mode: problem.mode });
     throw new AutodlError('config_error', t('skill.dirRefused', { path: dir, reason }), { path: dir, reason: problem.reason });
   }
   let previous: string | undefined;

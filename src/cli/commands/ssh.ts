@@ -4,7 +4,7 @@
 // (parseSshCommand) and the argv is built here, with `--` before the destination.
 import { AutodlError } from '../../errors.js';
 import type { Container } from '../../api/types.js';
-import { t } from '../../i18n/index.js';
+import { english, inLang, t } from '../../i18n/index.js';
 import { makeClient, resolveDeployment, toArray } from '../client.js';
 import { terminalText } from '../output.js';
 import type { CliContext } from '../runtime.js';
@@ -92,11 +92,11 @@ const PORT_RE = /^[1-9][0-9]{0,4}$/;
  * starts with '-' — is refused: the reason is returned instead of a target.
  */
 export function parseSshCommand(command: string): SshTarget | { refused: string } {
-  if (command.length > 1000) return { refused: 'longer than 1000 characters' };
+  if (command.length > 1000) return { refused: english('ssh.why.tooLong', { max: 1000 }) };
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/.test(command)) return { refused: 'control characters (newline, escape …)' };
+  if (/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/.test(command)) return { refused: english('ssh.why.control') };
   const words = command.trim().split(/[ \t]+/).filter((w) => w !== '');
-  if (words[0] !== 'ssh') return { refused: 'does not start with "ssh"' };
+  if (words[0] !== 'ssh') return { refused: english('ssh.why.notSsh') };
   let port: number | undefined;
   let dest: string | undefined;
   for (let i = 1; i < words.length; i++) {
@@ -104,30 +104,30 @@ export function parseSshCommand(command: string): SshTarget | { refused: string 
     let p: string | undefined;
     if (w === '-p') {
       p = words[++i];
-      if (p === undefined) return { refused: '-p without a port' };
+      if (p === undefined) return { refused: english('ssh.why.pWithoutPort') };
     } else if (/^-p[0-9]+$/.test(w)) {
       p = w.slice(2);
     } else if (w.startsWith('-')) {
-      return { refused: `option ${JSON.stringify(w.slice(0, 40))} is not allowed (only -p PORT)` };
+      return { refused: english('ssh.why.option', { option: JSON.stringify(w.slice(0, 40)) }) };
     } else if (dest === undefined) {
       dest = w;
       continue;
     } else {
-      return { refused: 'more than one destination, or a remote command' };
+      return { refused: english('ssh.why.extra') };
     }
-    if (port !== undefined) return { refused: 'more than one -p' };
-    if (!PORT_RE.test(p) || Number(p) > 65535) return { refused: `port ${JSON.stringify(p.slice(0, 20))} is not 1-65535` };
+    if (port !== undefined) return { refused: english('ssh.why.twoPorts') };
+    if (!PORT_RE.test(p) || Number(p) > 65535) return { refused: english('ssh.why.port', { port: JSON.stringify(p.slice(0, 20)) }) };
     port = Number(p);
   }
-  if (dest === undefined) return { refused: 'no user@host' };
+  if (dest === undefined) return { refused: english('ssh.why.noDest') };
   const at = dest.lastIndexOf('@');
-  if (at <= 0) return { refused: 'the destination is not user@host' };
+  if (at <= 0) return { refused: english('ssh.why.notUserHost') };
   const user = dest.slice(0, at);
   const host = dest.slice(at + 1);
-  if (!USER_RE.test(user)) return { refused: `user ${JSON.stringify(user.slice(0, 40))} is not a plain user name` };
+  if (!USER_RE.test(user)) return { refused: english('ssh.why.user', { user: JSON.stringify(user.slice(0, 40)) }) };
   const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
   if (ipv4 ? ipv4.slice(1).some((o) => Number(o) > 255) : !HOST_RE.test(host)) {
-    return { refused: `host ${JSON.stringify(host.slice(0, 80))} is not a host name or IPv4 address` };
+    return { refused: english('ssh.why.host', { host: JSON.stringify(host.slice(0, 80)) }) };
   }
   return { user, host, ...(port !== undefined ? { port } : {}) };
 }
@@ -167,7 +167,7 @@ export async function run(ctx: CliContext, [ref]: [string], opts: SshOptions): P
   if ('refused' in parsed) {
     throw new AutodlError(
       'api_error',
-      t('ssh.refused', { command: quoted(cmd), reason: parsed.refused }),
+      t('ssh.refused', { command: quoted(cmd), reason: inLang(parsed.refused) }),
       { kind: 'refused', reason: parsed.refused, container: ref }, // the server's text only quoted, in the message
       3,
     );

@@ -3,7 +3,7 @@
 // --param) with {{name}} substituted in `name` and `cmd`, added to the queue as one entry per
 // combination (one transaction). --dry-run prints the expanded specs (a JSON array with --json).
 import { AutodlError } from '../../errors.js';
-import { t } from '../../i18n/index.js';
+import { english, inLang, t } from '../../i18n/index.js';
 import type { SweepParams } from '../../pipeline/index.js';
 import type { CliContext } from '../runtime.js';
 import { addItems, type AddItem } from './queue-add.js';
@@ -26,13 +26,13 @@ export function parseParams(raw: readonly string[]): SweepParams {
       continue;
     }
     if (Object.prototype.hasOwnProperty.call(out, name)) {
-      errors.push({ path: `--param ${p}`, message: `parameter "${name}" given twice` });
+      errors.push({ path: `--param ${p}`, message: english('cli.paramTwice', { name }) });
       continue;
     }
     out[name] = values;
   }
   if (errors.length > 0) {
-    throw new AutodlError('validation_error', `Invalid sweep parameters: ${errors.map((e) => e.message).join('; ')}`, { errors });
+    throw new AutodlError('validation_error', t('cli.badSweepParams', { messages: errors.map((e) => inLang(e.message)).join('; ') }), { errors });
   }
   return out;
 }
@@ -53,8 +53,8 @@ export async function run(ctx: CliContext, [path]: [string], opts: SweepOptions)
   const tpl = await prepareTemplate(ctx, path, dialect);
   const params: SweepParams = { ...(tpl.sweep ?? {}), ...cli };
   if (Object.keys(params).length === 0) {
-    throw new AutodlError('validation_error', `${path}: nothing to sweep: give --param name=v1,v2 or a sweep: block`, {
-      errors: [{ path: 'sweep', message: 'no sweep parameters' }],
+    throw new AutodlError('validation_error', t('cli.nothingToSweep', { path }), {
+      errors: [{ path: 'sweep', message: english('cli.noSweepParams') }],
     });
   }
   const { expandSweep } = await import('../../pipeline/sweep.js'); // no zod (src/pipeline/quick.ts)

@@ -1,7 +1,7 @@
 // `autodl wait <deployment> --for running|finished|replicas=N|deleted [--timeout S] [--interval S]`,
 // like `kubectl wait`: exit 0 when the condition is met, 2 on timeout (error_type timeout),
 // 3 when it can no longer be met (error_type unreachable). Conditions: src/watch/wait.ts.
-import { t } from '../../i18n/index.js';
+import { inLang, t } from '../../i18n/index.js';
 import { cliResolve, makeClient } from '../client.js';
 import type { CliContext } from '../runtime.js';
 import { cliWords } from '../words.js';
@@ -86,10 +86,10 @@ export async function run(ctx: CliContext, [ref]: [string], opts: WaitOptions): 
         if (ctx.json) {
           ctx.io.stderr.write(`${JSON.stringify({ type: 'waiting', deployment_uuid: uuid, condition: condText, state: ev.state, reason: ev.reason, elapsed_seconds: seconds })}\n`);
         } else if (progressTty) {
-          last = { reason: ev.reason, seconds, at: Date.now() };
+          last = { reason: inLang(ev.reason), seconds, at: Date.now() };
           drawStatus();
         } else {
-          ctx.log(t('wait.progress', { condition: condText, reason: ev.reason, seconds }));
+          ctx.log(t('wait.progress', { condition: condText, reason: inLang(ev.reason), seconds }));
         }
       },
       onResolved: (d) => {
