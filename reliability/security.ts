@@ -74,7 +74,7 @@ export async function security(suite: Suite): Promise<Section> {
     const attacker = await recordingServer();
     try {
       const h = home('login-home');
-      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--json'], { env: h.env, input: loginToken });
+      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--no-check', '--json'], { env: h.env, input: loginToken });
       const checkout = join(work, 'checkout');
       mkdirSync(checkout);
       writeFileSync(join(checkout, '.env'), `AUTODL_HOST=${attacker.url}\n`);
@@ -159,7 +159,7 @@ export async function security(suite: Suite): Promise<Section> {
       chmodSync(dir, 0o777);
       const v = victim('victim-1.json', '{}\n');
       symlinkSync(v.p, join(dir, 'config.json'));
-      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--json'], { env: h.env, input: loginToken });
+      await runCli(suite, ['--host', sim.url, 'login', '--token-stdin', '--no-check', '--json'], { env: h.env, input: loginToken });
       cases++;
       if (v.touched()) writtenThrough++;
     }
@@ -181,7 +181,7 @@ export async function security(suite: Suite): Promise<Section> {
       const v = victim('victim-3.txt', 'untouched');
       symlinkSync(v.p, join(dir, 'config.json'));
       lchownSync(join(dir, 'config.json'), NOBODY, NOBODY);
-      await runCli(suite, ['login', '--token-stdin', '--json'], { env: h.env, input: loginToken });
+      await runCli(suite, ['login', '--token-stdin', '--no-check', '--json'], { env: h.env, input: loginToken });
       cases++;
       if (v.touched()) writtenThrough++;
       const h2 = home('link-3');
@@ -190,7 +190,7 @@ export async function security(suite: Suite): Promise<Section> {
       mkdirSync(join(h2.dir, '.config'), { recursive: true });
       symlinkSync(elsewhere, join(h2.dir, '.config', 'autodl'));
       lchownSync(join(h2.dir, '.config', 'autodl'), NOBODY, NOBODY);
-      await runCli(suite, ['login', '--token-stdin', '--json'], { env: h2.env, input: loginToken });
+      await runCli(suite, ['login', '--token-stdin', '--no-check', '--json'], { env: h2.env, input: loginToken });
       const h3 = home('link-4');
       mkdirSync(join(h3.dir, '.claude', 'skills'), { recursive: true });
       symlinkSync(elsewhere, join(h3.dir, '.claude', 'skills', 'autodl-elastic'));

@@ -41,7 +41,7 @@ export function withBulkOptions(command: Command, kind: 'queue' | 'deployments',
 export function selectorsOf(opts: BulkOptions, states: readonly string[] | undefined): Selectors {
   // an empty prefix matches every name: "all" must be said with --all, never by accident (`--name-prefix "$UNSET"`)
   if (opts.namePrefix !== undefined && opts.namePrefix.trim() === '') {
-    throw new AutodlError('config_error', t('bulk.emptyPrefix'), { reason: 'empty name prefix', hint: '--all' });
+    throw new AutodlError('config_error', t('bulk.emptyPrefix'), { reason: 'empty_name_prefix', hint: '--all' });
   }
   return {
     ...(opts.label !== undefined ? { label: opts.label } : {}),
@@ -78,7 +78,7 @@ export async function confirmBulk(ctx: CliContext, verb: string, targets: Readon
     // one target named by the user goes on; what a selector matched is the server's (or the queue's) say, even one
     const bySelector = opts.label !== undefined || opts.namePrefix !== undefined || opts.all === true || (opts.state?.length ?? 0) > 0 || (opts.status?.length ?? 0) > 0;
     if (bySelector && targets.length === 1) {
-      throw new AutodlError('config_error', t('bulk.needYesSelector', { verb }), { reason: 'confirmation needed', targets: 1, hint: '--yes' });
+      throw new AutodlError('config_error', t('bulk.needYesSelector', { verb }), { reason: 'confirmation_needed', targets: 1, hint: '--yes' });
     }
     if (targets.length <= 1) return true;
     throw new AutodlError('config_error', t('bulk.needYes', { verb, n: targets.length }), { reason: english('bulk.why.needYes'), targets: targets.length, hint: '--yes' });

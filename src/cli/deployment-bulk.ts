@@ -64,7 +64,7 @@ async function plan(ctx: CliContext, client: AutodlClient, action: DeploymentAct
     let listed = 0;
     for await (const d of client.deployments.listAll(filter)) {
       // a server whose list never ends: refused after a bounded read, nothing acted on
-      if (++listed > MAX_LISTED) throw new AutodlError('api_error', t('bulk.tooManyListed', { max: MAX_LISTED }), { reason: 'too many listed', max: MAX_LISTED });
+      if (++listed > MAX_LISTED) throw new AutodlError('api_error', t('bulk.tooManyListed', { max: MAX_LISTED }), { reason: 'too_many_listed', max: MAX_LISTED });
       if (wellFormed(d)) list.push(d);
     }
     const matched = selectMatching(list, selectors, { name: (d) => text(d.name), state: (d) => text(d.status), label: (d) => (uuids?.has(d.uuid) ? selectors.label : null) });

@@ -50,11 +50,11 @@ test('validation problems: every problem in Chinese on a terminal; details uncha
 });
 
 test('lint warnings in Chinese on a terminal; the NDJSON warning keeps its English message and code', async () => {
-  const cfg = writeConfig('warn.json', deploymentConfig('zh-warn', { tpl: { cmd: 'a && b || c', memory_size_from: 17179869184, memory_size_to: 34359738368 } }));
+  const cfg = writeConfig('warn.json', deploymentConfig('zh-warn', { tpl: { cmd: 'a && b || c', memory_size_from: 65536, memory_size_to: 131072 } }));
   const zh = await runCli(['validate', cfg, '--no-json', '--lang', 'zh']);
   assert.equal(zh.code, 0, zh.stderr);
   assert.match(zh.stderr, /警告: container_template\.cmd, 第 \d+ 行: cmd 混用了 && 和 \|\|/);
-  assert.match(zh.stderr, /内存以 GB 为单位，这个值看起来是字节或 MB（若是字节则为 16 GB）/);
+  assert.match(zh.stderr, /内存以 GB 为单位，这个值看起来是字节或 MB（若是 MB 则为 64 GB）/);
   assert.deepEqual(englishOf(zh.stderr, cfg), []);
   const lines = (await runCli(['validate', cfg, '--json', '--lang', 'zh'])).stderr.trim().split('\n').map((l) => JSON.parse(l) as { code: string; message: string });
   const en = (await runCli(['validate', cfg, '--json', '--lang', 'en'])).stderr.trim().split('\n').map((l) => JSON.parse(l) as { code: string; message: string });
