@@ -130,7 +130,7 @@ writeFileSync(join(home, 'job.yaml'), JOB);
 writeFileSync(join(home, 'broken.yaml'), JOB.replace('replica_num: 4', 'replicas: 4').replace('price_to: 9000', 'price_to: 9.5'));
 writeFileSync(
   join(home, 'odd.yaml'),
-  JOB.replace('memory_size_from: 8', 'memory_size_from: 8589934592').replace('memory_size_to: 256', 'memory_size_to: 274877906944').replace('cmd: sleep 20', 'cmd: python train.py && echo ok || echo failed'),
+  JOB.replace('memory_size_from: 8', 'memory_size_from: 8192').replace('memory_size_to: 256', 'memory_size_to: 262144').replace('cmd: sleep 20', 'cmd: python train.py && echo ok || echo failed'),
 );
 
 /** Run one command line in a pseudo-terminal; the screen it leaves (and the screen at each of `frames` ms). */
@@ -150,7 +150,7 @@ function run(line, during, frames = []) {
 
 const steps = [];
 steps.push(['先检查一个写错了的配置：字段名拼错、价格按元写了。`validate` 一次列出全部问题（离线，不需要 Token）。', await run('autodl validate broken.yaml')]);
-steps.push(['能运行、但多半不是本意的配置：通过检查，同时给出警告（内存按字节写了；`&&` 与 `||` 混用）。', await run('autodl validate odd.yaml')]);
+steps.push(['能运行、但多半不是本意的配置：通过检查，同时给出警告（内存按 MB 写了；`&&` 与 `||` 混用）。', await run('autodl validate odd.yaml')]);
 steps.push(['改好的配置：通过检查，并打印将要发送的请求体。', await run('autodl validate job.yaml')]);
 // every card the job may use is taken; two RTX 4090 free up a few seconds into the submit
 await admin('occupy', { gpu_name: 'RTX 4090', count: 1000 });
