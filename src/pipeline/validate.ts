@@ -1,5 +1,6 @@
 // validate: every problem at once, each with a stable path (and a line when known).
 
+import { editDistance } from '../util/near.js';
 import { english, said } from '../i18n/index.js';
 import type { z } from 'zod';
 import type { Dialect, CreateDeploymentBody } from '../api/types.js';
@@ -20,20 +21,6 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   '': Object.keys(BodySchema.shape),
   container_template: [...Object.keys(BodySchema.shape.container_template.shape), 'cuda'],
 };
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0] ?? 0;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j] ?? 0;
-      dp[j] = Math.min((dp[j] ?? 0) + 1, (dp[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length] ?? 0;
-}
 
 function commonPrefix(a: string, b: string): number {
   let k = 0;
