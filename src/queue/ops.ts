@@ -60,11 +60,24 @@ export async function cancelEntry(store: QueueStore, id: string, now = Date.now(
   return e;
 }
 
-/** Put a failed or cancelled entry back to pending (failure count reset). */
+/**
+ * A run that may have sent a create (a deployment, or a claim) is over: the next one is a new
+ * deployment under a fresh mark (`-r<n>`, as the retry policy's resubmissions), so that a
+ * lookup for it never takes the old run's deployment, nor the old run's late create for it.
+ * (The count is the one the retry policy reads: a retry by hand is a run too.)
+ */
+function freshRun(e: QueueEntry): { retries: number; deployment_name: string; deployment_uuid: null; submitted_at: null } | Record<string, never> {
+  if (e.deployment_uuid === null && e.attempts === 0) return {};
+  const n = e.retries + 1;
+  return { retries: n, deployment_name: deploymentNameFor(e.body.name, e.id, n), deployment_uuid: null, submitted_at: null };
+}
+
+/** Put a failed or cancelled entry back to pending (failure count reset; a fresh mark after a run that may have created). */
 export async function retryEntry(store: QueueStore, id: string, now = Date.now()): Promise<QueueEntry> {
   // a deployment taken in by `autodl ttl` was not made by the queue: there is nothing to create again
   const before = await store.get(id);
-  if (before && before.deployment_name !== deploymentNameFor(before.body.name, before.id)) {
+  // (the current run's mark: an entry its retry policy resubmitted carries `-r<n>`)
+  if (before && before.deployment_name !== deploymentNameFor(before.body.name, before.id, before.retries)) {
     throw new AutodlError('validation_error', english('queue.err.adopted', { id, name: before.deployment_name }), {
       errors: [{ path: id, message: english('queue.err.adoptedShort') }],
       state: before.state,
@@ -75,7 +88,7 @@ export async function retryEntry(store: QueueStore, id: string, now = Date.now()
     now,
     note: 'retry requested',
     // what its runs spent stays counted against its budgets (spent never goes backwards)
-    set: { consecutive_failures: 0, last_error: null, error_details: null, ...(before ? rerunPatch(before, now) : { finished_at: null }) },
+    set: { consecutive_failures: 0, last_error: null, error_details: null, ...(before ? rerunPatch(before, now) : { finished_at: null }), ...(before ? freshRun(before) : {}) },
   });
   if (e) return e;
   const cur = await store.get(id);

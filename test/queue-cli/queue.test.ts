@@ -238,8 +238,12 @@ describe('cancel / retry / priority', () => {
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal((await ls(db))[0]!.state, 'pending');
     assert.equal((await q(db, 'run', '--once')).code, 0);
-    assert.equal((await ls(db))[0]!.state, 'submitted');
-    assert.equal(deploymentsNamed(e!.deployment_name).length, 1);
+    const [run2] = await ls(db);
+    assert.equal(run2!.state, 'submitted');
+    // a run whose creates were sent is over: the next one is created under a fresh mark (-r1)
+    assert.equal(run2!.deployment_name, `${e!.deployment_name}-r1`);
+    assert.equal(deploymentsNamed(run2!.deployment_name).length, 1);
+    assert.equal(deploymentsNamed(e!.deployment_name).length, 0);
     const again = await q(db, 'retry', e!.id);
     assert.equal(again.code, 1, 'a submitted entry cannot be retried');
   });
@@ -264,8 +268,10 @@ describe('cancel / retry / priority', () => {
     const [again] = await ls(db);
     assert.equal(again!.state, 'submitted');
     assert.notEqual(again!.deployment_uuid, first, 'the retry is a new deployment, not the failed one');
-    assert.equal(deploymentsNamed(e!.deployment_name).length, 2, 'the failed one and the retry');
-    assert.ok(deploymentsNamed(e!.deployment_name).some((d) => d.uuid === again!.deployment_uuid));
+    // the retry runs under a fresh mark: the failed one keeps the old name, the retry has its own
+    assert.equal(again!.deployment_name, `${e!.deployment_name}-r1`);
+    assert.deepEqual(deploymentsNamed(e!.deployment_name).map((d) => d.uuid), [first], 'the failed one, under the first mark');
+    assert.deepEqual(deploymentsNamed(again!.deployment_name).map((d) => d.uuid), [again!.deployment_uuid], 'the retry, under its own');
   });
 
   test('priority: the higher entry takes the only idle GPU', async () => {

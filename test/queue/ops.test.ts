@@ -30,3 +30,28 @@ test('cancel, retry, priority: allowed states only', async () => {
   await assert.rejects(setPriority(store, b!.id, 1, T), isType('validation_error'));
   await assert.rejects(cancelEntry(store, b!.id, T), isType('validation_error'));
 });
+
+test('retry by hand after a deployment: the next run gets a fresh mark (the old deployment is never taken for it); an entry resubmitted by its retry policy is not taken for an adopted one', async () => {
+  const store = new MemoryStore();
+  const [a, c] = await store.add([{ body: body({ name: 'job' }) }, { body: body({ name: 'never' }) }], T);
+  const first = a!.deployment_name;
+  await store.claim([a!.id], 'w', T + 60_000, T);
+  await store.transition(a!.id, 'submitted', { from: 'submitting', owner: 'w', now: T, set: { deployment_uuid: 'dep-1', submitted_at: T } });
+  await store.transition(a!.id, 'failed', { from: 'submitted', now: T + 1, set: { finished_at: T + 1 } });
+  const again = await retryEntry(store, a!.id, T + 2);
+  assert.equal(again.state, 'pending');
+  assert.equal(again.deployment_uuid, null, 'the old deployment is not this run’s');
+  assert.notEqual(again.deployment_name, first, 'a fresh mark for the next create');
+  assert.equal(again.deployment_name, `${first}-r1`);
+  assert.equal(again.retries, 1);
+  // and once more: the run's own mark is recognised (not refused as adopted), the next one fresh again
+  await store.claim([a!.id], 'w', T + 60_000, T + 3);
+  await store.transition(a!.id, 'submitted', { from: 'submitting', owner: 'w', now: T + 3, set: { deployment_uuid: 'dep-2', submitted_at: T + 3 } });
+  await store.transition(a!.id, 'failed', { from: 'submitted', now: T + 4, set: { finished_at: T + 4 } });
+  assert.equal((await retryEntry(store, a!.id, T + 5)).deployment_name, `${first}-r2`);
+  // cancelled before any create: nothing was sent, the name stays
+  await cancelEntry(store, c!.id, T);
+  const c2 = await retryEntry(store, c!.id, T + 6);
+  assert.equal(c2.deployment_name, c!.deployment_name);
+  assert.equal(c2.retries, 0);
+});
