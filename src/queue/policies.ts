@@ -119,6 +119,19 @@ function normalizeRetry(r: RetryPolicy): RetryPolicy {
   return out;
 }
 
+/** What storedJson gives for text that is not JSON. */
+export const NOT_JSON = Symbol('not JSON');
+
+/** A JSON column as read back from a row (text in SQLite, parsed in PostgreSQL): the value, or NOT_JSON; never throws. */
+export function storedJson(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 /**
  * A policy as read back from a database row, which may have been edited by hand: never
  * throws. A field that would not pass normalizePolicy is dropped (an `after` list keeps its
@@ -126,14 +139,8 @@ function normalizeRetry(r: RetryPolicy): RetryPolicy {
  * or `queue show` misbehave; text that is not JSON reads as no policy.
  */
 export function storedPolicy(raw: unknown): EntryPolicy | null {
-  let v = raw;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return null;
-    }
-  }
+  const v = storedJson(raw);
+  if (v === NOT_JSON) return null;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
   const p = v as Record<string, unknown>;
   const out: EntryPolicy = {};

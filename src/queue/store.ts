@@ -18,7 +18,7 @@
 
 import { AutodlError } from '../errors.js';
 import { deploymentNameFor, newEntryId, normalizeBodyForQueue, redactText, redactValue, tagOf } from './ids.js';
-import { DEFAULT_OWNER, normalizePolicy } from './policies.js';
+import { DEFAULT_OWNER, normalizePolicy, NOT_JSON, storedJson } from './policies.js';
 import { assertMove, CANCELLABLE_STATES, CLAIMABLE_STATES, QUEUED_STATES, RECLAIMABLE_STATES, STATES, TERMINAL_STATES } from './states.js';
 import { MAX_RETRY_LOG, type EnforcedRecord, type EntryState, type HistoryEvent, type NewEntry, type QueueEntry, type RetryRecord } from './types.js';
 
@@ -285,14 +285,8 @@ export function asArray<T>(x: T | readonly T[]): readonly T[] {
  * a worker retries the stop rather than forget it, and the views stay printable.
  */
 export function storedEnforced(raw: unknown): EnforcedRecord | null {
-  let v = raw;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      v = {};
-    }
-  }
+  const parsed = storedJson(raw);
+  const v = parsed === NOT_JSON ? {} : parsed;
   if (v === null || v === undefined) return null;
   const r = (typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, unknown>;
   const ms = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= 8.64e15 ? x : undefined);
@@ -317,14 +311,7 @@ export function storedEnforced(raw: unknown): EnforcedRecord | null {
  * reads as none.
  */
 export function storedRetryLog(raw: unknown): RetryRecord[] | null {
-  let v = raw;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return null;
-    }
-  }
+  const v = storedJson(raw);
   if (!Array.isArray(v)) return null;
   const causes = ['failed', 'unscheduled', 'host_error'] as const;
   const out: RetryRecord[] = [];

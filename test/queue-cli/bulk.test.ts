@@ -12,30 +12,15 @@ import { dirname, join } from 'node:path';
 import { childEnv, CLI, collect, deploymentConfig, hasScript, json, onTerminal, outputs, runCli, waitFor, writeConfig, type RunResult } from '../cli/helpers.js';
 import { freshPgDatabase, PG_SKIP } from '../queue/pg-helpers.js';
 import { queueCliHarness } from './harness.js';
+import type { BulkSummary, TargetResult } from '../../src/ops/bulk.js';
 import { demandOf } from '../../src/queue/planner.js';
 import type { CreateDeploymentBody } from '../../src/api/types.js';
 
 const h = queueCliHarness('autodl-bulk-');
 
-interface Result {
-  target: string;
-  name?: string;
-  state?: string;
-  outcome: 'done' | 'skipped' | 'failed';
-  reason?: string;
-  error_type?: string;
-}
-interface Summary {
-  status: string;
-  action: string;
-  dry_run: boolean;
-  total: number;
-  done: number;
-  skipped: number;
-  failed: number;
-  results: Result[];
-  entries?: Array<{ id: string; state: string }>;
-}
+/** What the CLI prints (JSON): the operation's summary (src/ops/bulk.ts), its status, and the entries a queue action left. */
+type Result = TargetResult;
+type Summary = BulkSummary & { status: string; entries?: Array<{ id: string; state: string }> };
 interface Entry {
   id: string;
   name: string;

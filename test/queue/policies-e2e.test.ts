@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { CreateDeploymentBody } from '../../src/api/types.js';
 import { AutodlClient } from '../../src/api/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { host } from './sim-hosts.js';
+import { driveOnManualClock, host } from './sim-hosts.js';
 import { jobBody } from '../queue-cli/duplicate-scenarios.js';
-import { openSqliteStore, runWorker } from '../../src/queue/index.js';
+import { openSqliteStore } from '../../src/queue/index.js';
 import type { QueueEvent, QueueStore } from '../../src/queue/index.js';
 import { freshPgDatabase, PG_URL } from './pg-helpers.js';
 import { openPgStore } from '../../src/queue/pg-store.js';
@@ -35,31 +35,8 @@ before(async () => {
 });
 after(() => sim.close());
 
-/** Run the worker tick by tick (interval 1 min) until `until` says so or `maxTicks`; the clock moves only in its sleeps. */
-async function drive(store: QueueStore, o: { maxTicks: number; budget?: number; until?: () => Promise<boolean> | boolean }) {
-  const events: QueueEvent[] = [];
-  const ac = new AbortController();
-  await runWorker({
-    store,
-    api,
-    workerId: 'policy-e2e',
-    intervalMs: MIN,
-    stockIntervalMs: MIN,
-    maxTicks: o.maxTicks,
-    now: () => sim.world.now(),
-    followGraceMs: 0,
-    signal: ac.signal,
-    ...(o.budget !== undefined ? { budget: o.budget } : {}),
-    onEvent: (e) => {
-      if (e.type !== 'tick' && e.type !== 'observed') events.push(e);
-    },
-    sleep: async (ms) => {
-      sim.clock.advance(ms);
-      if (o.until && (await o.until())) ac.abort();
-    },
-  });
-  return events;
-}
+/** The worker tick by tick (1 simulated min) on the manual clock (./sim-hosts.ts). */
+const drive = (store: QueueStore, o: { maxTicks: number; budget?: number; until?: () => Promise<boolean> | boolean }) => driveOnManualClock(sim, api, store, { workerId: 'policy-e2e', stepMs: MIN, ...o });
 
 const stores: Array<[string, () => Promise<QueueStore>]> = [['sqlite', async () => openSqliteStore({ path: join(dir, `${Math.random().toString(36).slice(2)}.db`) })]];
 if (PG_URL) stores.push(['postgres', async () => openPgStore({ url: await freshPgDatabase() })]);

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutodlClient } from '../../src/api/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { host } from './sim-hosts.js';
+import { driveOnManualClock, host } from './sim-hosts.js';
 import { jobBody } from '../queue-cli/duplicate-scenarios.js';
-import { openSqliteStore, runWorker } from '../../src/queue/index.js';
+import { openSqliteStore } from '../../src/queue/index.js';
 import type { QueueEvent, QueueStore } from '../../src/queue/index.js';
 import { spentCeiling } from '../../src/queue/spent.js';
 import { dropPgDatabases, freshPgDatabase, PG_URL } from './pg-helpers.js';
@@ -33,29 +33,8 @@ before(async () => {
 after(() => sim.close());
 after(() => dropPgDatabases());
 
-async function drive(store: QueueStore, o: { maxTicks: number; until?: () => Promise<boolean> | boolean }) {
-  const events: QueueEvent[] = [];
-  const ac = new AbortController();
-  await runWorker({
-    store,
-    api,
-    workerId: 'retry-e2e',
-    intervalMs: MIN,
-    stockIntervalMs: MIN,
-    maxTicks: o.maxTicks,
-    now: () => sim.world.now(),
-    followGraceMs: 0,
-    signal: ac.signal,
-    onEvent: (e) => {
-      if (e.type !== 'tick' && e.type !== 'observed') events.push(e);
-    },
-    sleep: async (ms) => {
-      sim.clock.advance(ms);
-      if (o.until && (await o.until())) ac.abort();
-    },
-  });
-  return events;
-}
+/** The worker tick by tick (1 simulated min) on the manual clock (./sim-hosts.ts). */
+const drive = (store: QueueStore, o: { maxTicks: number; until?: () => Promise<boolean> | boolean }) => driveOnManualClock(sim, api, store, { workerId: 'retry-e2e', stepMs: MIN, ...o });
 
 /** The simulator's deployments whose name starts with the entry's mark. */
 const deploymentsOf = (name: string) => sim.world.allDeployments(true).filter((d) => d.name.startsWith(name));
