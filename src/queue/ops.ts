@@ -74,23 +74,33 @@ function freshRun(e: QueueEntry): { retries: number; deployment_name: string; de
 
 /** Put a failed or cancelled entry back to pending (failure count reset; a fresh mark after a run that may have created). */
 export async function retryEntry(store: QueueStore, id: string, now = Date.now()): Promise<QueueEntry> {
-  // a deployment taken in by `autodl ttl` was not made by the queue: there is nothing to create again
-  const before = await store.get(id);
-  // (the current run's mark: an entry its retry policy resubmitted carries `-r<n>`)
-  if (before && before.deployment_name !== deploymentNameFor(before.body.name, before.id, before.retries)) {
-    throw new AutodlError('validation_error', english('queue.err.adopted', { id, name: before.deployment_name }), {
-      errors: [{ path: id, message: english('queue.err.adoptedShort') }],
-      state: before.state,
+  // the fresh mark is computed from what was read: the move happens only while the entry is still
+  // on that run (a retry by hand, or a worker, may have made another run meanwhile: its mark
+  // must not be reused); a lost race reads again
+  for (let attempt = 0; ; attempt++) {
+    // a deployment taken in by `autodl ttl` was not made by the queue: there is nothing to create again
+    const before = await store.get(id);
+    // (the current run's mark: an entry its retry policy resubmitted carries `-r<n>`)
+    if (before && before.deployment_name !== deploymentNameFor(before.body.name, before.id, before.retries)) {
+      throw new AutodlError('validation_error', english('queue.err.adopted', { id, name: before.deployment_name }), {
+        errors: [{ path: id, message: english('queue.err.adoptedShort') }],
+        state: before.state,
+      });
+    }
+    const e = await store.transition(id, 'pending', {
+      from: RETRYABLE_STATES,
+      now,
+      note: 'retry requested',
+      ...(before ? { run: { deployment_uuid: before.deployment_uuid, retries: before.retries } } : {}),
+      // what its runs spent stays counted against its budgets (spent never goes backwards)
+      set: { consecutive_failures: 0, last_error: null, error_details: null, ...(before ? rerunPatch(before, now) : { finished_at: null }), ...(before ? freshRun(before) : {}) },
     });
+    if (e) return e;
+    const cur = await store.get(id);
+    if (!cur) throw notFound(id);
+    if (attempt < 3 && before && RETRYABLE_STATES.includes(cur.state) && (cur.deployment_uuid !== before.deployment_uuid || cur.retries !== before.retries)) continue;
+    break;
   }
-  const e = await store.transition(id, 'pending', {
-    from: RETRYABLE_STATES,
-    now,
-    note: 'retry requested',
-    // what its runs spent stays counted against its budgets (spent never goes backwards)
-    set: { consecutive_failures: 0, last_error: null, error_details: null, ...(before ? rerunPatch(before, now) : { finished_at: null }), ...(before ? freshRun(before) : {}) },
-  });
-  if (e) return e;
   const cur = await store.get(id);
   if (!cur) throw notFound(id);
   throw new AutodlError('validation_error', english('queue.err.notRetryable', { id, state: cur.state, states: RETRYABLE_STATES.join(' or ') }), {
